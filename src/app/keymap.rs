@@ -1,0 +1,137 @@
+//! Keys to commands, per mode. The one place that knows which key does what
+//! (the help overlay is generated from [`HELP`]).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::state::{Overlay, State};
+
+/// What a key asks for, independent of which key it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Quit,
+    Up,
+    Down,
+    First,
+    Last,
+    PageUp,
+    PageDown,
+    FocusNext,
+    StartFilter,
+    OpenPicker,
+    Detach,
+    OpenRegions,
+    Refresh,
+    Help,
+    /// Esc: close the overlay, or clear the filter.
+    Back,
+    /// Enter inside an overlay or the filter.
+    Accept,
+    Toggle,
+    Input(char),
+    Backspace,
+    Yes,
+    No,
+    Nothing,
+}
+
+/// The key table the help overlay shows: (keys, what they do).
+pub const HELP: &[(&str, &str)] = &[
+    ("j / k, ↓ / ↑", "move the selection"),
+    ("g / G", "first / last instance"),
+    ("PgDn / PgUp", "page down / up"),
+    ("Tab / Shift-Tab", "move focus between list and detail"),
+    (
+        "/",
+        "filter instances (id, Name, profile, state); Enter keeps, Esc clears",
+    ),
+    ("Enter", "open the profile picker for the selected instance"),
+    (
+        "  in the picker",
+        "type to filter; ↑/↓ or Ctrl-n/Ctrl-p move; Enter chooses; Esc closes",
+    ),
+    ("d", "detach the selected instance's profile"),
+    (
+        "r",
+        "region picker: type to filter, Space toggles, Enter applies, Esc cancels",
+    ),
+    ("Ctrl-r", "refresh everything now"),
+    (
+        "y / Enter, n / Esc",
+        "answer a confirmation (No unless you say yes)",
+    ),
+    ("?", "this help; Esc closes any overlay"),
+    ("q, Ctrl-c", "quit"),
+];
+
+/// Maps a key to a command in the state's current mode.
+pub fn command(state: &State, key: KeyEvent) -> Command {
+    if key.kind == KeyEventKind::Release {
+        return Command::Nothing;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
+        return Command::Quit;
+    }
+    match &state.overlay {
+        Overlay::Confirm(_) => match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => Command::Yes,
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Command::No,
+            _ => Command::Nothing,
+        },
+        Overlay::Help => match key.code {
+            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => Command::Back,
+            _ => Command::Nothing,
+        },
+        Overlay::Picker(_) | Overlay::Regions(_) => {
+            overlay_list(key, ctrl, matches!(state.overlay, Overlay::Regions(_)))
+        }
+        Overlay::None if state.filter_editing => match key.code {
+            KeyCode::Esc => Command::Back,
+            KeyCode::Enter => Command::Accept,
+            KeyCode::Backspace => Command::Backspace,
+            KeyCode::Down => Command::Down,
+            KeyCode::Up => Command::Up,
+            KeyCode::Char('n') if ctrl => Command::Down,
+            KeyCode::Char('p') if ctrl => Command::Up,
+            KeyCode::Char(c) if !ctrl => Command::Input(c),
+            _ => Command::Nothing,
+        },
+        Overlay::None => match key.code {
+            KeyCode::Char('q') => Command::Quit,
+            KeyCode::Char('r') if ctrl => Command::Refresh,
+            KeyCode::Char('n') if ctrl => Command::Down,
+            KeyCode::Char('p') if ctrl => Command::Up,
+            KeyCode::Char('j') | KeyCode::Down => Command::Down,
+            KeyCode::Char('k') | KeyCode::Up => Command::Up,
+            KeyCode::Char('g') | KeyCode::Home => Command::First,
+            KeyCode::Char('G') | KeyCode::End => Command::Last,
+            KeyCode::PageDown => Command::PageDown,
+            KeyCode::PageUp => Command::PageUp,
+            KeyCode::Tab | KeyCode::BackTab => Command::FocusNext,
+            KeyCode::Char('/') => Command::StartFilter,
+            KeyCode::Enter => Command::OpenPicker,
+            KeyCode::Char('d') => Command::Detach,
+            KeyCode::Char('r') => Command::OpenRegions,
+            KeyCode::Char('?') => Command::Help,
+            KeyCode::Esc => Command::Back,
+            _ => Command::Nothing,
+        },
+    }
+}
+
+fn overlay_list(key: KeyEvent, ctrl: bool, regions: bool) -> Command {
+    match key.code {
+        KeyCode::Esc => Command::Back,
+        KeyCode::Enter => Command::Accept,
+        KeyCode::Backspace => Command::Backspace,
+        KeyCode::Down => Command::Down,
+        KeyCode::Up => Command::Up,
+        KeyCode::PageDown => Command::PageDown,
+        KeyCode::PageUp => Command::PageUp,
+        KeyCode::Char('n') if ctrl => Command::Down,
+        KeyCode::Char('p') if ctrl => Command::Up,
+        KeyCode::Char(' ') if regions => Command::Toggle,
+        KeyCode::Char(c) if !ctrl => Command::Input(c),
+        _ => Command::Nothing,
+    }
+}

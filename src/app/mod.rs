@@ -1,0 +1,12 @@
+//! The TUI's brain, in the Elm style: [`State`], the [`Action`]s that change it,
+//! the pure [`update`](update::update) that returns [`Effect`]s for the runtime to run.
+
+pub mod action;
+pub mod keymap;
+pub mod matching;
+pub mod state;
+pub mod update;
+
+pub use action::{Action, Effect, Mutation, MutationKind};
+pub use state::State;
+pub use update::update;

@@ -1,0 +1,367 @@
+//! Everything the TUI shows and remembers. `view` only reads it; `update` alone writes it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use crate::aws::{Association, AssociationState, CallerIdentity, Instance, InstanceProfile};
+use crate::inventory::InstanceRow;
+use crate::text::sanitize;
+
+use super::action::MutationKind;
+
+/// Settings fixed at start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub read_only: bool,
+    pub demo: bool,
+    /// The credential profile name shown in the header.
+    pub profile_label: String,
+    /// The endpoint override, shown in the header when set.
+    pub endpoint: Option<String>,
+    /// Association poll interval when nothing is changing.
+    pub poll_interval: Duration,
+}
+
+/// Which pane has the keyboard (when no overlay is open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+}
+
+/// What a message in the footer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Success,
+    Error,
+}
+
+/// The footer's last message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub tone: Tone,
+    pub text: String,
+}
+
+/// One region's data, as last loaded.
+#[derive(Debug, Clone, Default)]
+pub struct RegionData {
+    pub instances: Vec<Instance>,
+    pub associations: Vec<Association>,
+    pub instances_loaded: bool,
+    pub associations_loaded: bool,
+    /// The round of the association result now shown.
+    pub applied_round: u64,
+    /// Results of rounds before this were asked before a change we made: drop them.
+    pub min_round: u64,
+}
+
+/// A row of the instance list: the joined data plus what the filter matches on.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub data: InstanceRow,
+    /// Lowercase `id name profile state`, for the filter.
+    pub key: String,
+    /// Name with control characters removed, ready to draw.
+    pub name: String,
+}
+
+/// A change sent to AWS whose answer has not come back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub op_id: u64,
+    pub region: String,
+    pub instance_id: String,
+    /// The state the row shows meanwhile.
+    pub shows: AssociationState,
+    /// The profile the row shows meanwhile (the target, or the old one when detaching).
+    pub profile_name: Option<String>,
+    pub kind: MutationKind,
+    /// The profile name we are moving to (for the success message).
+    pub target_name: Option<String>,
+}
+
+/// The profile picker overlay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picker {
+    pub region: String,
+    pub instance_id: String,
+    pub query: String,
+    /// Indices into `State::profiles`, best match first.
+    pub matches: Vec<usize>,
+    pub selected: usize,
+}
+
+/// The region picker overlay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionPicker {
+    /// Every region, once DescribeRegions answered.
+    pub all: Option<Vec<String>>,
+    pub error: Option<String>,
+    pub query: String,
+    pub matches: Vec<usize>,
+    pub selected: usize,
+    pub chosen: Vec<String>,
+}
+
+/// The confirmation dialog: the full change, waiting for y/n.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    pub title: String,
+    /// Lines stating the change in full.
+    pub lines: Vec<String>,
+    pub warning: Option<String>,
+    pub region: String,
+    pub instance_id: String,
+    pub kind: MutationKind,
+    pub shows: AssociationState,
+    pub profile_name: Option<String>,
+    pub target_name: Option<String>,
+}
+
+/// The overlay on top of the panes, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    None,
+    Help,
+    Picker(Picker),
+    Regions(RegionPicker),
+    Confirm(Confirm),
+}
+
+/// The background refresh bookkeeping.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Poll {
+    /// The last association round started.
+    pub round: u64,
+    /// Regions of the current round not answered yet.
+    pub associations_in_flight: usize,
+    pub instances_in_flight: usize,
+    pub profiles_in_flight: bool,
+    /// When the associations were last refreshed without error.
+    pub last_ok: Option<Duration>,
+    pub next_poll_at: Duration,
+    pub next_instances_at: Duration,
+    /// Consecutive failed rounds (drives the backoff).
+    pub failures: u32,
+    /// Errors of the current round, and the last failed round's error.
+    pub round_error: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The whole TUI state.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub config: Config,
+    pub identity: Option<CallerIdentity>,
+    pub identity_error: Option<String>,
+    pub regions: Vec<String>,
+    /// Bumped whenever the region set changes; older results are dropped.
+    pub generation: u64,
+    pub region_data: BTreeMap<String, RegionData>,
+    pub rows: Vec<Row>,
+    pub profiles: Vec<InstanceProfile>,
+    /// `name  roles  path` per profile: what the picker shows and matches.
+    pub profile_lines: Vec<String>,
+    pub profiles_loaded: bool,
+    pub filter: String,
+    pub filter_editing: bool,
+    /// Indices into `rows` that pass the filter.
+    pub visible: Vec<usize>,
+    /// Index into `visible`.
+    pub selected: usize,
+    /// First `visible` index drawn.
+    pub offset: usize,
+    pub focus: Focus,
+    pub overlay: Overlay,
+    pub pending: HashMap<(String, String), Pending>,
+    pub poll: Poll,
+    pub message: Option<Message>,
+    pub now: Duration,
+    pub size: (u16, u16),
+    pub next_op: u64,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(config: Config, regions: Vec<String>) -> Self {
+        Self {
+            config,
+            identity: None,
+            identity_error: None,
+            regions,
+            generation: 1,
+            region_data: BTreeMap::new(),
+            rows: Vec::new(),
+            profiles: Vec::new(),
+            profile_lines: Vec::new(),
+            profiles_loaded: false,
+            filter: String::new(),
+            filter_editing: false,
+            visible: Vec::new(),
+            selected: 0,
+            offset: 0,
+            focus: Focus::List,
+            overlay: Overlay::None,
+            pending: HashMap::new(),
+            poll: Poll::default(),
+            message: None,
+            now: Duration::ZERO,
+            size: (120, 32),
+            next_op: 1,
+            quit: false,
+        }
+    }
+
+    /// The row under the cursor.
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.visible
+            .get(self.selected)
+            .and_then(|&i| self.rows.get(i))
+    }
+
+    /// The pending change on an instance, if any.
+    pub fn pending_for(&self, region: &str, instance_id: &str) -> Option<&Pending> {
+        self.pending
+            .get(&(region.to_string(), instance_id.to_string()))
+    }
+
+    /// The profile with this ARN, if loaded.
+    pub fn profile_by_arn(&self, arn: &str) -> Option<&InstanceProfile> {
+        self.profiles.iter().find(|p| p.arn == arn)
+    }
+
+    /// How many loaded instances use the profile with this ARN.
+    pub fn instances_using(&self, arn: &str) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| {
+                r.data
+                    .association
+                    .as_ref()
+                    .is_some_and(|a| a.profile.arn == arn && a.state.is_active())
+            })
+            .count()
+    }
+
+    /// True while anything is changing: the poller speeds up, spinners turn.
+    pub fn anything_in_transition(&self) -> bool {
+        !self.pending.is_empty()
+            || self
+                .region_data
+                .values()
+                .any(|d| d.associations.iter().any(|a| a.state.is_transitional()))
+    }
+
+    /// True while a request is out (header spinner).
+    pub fn busy(&self) -> bool {
+        self.poll.associations_in_flight > 0
+            || self.poll.instances_in_flight > 0
+            || self.poll.profiles_in_flight
+            || !self.pending.is_empty()
+    }
+
+    /// Rebuilds the joined rows from region data, keeping the selection on the
+    /// same instance where possible.
+    pub fn rebuild_rows(&mut self) {
+        let keep = self
+            .selected_row()
+            .map(|r| (r.data.instance.region.clone(), r.data.instance.id.clone()));
+        let mut rows = Vec::new();
+        for region in &self.regions {
+            let Some(d) = self.region_data.get(region) else {
+                continue;
+            };
+            for row in crate::inventory::join(d.instances.clone(), &d.associations) {
+                rows.push(make_row(row));
+            }
+        }
+        rows.sort_by(|a, b| {
+            (&a.data.instance.region, &a.data.instance.id)
+                .cmp(&(&b.data.instance.region, &b.data.instance.id))
+        });
+        self.rows = rows;
+        self.apply_filter(false);
+        if let Some((region, id)) = keep
+            && let Some(pos) = self.visible.iter().position(|&i| {
+                let inst = &self.rows[i].data.instance;
+                inst.region == region && inst.id == id
+            })
+        {
+            self.selected = pos;
+        }
+        self.clamp_selection();
+    }
+
+    /// Recomputes `visible`; `narrowing` says the query only grew, so the search
+    /// can stay within the current matches.
+    pub fn apply_filter(&mut self, narrowing: bool) {
+        let within = narrowing.then(|| self.visible.clone());
+        self.visible = filter_rows(&self.rows, &self.filter, within.as_deref());
+        self.clamp_selection();
+    }
+
+    /// Rows of the list that fit on screen (shared with the view's layout).
+    pub fn page_rows(&self) -> usize {
+        crate::ui::list_capacity(self.size)
+    }
+
+    /// Keeps the selection inside the list and on screen.
+    pub fn clamp_selection(&mut self) {
+        if self.visible.is_empty() {
+            self.selected = 0;
+            self.offset = 0;
+            return;
+        }
+        self.selected = self.selected.min(self.visible.len() - 1);
+        let page = self.page_rows().max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + page {
+            self.offset = self.selected + 1 - page;
+        }
+        self.offset = self.offset.min(self.visible.len().saturating_sub(page));
+    }
+}
+
+fn filter_rows(rows: &[Row], query: &str, within: Option<&[usize]>) -> Vec<usize> {
+    let query: String = query
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if query.is_empty() {
+        return (0..rows.len()).collect();
+    }
+    let m = super::matching::matcher();
+    let test = |i: &usize| super::matching::matches(&m, &rows[*i].key, &query);
+    match within {
+        Some(prev) => prev.iter().copied().filter(test).collect(),
+        None => (0..rows.len()).filter(test).collect(),
+    }
+}
+
+/// Builds a list row: the filter key and the sanitized name.
+pub fn make_row(data: InstanceRow) -> Row {
+    let inst = &data.instance;
+    let profile = data
+        .association
+        .as_ref()
+        .map(|a| a.profile.name.as_str())
+        .unwrap_or("-");
+    let name = sanitize(inst.name.as_deref().unwrap_or(""));
+    let key = format!("{} {} {} {}", inst.id, name, profile, inst.state).to_lowercase();
+    Row { data, key, name }
+}
+
+/// The line the picker shows and matches for a profile: `name  roles  path`.
+pub fn profile_line(p: &InstanceProfile) -> String {
+    let roles: Vec<&str> = p.roles.iter().map(|r| r.name.as_str()).collect();
+    let roles = if roles.is_empty() {
+        "(no role)".to_string()
+    } else {
+        roles.join(",")
+    };
+    sanitize(&format!("{}  {}  {}", p.name, roles, p.path))
+}

@@ -1,0 +1,813 @@
+//! `update`: the TUI's behaviour. Pure and synchronous: no I/O, no clock reads,
+//! no `.await`; what must happen outside comes back as [`Effect`]s.
+
+use std::time::Duration;
+
+use crate::aws::{ApiError, Association, AssociationState, InstanceProfile};
+use crate::plan::{self, SetPlan};
+use crate::text::sanitize;
+
+use super::action::{Action, Effect, Mutation, MutationKind};
+use super::keymap::{self, Command};
+use super::matching;
+use super::state::{
+    Confirm, Focus, Message, Overlay, Pending, Picker, RegionPicker, State, Tone, profile_line,
+};
+
+/// How often associations are polled while something is changing.
+pub const FAST_POLL: Duration = Duration::from_secs(1);
+/// How often instances are re-read.
+pub const INSTANCE_REFRESH: Duration = Duration::from_secs(60);
+/// The longest wait between retries after errors.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// The effects that start the TUI: who am I, profiles, instances, associations.
+pub fn init(state: &mut State) -> Vec<Effect> {
+    let mut effects = vec![Effect::LoadIdentity];
+    effects.extend(refresh_all(state));
+    effects
+}
+
+/// Applies one action; returns what the runtime must do.
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Key(key) => {
+            let cmd = keymap::command(state, key);
+            on_command(state, cmd)
+        }
+        Action::Resize(w, h) => {
+            state.size = (w, h);
+            state.clamp_selection();
+            vec![]
+        }
+        Action::Tick(now) => {
+            state.now = now;
+            schedule(state)
+        }
+        Action::IdentityLoaded(result) => {
+            match result {
+                Ok(id) => {
+                    state.identity = Some(id);
+                    state.identity_error = None;
+                }
+                Err(e) => {
+                    state.identity_error = Some(e.sentence());
+                    error(state, &e);
+                }
+            }
+            vec![]
+        }
+        Action::ProfilesLoaded(result) => {
+            state.poll.profiles_in_flight = false;
+            match result {
+                Ok(mut profiles) => {
+                    profiles.sort_by(|a, b| a.name.cmp(&b.name));
+                    state.profile_lines = profiles.iter().map(profile_line).collect();
+                    state.profiles = profiles;
+                    state.profiles_loaded = true;
+                    if let Overlay::Picker(p) = &mut state.overlay {
+                        p.matches = matching::rank(&state.profile_lines, &p.query);
+                        p.selected = 0;
+                    }
+                }
+                Err(e) => error(state, &e),
+            }
+            vec![]
+        }
+        Action::RegionsLoaded(result) => {
+            if let Overlay::Regions(rp) = &mut state.overlay {
+                match result {
+                    Ok(all) => {
+                        rp.matches = matching::rank(&all, &rp.query);
+                        rp.all = Some(all);
+                    }
+                    Err(e) => rp.error = Some(e.sentence()),
+                }
+            }
+            vec![]
+        }
+        Action::InstancesLoaded {
+            generation,
+            region,
+            result,
+        } => on_instances(state, generation, region, result),
+        Action::AssociationsLoaded {
+            generation,
+            round,
+            region,
+            result,
+        } => on_associations(state, generation, round, region, result),
+        Action::MutationStep { op_id, note } => {
+            if state.pending.values().any(|p| p.op_id == op_id) {
+                state.message = Some(Message {
+                    tone: Tone::Info,
+                    text: note,
+                });
+            }
+            vec![]
+        }
+        Action::MutationDone { op_id, result } => on_mutation_done(state, op_id, result),
+    }
+}
+
+fn error(state: &mut State, e: &ApiError) {
+    state.message = Some(Message {
+        tone: Tone::Error,
+        text: e.sentence(),
+    });
+}
+
+fn info(state: &mut State, tone: Tone, text: impl Into<String>) {
+    state.message = Some(Message {
+        tone,
+        text: text.into(),
+    });
+}
+
+fn backoff(failures: u32) -> Duration {
+    let secs = 1u64 << failures.clamp(1, 6);
+    Duration::from_secs(secs).min(MAX_BACKOFF)
+}
+
+/// Starts a poll round of every shown region.
+fn start_round(state: &mut State) -> Vec<Effect> {
+    state.poll.round += 1;
+    state.poll.associations_in_flight = state.regions.len();
+    state.poll.round_error = None;
+    state
+        .regions
+        .iter()
+        .map(|r| Effect::LoadAssociations {
+            generation: state.generation,
+            round: state.poll.round,
+            region: r.clone(),
+        })
+        .collect()
+}
+
+fn load_instances(state: &mut State) -> Vec<Effect> {
+    state.poll.instances_in_flight = state.regions.len();
+    state
+        .regions
+        .iter()
+        .map(|r| Effect::LoadInstances {
+            generation: state.generation,
+            region: r.clone(),
+        })
+        .collect()
+}
+
+/// Everything now: profiles, instances, associations.
+fn refresh_all(state: &mut State) -> Vec<Effect> {
+    state.poll.profiles_in_flight = true;
+    let mut effects = vec![Effect::LoadProfiles];
+    effects.extend(load_instances(state));
+    effects.extend(start_round(state));
+    effects
+}
+
+/// Decides, on each tick, whether a poll is due.
+fn schedule(state: &mut State) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if state.poll.associations_in_flight == 0 && state.now >= state.poll.next_poll_at {
+        effects.extend(start_round(state));
+    }
+    if state.poll.instances_in_flight == 0 && state.now >= state.poll.next_instances_at {
+        effects.extend(load_instances(state));
+    }
+    effects
+}
+
+fn on_instances(
+    state: &mut State,
+    generation: u64,
+    region: String,
+    result: Result<Vec<crate::aws::Instance>, ApiError>,
+) -> Vec<Effect> {
+    if generation != state.generation {
+        return vec![];
+    }
+    state.poll.instances_in_flight = state.poll.instances_in_flight.saturating_sub(1);
+    match result {
+        Ok(instances) => {
+            let d = state.region_data.entry(region).or_default();
+            d.instances = instances;
+            d.instances_loaded = true;
+            state.rebuild_rows();
+            if state.poll.instances_in_flight == 0 {
+                state.poll.next_instances_at = state.now + INSTANCE_REFRESH;
+            }
+        }
+        Err(e) => {
+            state.poll.failures += 1;
+            state.poll.error = Some(e.sentence());
+            state.poll.next_instances_at = state.now + backoff(state.poll.failures);
+        }
+    }
+    vec![]
+}
+
+fn on_associations(
+    state: &mut State,
+    generation: u64,
+    round: u64,
+    region: String,
+    result: Result<Vec<Association>, ApiError>,
+) -> Vec<Effect> {
+    if generation != state.generation {
+        return vec![];
+    }
+    let current_round = round == state.poll.round;
+    match result {
+        Ok(list) => {
+            let d = state.region_data.entry(region).or_default();
+            // Older than what is shown, or asked before our last change: stale.
+            if round >= d.applied_round && round >= d.min_round {
+                d.associations = list;
+                d.applied_round = round;
+                d.associations_loaded = true;
+                state.rebuild_rows();
+            }
+        }
+        Err(e) => {
+            if current_round {
+                state.poll.round_error = Some(e.sentence());
+            }
+        }
+    }
+    if current_round {
+        state.poll.associations_in_flight = state.poll.associations_in_flight.saturating_sub(1);
+        if state.poll.associations_in_flight == 0 {
+            finish_round(state);
+        }
+    }
+    vec![]
+}
+
+fn finish_round(state: &mut State) {
+    match state.poll.round_error.take() {
+        Some(e) => {
+            state.poll.failures += 1;
+            state.poll.error = Some(e);
+            state.poll.next_poll_at = state.now + backoff(state.poll.failures);
+        }
+        None => {
+            state.poll.failures = 0;
+            state.poll.error = None;
+            state.poll.last_ok = Some(state.now);
+            let wait = if state.anything_in_transition() {
+                FAST_POLL
+            } else {
+                state.config.poll_interval
+            };
+            state.poll.next_poll_at = state.now + wait;
+        }
+    }
+}
+
+fn on_mutation_done(
+    state: &mut State,
+    op_id: u64,
+    result: Result<Association, ApiError>,
+) -> Vec<Effect> {
+    let Some(key) = state
+        .pending
+        .iter()
+        .find(|(_, p)| p.op_id == op_id)
+        .map(|(k, _)| k.clone())
+    else {
+        return vec![];
+    };
+    let Some(pending) = state.pending.remove(&key) else {
+        return vec![];
+    };
+    let (region, instance_id) = key;
+    let round = state.poll.round;
+    let d = state.region_data.entry(region.clone()).or_default();
+    // Results of rounds already under way were asked before this change.
+    d.min_round = round + 1;
+    let mut effects = Vec::new();
+    match result {
+        Ok(assoc) => {
+            match &pending.kind {
+                MutationKind::Replace { association_id, .. }
+                | MutationKind::DetachThenAssociate { association_id, .. } => {
+                    for a in d
+                        .associations
+                        .iter_mut()
+                        .filter(|a| &a.id == association_id)
+                    {
+                        a.state = AssociationState::Disassociating;
+                    }
+                }
+                MutationKind::Associate { .. } | MutationKind::Disassociate { .. } => {}
+            }
+            d.associations.retain(|a| a.id != assoc.id);
+            let text = match &pending.kind {
+                MutationKind::Disassociate { .. } => format!(
+                    "{instance_id}: DisassociateIamInstanceProfile accepted, {} is {}",
+                    assoc.id, assoc.state
+                ),
+                _ => format!(
+                    "{instance_id}: {} is now {} ({})",
+                    pending
+                        .target_name
+                        .as_deref()
+                        .unwrap_or(&assoc.profile.name),
+                    assoc.state,
+                    assoc.id
+                ),
+            };
+            d.associations.push(assoc);
+            info(state, Tone::Success, text);
+        }
+        Err(e) => {
+            let mut text = format!("{instance_id}: {}", e.sentence());
+            if e.means_stale_view() {
+                text.push_str(" — the view was out of date; refreshing");
+                effects.extend(load_instances(state));
+                effects.extend(start_round(state));
+            }
+            info(state, Tone::Error, text);
+        }
+    }
+    state.rebuild_rows();
+    if effects.is_empty() {
+        state.poll.next_poll_at = state.poll.next_poll_at.min(state.now + FAST_POLL);
+    }
+    effects
+}
+
+fn read_only(state: &mut State) {
+    info(
+        state,
+        Tone::Error,
+        "read-only mode: rolecall was started with --read-only, so it changes nothing",
+    );
+}
+
+fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
+    if cmd == Command::Quit {
+        state.quit = true;
+        return vec![Effect::Quit];
+    }
+    match state.overlay.clone() {
+        Overlay::Confirm(c) => on_confirm(state, cmd, c),
+        Overlay::Help => {
+            if cmd == Command::Back {
+                state.overlay = Overlay::None;
+            }
+            vec![]
+        }
+        Overlay::Picker(p) => on_picker(state, cmd, p),
+        Overlay::Regions(rp) => on_regions(state, cmd, rp),
+        Overlay::None if state.filter_editing => on_filter(state, cmd),
+        Overlay::None => on_main(state, cmd),
+    }
+}
+
+fn move_by(state: &mut State, delta: isize) {
+    if state.visible.is_empty() {
+        return;
+    }
+    let last = state.visible.len() as isize - 1;
+    state.selected = (state.selected as isize + delta).clamp(0, last) as usize;
+    state.clamp_selection();
+}
+
+fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
+    let page = state.page_rows().max(1) as isize;
+    match cmd {
+        Command::Down => move_by(state, 1),
+        Command::Up => move_by(state, -1),
+        Command::First => move_by(state, isize::MIN / 2),
+        Command::Last => move_by(state, isize::MAX / 2),
+        Command::PageDown => move_by(state, page),
+        Command::PageUp => move_by(state, -page),
+        Command::FocusNext => {
+            state.focus = match state.focus {
+                Focus::List => Focus::Detail,
+                Focus::Detail => Focus::List,
+            }
+        }
+        Command::StartFilter => state.filter_editing = true,
+        Command::Back if !state.filter.is_empty() => {
+            state.filter.clear();
+            state.apply_filter(false);
+        }
+        Command::OpenPicker => open_picker(state),
+        Command::Detach => return detach(state),
+        Command::OpenRegions => {
+            let chosen = state.regions.clone();
+            state.overlay = Overlay::Regions(RegionPicker {
+                all: None,
+                error: None,
+                query: String::new(),
+                matches: vec![],
+                selected: 0,
+                chosen,
+            });
+            return vec![Effect::LoadRegions];
+        }
+        Command::Refresh => {
+            info(
+                state,
+                Tone::Info,
+                "refreshing profiles, instances and associations",
+            );
+            let mut effects = refresh_all(state);
+            if state.identity.is_none() {
+                effects.push(Effect::LoadIdentity);
+            }
+            return effects;
+        }
+        Command::Help => state.overlay = Overlay::Help,
+        _ => {}
+    }
+    vec![]
+}
+
+fn on_filter(state: &mut State, cmd: Command) -> Vec<Effect> {
+    match cmd {
+        Command::Input(c) => {
+            state.filter.push(c);
+            state.selected = 0;
+            state.apply_filter(true);
+        }
+        Command::Backspace => {
+            state.filter.pop();
+            state.apply_filter(false);
+        }
+        Command::Accept => state.filter_editing = false,
+        Command::Back => {
+            state.filter_editing = false;
+            state.filter.clear();
+            state.apply_filter(false);
+        }
+        Command::Down => move_by(state, 1),
+        Command::Up => move_by(state, -1),
+        _ => {}
+    }
+    vec![]
+}
+
+fn open_picker(state: &mut State) {
+    if state.config.read_only {
+        return read_only(state);
+    }
+    let Some(row) = state.selected_row() else {
+        return info(state, Tone::Info, "no instance selected");
+    };
+    let inst = &row.data.instance;
+    let picker = Picker {
+        region: inst.region.clone(),
+        instance_id: inst.id.clone(),
+        query: String::new(),
+        matches: (0..state.profiles.len()).collect(),
+        selected: 0,
+    };
+    state.overlay = Overlay::Picker(picker);
+}
+
+fn on_picker(state: &mut State, cmd: Command, mut p: Picker) -> Vec<Effect> {
+    let page = 10isize;
+    let step = |p: &mut Picker, d: isize| {
+        if !p.matches.is_empty() {
+            p.selected = (p.selected as isize + d).clamp(0, p.matches.len() as isize - 1) as usize;
+        }
+    };
+    match cmd {
+        Command::Back => {
+            state.overlay = Overlay::None;
+            return vec![];
+        }
+        Command::Input(c) => {
+            p.query.push(c);
+            p.matches = matching::rank(&state.profile_lines, &p.query);
+            p.selected = 0;
+        }
+        Command::Backspace => {
+            p.query.pop();
+            p.matches = matching::rank(&state.profile_lines, &p.query);
+            p.selected = 0;
+        }
+        Command::Down => step(&mut p, 1),
+        Command::Up => step(&mut p, -1),
+        Command::PageDown => step(&mut p, page),
+        Command::PageUp => step(&mut p, -page),
+        Command::Accept => {
+            let Some(profile) = p
+                .matches
+                .get(p.selected)
+                .and_then(|&i| state.profiles.get(i))
+                .cloned()
+            else {
+                return vec![];
+            };
+            state.overlay = Overlay::None;
+            choose_profile(state, &p.region, &p.instance_id, &profile);
+            return vec![];
+        }
+        _ => {}
+    }
+    state.overlay = Overlay::Picker(p);
+    vec![]
+}
+
+fn find_row<'a>(
+    state: &'a State,
+    region: &str,
+    instance_id: &str,
+) -> Option<&'a super::state::Row> {
+    state
+        .rows
+        .iter()
+        .find(|r| r.data.instance.region == region && r.data.instance.id == instance_id)
+}
+
+fn describe_profile(state: &State, arn: Option<&str>) -> String {
+    let Some(arn) = arn else {
+        return "— (no profile)".to_string();
+    };
+    let name = crate::aws::profile_name_from_arn(arn);
+    match state.profile_by_arn(arn) {
+        Some(p) if !p.roles.is_empty() => {
+            let roles: Vec<&str> = p.roles.iter().map(|r| r.name.as_str()).collect();
+            sanitize(&format!("{name} (role {})", roles.join(", ")))
+        }
+        Some(_) => sanitize(&format!("{name} (no role)")),
+        None => sanitize(name),
+    }
+}
+
+const CREDENTIALS_NOTE: &str =
+    "Credentials already on the instance stay valid until they expire; this is not a revocation.";
+
+fn choose_profile(state: &mut State, region: &str, instance_id: &str, target: &InstanceProfile) {
+    let Some(row) = find_row(state, region, instance_id).cloned() else {
+        return info(
+            state,
+            Tone::Error,
+            format!("instance {instance_id} is no longer listed"),
+        );
+    };
+    if state.pending_for(region, instance_id).is_some() {
+        return info(
+            state,
+            Tone::Error,
+            format!("{instance_id}: a change is already in flight; wait for it"),
+        );
+    }
+    let inst = &row.data.instance;
+    let plan = match plan::plan_set(inst, row.data.association.as_ref(), target) {
+        Ok(plan) => plan,
+        Err(refusal) => return info(state, Tone::Error, refusal.0),
+    };
+    let from_arn = row
+        .data
+        .association
+        .as_ref()
+        .map(|a| a.profile.arn.as_str());
+    let (title, kind, call, warning) = match plan {
+        SetPlan::AlreadyCurrent => {
+            return info(
+                state,
+                Tone::Info,
+                format!(
+                    "{instance_id} already has instance profile {}; nothing to do",
+                    sanitize(&target.name)
+                ),
+            );
+        }
+        SetPlan::Associate => (
+            "Associate instance profile",
+            MutationKind::Associate {
+                profile_arn: target.arn.clone(),
+            },
+            "AssociateIamInstanceProfile".to_string(),
+            None,
+        ),
+        SetPlan::Replace { association_id } => (
+            "Replace instance profile",
+            MutationKind::Replace {
+                association_id: association_id.clone(),
+                profile_arn: target.arn.clone(),
+            },
+            format!("ReplaceIamInstanceProfileAssociation {association_id}"),
+            None,
+        ),
+        SetPlan::DetachThenAssociate { association_id } => (
+            "Swap instance profile (stopped instance)",
+            MutationKind::DetachThenAssociate {
+                association_id: association_id.clone(),
+                profile_arn: target.arn.clone(),
+            },
+            format!(
+                "DisassociateIamInstanceProfile {association_id}, then AssociateIamInstanceProfile"
+            ),
+            Some(format!(
+                "AWS refuses to replace the profile of a stopped instance: rolecall will detach {association_id} first, then associate {}. If the second call fails, the instance is left without a profile.",
+                sanitize(&target.name)
+            )),
+        ),
+    };
+    let lines = confirm_lines(state, &row, from_arn, Some(&target.arn), &call);
+    state.overlay = Overlay::Confirm(Confirm {
+        title: title.to_string(),
+        lines,
+        warning,
+        region: region.to_string(),
+        instance_id: instance_id.to_string(),
+        kind,
+        shows: AssociationState::Associating,
+        profile_name: Some(target.name.clone()),
+        target_name: Some(target.name.clone()),
+    });
+}
+
+fn confirm_lines(
+    state: &State,
+    row: &super::state::Row,
+    from: Option<&str>,
+    to: Option<&str>,
+    call: &str,
+) -> Vec<String> {
+    let inst = &row.data.instance;
+    let name = if row.name.is_empty() {
+        "no Name".to_string()
+    } else {
+        row.name.clone()
+    };
+    vec![
+        format!("instance  {} ({name}), {}", inst.id, inst.state),
+        format!("region    {}", inst.region),
+        format!("from      {}", describe_profile(state, from)),
+        format!("to        {}", describe_profile(state, to)),
+        format!("API call  {call}"),
+        String::new(),
+        CREDENTIALS_NOTE.to_string(),
+    ]
+}
+
+fn detach(state: &mut State) -> Vec<Effect> {
+    if state.config.read_only {
+        read_only(state);
+        return vec![];
+    }
+    let Some(row) = state.selected_row().cloned() else {
+        info(state, Tone::Info, "no instance selected");
+        return vec![];
+    };
+    let inst = &row.data.instance;
+    if state.pending_for(&inst.region, &inst.id).is_some() {
+        info(
+            state,
+            Tone::Error,
+            format!("{}: a change is already in flight; wait for it", inst.id),
+        );
+        return vec![];
+    }
+    let association_id = match plan::plan_detach(inst, row.data.association.as_ref()) {
+        Ok(id) => id,
+        Err(refusal) => {
+            info(state, Tone::Error, refusal.0);
+            return vec![];
+        }
+    };
+    let from = row.data.association.as_ref().map(|a| a.profile.arn.clone());
+    let lines = confirm_lines(
+        state,
+        &row,
+        from.as_deref(),
+        None,
+        &format!("DisassociateIamInstanceProfile {association_id}"),
+    );
+    state.overlay = Overlay::Confirm(Confirm {
+        title: "Detach instance profile".to_string(),
+        lines,
+        warning: None,
+        region: inst.region.clone(),
+        instance_id: inst.id.clone(),
+        kind: MutationKind::Disassociate { association_id },
+        shows: AssociationState::Disassociating,
+        profile_name: row
+            .data
+            .association
+            .as_ref()
+            .map(|a| a.profile.name.clone()),
+        target_name: None,
+    });
+    vec![]
+}
+
+fn on_confirm(state: &mut State, cmd: Command, c: Confirm) -> Vec<Effect> {
+    match cmd {
+        Command::No => {
+            state.overlay = Overlay::None;
+            info(
+                state,
+                Tone::Info,
+                format!("{}: cancelled, nothing changed", c.instance_id),
+            );
+            vec![]
+        }
+        Command::Yes => {
+            state.overlay = Overlay::None;
+            let op_id = state.next_op;
+            state.next_op += 1;
+            state.pending.insert(
+                (c.region.clone(), c.instance_id.clone()),
+                Pending {
+                    op_id,
+                    region: c.region.clone(),
+                    instance_id: c.instance_id.clone(),
+                    shows: c.shows,
+                    profile_name: c.profile_name.clone(),
+                    kind: c.kind.clone(),
+                    target_name: c.target_name.clone(),
+                },
+            );
+            info(
+                state,
+                Tone::Info,
+                format!("{}: {} sent", c.instance_id, c.title.to_lowercase()),
+            );
+            vec![Effect::Mutate(Mutation {
+                op_id,
+                region: c.region,
+                instance_id: c.instance_id,
+                kind: c.kind,
+            })]
+        }
+        _ => vec![],
+    }
+}
+
+fn on_regions(state: &mut State, cmd: Command, mut rp: RegionPicker) -> Vec<Effect> {
+    let all = rp.all.clone().unwrap_or_default();
+    match cmd {
+        Command::Back => {
+            state.overlay = Overlay::None;
+            return vec![];
+        }
+        Command::Input(c) => {
+            rp.query.push(c);
+            rp.matches = matching::rank(&all, &rp.query);
+            rp.selected = 0;
+        }
+        Command::Backspace => {
+            rp.query.pop();
+            rp.matches = matching::rank(&all, &rp.query);
+            rp.selected = 0;
+        }
+        Command::Down | Command::PageDown => {
+            rp.selected = (rp.selected + 1).min(rp.matches.len().saturating_sub(1))
+        }
+        Command::Up | Command::PageUp => rp.selected = rp.selected.saturating_sub(1),
+        Command::Toggle => {
+            if let Some(name) = rp.matches.get(rp.selected).and_then(|&i| all.get(i)) {
+                if let Some(pos) = rp.chosen.iter().position(|r| r == name) {
+                    rp.chosen.remove(pos);
+                } else {
+                    rp.chosen.push(name.clone());
+                }
+            }
+        }
+        Command::Accept => {
+            if rp.chosen.is_empty() {
+                info(
+                    state,
+                    Tone::Error,
+                    "choose at least one region (Space toggles)",
+                );
+            } else {
+                state.overlay = Overlay::None;
+                return apply_regions(state, rp.chosen);
+            }
+        }
+        _ => {}
+    }
+    state.overlay = Overlay::Regions(rp);
+    vec![]
+}
+
+fn apply_regions(state: &mut State, mut chosen: Vec<String>) -> Vec<Effect> {
+    chosen.sort();
+    chosen.dedup();
+    if chosen == state.regions {
+        return vec![];
+    }
+    state.generation += 1;
+    state.region_data.retain(|r, _| chosen.contains(r));
+    state.pending.retain(|(r, _), _| chosen.contains(r));
+    state.regions = chosen;
+    state.rebuild_rows();
+    info(
+        state,
+        Tone::Info,
+        format!("showing {}", state.regions.join(", ")),
+    );
+    let mut effects = load_instances(state);
+    effects.extend(start_round(state));
+    effects
+}

@@ -1,0 +1,426 @@
+//! The cloud seam: our own domain types and the one trait both backends implement.
+//!
+//! SDK types never leave `sdk.rs`; everything above this module speaks these types.
+
+pub mod faults;
+pub mod fleet;
+pub mod memory;
+pub mod sdk;
+
+use std::fmt;
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+
+/// The lifecycle state of an EC2 instance, as DescribeInstances reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum InstanceState {
+    Pending,
+    Running,
+    ShuttingDown,
+    Terminated,
+    Stopping,
+    Stopped,
+    Other(String),
+}
+
+impl InstanceState {
+    /// Parses the API's lowercase state name; unknown names are kept verbatim.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "pending" => Self::Pending,
+            "running" => Self::Running,
+            "shutting-down" => Self::ShuttingDown,
+            "terminated" => Self::Terminated,
+            "stopping" => Self::Stopping,
+            "stopped" => Self::Stopped,
+            other => Self::Other(other.to_string()),
+        }
+    }
+
+    /// The API's name for the state.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Running => "running",
+            Self::ShuttingDown => "shutting-down",
+            Self::Terminated => "terminated",
+            Self::Stopping => "stopping",
+            Self::Stopped => "stopped",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// AWS only attaches or detaches profiles on running or stopped instances.
+    pub fn accepts_profile_changes(&self) -> bool {
+        matches!(self, Self::Running | Self::Stopped)
+    }
+}
+
+impl fmt::Display for InstanceState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An EC2 instance in one region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    pub region: String,
+    pub id: String,
+    /// The `Name` tag, when there is one.
+    pub name: Option<String>,
+    pub state: InstanceState,
+    pub instance_type: String,
+    pub launch_time: Option<SystemTime>,
+    pub tags: Vec<(String, String)>,
+}
+
+/// The state of an instance-profile association.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AssociationState {
+    Associating,
+    Associated,
+    Disassociating,
+    Disassociated,
+}
+
+impl AssociationState {
+    /// Parses the API's state name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "associating" => Some(Self::Associating),
+            "associated" => Some(Self::Associated),
+            "disassociating" => Some(Self::Disassociating),
+            "disassociated" => Some(Self::Disassociated),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Associating => "associating",
+            Self::Associated => "associated",
+            Self::Disassociating => "disassociating",
+            Self::Disassociated => "disassociated",
+        }
+    }
+
+    /// True while AWS is still moving the association somewhere.
+    pub fn is_transitional(self) -> bool {
+        matches!(self, Self::Associating | Self::Disassociating)
+    }
+
+    /// True when this association is (or is becoming) the instance's profile.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Associating | Self::Associated)
+    }
+}
+
+impl fmt::Display for AssociationState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The profile an association points at, as DescribeIamInstanceProfileAssociations gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileSummary {
+    pub arn: String,
+    pub id: String,
+    /// Derived from the ARN (the last path segment).
+    pub name: String,
+}
+
+impl ProfileSummary {
+    pub fn new(arn: impl Into<String>, id: impl Into<String>) -> Self {
+        let arn = arn.into();
+        let name = profile_name_from_arn(&arn).to_string();
+        Self {
+            arn,
+            id: id.into(),
+            name,
+        }
+    }
+}
+
+/// `arn:aws:iam::123:instance-profile/path/name` → `name`.
+pub fn profile_name_from_arn(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+/// One IAM instance profile association of an EC2 instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Association {
+    pub id: String,
+    pub instance_id: String,
+    pub state: AssociationState,
+    pub profile: ProfileSummary,
+    pub timestamp: Option<SystemTime>,
+}
+
+/// A role inside an instance profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub name: String,
+    pub arn: String,
+}
+
+/// An IAM instance profile (global to the account).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceProfile {
+    pub name: String,
+    pub arn: String,
+    pub id: String,
+    pub path: String,
+    pub roles: Vec<Role>,
+    pub created: Option<SystemTime>,
+}
+
+/// Who the credentials belong to (STS GetCallerIdentity).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerIdentity {
+    pub account: String,
+    pub arn: String,
+}
+
+/// How a request names an instance profile: AWS accepts either.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileRef {
+    Name(String),
+    Arn(String),
+}
+
+impl ProfileRef {
+    /// A string starting with `arn:` is an ARN, anything else a name.
+    pub fn parse(s: &str) -> Self {
+        if s.starts_with("arn:") {
+            Self::Arn(s.to_string())
+        } else {
+            Self::Name(s.to_string())
+        }
+    }
+
+    /// True when `profile` is the one this reference names.
+    pub fn matches(&self, profile: &InstanceProfile) -> bool {
+        match self {
+            Self::Name(n) => &profile.name == n,
+            Self::Arn(a) => &profile.arn == a,
+        }
+    }
+}
+
+impl fmt::Display for ProfileRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Name(s) | Self::Arn(s) => f.write_str(s),
+        }
+    }
+}
+
+/// What went wrong below the seam, in broad strokes the UI can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The service answered with an error code.
+    Service,
+    /// No usable credentials were found.
+    Credentials,
+    /// The request never got an answer (DNS, connection refused, timeout).
+    Unreachable,
+    /// Anything else (malformed response, SDK construction failure).
+    Other,
+}
+
+/// An error from a cloud call, with the AWS error code kept.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", self.sentence())]
+pub struct ApiError {
+    pub kind: ErrorKind,
+    /// The IAM action of the call that failed, e.g. `ec2:DescribeInstances`.
+    pub action: &'static str,
+    pub code: Option<String>,
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+impl ApiError {
+    /// A service error with an AWS error code.
+    pub fn service(action: &'static str, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            kind: ErrorKind::Service,
+            action,
+            code: Some(code.to_string()),
+            message: message.into(),
+            request_id: None,
+        }
+    }
+
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    pub fn is_throttling(&self) -> bool {
+        matches!(
+            self.code(),
+            Some("RequestLimitExceeded" | "Throttling" | "ThrottlingException")
+        )
+    }
+
+    pub fn is_access_denied(&self) -> bool {
+        matches!(
+            self.code(),
+            Some("AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation")
+        )
+    }
+
+    /// True when the error means our view of the world was stale.
+    pub fn means_stale_view(&self) -> bool {
+        match self.code() {
+            Some("InvalidAssociationID.NotFound") => true,
+            Some("IncorrectState") => self.message.contains("existing association"),
+            _ => false,
+        }
+    }
+
+    /// One plain sentence: what failed, the code, and what to do next.
+    pub fn sentence(&self) -> String {
+        let what = format!("{} failed", self.action);
+        let message = crate::text::one_line(&self.message);
+        match self.kind {
+            ErrorKind::Credentials => format!(
+                "{what}: no AWS credentials found: set AWS_PROFILE, pass --profile, or run `aws configure` ({message})"
+            ),
+            ErrorKind::Unreachable => format!(
+                "{what}: the endpoint did not answer ({message}); check the network, the region and --endpoint-url"
+            ),
+            ErrorKind::Other => format!("{what}: {message}"),
+            ErrorKind::Service => {
+                let code = self.code().unwrap_or("UnknownError");
+                let hint = if self.is_access_denied() {
+                    format!(
+                        "; the credentials are not allowed to call {}: grant it in IAM (see assets/iam-policy.json)",
+                        self.action
+                    )
+                } else if self.is_throttling() {
+                    "; AWS is throttling this account: wait a moment and try again".to_string()
+                } else if matches!(
+                    self.code(),
+                    Some("ExpiredToken" | "ExpiredTokenException" | "RequestExpired")
+                ) {
+                    "; the credentials have expired: refresh them (e.g. `aws sso login`)"
+                        .to_string()
+                } else if matches!(self.code(), Some("AuthFailure" | "InvalidClientTokenId")) {
+                    "; the credentials were rejected: check AWS_PROFILE and the access keys"
+                        .to_string()
+                } else {
+                    String::new()
+                };
+                if message.is_empty() {
+                    format!("{what} ({code}){hint}")
+                } else {
+                    format!("{what} ({code}): {message}{hint}")
+                }
+            }
+        }
+    }
+}
+
+/// The operations rolecall needs from EC2, IAM and STS.
+///
+/// Implemented by the aws-sdk adapter ([`sdk::SdkCloud`]) and the in-memory account
+/// ([`memory::MemoryAccount`]). Regional calls take the region explicitly.
+#[async_trait]
+pub trait Cloud: Send + Sync {
+    /// Every region DescribeRegions returns for the account.
+    async fn regions(&self) -> Result<Vec<String>, ApiError>;
+    /// Every instance in the region (fully paginated).
+    async fn instances(&self, region: &str) -> Result<Vec<Instance>, ApiError>;
+    /// Every instance-profile association in the region (fully paginated).
+    async fn associations(&self, region: &str) -> Result<Vec<Association>, ApiError>;
+    /// Every instance profile in the account, with its roles (fully paginated).
+    async fn instance_profiles(&self) -> Result<Vec<InstanceProfile>, ApiError>;
+    /// AssociateIamInstanceProfile.
+    async fn associate(
+        &self,
+        region: &str,
+        instance_id: &str,
+        profile: &ProfileRef,
+    ) -> Result<Association, ApiError>;
+    /// ReplaceIamInstanceProfileAssociation; AWS answers with a new association id.
+    async fn replace(
+        &self,
+        region: &str,
+        association_id: &str,
+        profile: &ProfileRef,
+    ) -> Result<Association, ApiError>;
+    /// DisassociateIamInstanceProfile.
+    async fn disassociate(
+        &self,
+        region: &str,
+        association_id: &str,
+    ) -> Result<Association, ApiError>;
+    /// STS GetCallerIdentity.
+    async fn caller_identity(&self) -> Result<CallerIdentity, ApiError>;
+}
+
+/// IAM action names, used to say which permission a refused call needed.
+pub mod actions {
+    pub const DESCRIBE_REGIONS: &str = "ec2:DescribeRegions";
+    pub const DESCRIBE_INSTANCES: &str = "ec2:DescribeInstances";
+    pub const DESCRIBE_ASSOCIATIONS: &str = "ec2:DescribeIamInstanceProfileAssociations";
+    pub const ASSOCIATE: &str = "ec2:AssociateIamInstanceProfile";
+    pub const REPLACE: &str = "ec2:ReplaceIamInstanceProfileAssociation";
+    pub const DISASSOCIATE: &str = "ec2:DisassociateIamInstanceProfile";
+    pub const LIST_INSTANCE_PROFILES: &str = "iam:ListInstanceProfiles";
+    pub const GET_CALLER_IDENTITY: &str = "sts:GetCallerIdentity";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_name_is_last_arn_segment() {
+        assert_eq!(
+            profile_name_from_arn("arn:aws:iam::123456789012:instance-profile/service/web"),
+            "web"
+        );
+        assert_eq!(
+            profile_name_from_arn("arn:aws:iam::1:instance-profile/app"),
+            "app"
+        );
+    }
+
+    #[test]
+    fn access_denied_names_the_action() {
+        let e = ApiError::service(actions::ASSOCIATE, "UnauthorizedOperation", "nope");
+        let s = e.sentence();
+        assert!(s.contains("ec2:AssociateIamInstanceProfile"), "{s}");
+        assert!(s.contains("UnauthorizedOperation"), "{s}");
+        assert!(!s.contains('\n'));
+    }
+
+    #[test]
+    fn stale_view_errors_are_recognised() {
+        assert!(
+            ApiError::service(actions::REPLACE, "InvalidAssociationID.NotFound", "x")
+                .means_stale_view()
+        );
+        assert!(
+            ApiError::service(
+                actions::ASSOCIATE,
+                "IncorrectState",
+                "There is an existing association for instance i-1"
+            )
+            .means_stale_view()
+        );
+        assert!(
+            !ApiError::service(
+                actions::REPLACE,
+                "IncorrectState",
+                "not the active association"
+            )
+            .means_stale_view()
+        );
+    }
+}

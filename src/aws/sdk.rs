@@ -1,0 +1,421 @@
+//! The aws-sdk adapter: the only place SDK types exist.
+
+use std::collections::HashMap;
+use std::error::Error as StdError;
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::operation::RequestId;
+use aws_sdk_ec2::types::{IamInstanceProfileSpecification, InstanceStateName};
+use aws_smithy_types::error::display::DisplayErrorContext;
+
+use super::{
+    ApiError, Association, AssociationState, CallerIdentity, Cloud, ErrorKind, Instance,
+    InstanceProfile, InstanceState, ProfileRef, ProfileSummary, Role, actions,
+};
+
+/// Where the adapter gets its configuration from.
+#[derive(Debug, Clone, Default)]
+pub struct SdkOptions {
+    /// A named profile from the shared config files (`--profile`).
+    pub profile: Option<String>,
+    /// Sends every service to this endpoint (`--endpoint-url`; `AWS_ENDPOINT_URL`
+    /// is read by aws-config itself).
+    pub endpoint_url: Option<String>,
+}
+
+/// The adapter over aws-sdk-ec2, aws-sdk-iam and aws-sdk-sts.
+pub struct SdkCloud {
+    config: Option<SdkConfig>,
+    /// EC2 clients by region, made on first use.
+    ec2: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
+    /// A single EC2 client that serves every region (tests with recorded responses).
+    fixed_ec2: Option<aws_sdk_ec2::Client>,
+    iam: aws_sdk_iam::Client,
+    sts: aws_sdk_sts::Client,
+}
+
+impl SdkCloud {
+    /// Loads configuration through the aws-config default chain: environment,
+    /// shared config and credentials files, SSO, assume-role, IMDS.
+    pub async fn load(options: &SdkOptions) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(p) = &options.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(u) = &options.endpoint_url {
+            loader = loader.endpoint_url(u);
+        }
+        let config = loader.load().await;
+        Self::from_config(config)
+    }
+
+    /// Builds the adapter on a loaded SDK configuration.
+    pub fn from_config(config: SdkConfig) -> Self {
+        // IAM and STS are global; they need some region to sign with.
+        let iam_conf = aws_sdk_iam::config::Builder::from(&config)
+            .region(config.region().cloned().or(Some(Region::new("us-east-1"))))
+            .build();
+        let sts_conf = aws_sdk_sts::config::Builder::from(&config)
+            .region(config.region().cloned().or(Some(Region::new("us-east-1"))))
+            .build();
+        Self {
+            iam: aws_sdk_iam::Client::from_conf(iam_conf),
+            sts: aws_sdk_sts::Client::from_conf(sts_conf),
+            ec2: Mutex::new(HashMap::new()),
+            fixed_ec2: None,
+            config: Some(config),
+        }
+    }
+
+    /// Builds the adapter on ready-made clients (tests with recorded responses).
+    pub fn from_clients(
+        ec2: aws_sdk_ec2::Client,
+        iam: aws_sdk_iam::Client,
+        sts: aws_sdk_sts::Client,
+    ) -> Self {
+        Self {
+            config: None,
+            ec2: Mutex::new(HashMap::new()),
+            fixed_ec2: Some(ec2),
+            iam,
+            sts,
+        }
+    }
+
+    /// The region configured for this profile or environment, if any.
+    pub fn configured_region(&self) -> Option<String> {
+        self.config
+            .as_ref()
+            .and_then(|c| c.region())
+            .map(|r| r.to_string())
+    }
+
+    fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        if let Some(c) = &self.fixed_ec2 {
+            return c.clone();
+        }
+        let mut clients = self.ec2.lock().unwrap_or_else(|e| e.into_inner());
+        clients
+            .entry(region.to_string())
+            .or_insert_with(|| {
+                let mut builder = match &self.config {
+                    Some(c) => aws_sdk_ec2::config::Builder::from(c),
+                    None => aws_sdk_ec2::config::Builder::new(),
+                };
+                builder = builder.region(Region::new(region.to_string()));
+                aws_sdk_ec2::Client::from_conf(builder.build())
+            })
+            .clone()
+    }
+}
+
+/// Turns any SDK error into our [`ApiError`], keeping the AWS code and request id.
+fn api_error<E, R>(action: &'static str, err: SdkError<E, R>) -> ApiError
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+    SdkError<E, R>: RequestId,
+{
+    let request_id = err.request_id().map(str::to_string);
+    let code = err.code().map(str::to_string);
+    let full = DisplayErrorContext(&err).to_string();
+    let kind = match &err {
+        SdkError::ServiceError(_) if code.is_some() => ErrorKind::Service,
+        _ if looks_like_missing_credentials(&full) => ErrorKind::Credentials,
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => ErrorKind::Unreachable,
+        _ => ErrorKind::Other,
+    };
+    let message = match kind {
+        ErrorKind::Service => err.message().unwrap_or_default().to_string(),
+        _ => innermost_cause(&err),
+    };
+    ApiError {
+        kind,
+        action,
+        code,
+        message,
+        request_id,
+    }
+}
+
+fn looks_like_missing_credentials(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    t.contains("no credentials")
+        || t.contains("credentialsnotloaded")
+        || t.contains("failed to load credentials")
+        || t.contains("an error occurred while loading credentials")
+}
+
+/// The last message in the source chain: the one that says what really happened.
+fn innermost_cause(err: &(dyn StdError + 'static)) -> String {
+    let mut last = err.to_string();
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        let s = e.to_string();
+        if !s.is_empty() {
+            last = s;
+        }
+        cur = e.source();
+    }
+    last
+}
+
+fn time(t: Option<&aws_smithy_types::DateTime>) -> Option<SystemTime> {
+    t.and_then(|d| SystemTime::try_from(*d).ok())
+}
+
+fn profile_spec(profile: &ProfileRef) -> IamInstanceProfileSpecification {
+    let b = IamInstanceProfileSpecification::builder();
+    match profile {
+        ProfileRef::Name(n) => b.name(n),
+        ProfileRef::Arn(a) => b.arn(a),
+    }
+    .build()
+}
+
+fn association(
+    action: &'static str,
+    a: &aws_sdk_ec2::types::IamInstanceProfileAssociation,
+) -> Result<Association, ApiError> {
+    let malformed = |what: &str| ApiError {
+        kind: ErrorKind::Other,
+        action,
+        code: None,
+        message: format!("the response has an association without {what}"),
+        request_id: None,
+    };
+    let state = a
+        .state()
+        .and_then(|s| AssociationState::parse(s.as_str()))
+        .ok_or_else(|| malformed("a known state"))?;
+    let profile = a
+        .iam_instance_profile()
+        .ok_or_else(|| malformed("a profile"))?;
+    Ok(Association {
+        id: a
+            .association_id()
+            .ok_or_else(|| malformed("an id"))?
+            .to_string(),
+        instance_id: a
+            .instance_id()
+            .ok_or_else(|| malformed("an instance id"))?
+            .to_string(),
+        state,
+        profile: ProfileSummary::new(
+            profile.arn().unwrap_or_default(),
+            profile.id().unwrap_or_default(),
+        ),
+        timestamp: time(a.timestamp()),
+    })
+}
+
+fn instance(region: &str, i: &aws_sdk_ec2::types::Instance) -> Option<Instance> {
+    let id = i.instance_id()?.to_string();
+    let tags: Vec<(String, String)> = i
+        .tags()
+        .iter()
+        .map(|t| {
+            (
+                t.key().unwrap_or_default().to_string(),
+                t.value().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let name = tags
+        .iter()
+        .find(|(k, _)| k == "Name")
+        .map(|(_, v)| v.clone());
+    let state = i
+        .state()
+        .and_then(|s| s.name())
+        .map(InstanceStateName::as_str)
+        .unwrap_or("unknown");
+    Some(Instance {
+        region: region.to_string(),
+        id,
+        name,
+        state: InstanceState::parse(state),
+        instance_type: i
+            .instance_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        launch_time: time(i.launch_time()),
+        tags,
+    })
+}
+
+#[async_trait]
+impl Cloud for SdkCloud {
+    async fn regions(&self) -> Result<Vec<String>, ApiError> {
+        let region = self
+            .configured_region()
+            .unwrap_or_else(|| "us-east-1".to_string());
+        let out = self
+            .ec2(&region)
+            .describe_regions()
+            .send()
+            .await
+            .map_err(|e| api_error(actions::DESCRIBE_REGIONS, e))?;
+        let mut names: Vec<String> = out
+            .regions()
+            .iter()
+            .filter_map(|r| r.region_name().map(str::to_string))
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    async fn instances(&self, region: &str) -> Result<Vec<Instance>, ApiError> {
+        let reservations = self
+            .ec2(region)
+            .describe_instances()
+            .max_results(1000)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| api_error(actions::DESCRIBE_INSTANCES, e))?;
+        Ok(reservations
+            .iter()
+            .flat_map(|r| r.instances())
+            .filter_map(|i| instance(region, i))
+            .collect())
+    }
+
+    async fn associations(&self, region: &str) -> Result<Vec<Association>, ApiError> {
+        let items = self
+            .ec2(region)
+            .describe_iam_instance_profile_associations()
+            .max_results(1000)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| api_error(actions::DESCRIBE_ASSOCIATIONS, e))?;
+        items
+            .iter()
+            .map(|a| association(actions::DESCRIBE_ASSOCIATIONS, a))
+            .collect()
+    }
+
+    async fn instance_profiles(&self) -> Result<Vec<InstanceProfile>, ApiError> {
+        let items = self
+            .iam
+            .list_instance_profiles()
+            .max_items(1000)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| api_error(actions::LIST_INSTANCE_PROFILES, e))?;
+        Ok(items
+            .iter()
+            .map(|p| InstanceProfile {
+                name: p.instance_profile_name().to_string(),
+                arn: p.arn().to_string(),
+                id: p.instance_profile_id().to_string(),
+                path: p.path().to_string(),
+                roles: p
+                    .roles()
+                    .iter()
+                    .map(|r| Role {
+                        name: r.role_name().to_string(),
+                        arn: r.arn().to_string(),
+                    })
+                    .collect(),
+                created: time(Some(p.create_date())),
+            })
+            .collect())
+    }
+
+    async fn associate(
+        &self,
+        region: &str,
+        instance_id: &str,
+        profile: &ProfileRef,
+    ) -> Result<Association, ApiError> {
+        const A: &str = actions::ASSOCIATE;
+        let out = self
+            .ec2(region)
+            .associate_iam_instance_profile()
+            .instance_id(instance_id)
+            .iam_instance_profile(profile_spec(profile))
+            .send()
+            .await
+            .map_err(|e| api_error(A, e))?;
+        let a = out
+            .iam_instance_profile_association()
+            .ok_or_else(|| missing_association(A))?;
+        association(A, a)
+    }
+
+    async fn replace(
+        &self,
+        region: &str,
+        association_id: &str,
+        profile: &ProfileRef,
+    ) -> Result<Association, ApiError> {
+        const A: &str = actions::REPLACE;
+        let out = self
+            .ec2(region)
+            .replace_iam_instance_profile_association()
+            .association_id(association_id)
+            .iam_instance_profile(profile_spec(profile))
+            .send()
+            .await
+            .map_err(|e| api_error(A, e))?;
+        let a = out
+            .iam_instance_profile_association()
+            .ok_or_else(|| missing_association(A))?;
+        association(A, a)
+    }
+
+    async fn disassociate(
+        &self,
+        region: &str,
+        association_id: &str,
+    ) -> Result<Association, ApiError> {
+        const A: &str = actions::DISASSOCIATE;
+        let out = self
+            .ec2(region)
+            .disassociate_iam_instance_profile()
+            .association_id(association_id)
+            .send()
+            .await
+            .map_err(|e| api_error(A, e))?;
+        let a = out
+            .iam_instance_profile_association()
+            .ok_or_else(|| missing_association(A))?;
+        association(A, a)
+    }
+
+    async fn caller_identity(&self) -> Result<CallerIdentity, ApiError> {
+        let out = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| api_error(actions::GET_CALLER_IDENTITY, e))?;
+        Ok(CallerIdentity {
+            account: out.account().unwrap_or_default().to_string(),
+            arn: out.arn().unwrap_or_default().to_string(),
+        })
+    }
+}
+
+fn missing_association(action: &'static str) -> ApiError {
+    ApiError {
+        kind: ErrorKind::Other,
+        action,
+        code: None,
+        message: "the response carried no association".into(),
+        request_id: None,
+    }
+}

@@ -1,0 +1,656 @@
+//! Command-line interface: clap definitions, the session (which cloud, which
+//! regions), and the scripting subcommands `list`, `set` and `detach`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::{Value, json};
+
+use crate::aws::faults::FaultPlan;
+use crate::aws::fleet::Fleet;
+use crate::aws::memory::{MemoryAccount, MemoryOptions};
+use crate::aws::sdk::{SdkCloud, SdkOptions};
+use crate::aws::{ApiError, Association, Cloud, InstanceProfile, ProfileRef};
+use crate::inventory::{self, InstanceRow};
+use crate::plan::{self, SetPlan};
+use crate::text::sanitize;
+
+/// rolecall: see and change the IAM instance profiles of EC2 instances.
+#[derive(Debug, Parser)]
+#[command(name = "rolecall", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    /// Without a command, rolecall opens the terminal UI.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalOpts {
+    /// Named profile from the AWS shared config/credentials files.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Region to show; repeat for several (default: the configured region).
+    #[arg(long = "region", global = true, value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Every region DescribeRegions returns.
+    #[arg(long, global = true, conflicts_with = "regions")]
+    pub all_regions: bool,
+    /// Send every AWS call to this endpoint (also read from AWS_ENDPOINT_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Refuse every change; only look.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Use a built-in demo account instead of AWS (no credentials, no network).
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// With --demo: generate N instances instead of the shipped fleet.
+    #[arg(long, global = true, value_name = "N", requires = "demo")]
+    pub demo_fleet: Option<usize>,
+    /// With --demo: read the fleet from this JSON file.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        requires = "demo",
+        conflicts_with = "demo_fleet"
+    )]
+    pub demo_fleet_file: Option<PathBuf>,
+    /// With --demo: inject faults, e.g. `throttle-every=5,fail=replace:AccessDenied,unreachable=30+10`.
+    #[arg(long, global = true, value_name = "SPEC", requires = "demo")]
+    pub demo_faults: Option<String>,
+    /// Seconds between association polls when nothing is changing.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub poll: u64,
+    /// Where to write the log (default: $XDG_STATE_HOME/rolecall/rolecall.log).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+}
+
+/// The scripting commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// List every instance in the chosen regions with its instance profile.
+    List {
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Put an instance profile (name or ARN) on an instance: associate or replace.
+    Set {
+        instance_id: String,
+        profile: String,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Detach the instance profile from an instance.
+    Detach {
+        instance_id: String,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+}
+
+/// Output format of the scripting commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}
+
+/// Why a command failed; each becomes one line on stderr and an exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad input: exit 2.
+    #[error("{0}")]
+    Usage(String),
+    /// An AWS error: exit 1.
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    /// Anything else at run time: exit 1.
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            CliError::Api(_) | CliError::Runtime(_) => 1,
+        }
+    }
+}
+
+/// Which cloud and which regions a run works on.
+pub struct Session {
+    pub cloud: Arc<dyn Cloud>,
+    pub regions: Vec<String>,
+    /// The in-memory account, when running the demo (tests reach into it).
+    pub demo: Option<Arc<MemoryAccount>>,
+    /// The credential profile in use, for the TUI header.
+    pub profile_label: String,
+    /// The endpoint override in force, for the TUI header.
+    pub endpoint: Option<String>,
+}
+
+/// Builds the cloud the options ask for, without touching the network.
+pub async fn connect(
+    opts: &GlobalOpts,
+) -> Result<(Arc<dyn Cloud>, Option<Arc<MemoryAccount>>, Option<String>), CliError> {
+    if opts.demo {
+        let fleet = match (&opts.demo_fleet_file, opts.demo_fleet) {
+            (Some(path), _) => Fleet::load(path),
+            (None, Some(n)) => Ok(Fleet::generated(n, (n / 10).max(20))),
+            (None, None) => Fleet::builtin(),
+        }
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+        let mut options = MemoryOptions::demo();
+        if let Some(spec) = &opts.demo_faults {
+            options.faults = FaultPlan::parse(spec).map_err(|e| CliError::Usage(e.to_string()))?;
+        }
+        let account = Arc::new(MemoryAccount::new(&fleet, options));
+        return Ok((account.clone(), Some(account), None));
+    }
+    let endpoint = opts.endpoint_url.clone().or_else(|| {
+        std::env::var("AWS_ENDPOINT_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+    });
+    let sdk = SdkCloud::load(&SdkOptions {
+        profile: opts.profile.clone(),
+        endpoint_url: opts.endpoint_url.clone(),
+    })
+    .await;
+    Ok((Arc::new(sdk), None, endpoint))
+}
+
+fn valid_region_name(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts[0].len() == 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Builds the session: the cloud, then the regions (checked against DescribeRegions).
+pub async fn session(opts: &GlobalOpts) -> Result<Session, CliError> {
+    if let Some(bad) = opts.regions.iter().find(|r| !valid_region_name(r)) {
+        return Err(CliError::Usage(format!(
+            "'{}' is not a region name (expected something like us-east-1)",
+            sanitize(bad)
+        )));
+    }
+    let (cloud, demo, endpoint) = connect(opts).await?;
+    let configured = if demo.is_some() {
+        None
+    } else {
+        std::env::var("AWS_REGION")
+            .ok()
+            .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+            .filter(|s| !s.is_empty())
+    };
+    let regions = if opts.all_regions || (opts.regions.is_empty() && demo.is_some()) {
+        cloud.regions().await?
+    } else if !opts.regions.is_empty() {
+        let mut wanted = opts.regions.clone();
+        wanted.dedup();
+        match cloud.regions().await {
+            Ok(known) => {
+                if let Some(unknown) = wanted.iter().find(|r| !known.contains(r)) {
+                    return Err(CliError::Usage(format!(
+                        "unknown region '{unknown}': this account's regions are {}",
+                        known.join(", ")
+                    )));
+                }
+            }
+            // Without ec2:DescribeRegions we cannot check the names; the calls will.
+            Err(e) if e.is_access_denied() => {}
+            Err(e) => return Err(e.into()),
+        }
+        wanted
+    } else {
+        let sdk_region = match configured {
+            Some(r) => Some(r),
+            None => sdk_configured_region(opts).await,
+        };
+        vec![sdk_region.ok_or_else(|| {
+            CliError::Usage(
+                "no region configured: pass --region REGION (repeatable) or --all-regions, or set AWS_REGION".into(),
+            )
+        })?]
+    };
+    let profile_label = if demo.is_some() {
+        "demo".to_string()
+    } else {
+        opts.profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok())
+            .unwrap_or_else(|| "default".to_string())
+    };
+    Ok(Session {
+        cloud,
+        regions,
+        demo,
+        profile_label,
+        endpoint,
+    })
+}
+
+async fn sdk_configured_region(opts: &GlobalOpts) -> Option<String> {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(p) = &opts.profile {
+        loader = loader.profile_name(p);
+    }
+    loader.load().await.region().map(|r| r.to_string())
+}
+
+/// Runs a scripting command; what it prints goes to `out`, warnings to stderr.
+pub async fn run(
+    opts: &GlobalOpts,
+    command: &Command,
+    out: &mut dyn std::io::Write,
+) -> Result<(), CliError> {
+    // Refuse changes before anything touches the network.
+    if opts.read_only && !matches!(command, Command::List { .. }) {
+        return Err(CliError::Usage(
+            "refusing to change anything: --read-only is set (drop it to make changes)".into(),
+        ));
+    }
+    match command {
+        Command::Set { instance_id, .. } | Command::Detach { instance_id, .. } => {
+            check_instance_id(instance_id)?
+        }
+        Command::List { .. } => {}
+    }
+    let session = session(opts).await?;
+    let text = match command {
+        Command::List { output } => {
+            let rows = inventory::fetch(session.cloud.as_ref(), &session.regions).await?;
+            render_list(&rows, *output)
+        }
+        Command::Set {
+            instance_id,
+            profile,
+            output,
+        } => {
+            let change = set(&session, instance_id, &ProfileRef::parse(profile)).await?;
+            render_change(&change, *output)
+        }
+        Command::Detach {
+            instance_id,
+            output,
+        } => {
+            let change = detach(&session, instance_id).await?;
+            render_change(&change, *output)
+        }
+    };
+    out.write_all(text.as_bytes())
+        .map_err(|e| CliError::Runtime(format!("cannot write output: {e}")))
+}
+
+/// `i-` followed by 8 or 17 hex digits, as EC2 issues them.
+pub fn check_instance_id(id: &str) -> Result<(), CliError> {
+    let hex = id.strip_prefix("i-").unwrap_or("");
+    if (hex.len() == 8 || hex.len() == 17) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(CliError::Usage(format!(
+            "'{}' is not an instance id (expected i- and 8 or 17 hex digits, e.g. i-0123456789abcdef0)",
+            sanitize(id)
+        )))
+    }
+}
+
+/// What a `set` or `detach` did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub region: String,
+    pub instance_id: String,
+    /// `associate`, `replace`, `disassociate`, or `none`.
+    pub action: &'static str,
+    pub previous_profile_arn: Option<String>,
+    pub association: Option<Association>,
+}
+
+async fn find_instance(session: &Session, instance_id: &str) -> Result<InstanceRow, CliError> {
+    let rows = inventory::fetch(session.cloud.as_ref(), &session.regions).await?;
+    rows.into_iter()
+        .find(|r| r.instance.id == instance_id)
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "instance {instance_id} was not found in {} (pass --region REGION or --all-regions)",
+                session.regions.join(", ")
+            ))
+        })
+}
+
+fn stale(e: ApiError, instance_id: &str) -> CliError {
+    if e.code() == Some("InvalidAssociationID.NotFound") {
+        CliError::Runtime(format!(
+            "{} failed (InvalidAssociationID.NotFound): the association of {instance_id} changed while rolecall was working; run the command again",
+            e.action
+        ))
+    } else {
+        CliError::Api(e)
+    }
+}
+
+/// Puts `profile` on the instance: associate, replace, or (stopped instance)
+/// disassociate then associate.
+pub async fn set(
+    session: &Session,
+    instance_id: &str,
+    profile: &ProfileRef,
+) -> Result<Change, CliError> {
+    let (row, profiles) = tokio::try_join!(find_instance(session, instance_id), async {
+        session
+            .cloud
+            .instance_profiles()
+            .await
+            .map_err(CliError::from)
+    })?;
+    let target: &InstanceProfile = profiles.iter().find(|p| profile.matches(p)).ok_or_else(|| {
+        CliError::Usage(format!(
+            "instance profile '{}' does not exist in this account (see `aws iam list-instance-profiles`)",
+            sanitize(&profile.to_string())
+        ))
+    })?;
+    let region = row.instance.region.clone();
+    let previous = row.association.as_ref().map(|a| a.profile.arn.clone());
+    let plan = plan::plan_set(&row.instance, row.association.as_ref(), target)
+        .map_err(|r| CliError::Usage(r.0))?;
+    let by_arn = ProfileRef::Arn(target.arn.clone());
+    let cloud = session.cloud.as_ref();
+    let association = match &plan {
+        SetPlan::AlreadyCurrent => {
+            eprintln!(
+                "rolecall: instance {instance_id} already has instance profile {}; nothing to do",
+                target.name
+            );
+            row.association.clone()
+        }
+        SetPlan::Associate => Some(cloud.associate(&region, instance_id, &by_arn).await?),
+        SetPlan::Replace { association_id } => Some(
+            cloud
+                .replace(&region, association_id, &by_arn)
+                .await
+                .map_err(|e| stale(e, instance_id))?,
+        ),
+        SetPlan::DetachThenAssociate { association_id } => {
+            eprintln!(
+                "rolecall: instance {instance_id} is stopped and AWS does not replace profiles on stopped instances: disassociating {association_id}, then associating {}",
+                target.name
+            );
+            cloud
+                .disassociate(&region, association_id)
+                .await
+                .map_err(|e| stale(e, instance_id))?;
+            Some(associate_after_detach(cloud, &region, instance_id, &by_arn).await.map_err(|e| {
+                CliError::Runtime(format!(
+                    "detached {association_id} but then {e}; instance {instance_id} now has no profile: run `rolecall set {instance_id} {}` again",
+                    target.name
+                ))
+            })?)
+        }
+    };
+    Ok(Change {
+        region,
+        instance_id: instance_id.to_string(),
+        action: plan.action_name(),
+        previous_profile_arn: previous,
+        association,
+    })
+}
+
+/// After a disassociate, AWS may still count the old association for a few
+/// seconds; retry the associate while it says so.
+pub async fn associate_after_detach(
+    cloud: &dyn Cloud,
+    region: &str,
+    instance_id: &str,
+    profile: &ProfileRef,
+) -> Result<Association, ApiError> {
+    let mut attempt = 0;
+    loop {
+        match cloud.associate(region, instance_id, profile).await {
+            Err(e) if e.means_stale_view() && attempt < 15 => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Detaches the instance's profile.
+pub async fn detach(session: &Session, instance_id: &str) -> Result<Change, CliError> {
+    let row = find_instance(session, instance_id).await?;
+    let association_id = plan::plan_detach(&row.instance, row.association.as_ref())
+        .map_err(|r| CliError::Usage(r.0))?;
+    let region = row.instance.region.clone();
+    let result = session
+        .cloud
+        .disassociate(&region, &association_id)
+        .await
+        .map_err(|e| stale(e, instance_id))?;
+    Ok(Change {
+        region,
+        instance_id: instance_id.to_string(),
+        action: "disassociate",
+        previous_profile_arn: row.association.map(|a| a.profile.arn),
+        association: Some(result),
+    })
+}
+
+fn timestamp_json(a: &Association) -> Value {
+    a.timestamp
+        .map(|t| Value::String(humantime::format_rfc3339_seconds(t).to_string()))
+        .unwrap_or(Value::Null)
+}
+
+/// The `association` object of the JSON output.
+pub fn association_json(a: &Association) -> Value {
+    json!({
+        "association_id": a.id,
+        "state": a.state.as_str(),
+        "profile_arn": a.profile.arn,
+        "profile_name": a.profile.name,
+        "timestamp": timestamp_json(a),
+    })
+}
+
+/// `list --output json`: one object per instance.
+pub fn list_json(rows: &[InstanceRow]) -> Value {
+    Value::Array(
+        rows.iter()
+            .map(|r| {
+                json!({
+                    "region": r.instance.region,
+                    "instance_id": r.instance.id,
+                    "name": r.instance.name,
+                    "state": r.instance.state.as_str(),
+                    "instance_type": r.instance.instance_type,
+                    "association": r.association.as_ref().map(association_json),
+                })
+            })
+            .collect(),
+    )
+}
+
+fn render_list(rows: &[InstanceRow], output: Output) -> String {
+    match output {
+        Output::Json => format!("{}\n", pretty(&list_json(rows))),
+        Output::Table => {
+            let body: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.instance.region.clone(),
+                        r.instance.id.clone(),
+                        r.instance.name.clone().unwrap_or_else(|| "-".into()),
+                        r.instance.state.to_string(),
+                        r.association
+                            .as_ref()
+                            .map(|a| a.profile.name.clone())
+                            .unwrap_or_else(|| "-".into()),
+                        r.association
+                            .as_ref()
+                            .map(|a| a.state.to_string())
+                            .unwrap_or_else(|| "-".into()),
+                    ]
+                })
+                .collect();
+            table(
+                &[
+                    "REGION",
+                    "INSTANCE",
+                    "NAME",
+                    "STATE",
+                    "PROFILE",
+                    "ASSOCIATION STATE",
+                ],
+                &body,
+            )
+        }
+    }
+}
+
+fn pretty(v: &Value) -> String {
+    // Serialising a Value cannot fail: it has no non-string map keys.
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+/// The JSON object `set` and `detach` print.
+pub fn change_json(c: &Change) -> Value {
+    json!({
+        "region": c.region,
+        "instance_id": c.instance_id,
+        "action": c.action,
+        "previous_profile_arn": c.previous_profile_arn,
+        "association": c.association.as_ref().map(association_json),
+    })
+}
+
+fn render_change(c: &Change, output: Output) -> String {
+    match output {
+        Output::Json => format!("{}\n", pretty(&change_json(c))),
+        Output::Table => {
+            let a = c.association.as_ref();
+            let row = vec![
+                c.region.clone(),
+                c.instance_id.clone(),
+                c.action.to_string(),
+                c.previous_profile_arn
+                    .as_deref()
+                    .map(crate::aws::profile_name_from_arn)
+                    .unwrap_or("-")
+                    .to_string(),
+                a.map(|a| a.profile.name.clone())
+                    .unwrap_or_else(|| "-".into()),
+                a.map(|a| a.id.clone()).unwrap_or_else(|| "-".into()),
+                a.map(|a| a.state.to_string()).unwrap_or_else(|| "-".into()),
+            ];
+            table(
+                &[
+                    "REGION",
+                    "INSTANCE",
+                    "ACTION",
+                    "FROM",
+                    "PROFILE",
+                    "ASSOCIATION",
+                    "ASSOCIATION STATE",
+                ],
+                &[row],
+            )
+        }
+    }
+}
+
+/// Aligned columns, two spaces apart, control characters removed.
+fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| sanitize(c)).collect())
+        .collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        s.push('\n');
+        s
+    };
+    let mut out = line(headers.to_vec());
+    for r in &rows {
+        out.push_str(&line(r.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instance_ids_are_checked() {
+        assert!(check_instance_id("i-0123456789abcdef0").is_ok());
+        assert!(check_instance_id("i-01234567").is_ok());
+        for bad in [
+            "i-xyz",
+            "0123456789abcdef0",
+            "i-0123",
+            "",
+            "i-0123456789abcdef0\n",
+        ] {
+            assert_eq!(check_instance_id(bad).unwrap_err().exit_code(), 2, "{bad}");
+        }
+    }
+
+    #[test]
+    fn region_names_are_checked() {
+        for good in [
+            "us-east-1",
+            "ap-southeast-2",
+            "us-gov-west-1",
+            "eu-central-2",
+        ] {
+            assert!(valid_region_name(good), "{good}");
+        }
+        for bad in ["useast1", "us-east", "US-EAST-1", "us--1", ""] {
+            assert!(!valid_region_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn table_aligns_and_strips_controls() {
+        let t = table(
+            &["A", "BB"],
+            &[
+                vec!["x\x1b".into(), "y".into()],
+                vec!["long".into(), "z".into()],
+            ],
+        );
+        assert_eq!(t, "A     BB\nx     y\nlong  z\n");
+    }
+}

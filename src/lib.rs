@@ -1,0 +1,13 @@
+//! rolecall: see and change the IAM instance profiles of EC2 instances, from a
+//! terminal UI or from scripts.
+
+pub mod app;
+pub mod aws;
+pub mod cli;
+pub mod inventory;
+pub mod logging;
+pub mod plan;
+pub mod poller;
+pub mod text;
+pub mod tui;
+pub mod ui;

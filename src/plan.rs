@@ -1,0 +1,272 @@
+//! Deciding which API calls a change needs. Pure: both the CLI and the TUI use it,
+//! so they can never disagree about what "set this profile" means.
+
+use crate::aws::{Association, AssociationState, Instance, InstanceProfile};
+
+/// The association that describes an instance's profile now.
+///
+/// An instance can briefly have two (the old one `disassociating` and a new one
+/// `associating` after a replace): the active one wins. A `disassociated` one is
+/// history, not a profile.
+pub fn current_association<'a>(
+    associations: impl IntoIterator<Item = &'a Association>,
+    instance_id: &str,
+) -> Option<&'a Association> {
+    let mut best: Option<&Association> = None;
+    for a in associations {
+        if a.instance_id != instance_id || a.state == AssociationState::Disassociated {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some(b) => a.state.is_active() && !b.state.is_active(),
+        };
+        if better {
+            best = Some(a);
+        }
+    }
+    best
+}
+
+/// What setting a profile on an instance takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetPlan {
+    /// No association: AssociateIamInstanceProfile.
+    Associate,
+    /// A running instance with a settled association: ReplaceIamInstanceProfileAssociation.
+    Replace { association_id: String },
+    /// A stopped instance with an association: AWS refuses replace there, so
+    /// DisassociateIamInstanceProfile, then AssociateIamInstanceProfile.
+    DetachThenAssociate { association_id: String },
+    /// The instance already has that profile: nothing to do.
+    AlreadyCurrent,
+}
+
+impl SetPlan {
+    /// The API call(s) the plan makes, for confirmations and output.
+    pub fn api_calls(&self) -> &'static str {
+        match self {
+            SetPlan::Associate => "AssociateIamInstanceProfile",
+            SetPlan::Replace { .. } => "ReplaceIamInstanceProfileAssociation",
+            SetPlan::DetachThenAssociate { .. } => {
+                "DisassociateIamInstanceProfile + AssociateIamInstanceProfile"
+            }
+            SetPlan::AlreadyCurrent => "no call",
+        }
+    }
+
+    /// The `action` name in scripting output.
+    pub fn action_name(&self) -> &'static str {
+        match self {
+            SetPlan::Associate | SetPlan::DetachThenAssociate { .. } => "associate",
+            SetPlan::Replace { .. } => "replace",
+            SetPlan::AlreadyCurrent => "none",
+        }
+    }
+}
+
+/// Why a change cannot be made now; the text is a full sentence for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refusal(pub String);
+
+fn check_instance_state(instance: &Instance) -> Result<(), Refusal> {
+    if instance.state.accepts_profile_changes() {
+        Ok(())
+    } else {
+        Err(Refusal(format!(
+            "instance {} is {}: AWS only changes instance profiles on running or stopped instances",
+            instance.id, instance.state
+        )))
+    }
+}
+
+fn check_settled(instance: &Instance, a: &Association) -> Result<(), Refusal> {
+    if a.state.is_transitional() {
+        Err(Refusal(format!(
+            "the profile of instance {} is still {} ({}): wait for it to settle, then try again",
+            instance.id, a.state, a.id
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// Plans putting `target` on `instance`, given its current association.
+pub fn plan_set(
+    instance: &Instance,
+    current: Option<&Association>,
+    target: &InstanceProfile,
+) -> Result<SetPlan, Refusal> {
+    if let Some(a) = current
+        && a.profile.arn == target.arn
+        && a.state.is_active()
+    {
+        return Ok(SetPlan::AlreadyCurrent);
+    }
+    check_instance_state(instance)?;
+    match current {
+        None => Ok(SetPlan::Associate),
+        Some(a) => {
+            check_settled(instance, a)?;
+            let association_id = a.id.clone();
+            if instance.state == crate::aws::InstanceState::Running {
+                Ok(SetPlan::Replace { association_id })
+            } else {
+                Ok(SetPlan::DetachThenAssociate { association_id })
+            }
+        }
+    }
+}
+
+/// Plans detaching the profile from `instance`: the association id to disassociate.
+pub fn plan_detach(instance: &Instance, current: Option<&Association>) -> Result<String, Refusal> {
+    let a = current.ok_or_else(|| {
+        Refusal(format!(
+            "instance {} has no instance profile to detach",
+            instance.id
+        ))
+    })?;
+    check_instance_state(instance)?;
+    check_settled(instance, a)?;
+    Ok(a.id.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::{InstanceState, ProfileSummary};
+
+    fn inst(state: InstanceState) -> Instance {
+        Instance {
+            region: "us-east-1".into(),
+            id: "i-1".into(),
+            name: None,
+            state,
+            instance_type: "t3.micro".into(),
+            launch_time: None,
+            tags: vec![],
+        }
+    }
+
+    fn assoc(id: &str, arn: &str, state: AssociationState) -> Association {
+        Association {
+            id: id.into(),
+            instance_id: "i-1".into(),
+            state,
+            profile: ProfileSummary::new(arn, "AIPA"),
+            timestamp: None,
+        }
+    }
+
+    fn profile(name: &str) -> InstanceProfile {
+        InstanceProfile {
+            name: name.into(),
+            arn: format!("arn:aws:iam::1:instance-profile/{name}"),
+            id: "AIPA".into(),
+            path: "/".into(),
+            roles: vec![],
+            created: None,
+        }
+    }
+
+    #[test]
+    fn active_association_wins_over_disassociating() {
+        let old = assoc(
+            "old",
+            "arn:aws:iam::1:instance-profile/a",
+            AssociationState::Disassociating,
+        );
+        let new = assoc(
+            "new",
+            "arn:aws:iam::1:instance-profile/b",
+            AssociationState::Associating,
+        );
+        let gone = assoc(
+            "gone",
+            "arn:aws:iam::1:instance-profile/c",
+            AssociationState::Disassociated,
+        );
+        let all = [old.clone(), new.clone(), gone.clone()];
+        assert_eq!(
+            current_association(&all, "i-1").map(|a| a.id.as_str()),
+            Some("new")
+        );
+        assert_eq!(current_association(&[gone], "i-1"), None);
+        assert_eq!(
+            current_association(std::slice::from_ref(&old), "i-1"),
+            Some(&old)
+        );
+        assert_eq!(current_association(&all, "i-2"), None);
+    }
+
+    #[test]
+    fn set_chooses_the_right_call() {
+        let a = assoc(
+            "iip-assoc-1",
+            "arn:aws:iam::1:instance-profile/a",
+            AssociationState::Associated,
+        );
+        let running = inst(InstanceState::Running);
+        let stopped = inst(InstanceState::Stopped);
+        assert_eq!(
+            plan_set(&running, None, &profile("b")),
+            Ok(SetPlan::Associate)
+        );
+        assert_eq!(
+            plan_set(&running, Some(&a), &profile("b")),
+            Ok(SetPlan::Replace {
+                association_id: "iip-assoc-1".into()
+            })
+        );
+        assert_eq!(
+            plan_set(&stopped, Some(&a), &profile("b")),
+            Ok(SetPlan::DetachThenAssociate {
+                association_id: "iip-assoc-1".into()
+            })
+        );
+        assert_eq!(
+            plan_set(&running, Some(&a), &profile("a")),
+            Ok(SetPlan::AlreadyCurrent)
+        );
+    }
+
+    #[test]
+    fn set_refuses_wrong_states() {
+        let pending = inst(InstanceState::Pending);
+        let err = plan_set(&pending, None, &profile("b"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is pending"), "{err}");
+        let busy = assoc(
+            "x",
+            "arn:aws:iam::1:instance-profile/a",
+            AssociationState::Associating,
+        );
+        let err = plan_set(&inst(InstanceState::Running), Some(&busy), &profile("b"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("still associating"), "{err}");
+    }
+
+    #[test]
+    fn detach_needs_an_association() {
+        let running = inst(InstanceState::Running);
+        assert!(
+            plan_detach(&running, None)
+                .unwrap_err()
+                .0
+                .contains("no instance profile")
+        );
+        let a = assoc(
+            "iip-assoc-1",
+            "arn:aws:iam::1:instance-profile/a",
+            AssociationState::Associated,
+        );
+        assert_eq!(
+            plan_detach(&running, Some(&a)),
+            Ok("iip-assoc-1".to_string())
+        );
+        assert!(plan_detach(&inst(InstanceState::Terminated), Some(&a)).is_err());
+    }
+}

@@ -1,0 +1,94 @@
+//! The background poller: a task owned by the runtime that runs read requests
+//! (identity, profiles, regions, instances, associations) concurrently and sends
+//! each result back as an [`Action`]. When to poll is decided by `update`; the
+//! poller only fetches. Aborting its handle cancels every request under way.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::app::{Action, Effect};
+use crate::aws::Cloud;
+
+/// A handle to the poller task.
+pub struct Poller {
+    requests: UnboundedSender<Effect>,
+    task: JoinHandle<()>,
+}
+
+impl Poller {
+    /// Starts the task; results go to `actions`.
+    pub fn spawn(cloud: Arc<dyn Cloud>, actions: UnboundedSender<Action>) -> Self {
+        let (requests, rx) = unbounded_channel();
+        let task = tokio::spawn(run(cloud, rx, actions));
+        Self { requests, task }
+    }
+
+    /// Queues a read effect. Returns false when the poller has stopped.
+    pub fn request(&self, effect: Effect) -> bool {
+        self.requests.send(effect).is_ok()
+    }
+}
+
+impl Drop for Poller {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn run(
+    cloud: Arc<dyn Cloud>,
+    mut rx: UnboundedReceiver<Effect>,
+    actions: UnboundedSender<Action>,
+) {
+    // Dropping the set (when this task is aborted) aborts every request in it.
+    let mut running = JoinSet::new();
+    loop {
+        tokio::select! {
+            Some(effect) = rx.recv() => {
+                let cloud = cloud.clone();
+                let actions = actions.clone();
+                running.spawn(async move {
+                    if let Some(action) = fetch(cloud.as_ref(), effect).await {
+                        // The UI may have quit: nobody to tell.
+                        let _ = actions.send(action);
+                    }
+                });
+            }
+            Some(_) = running.join_next(), if !running.is_empty() => {}
+            else => break,
+        }
+    }
+}
+
+/// Runs one read effect; `None` for effects that are not reads.
+pub async fn fetch(cloud: &dyn Cloud, effect: Effect) -> Option<Action> {
+    Some(match effect {
+        Effect::LoadIdentity => Action::IdentityLoaded(cloud.caller_identity().await),
+        Effect::LoadProfiles => Action::ProfilesLoaded(cloud.instance_profiles().await),
+        Effect::LoadRegions => Action::RegionsLoaded(cloud.regions().await),
+        Effect::LoadInstances { generation, region } => {
+            let result = cloud.instances(&region).await;
+            Action::InstancesLoaded {
+                generation,
+                region,
+                result,
+            }
+        }
+        Effect::LoadAssociations {
+            generation,
+            round,
+            region,
+        } => {
+            let result = cloud.associations(&region).await;
+            Action::AssociationsLoaded {
+                generation,
+                round,
+                region,
+                result,
+            }
+        }
+        Effect::Mutate(_) | Effect::Quit => return None,
+    })
+}

@@ -1,0 +1,27 @@
+//! The help overlay, generated from the keymap's table.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::app::keymap::HELP;
+
+use super::theme;
+
+pub fn render(frame: &mut Frame, area: Rect) {
+    super::clear(frame, area);
+    let block = Block::bordered()
+        .border_style(theme::focused_border())
+        .title(Span::styled(" Keys (Esc closes) ", theme::title()));
+    let lines: Vec<Line> = HELP
+        .iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {k:<20}"), theme::key()),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,144 @@
+//! The instance list: only the rows on screen are built each frame.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Row, Table};
+
+use crate::app::State;
+use crate::app::state::Focus;
+use crate::text::truncate;
+
+use super::{spinner, theme};
+
+const ID_W: u16 = 19;
+const REGION_W: u16 = 14;
+const STATE_W: u16 = 10;
+const ASSOC_W: u16 = 16;
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let focused = state.focus == Focus::List && !state.filter_editing;
+    let mut title = vec![Span::styled(
+        format!(" Instances {}/{} ", state.visible.len(), state.rows.len()),
+        theme::title(),
+    )];
+    if state.filter_editing || !state.filter.is_empty() {
+        let cursor = if state.filter_editing { "▏" } else { "" };
+        title.push(Span::styled(
+            format!("/{}{cursor} ", state.filter),
+            theme::key(),
+        ));
+    }
+    let block = Block::bordered().title(Line::from(title)).border_style(
+        if focused || state.filter_editing {
+            theme::focused_border()
+        } else {
+            Style::new()
+        },
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let multi = state.regions.len() > 1;
+    let fixed = ID_W + STATE_W + ASSOC_W + if multi { REGION_W } else { 0 };
+    let columns = if multi { 6 } else { 5 };
+    let flexible = inner.width.saturating_sub(fixed + columns - 1);
+    let name_w = flexible * 55 / 100;
+    let profile_w = flexible - name_w;
+
+    let mut widths = Vec::new();
+    let mut header = Vec::new();
+    if multi {
+        widths.push(Constraint::Length(REGION_W));
+        header.push("REGION");
+    }
+    widths.extend([
+        Constraint::Length(ID_W),
+        Constraint::Length(name_w),
+        Constraint::Length(STATE_W),
+        Constraint::Length(profile_w),
+        Constraint::Length(ASSOC_W),
+    ]);
+    header.extend(["INSTANCE", "NAME", "STATE", "PROFILE", "ASSOC"]);
+
+    let capacity = inner.height.saturating_sub(1) as usize;
+    let end = (state.offset + capacity).min(state.visible.len());
+    let rows: Vec<Row> = state.visible[state.offset.min(end)..end]
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let r = &state.rows[i];
+            let inst = &r.data.instance;
+            let pending = state.pending_for(&inst.region, &inst.id);
+            let (profile, assoc) = match (pending, &r.data.association) {
+                (Some(p), _) => (
+                    p.profile_name.clone().unwrap_or_else(|| "—".into()),
+                    Span::styled(
+                        format!("{} {}", spinner(state.now), p.shows),
+                        theme::association_state(p.shows),
+                    ),
+                ),
+                (None, Some(a)) => {
+                    let label = if a.state.is_transitional() {
+                        format!("{} {}", spinner(state.now), a.state)
+                    } else {
+                        a.state.to_string()
+                    };
+                    (
+                        a.profile.name.clone(),
+                        Span::styled(label, theme::association_state(a.state)),
+                    )
+                }
+                (None, None) => ("—".to_string(), Span::styled("—", theme::dim())),
+            };
+            let mut cells = Vec::with_capacity(6);
+            if multi {
+                cells.push(Cell::from(inst.region.clone()));
+            }
+            cells.push(Cell::from(inst.id.clone()));
+            cells.push(Cell::from(truncate(&r.name, name_w as usize)));
+            cells.push(Cell::from(Span::styled(
+                truncate(inst.state.as_str(), STATE_W as usize),
+                theme::instance_state(&inst.state),
+            )));
+            cells.push(Cell::from(truncate(
+                &crate::text::sanitize(&profile),
+                profile_w as usize,
+            )));
+            cells.push(Cell::from(assoc));
+            let row = Row::new(cells);
+            if state.offset + n == state.selected {
+                row.style(theme::selected())
+            } else {
+                row
+            }
+        })
+        .collect();
+
+    let empty = rows.is_empty();
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme::title()))
+        .column_spacing(1);
+    frame.render_widget(table, inner);
+    if empty && inner.height > 2 {
+        let msg = if state.rows.is_empty() {
+            if state.region_data.values().any(|d| d.instances_loaded) {
+                "no instances in these regions (r picks regions)"
+            } else {
+                "loading instances…"
+            }
+        } else {
+            "no instance matches the filter (Esc clears it)"
+        };
+        let at = Rect {
+            y: inner.y + 2,
+            height: 1,
+            ..inner
+        };
+        frame.render_widget(
+            ratatui::widgets::Paragraph::new(Span::styled(msg, theme::dim())).centered(),
+            at,
+        );
+    }
+}

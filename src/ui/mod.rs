@@ -1,0 +1,104 @@
+//! `view`: draws the state. Reads it, never changes it. One file per pane.
+
+mod confirm;
+mod detail;
+mod help;
+mod instances;
+mod picker;
+mod status;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::app::State;
+use crate::app::state::Overlay;
+
+/// The smallest terminal the layout works in.
+pub const MIN_SIZE: (u16, u16) = (80, 20);
+
+/// Lines above and below the list's rows: header, footer (2), borders (2), column titles.
+const LIST_CHROME: u16 = 6;
+
+/// How many instance rows fit on screen at this terminal size.
+pub fn list_capacity(size: (u16, u16)) -> usize {
+    size.1.saturating_sub(LIST_CHROME) as usize
+}
+
+/// The detail pane's width for a terminal width.
+fn detail_width(width: u16) -> u16 {
+    (width * 32 / 100).clamp(32, 56)
+}
+
+/// Draws the whole screen.
+pub fn view(state: &State, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        let text = vec![
+            Line::from(format!(
+                "Terminal too small: {}x{}",
+                area.width, area.height
+            )),
+            Line::from(format!(
+                "rolecall needs at least {}x{}: make the window larger, or press q to quit.",
+                MIN_SIZE.0, MIN_SIZE.1
+            )),
+        ];
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(2),
+    ])
+    .areas(area);
+    let [list, detail] = Layout::horizontal([
+        Constraint::Min(40),
+        Constraint::Length(detail_width(area.width)),
+    ])
+    .areas(body);
+    status::header(state, frame, header);
+    instances::render(state, frame, list);
+    detail::render(state, frame, detail);
+    status::footer(state, frame, footer);
+    match &state.overlay {
+        Overlay::None => {}
+        Overlay::Help => help::render(frame, popup(area, 84, 20)),
+        Overlay::Picker(p) => picker::render_profiles(
+            state,
+            p,
+            frame,
+            popup(area, 96, area.height.saturating_sub(6)),
+        ),
+        Overlay::Regions(r) => {
+            picker::render_regions(r, frame, popup(area, 60, area.height.saturating_sub(8)))
+        }
+        Overlay::Confirm(c) => confirm::render(c, frame, popup(area, 100, 14)),
+    }
+}
+
+/// A centred rectangle of at most `w`x`h`, cleared for an overlay.
+fn popup(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width.saturating_sub(4));
+    let h = h.min(area.height.saturating_sub(2));
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// Clears the area under an overlay.
+fn clear(frame: &mut Frame, area: Rect) {
+    frame.render_widget(Clear, area);
+}
+
+/// The spinner frame for a moment: turns while requests are out.
+pub fn spinner(now: std::time::Duration) -> &'static str {
+    const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+    FRAMES[(now.as_millis() / 100) as usize % FRAMES.len()]
+}

@@ -1,0 +1,487 @@
+//! The built `rolecall` binary, against moto and the demo account.
+
+use std::sync::Arc;
+
+use assert_cmd::Command;
+use async_trait::async_trait;
+use rolecall::aws::{
+    ApiError, Association, CallerIdentity, Cloud, Instance, InstanceProfile, ProfileRef,
+};
+use rolecall::cli::{self, Session};
+use serde_json::{Value, json};
+
+use crate::backends::{Kind, standard_spec, world};
+use crate::moto::Moto;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rolecall"));
+    c.env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env(
+            "XDG_STATE_HOME",
+            std::env::temp_dir().join("rolecall-test-state"),
+        );
+    c
+}
+
+fn on_moto(m: &Moto) -> Command {
+    let mut c = bin();
+    for (k, v) in m.env() {
+        c.env(k, v);
+    }
+    c
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(mut c: Command, args: &[&str]) -> Out {
+    let out = c.args(args).output().unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Errors are exactly one line on stderr, with no panic or backtrace.
+fn one_line_error(o: &Out) -> &str {
+    let lines: Vec<&str> = o.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "stderr: {:?}", o.stderr);
+    assert!(lines[0].starts_with("rolecall: "), "{}", lines[0]);
+    assert!(!o.stderr.contains("panicked") && !o.stderr.contains("backtrace"));
+    lines[0]
+}
+
+#[test]
+fn list_pages_past_100_associations_across_two_regions() {
+    let moto = Moto::start();
+    let mut east = Vec::new();
+    for i in 0..120 {
+        east.push(json!({"name": format!("web-{i:03}"), "profile": if i % 2 == 0 { "web" } else { "api" }}));
+    }
+    east.push(json!({"name": "bare"}));
+    let spec = json!({
+        "profiles": [{"name": "web", "role": "web-role"}, {"name": "api", "role": "api-role", "path": "/service/"}],
+        "regions": {"us-east-1": east, "eu-west-1": [{"name": "eu-1", "profile": "api"}, {"name": null}]}
+    });
+    let made = moto.seed(&spec);
+    let o = run(
+        on_moto(&moto),
+        &[
+            "--region",
+            "us-east-1",
+            "--region",
+            "eu-west-1",
+            "list",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let rows: Vec<Value> = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(rows.len(), 123);
+    let keys: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["region"].as_str().unwrap().into(),
+                r["instance_id"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    assert_eq!(keys[0].0, "eu-west-1");
+    for r in &rows {
+        let obj = r.as_object().unwrap();
+        let mut k: Vec<&str> = obj.keys().map(String::as_str).collect();
+        k.sort();
+        assert_eq!(
+            k,
+            [
+                "association",
+                "instance_id",
+                "instance_type",
+                "name",
+                "region",
+                "state"
+            ]
+        );
+        if let Some(a) = obj["association"].as_object() {
+            let mut k: Vec<&str> = a.keys().map(String::as_str).collect();
+            k.sort();
+            assert_eq!(
+                k,
+                [
+                    "association_id",
+                    "profile_arn",
+                    "profile_name",
+                    "state",
+                    "timestamp"
+                ]
+            );
+            assert_eq!(a["state"], "associated");
+            assert!(a["timestamp"].is_null(), "moto has no Timestamp");
+        }
+    }
+    let east_ids = made["instances"]["us-east-1"].as_array().unwrap();
+    for (i, id) in east_ids.iter().enumerate().take(120) {
+        let row = rows.iter().find(|r| &r["instance_id"] == id).unwrap();
+        let want = if i % 2 == 0 { "web" } else { "api" };
+        assert_eq!(row["association"]["profile_name"], want, "{id}");
+        assert_eq!(row["name"], format!("web-{i:03}"));
+    }
+    let bare = rows.iter().find(|r| r["name"] == "bare").unwrap();
+    assert!(bare["association"].is_null());
+    assert!(
+        rows.iter()
+            .any(|r| r["region"] == "eu-west-1" && r["name"].is_null())
+    );
+    let associated = rows.iter().filter(|r| !r["association"].is_null()).count();
+    assert_eq!(
+        associated, 121,
+        "every association across the 100-item page boundary"
+    );
+
+    let table = run(on_moto(&moto), &["--region", "eu-west-1", "list"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert!(lines[0].starts_with("REGION"), "{}", lines[0]);
+    assert!(lines[0].contains("ASSOCIATION STATE"));
+    assert_eq!(lines.len(), 3);
+}
+
+#[test]
+fn set_and_detach_change_exactly_what_they_say() {
+    let w = world(Kind::Moto, &standard_spec());
+    let moto = w.moto.as_ref().unwrap();
+    let regions = ["--region", "us-east-1", "--region", "eu-west-1"];
+    let args = |rest: &[&str]| -> Vec<String> {
+        regions.iter().chain(rest).map(|s| s.to_string()).collect()
+    };
+    let web2 = w.id("web-2");
+    let web1 = w.id("web-1");
+    let api1 = w.id("api-1");
+
+    let a = args(&["set", &web2, "batch", "--output", "json"]);
+    let o = run(
+        on_moto(moto),
+        &a.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["action"], "associate");
+    assert_eq!(v["region"], "us-east-1");
+    assert_eq!(v["instance_id"], web2.as_str());
+    assert!(v["previous_profile_arn"].is_null());
+    assert_eq!(v["association"]["profile_name"], "batch");
+
+    let a = args(&["set", &web1, &w.profiles["api"], "--output", "json"]);
+    let o = run(
+        on_moto(moto),
+        &a.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["action"], "replace");
+    assert_eq!(v["previous_profile_arn"], w.profiles["web"].as_str());
+
+    let a = args(&["detach", &api1]);
+    let o = run(
+        on_moto(moto),
+        &a.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.starts_with("REGION"), "{}", o.stdout);
+    assert!(o.stdout.contains("disassociate"), "{}", o.stdout);
+
+    // Verified through the API, not through our own output.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let rows = rt
+        .block_on(rolecall::inventory::fetch(
+            w.cloud.as_ref(),
+            &["us-east-1".into(), "eu-west-1".into()],
+        ))
+        .unwrap();
+    let profile = |id: &str| {
+        rows.iter()
+            .find(|r| r.instance.id == id)
+            .unwrap()
+            .association
+            .as_ref()
+            .map(|a| a.profile.name.clone())
+    };
+    assert_eq!(profile(&web2).as_deref(), Some("batch"));
+    assert_eq!(profile(&web1).as_deref(), Some("api"));
+    assert_eq!(profile(&api1), None);
+    assert_eq!(
+        profile(&w.id("stopped-1")).as_deref(),
+        Some("api"),
+        "untouched"
+    );
+
+    // Stopped instance: detach then associate, said on stderr.
+    let stopped = w.id("stopped-1");
+    let a = args(&["set", &stopped, "web"]);
+    let o = run(
+        on_moto(moto),
+        &a.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("is stopped"), "{}", o.stderr);
+}
+
+#[test]
+fn error_paths_print_one_line_and_the_right_exit_code() {
+    let w = world(Kind::Moto, &standard_spec());
+    let moto = w.moto.as_ref().unwrap();
+    let web2 = w.id("web-2");
+
+    let o = run(on_moto(moto), &["set", "i-0123456789abcdef0", "web"]);
+    assert_eq!(o.code, 2);
+    assert!(one_line_error(&o).contains("was not found in us-east-1"));
+
+    let o = run(on_moto(moto), &["set", &web2, "ghost"]);
+    assert_eq!(o.code, 2);
+    assert!(one_line_error(&o).contains("'ghost' does not exist"));
+
+    let o = run(on_moto(moto), &["detach", &web2]);
+    assert_eq!(o.code, 2);
+    assert!(one_line_error(&o).contains("no instance profile to detach"));
+
+    let o = run(on_moto(moto), &["set", "not-an-id", "web"]);
+    assert_eq!(o.code, 2);
+    assert!(one_line_error(&o).contains("is not an instance id"));
+
+    let o = run(on_moto(moto), &["--region", "xx-nowhere-9", "list"]);
+    assert_eq!(o.code, 2);
+    assert!(one_line_error(&o).contains("unknown region 'xx-nowhere-9'"));
+
+    let o = run(on_moto(moto), &["--bogus"]);
+    assert_eq!(o.code, 2);
+    one_line_error(&o);
+
+    // No credentials at all: exit 1, and say what to do.
+    let mut c = bin();
+    c.env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/nonexistent/x")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/y")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN");
+    let o = run(c, &["list"]);
+    assert_eq!(o.code, 1);
+    let line = one_line_error(&o);
+    assert!(line.contains("no AWS credentials found"), "{line}");
+}
+
+#[test]
+fn read_only_refuses_before_any_call() {
+    // An endpoint nobody listens on: any call would fail with exit 1, not 2.
+    let mut c = bin();
+    c.env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "y")
+        .env("AWS_REGION", "us-east-1");
+    let o = run(c, &["--read-only", "detach", "i-0123456789abcdef0"]);
+    assert_eq!(o.code, 2);
+    assert!(one_line_error(&o).contains("--read-only"));
+    let o = run(
+        bin(),
+        &["--demo", "--read-only", "set", "i-0123456789abcdef0", "web"],
+    );
+    assert_eq!(o.code, 2);
+}
+
+#[test]
+fn demo_commands_work_without_aws() {
+    let o = run(bin(), &["--demo", "list", "--output", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let rows: Vec<Value> = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(rows.len(), 80);
+    let regions: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r["region"].as_str().unwrap()).collect();
+    assert_eq!(regions.len(), 3);
+    let bare = rows
+        .iter()
+        .find(|r| r["association"].is_null() && r["state"] == "running")
+        .unwrap();
+    let id = bare["instance_id"].as_str().unwrap();
+    let o = run(
+        bin(),
+        &["--demo", "set", id, "web-frontend", "--output", "json"],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["action"], "associate");
+    assert_eq!(
+        v["association"]["state"], "associating",
+        "the demo shows the transitional state"
+    );
+    assert!(v["association"]["timestamp"].is_string());
+
+    let with = rows
+        .iter()
+        .find(|r| r["association"].is_object() && r["state"] == "running")
+        .unwrap();
+    let id = with["instance_id"].as_str().unwrap();
+    let o = run(bin(), &["--demo", "detach", id, "--output", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["association"]["state"], "disassociating");
+
+    let o = run(
+        bin(),
+        &[
+            "--demo",
+            "--region",
+            "eu-west-1",
+            "--demo-fleet",
+            "30",
+            "list",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let rows: Vec<Value> = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(rows.len(), 10);
+}
+
+#[test]
+fn demo_faults_and_fleet_errors_are_one_line() {
+    let o = run(
+        bin(),
+        &["--demo", "--demo-faults", "throttle-every=0", "list"],
+    );
+    assert_eq!(o.code, 2);
+    assert!(one_line_error(&o).contains("bad --demo-faults spec"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("fleet.json");
+    std::fs::write(&bad, "{ not json").unwrap();
+    let o = run(
+        bin(),
+        &["--demo", "--demo-fleet-file", bad.to_str().unwrap(), "list"],
+    );
+    assert_eq!(o.code, 2);
+    assert!(one_line_error(&o).contains("is not valid"));
+
+    let rows: Vec<Value> =
+        serde_json::from_str(&run(bin(), &["--demo", "list", "--output", "json"]).stdout).unwrap();
+    let bare = rows
+        .iter()
+        .find(|r| r["association"].is_null() && r["state"] == "running")
+        .unwrap();
+    let id = bare["instance_id"].as_str().unwrap();
+    let o = run(
+        bin(),
+        &[
+            "--demo",
+            "--demo-faults",
+            "fail=associate:UnauthorizedOperation",
+            "set",
+            id,
+            "bastion",
+        ],
+    );
+    assert_eq!(o.code, 1);
+    let line = one_line_error(&o);
+    assert!(
+        line.contains("ec2:AssociateIamInstanceProfile") && line.contains("UnauthorizedOperation"),
+        "{line}"
+    );
+
+    let term = rows.iter().find(|r| r["state"] == "terminated").unwrap();
+    let o = run(
+        bin(),
+        &[
+            "--demo",
+            "set",
+            term["instance_id"].as_str().unwrap(),
+            "bastion",
+        ],
+    );
+    assert_eq!(o.code, 2);
+    assert!(one_line_error(&o).contains("is terminated"));
+}
+
+/// A cloud whose association listing is out of date: it still shows an
+/// association that AWS has already forgotten.
+struct StaleView {
+    inner: Arc<dyn Cloud>,
+    ghost: Association,
+}
+
+#[async_trait]
+impl Cloud for StaleView {
+    async fn regions(&self) -> Result<Vec<String>, ApiError> {
+        self.inner.regions().await
+    }
+    async fn instances(&self, r: &str) -> Result<Vec<Instance>, ApiError> {
+        self.inner.instances(r).await
+    }
+    async fn associations(&self, r: &str) -> Result<Vec<Association>, ApiError> {
+        let mut list = self.inner.associations(r).await?;
+        list.push(self.ghost.clone());
+        Ok(list)
+    }
+    async fn instance_profiles(&self) -> Result<Vec<InstanceProfile>, ApiError> {
+        self.inner.instance_profiles().await
+    }
+    async fn associate(&self, r: &str, i: &str, p: &ProfileRef) -> Result<Association, ApiError> {
+        self.inner.associate(r, i, p).await
+    }
+    async fn replace(&self, r: &str, a: &str, p: &ProfileRef) -> Result<Association, ApiError> {
+        self.inner.replace(r, a, p).await
+    }
+    async fn disassociate(&self, r: &str, a: &str) -> Result<Association, ApiError> {
+        self.inner.disassociate(r, a).await
+    }
+    async fn caller_identity(&self) -> Result<CallerIdentity, ApiError> {
+        self.inner.caller_identity().await
+    }
+}
+
+#[tokio::test]
+async fn a_stale_association_id_becomes_a_clear_message() {
+    let w = world(Kind::Moto, &standard_spec());
+    let ghost = Association {
+        id: "iip-assoc-0fffffffffffffff0".into(),
+        instance_id: w.id("web-2"),
+        state: rolecall::aws::AssociationState::Associated,
+        profile: rolecall::aws::ProfileSummary::new(w.profiles["web"].clone(), "AIPA"),
+        timestamp: None,
+    };
+    let session = Session {
+        cloud: Arc::new(StaleView {
+            inner: w.cloud.clone(),
+            ghost,
+        }),
+        regions: vec!["us-east-1".into()],
+        demo: None,
+        profile_label: "test".into(),
+        endpoint: None,
+    };
+    let e = cli::detach(&session, &w.id("web-2")).await.unwrap_err();
+    let msg = e.to_string();
+    assert_eq!(e.exit_code(), 1);
+    assert!(msg.contains("InvalidAssociationID.NotFound"), "{msg}");
+    assert!(msg.contains("run the command again"), "{msg}");
+    let e = cli::set(&session, &w.id("web-2"), &ProfileRef::Name("batch".into()))
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("changed while rolecall was working"),
+        "{e}"
+    );
+}

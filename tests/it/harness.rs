@@ -1,0 +1,170 @@
+//! Drives the TUI's `update` against the in-memory account, running effects with
+//! the runtime's own effect code, on a manual clock: no terminal, no sleeps.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rolecall::app::state::Config;
+use rolecall::app::update::init;
+use rolecall::app::{Action, Effect, State, update};
+use rolecall::aws::fleet::Fleet;
+use rolecall::aws::memory::{ManualClock, MemoryAccount, MemoryOptions};
+
+pub struct Harness {
+    pub state: State,
+    pub account: Arc<MemoryAccount>,
+    pub clock: Arc<ManualClock>,
+    /// Effects not yet run (tests may hold some back).
+    pub queue: VecDeque<Effect>,
+    pub quit: bool,
+}
+
+pub fn config(read_only: bool) -> Config {
+    Config {
+        read_only,
+        demo: true,
+        profile_label: "demo".into(),
+        endpoint: None,
+        poll_interval: Duration::from_secs(10),
+    }
+}
+
+impl Harness {
+    /// Starts on `fleet` showing `regions`, and lets every start-up load finish.
+    pub async fn start(fleet: &Fleet, regions: &[&str], read_only: bool) -> Harness {
+        let clock = Arc::new(ManualClock::new());
+        let account = Arc::new(MemoryAccount::new(
+            fleet,
+            MemoryOptions::test(clock.clone()),
+        ));
+        let mut state = State::new(
+            config(read_only),
+            regions.iter().map(|s| s.to_string()).collect(),
+        );
+        state.size = (120, 32);
+        let effects = init(&mut state);
+        let mut h = Harness {
+            state,
+            account,
+            clock,
+            queue: effects.into(),
+            quit: false,
+        };
+        h.settle_effects().await;
+        h
+    }
+
+    /// The builtin demo fleet, all three regions.
+    pub async fn demo() -> Harness {
+        Harness::start(
+            &Fleet::builtin().unwrap(),
+            &["ap-southeast-2", "eu-west-1", "us-east-1"],
+            false,
+        )
+        .await
+    }
+
+    /// Runs one effect the way the runtime does; returns the actions it produced.
+    pub async fn execute(&self, effect: Effect) -> Vec<Action> {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        match effect {
+            Effect::Quit => vec![],
+            Effect::Mutate(m) => {
+                let op_id = m.op_id;
+                let result = rolecall::tui::mutate(self.account.as_ref(), m, &tx).await;
+                // A two-step swap reports its middle step first.
+                let mut actions: Vec<Action> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
+                actions.push(Action::MutationDone { op_id, result });
+                actions
+            }
+            read => rolecall::poller::fetch(self.account.as_ref(), read)
+                .await
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// Applies an action and queues its effects.
+    pub fn dispatch(&mut self, action: Action) -> Vec<Effect> {
+        let effects = update(&mut self.state, action);
+        if effects.contains(&Effect::Quit) {
+            self.quit = true;
+        }
+        self.queue.extend(effects.iter().cloned());
+        effects
+    }
+
+    /// Runs queued effects (and the ones they cause) until none are left.
+    pub async fn settle_effects(&mut self) {
+        while let Some(e) = self.queue.pop_front() {
+            for a in self.execute(e).await {
+                self.dispatch(a);
+            }
+        }
+    }
+
+    pub fn key_event(&mut self, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
+        self.dispatch(Action::Key(KeyEvent::new(code, mods)))
+    }
+
+    /// Presses a key and runs what it caused.
+    pub async fn key(&mut self, code: KeyCode) {
+        self.key_event(code, KeyModifiers::NONE);
+        self.settle_effects().await;
+    }
+
+    pub async fn ctrl(&mut self, c: char) {
+        self.key_event(KeyCode::Char(c), KeyModifiers::CONTROL);
+        self.settle_effects().await;
+    }
+
+    pub async fn type_str(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c)).await;
+        }
+    }
+
+    /// Moves both clocks (the account's and the UI's) and ticks.
+    pub async fn advance(&mut self, by: Duration) {
+        self.clock.advance(by);
+        let now = self.state.now + by;
+        self.dispatch(Action::Tick(now));
+        self.settle_effects().await;
+    }
+
+    /// Selects the row of an instance by id.
+    pub fn select(&mut self, id: &str) {
+        let pos = self
+            .state
+            .visible
+            .iter()
+            .position(|&i| self.state.rows[i].data.instance.id == id)
+            .unwrap_or_else(|| panic!("{id} is not visible"));
+        self.state.selected = pos;
+        self.state.clamp_selection();
+    }
+
+    /// The row of an instance.
+    pub fn row(&self, id: &str) -> &rolecall::app::state::Row {
+        self.state
+            .rows
+            .iter()
+            .find(|r| r.data.instance.id == id)
+            .unwrap()
+    }
+
+    /// The first instance matching a predicate.
+    pub fn find(&self, pred: impl Fn(&rolecall::app::state::Row) -> bool) -> String {
+        self.state
+            .rows
+            .iter()
+            .find(|r| pred(r))
+            .unwrap()
+            .data
+            .instance
+            .id
+            .clone()
+    }
+}

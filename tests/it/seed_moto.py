@@ -1,0 +1,45 @@
+#!/usr/bin/env python3
+"""Seeds a moto server with boto3, from a JSON spec on stdin; prints what it made.
+
+spec: {"profiles": [{"name": "web", "role": "web-role", "path": "/"}],
+       "regions": {"us-east-1": [{"name": "web-1", "profile": "web", "state": "stopped"}]}}
+prints: {"profiles": {"web": "arn:..."}, "instances": {"us-east-1": ["i-..."]}}
+"""
+import json
+import sys
+
+import boto3
+
+endpoint = sys.argv[1]
+spec = json.load(sys.stdin)
+kw = dict(endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing")
+iam = boto3.client("iam", region_name="us-east-1", **kw)
+out = {"profiles": {}, "instances": {}}
+for p in spec.get("profiles", []):
+    path = p.get("path", "/")
+    arn = iam.create_instance_profile(InstanceProfileName=p["name"], Path=path)["InstanceProfile"]["Arn"]
+    if p.get("role"):
+        iam.create_role(RoleName=p["role"], Path=path, AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        }))
+        iam.add_role_to_instance_profile(InstanceProfileName=p["name"], RoleName=p["role"])
+    out["profiles"][p["name"]] = arn
+for region, instances in spec.get("regions", {}).items():
+    ec2 = boto3.client("ec2", region_name=region, **kw)
+    ids = []
+    remaining = len(instances)
+    while remaining > 0:
+        n = min(remaining, 100)
+        r = ec2.run_instances(ImageId="ami-12c6146b", MinCount=n, MaxCount=n, InstanceType="t3.micro")
+        ids.extend(i["InstanceId"] for i in r["Instances"])
+        remaining -= n
+    for iid, inst in zip(ids, instances):
+        if inst.get("name") is not None:
+            ec2.create_tags(Resources=[iid], Tags=[{"Key": "Name", "Value": inst["name"]}])
+        if inst.get("profile"):
+            ec2.associate_iam_instance_profile(InstanceId=iid, IamInstanceProfile={"Name": inst["profile"]})
+        if inst.get("state") == "stopped":
+            ec2.stop_instances(InstanceIds=[iid])
+    out["instances"][region] = ids
+json.dump(out, sys.stdout)

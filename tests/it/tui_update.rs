@@ -1,0 +1,532 @@
+//! Every TUI flow as a sequence of actions, with asserted state and effects.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use rolecall::app::state::{Focus, Overlay, Tone};
+use rolecall::app::{Action, Effect, MutationKind};
+use rolecall::aws::faults::{FaultPlan, Op};
+use rolecall::aws::{AssociationState, Cloud, InstanceState};
+
+use crate::backends::{fleet_from_spec, standard_spec};
+use crate::harness::Harness;
+
+async fn standard() -> Harness {
+    Harness::start(
+        &fleet_from_spec(&standard_spec()),
+        &["eu-west-1", "us-east-1"],
+        false,
+    )
+    .await
+}
+
+fn id_of(h: &Harness, name: &str) -> String {
+    h.find(|r| r.data.instance.name.as_deref() == Some(name))
+}
+
+fn profile_shown(h: &Harness, id: &str) -> Option<(String, AssociationState)> {
+    h.row(id)
+        .data
+        .association
+        .as_ref()
+        .map(|a| (a.profile.name.clone(), a.state))
+}
+
+fn message(h: &Harness) -> (Tone, String) {
+    let m = h.state.message.as_ref().expect("a footer message");
+    (m.tone, m.text.clone())
+}
+
+#[tokio::test]
+async fn start_up_loads_identity_profiles_instances_and_associations() {
+    let h = Harness::demo().await;
+    assert_eq!(h.state.rows.len(), 80);
+    assert_eq!(h.state.visible.len(), 80);
+    assert_eq!(h.state.identity.as_ref().unwrap().account, "210987654321");
+    assert_eq!(h.state.profiles.len(), 20);
+    assert!(h.state.poll.last_ok.is_some());
+    assert_eq!(h.state.poll.error, None);
+    assert!(!h.state.busy());
+}
+
+#[tokio::test]
+async fn selection_moves_pages_and_stays_in_bounds() {
+    let mut h = Harness::demo().await;
+    let page = h.state.page_rows();
+    h.key(KeyCode::Char('j')).await;
+    h.key(KeyCode::Down).await;
+    assert_eq!(h.state.selected, 2);
+    h.key(KeyCode::Char('k')).await;
+    assert_eq!(h.state.selected, 1);
+    h.key(KeyCode::Char('G')).await;
+    assert_eq!(h.state.selected, 79);
+    assert_eq!(h.state.offset, 80 - page, "the last row is on screen");
+    h.key(KeyCode::Char('j')).await;
+    assert_eq!(h.state.selected, 79);
+    h.key(KeyCode::Char('g')).await;
+    assert_eq!((h.state.selected, h.state.offset), (0, 0));
+    h.key(KeyCode::PageDown).await;
+    assert_eq!(h.state.selected, page);
+    h.key(KeyCode::PageUp).await;
+    assert_eq!(h.state.selected, 0);
+    h.key(KeyCode::Tab).await;
+    assert_eq!(h.state.focus, Focus::Detail);
+    h.key_event(KeyCode::BackTab, KeyModifiers::SHIFT);
+    assert_eq!(h.state.focus, Focus::List);
+}
+
+#[tokio::test]
+async fn filter_narrows_as_you_type_enter_keeps_esc_clears() {
+    let mut h = standard().await;
+    h.key(KeyCode::Char('/')).await;
+    assert!(h.state.filter_editing);
+    h.type_str("web2").await;
+    let names: Vec<&str> = h
+        .state
+        .visible
+        .iter()
+        .map(|&i| h.state.rows[i].data.instance.name.as_deref().unwrap())
+        .collect();
+    assert_eq!(names, ["web-2"]);
+    h.key(KeyCode::Backspace).await;
+    assert_eq!(h.state.visible.len(), 2, "web-1 and web-2 match 'web'");
+    h.key(KeyCode::Enter).await;
+    assert!(!h.state.filter_editing);
+    assert_eq!(h.state.filter, "web");
+    // Keys act on the list again; q would quit, j moves.
+    h.key(KeyCode::Char('j')).await;
+    assert_eq!(h.state.selected, 1);
+    h.key(KeyCode::Esc).await;
+    assert_eq!(h.state.filter, "");
+    assert_eq!(h.state.visible.len(), 4);
+    // Filter by profile name and by state.
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("stopped").await;
+    assert_eq!(h.state.visible.len(), 1);
+    h.key(KeyCode::Esc).await;
+    assert!(!h.state.filter_editing);
+    assert_eq!(h.state.visible.len(), 4);
+}
+
+#[tokio::test]
+async fn picker_fuzzy_query_confirm_no_changes_nothing() {
+    let mut h = standard().await;
+    let web2 = id_of(&h, "web-2");
+    h.select(&web2);
+    h.key(KeyCode::Enter).await;
+    let Overlay::Picker(p) = &h.state.overlay else {
+        panic!("picker not open")
+    };
+    assert_eq!(p.matches.len(), 3);
+    h.type_str("btch").await;
+    let Overlay::Picker(p) = &h.state.overlay else {
+        panic!()
+    };
+    assert_eq!(h.state.profiles[p.matches[0]].name, "batch");
+    h.key(KeyCode::Enter).await;
+    let Overlay::Confirm(c) = &h.state.overlay else {
+        panic!("no confirm dialog")
+    };
+    assert_eq!(c.title, "Associate instance profile");
+    let text = c.lines.join("\n");
+    assert!(text.contains(&web2) && text.contains("web-2"), "{text}");
+    assert!(text.contains("us-east-1"), "{text}");
+    assert!(text.contains("— (no profile)"), "{text}");
+    assert!(text.contains("batch (role batch-role)"), "{text}");
+    assert!(text.contains("AssociateIamInstanceProfile"), "{text}");
+    // Any other key leaves the dialog up; n says no.
+    let effects = h.key_event(KeyCode::Char('x'), KeyModifiers::NONE);
+    assert!(effects.is_empty());
+    assert!(matches!(h.state.overlay, Overlay::Confirm(_)));
+    let effects = h.key_event(KeyCode::Char('n'), KeyModifiers::NONE);
+    assert!(effects.is_empty());
+    assert_eq!(h.state.overlay, Overlay::None);
+    assert!(h.state.pending.is_empty());
+    assert_eq!(profile_shown(&h, &web2), None);
+}
+
+#[tokio::test]
+async fn associate_shows_associating_then_settles() {
+    let mut h = standard().await;
+    let web2 = id_of(&h, "web-2");
+    h.select(&web2);
+    h.key(KeyCode::Enter).await;
+    h.type_str("batch").await;
+    h.key(KeyCode::Enter).await;
+    let effects = h.key_event(KeyCode::Char('y'), KeyModifiers::NONE);
+    let [Effect::Mutate(m)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(matches!(m.kind, MutationKind::Associate { .. }));
+    // At once, before AWS answered: the row shows the transition.
+    let p = h.state.pending_for("us-east-1", &web2).unwrap();
+    assert_eq!(p.shows, AssociationState::Associating);
+    assert!(h.state.busy());
+    h.settle_effects().await;
+    assert!(h.state.pending.is_empty());
+    assert_eq!(
+        profile_shown(&h, &web2),
+        Some(("batch".into(), AssociationState::Associating))
+    );
+    assert_eq!(message(&h).0, Tone::Success);
+    // Fast polling while it is transitional.
+    h.advance(Duration::from_secs(1)).await;
+    assert_eq!(
+        profile_shown(&h, &web2),
+        Some(("batch".into(), AssociationState::Associating))
+    );
+    assert_eq!(
+        h.state.poll.next_poll_at,
+        h.state.now + Duration::from_secs(1)
+    );
+    h.advance(Duration::from_secs(4)).await;
+    assert_eq!(
+        profile_shown(&h, &web2),
+        Some(("batch".into(), AssociationState::Associated))
+    );
+    // Settled: back to the slow cadence.
+    assert_eq!(
+        h.state.poll.next_poll_at,
+        h.state.now + Duration::from_secs(10)
+    );
+}
+
+#[tokio::test]
+async fn choosing_on_an_associated_running_instance_replaces() {
+    let mut h = standard().await;
+    let web1 = id_of(&h, "web-1");
+    h.select(&web1);
+    h.key(KeyCode::Enter).await;
+    h.type_str("api").await;
+    h.key(KeyCode::Enter).await;
+    let Overlay::Confirm(c) = &h.state.overlay else {
+        panic!()
+    };
+    assert!(matches!(c.kind, MutationKind::Replace { .. }));
+    assert!(c.lines.join("\n").contains("from      web (role web-role)"));
+    assert!(
+        c.lines
+            .join("\n")
+            .contains("ReplaceIamInstanceProfileAssociation iip-assoc-")
+    );
+    assert!(c.warning.is_none());
+    h.key(KeyCode::Enter).await; // Enter says yes
+    assert_eq!(
+        profile_shown(&h, &web1),
+        Some(("api".into(), AssociationState::Associating))
+    );
+    h.advance(Duration::from_secs(5)).await;
+    assert_eq!(
+        profile_shown(&h, &web1),
+        Some(("api".into(), AssociationState::Associated))
+    );
+}
+
+#[tokio::test]
+async fn stopped_instance_swap_warns_and_detaches_then_associates() {
+    let mut h = standard().await;
+    let stopped = id_of(&h, "stopped-1");
+    h.select(&stopped);
+    h.key(KeyCode::Enter).await;
+    h.type_str("web").await;
+    h.key(KeyCode::Enter).await;
+    let Overlay::Confirm(c) = &h.state.overlay else {
+        panic!()
+    };
+    assert!(matches!(c.kind, MutationKind::DetachThenAssociate { .. }));
+    assert!(c.warning.as_ref().unwrap().contains("stopped instance"));
+    h.key(KeyCode::Char('y')).await;
+    assert_eq!(message(&h).0, Tone::Success, "{:?}", h.state.message);
+    h.advance(Duration::from_secs(10)).await;
+    assert_eq!(
+        profile_shown(&h, &stopped),
+        Some(("web".into(), AssociationState::Associated))
+    );
+}
+
+#[tokio::test]
+async fn choosing_the_current_profile_does_nothing() {
+    let mut h = standard().await;
+    let web1 = id_of(&h, "web-1");
+    h.select(&web1);
+    h.key(KeyCode::Enter).await;
+    h.type_str("web").await;
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.state.overlay, Overlay::None);
+    assert!(message(&h).1.contains("already has instance profile web"));
+    assert!(h.state.pending.is_empty());
+}
+
+#[tokio::test]
+async fn detach_confirms_then_disassociates() {
+    let mut h = standard().await;
+    let api1 = id_of(&h, "api-1");
+    h.select(&api1);
+    h.key(KeyCode::Char('d')).await;
+    let Overlay::Confirm(c) = &h.state.overlay else {
+        panic!()
+    };
+    assert_eq!(c.title, "Detach instance profile");
+    assert!(c.lines.join("\n").contains("to        — (no profile)"));
+    assert!(
+        c.lines
+            .join("\n")
+            .contains("DisassociateIamInstanceProfile")
+    );
+    h.key(KeyCode::Esc).await;
+    assert_eq!(h.state.overlay, Overlay::None);
+    h.key(KeyCode::Char('d')).await;
+    h.key_event(KeyCode::Char('y'), KeyModifiers::NONE);
+    assert_eq!(
+        h.state.pending_for("eu-west-1", &api1).unwrap().shows,
+        AssociationState::Disassociating
+    );
+    h.settle_effects().await;
+    assert_eq!(
+        profile_shown(&h, &api1),
+        Some(("api".into(), AssociationState::Disassociating))
+    );
+    h.advance(Duration::from_secs(5)).await;
+    h.advance(Duration::from_secs(5)).await;
+    assert_eq!(profile_shown(&h, &api1), None);
+    // Nothing to detach now.
+    h.key(KeyCode::Char('d')).await;
+    assert_eq!(h.state.overlay, Overlay::None);
+    assert!(message(&h).1.contains("no instance profile to detach"));
+}
+
+#[tokio::test]
+async fn read_only_refuses_every_mutation_key() {
+    let mut h = Harness::start(&fleet_from_spec(&standard_spec()), &["us-east-1"], true).await;
+    for key in [KeyCode::Enter, KeyCode::Char('d')] {
+        h.state.message = None;
+        let effects = h.key_event(key, KeyModifiers::NONE);
+        assert!(effects.is_empty());
+        assert_eq!(h.state.overlay, Overlay::None);
+        assert!(
+            message(&h).1.starts_with("read-only mode"),
+            "{:?}",
+            h.state.message
+        );
+    }
+}
+
+#[tokio::test]
+async fn refuses_instances_that_are_not_running_or_stopped() {
+    let mut h = Harness::demo().await;
+    let term = h.find(|r| r.data.instance.state == InstanceState::Terminated);
+    h.select(&term);
+    h.key(KeyCode::Enter).await;
+    h.type_str("bastion").await;
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.state.overlay, Overlay::None);
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Error);
+    assert!(text.contains("is terminated"), "{text}");
+}
+
+#[tokio::test]
+async fn a_failed_change_returns_the_row_to_its_real_state() {
+    let mut h = standard().await;
+    let web1 = id_of(&h, "web-1");
+    h.account.set_faults(FaultPlan {
+        fail: vec![(Op::Replace, "UnauthorizedOperation".into())],
+        ..FaultPlan::default()
+    });
+    h.select(&web1);
+    h.key(KeyCode::Enter).await;
+    h.type_str("batch").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await;
+    assert!(h.state.pending.is_empty());
+    assert_eq!(
+        profile_shown(&h, &web1),
+        Some(("web".into(), AssociationState::Associated))
+    );
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Error);
+    assert!(
+        text.contains("UnauthorizedOperation")
+            && text.contains("ec2:ReplaceIamInstanceProfileAssociation"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_stale_view_error_triggers_a_refresh() {
+    let mut h = standard().await;
+    let web2 = id_of(&h, "web-2");
+    // Someone else associates a profile behind our back.
+    h.account
+        .associate(
+            "us-east-1",
+            &web2,
+            &rolecall::aws::ProfileRef::Name("api".into()),
+        )
+        .await
+        .unwrap();
+    h.select(&web2);
+    assert_eq!(profile_shown(&h, &web2), None, "our view is stale");
+    h.key(KeyCode::Enter).await;
+    h.type_str("batch").await;
+    h.key(KeyCode::Enter).await;
+    let effects = h.key_event(KeyCode::Char('y'), KeyModifiers::NONE);
+    assert_eq!(effects.len(), 1);
+    let mutation = h.queue.pop_front().unwrap();
+    let done = h.execute(mutation).await;
+    h.queue.clear();
+    let mut follow_up = Vec::new();
+    for a in done {
+        follow_up.extend(h.dispatch(a));
+    }
+    assert!(
+        follow_up
+            .iter()
+            .any(|e| matches!(e, Effect::LoadAssociations { .. })),
+        "{follow_up:?}"
+    );
+    assert!(
+        follow_up
+            .iter()
+            .any(|e| matches!(e, Effect::LoadInstances { .. })),
+        "{follow_up:?}"
+    );
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Error);
+    assert!(
+        text.contains("IncorrectState") && text.contains("refreshing"),
+        "{text}"
+    );
+    h.settle_effects().await;
+    assert_eq!(
+        profile_shown(&h, &web2).unwrap().0,
+        "api",
+        "the refresh shows the truth"
+    );
+}
+
+#[tokio::test]
+async fn stale_poll_results_are_dropped() {
+    let mut h = standard().await;
+    let web2 = id_of(&h, "web-2");
+    // A poll round starts and its answer is held back...
+    h.dispatch(Action::Tick(h.state.now + Duration::from_secs(10)));
+    let old_round: Vec<Effect> = h.queue.drain(..).collect();
+    assert!(
+        old_round
+            .iter()
+            .any(|e| matches!(e, Effect::LoadAssociations { .. }))
+    );
+    let mut old_answers = Vec::new();
+    for e in old_round {
+        old_answers.extend(h.execute(e).await);
+    }
+    // ...while a change goes through.
+    h.select(&web2);
+    h.key(KeyCode::Enter).await;
+    h.type_str("batch").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await;
+    assert_eq!(profile_shown(&h, &web2).unwrap().0, "batch");
+    // The old answer (asked before the change) must not undo it on screen.
+    for a in old_answers {
+        h.dispatch(a);
+    }
+    assert_eq!(profile_shown(&h, &web2).unwrap().0, "batch");
+
+    // Results for a region set that is no longer shown are dropped too.
+    let rows_before = h.state.rows.len();
+    h.dispatch(Action::InstancesLoaded {
+        generation: h.state.generation - 1,
+        region: "us-east-1".into(),
+        result: Ok(vec![]),
+    });
+    assert_eq!(h.state.rows.len(), rows_before);
+}
+
+#[tokio::test]
+async fn poll_errors_back_off_and_recover_by_themselves() {
+    let mut h = standard().await;
+    h.account.set_faults(FaultPlan {
+        fail: vec![(Op::Associations, "RequestLimitExceeded".into())],
+        ..FaultPlan::default()
+    });
+    h.advance(Duration::from_secs(10)).await;
+    let err = h
+        .state
+        .poll
+        .error
+        .clone()
+        .expect("the header shows the error");
+    assert!(err.contains("RequestLimitExceeded"), "{err}");
+    assert_eq!(
+        h.state.poll.next_poll_at,
+        h.state.now + Duration::from_secs(2)
+    );
+    h.advance(Duration::from_secs(2)).await;
+    assert_eq!(h.state.poll.failures, 2);
+    assert_eq!(
+        h.state.poll.next_poll_at,
+        h.state.now + Duration::from_secs(4)
+    );
+    assert_eq!(h.state.rows.len(), 4, "the last good data stays on screen");
+    h.account.set_faults(FaultPlan::default());
+    h.advance(Duration::from_secs(4)).await;
+    assert_eq!(h.state.poll.error, None);
+    assert_eq!(h.state.poll.failures, 0);
+    assert_eq!(h.state.poll.last_ok, Some(h.state.now));
+}
+
+#[tokio::test]
+async fn region_picker_toggles_and_applies() {
+    let mut h = standard().await;
+    h.key(KeyCode::Char('r')).await;
+    let Overlay::Regions(rp) = &h.state.overlay else {
+        panic!()
+    };
+    assert_eq!(rp.all.as_ref().unwrap().len(), 2);
+    h.type_str("eu").await;
+    h.key(KeyCode::Char(' ')).await; // un-choose eu-west-1
+    h.key(KeyCode::Esc).await;
+    assert_eq!(h.state.regions, ["eu-west-1", "us-east-1"], "Esc cancels");
+    h.key(KeyCode::Char('r')).await;
+    h.type_str("eu").await;
+    h.key(KeyCode::Char(' ')).await;
+    let generation = h.state.generation;
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.state.regions, ["us-east-1"]);
+    assert_eq!(h.state.generation, generation + 1);
+    assert_eq!(h.state.rows.len(), 3);
+    assert!(
+        h.state
+            .rows
+            .iter()
+            .all(|r| r.data.instance.region == "us-east-1")
+    );
+}
+
+#[tokio::test]
+async fn help_refresh_and_quit() {
+    let mut h = standard().await;
+    h.key(KeyCode::Char('?')).await;
+    assert_eq!(h.state.overlay, Overlay::Help);
+    h.key(KeyCode::Esc).await;
+    assert_eq!(h.state.overlay, Overlay::None);
+    let effects = h.key_event(KeyCode::Char('r'), KeyModifiers::CONTROL);
+    assert!(effects.contains(&Effect::LoadProfiles));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadInstances { .. }))
+    );
+    h.settle_effects().await;
+    assert!(!h.quit);
+    h.key(KeyCode::Char('q')).await;
+    assert!(h.quit && h.state.quit);
+    let mut h = standard().await;
+    h.key(KeyCode::Enter).await; // in the picker q is text, Ctrl-c still quits
+    h.key(KeyCode::Char('q')).await;
+    assert!(!h.quit);
+    h.ctrl('c').await;
+    assert!(h.quit);
+}
