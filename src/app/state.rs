@@ -146,8 +146,9 @@ pub struct Poll {
     /// Consecutive failed rounds (drives the backoff).
     pub failures: u32,
     /// Errors of the current round, and the last failed round's error.
-    pub round_error: Option<String>,
-    pub error: Option<String>,
+    pub round_error: Option<(String, String)>,
+    /// The last failure, as (short form for the header, full sentence).
+    pub error: Option<(String, String)>,
 }
 
 /// The whole TUI state.
@@ -265,8 +266,11 @@ impl State {
     /// Rebuilds the joined rows from region data, keeping the selection on the
     /// same instance where possible.
     pub fn rebuild_rows(&mut self) {
+        // Follow the selected instance when rows move, unless the cursor is at the
+        // top: regions answer in any order, and the top should stay the top.
         let keep = self
             .selected_row()
+            .filter(|_| self.selected > 0)
             .map(|r| (r.data.instance.region.clone(), r.data.instance.id.clone()));
         let mut rows = Vec::new();
         for region in &self.regions {

@@ -200,7 +200,7 @@ fn on_instances(
         }
         Err(e) => {
             state.poll.failures += 1;
-            state.poll.error = Some(e.sentence());
+            poll_failed(state, &e);
             state.poll.next_instances_at = state.now + backoff(state.poll.failures);
         }
     }
@@ -231,7 +231,7 @@ fn on_associations(
         }
         Err(e) => {
             if current_round {
-                state.poll.round_error = Some(e.sentence());
+                state.poll.round_error = Some((e.short(), e.sentence()));
             }
         }
     }
@@ -244,11 +244,25 @@ fn on_associations(
     vec![]
 }
 
+fn poll_failed(state: &mut State, e: &ApiError) {
+    set_poll_error(state, e.short(), e.sentence());
+}
+
+/// The header shows the short form; the footer gets the full sentence when the
+/// failure is new, so it is readable without crowding the header.
+fn set_poll_error(state: &mut State, short: String, sentence: String) {
+    let new = state.poll.error.as_ref().map(|(_, s)| s) != Some(&sentence);
+    if new {
+        info(state, Tone::Error, format!("refresh failed: {sentence}"));
+    }
+    state.poll.error = Some((short, sentence));
+}
+
 fn finish_round(state: &mut State) {
     match state.poll.round_error.take() {
-        Some(e) => {
+        Some((short, sentence)) => {
             state.poll.failures += 1;
-            state.poll.error = Some(e);
+            set_poll_error(state, short, sentence);
             state.poll.next_poll_at = state.now + backoff(state.poll.failures);
         }
         None => {

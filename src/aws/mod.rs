@@ -282,6 +282,16 @@ impl ApiError {
         }
     }
 
+    /// A few words for tight places (the header): the code, or what kind of failure.
+    pub fn short(&self) -> String {
+        match (self.kind, self.code()) {
+            (ErrorKind::Credentials, _) => "no credentials".into(),
+            (ErrorKind::Unreachable, _) => "endpoint unreachable".into(),
+            (_, Some(code)) => code.to_string(),
+            _ => "error".into(),
+        }
+    }
+
     /// One plain sentence: what failed, the code, and what to do next.
     pub fn sentence(&self) -> String {
         let what = format!("{} failed", self.action);

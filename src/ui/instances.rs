@@ -44,7 +44,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let fixed = ID_W + STATE_W + ASSOC_W + if multi { REGION_W } else { 0 };
     let columns = if multi { 6 } else { 5 };
     let flexible = inner.width.saturating_sub(fixed + columns - 1);
-    let name_w = flexible * 55 / 100;
+    let name_w = flexible / 2;
     let profile_w = flexible - name_w;
 
     let mut widths = Vec::new();

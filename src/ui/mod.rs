@@ -29,7 +29,7 @@ pub fn list_capacity(size: (u16, u16)) -> usize {
 
 /// The detail pane's width for a terminal width.
 fn detail_width(width: u16) -> u16 {
-    (width * 32 / 100).clamp(32, 56)
+    (width * 28 / 100).clamp(30, 56)
 }
 
 /// Draws the whole screen.

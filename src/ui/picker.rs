@@ -39,16 +39,25 @@ fn scroll(selected: usize, height: usize) -> usize {
 
 pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect) {
     super::clear(frame, area);
-    let current = state
+    let row = state
         .rows
         .iter()
-        .find(|r| r.data.instance.id == p.instance_id && r.data.instance.region == p.region)
+        .find(|r| r.data.instance.id == p.instance_id && r.data.instance.region == p.region);
+    let current = row
         .and_then(|r| r.data.association.as_ref())
         .map(|a| a.profile.arn.clone());
+    let name = row
+        .map(|r| r.name.as_str())
+        .filter(|n| !n.is_empty())
+        .map(|n| format!("{n}, "))
+        .unwrap_or_default();
     let block = Block::bordered()
         .border_style(theme::focused_border())
         .title(Span::styled(
-            format!(" Instance profile for {} ({}) ", p.instance_id, p.region),
+            format!(
+                " Instance profile for {} ({name}{}) ",
+                p.instance_id, p.region
+            ),
             theme::title(),
         ));
     let inner = block.inner(area);

@@ -1,7 +1,7 @@
 //! The header (who, where, poll status) and the footer (key hints, last message).
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -14,10 +14,10 @@ use super::{spinner, theme};
 /// The poll status: spinner while busy, refresh age, or the error and retry.
 fn poll_status(state: &State) -> Span<'static> {
     let p = &state.poll;
-    if let Some(err) = &p.error {
+    if let Some((short, _)) = &p.error {
         let wait = p.next_poll_at.saturating_sub(state.now).as_secs();
         return Span::styled(
-            format!("⚠ {} — retry in {wait}s", truncate(err, 90)),
+            format!("⚠ {} — retry in {wait}s", truncate(short, 40)),
             theme::error(),
         );
     }
@@ -61,9 +61,14 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         spans.push(sep());
         spans.push(Span::raw(format!("endpoint {}", sanitize(e))));
     }
-    spans.push(sep());
-    spans.push(poll_status(state));
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    // The poll status is what changes: it keeps its place at the right edge,
+    // and the rest is clipped before it is.
+    let status = poll_status(state);
+    let width = (status.content.chars().count() as u16 + 3).min(area.width / 2);
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(width)]).areas(area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+    frame.render_widget(Paragraph::new(Line::from(status)).right_aligned(), right);
 }
 
 fn hints(state: &State) -> Vec<(&'static str, &'static str)> {

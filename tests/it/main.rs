@@ -4,8 +4,10 @@
 mod backends;
 mod cli_bin;
 mod contract;
+mod e2e;
 mod harness;
 mod memory;
 mod mocks;
 mod moto;
+mod snapshots;
 mod tui_update;

@@ -452,13 +452,18 @@ async fn poll_errors_back_off_and_recover_by_themselves() {
         ..FaultPlan::default()
     });
     h.advance(Duration::from_secs(10)).await;
-    let err = h
+    let (short, err) = h
         .state
         .poll
         .error
         .clone()
         .expect("the header shows the error");
-    assert!(err.contains("RequestLimitExceeded"), "{err}");
+    assert_eq!(short, "RequestLimitExceeded");
+    assert!(err.contains("throttling"), "{err}");
+    assert!(
+        message(&h).1.starts_with("refresh failed"),
+        "the footer has the full sentence"
+    );
     assert_eq!(
         h.state.poll.next_poll_at,
         h.state.now + Duration::from_secs(2)

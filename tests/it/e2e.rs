@@ -1,0 +1,229 @@
+//! End to end: the real `rolecall` binary in a tmux pseudo-terminal against
+//! moto, driven by keys alone; checked through the API and on the screen.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::backends::{Kind, world};
+
+/// A tmux server of our own (its own socket), killed when the test ends.
+struct Tmux {
+    socket: String,
+    session: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux is required for the end-to-end test (scripts/test installs it)")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.session];
+        args.extend(keys);
+        assert!(self.cmd(&args).status.success());
+    }
+
+    fn text(&self, text: &str) {
+        assert!(
+            self.cmd(&["send-keys", "-t", &self.session, "-l", text])
+                .status
+                .success()
+        );
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(
+            &self
+                .cmd(&["capture-pane", "-p", "-t", &self.session])
+                .stdout,
+        )
+        .into_owned()
+    }
+
+    /// Waits until the screen satisfies `ok`; fails with the screen after 30 s.
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+fn row<'a>(screen: &'a str, name: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(name) && l.contains("i-"))
+        .unwrap_or("")
+}
+
+#[test]
+fn swap_and_detach_by_keys_against_moto() {
+    let spec = json!({
+        "profiles": [
+            {"name": "web", "role": "web-role"},
+            {"name": "api", "role": "api-role", "path": "/service/"},
+            {"name": "batch", "role": "batch-role"}
+        ],
+        "regions": {
+            "us-east-1": [
+                {"name": "e2e-swap", "profile": "web"},
+                {"name": "e2e-detach", "profile": "api"},
+                {"name": "e2e-keep", "profile": "web"}
+            ],
+            "eu-west-1": [{"name": "e2e-eu", "profile": "api"}]
+        }
+    });
+    let w = world(Kind::Moto, &spec);
+    let moto = w.moto.as_ref().unwrap();
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let env: Vec<String> = moto
+        .env()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let command = format!(
+        "env {} {} --region us-east-1 --region eu-west-1 --poll 1 --log-file {}",
+        env.join(" "),
+        env!("CARGO_BIN_EXE_rolecall"),
+        log.path().display()
+    );
+    let tmux = Tmux {
+        socket: format!("rolecall-e2e-{}", std::process::id()),
+        session: "e2e".into(),
+    };
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "160",
+        "-y",
+        "45",
+        &command,
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    tmux.cmd(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
+
+    tmux.wait_for("all four instances", |s| {
+        s.contains("Instances 4/4") && s.contains("refreshed")
+    });
+
+    // Filter to one instance, swap its profile through the picker and the dialog.
+    tmux.keys(&["/"]);
+    tmux.text("e2e-swap");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the filter", |s| s.contains("Instances 1/4"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the picker", |s| s.contains("Instance profile for"));
+    tmux.text("batch");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the confirm dialog", |s| {
+        s.contains("Replace instance profile?")
+            && s.contains("ReplaceIamInstanceProfileAssociation")
+    });
+    tmux.keys(&["y"]);
+    tmux.wait_for("the swap on screen", |s| {
+        let r = row(s, "e2e-swap");
+        r.contains("batch") && r.contains("associated")
+    });
+
+    // Detach another one.
+    // Esc and the next key sent together read as Alt-key: wait for Esc to land.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the filter to clear", |s| s.contains("Instances 4/4"));
+    tmux.keys(&["/"]);
+    tmux.text("e2e-detach");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the filter", |s| {
+        s.contains("Instances 1/4") && s.contains("e2e-detach")
+    });
+    tmux.keys(&["d"]);
+    tmux.wait_for("the detach dialog", |s| {
+        s.contains("Detach instance profile?")
+    });
+    tmux.keys(&["y"]);
+    tmux.wait_for("the detach on screen", |s| {
+        let r = row(s, "e2e-detach");
+        !r.contains("api") && r.contains('—')
+    });
+
+    // Exactly those changes happened, as the API tells it.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let rows = rt
+        .block_on(rolecall::inventory::fetch(
+            w.cloud.as_ref(),
+            &["us-east-1".into(), "eu-west-1".into()],
+        ))
+        .unwrap();
+    let profile = |name: &str| {
+        rows.iter()
+            .find(|r| r.instance.name.as_deref() == Some(name))
+            .unwrap()
+            .association
+            .as_ref()
+            .map(|a| a.profile.name.clone())
+    };
+    assert_eq!(profile("e2e-swap").as_deref(), Some("batch"));
+    assert_eq!(profile("e2e-detach"), None);
+    assert_eq!(profile("e2e-keep").as_deref(), Some("web"));
+    assert_eq!(profile("e2e-eu").as_deref(), Some("api"));
+
+    // And the whole list shows them.
+    tmux.keys(&["Escape"]);
+    let s = tmux.wait_for("the full list", |s| s.contains("Instances 4/4"));
+    assert!(row(&s, "e2e-swap").contains("batch"), "{s}");
+    assert!(row(&s, "e2e-keep").contains("web"), "{s}");
+    assert!(row(&s, "e2e-eu").contains("api"), "{s}");
+
+    // q leaves: the process exits 0 and the alternate screen is gone.
+    tmux.keys(&["q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = tmux.cmd(&[
+            "display-message",
+            "-p",
+            "-t",
+            "e2e",
+            "#{pane_dead} #{pane_dead_status}",
+        ]);
+        let status = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if status == "1 0" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "rolecall did not exit cleanly: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        !tmux.screen().contains("Instances 4/4"),
+        "the TUI screen was left behind"
+    );
+}

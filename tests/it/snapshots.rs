@@ -1,0 +1,122 @@
+//! Whole-screen snapshots at 120x32 on `TestBackend`, fed by the in-memory
+//! account on a manual clock. Review changes with `cargo insta review`.
+
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use rolecall::aws::InstanceState;
+use rolecall::aws::faults::{FaultPlan, Op};
+
+use crate::harness::Harness;
+
+fn screen(h: &Harness, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| rolecall::ui::view(&h.state, f)).unwrap();
+    let buf = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        let line: String = (0..width).map(|x| buf[(x, y)].symbol()).collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn full(h: &Harness) -> String {
+    screen(h, 120, 32)
+}
+
+/// A running instance with a profile, in us-east-1.
+fn running_with_profile(h: &Harness) -> String {
+    h.find(|r| {
+        r.data.instance.region == "us-east-1"
+            && r.data.instance.state == InstanceState::Running
+            && r.data.association.is_some()
+    })
+}
+
+#[tokio::test]
+async fn main_screen() {
+    let h = Harness::demo().await;
+    insta::assert_snapshot!("main_screen", full(&h));
+}
+
+#[tokio::test]
+async fn picker_with_a_query() {
+    let mut h = Harness::demo().await;
+    let id = running_with_profile(&h);
+    h.select(&id);
+    h.key(KeyCode::Enter).await;
+    h.type_str("ops").await;
+    insta::assert_snapshot!("picker_with_query", full(&h));
+}
+
+#[tokio::test]
+async fn confirm_dialog() {
+    let mut h = Harness::demo().await;
+    let id = running_with_profile(&h);
+    h.select(&id);
+    h.key(KeyCode::Enter).await;
+    h.type_str("readonly").await;
+    h.key(KeyCode::Enter).await;
+    insta::assert_snapshot!("confirm_dialog", full(&h));
+}
+
+#[tokio::test]
+async fn associating_row() {
+    let mut h = Harness::demo().await;
+    let id = running_with_profile(&h);
+    h.select(&id);
+    h.key(KeyCode::Enter).await;
+    h.type_str("readonly").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await;
+    insta::assert_snapshot!("associating_row", full(&h));
+}
+
+#[tokio::test]
+async fn help_overlay() {
+    let mut h = Harness::demo().await;
+    h.key(KeyCode::Char('?')).await;
+    insta::assert_snapshot!("help_overlay", full(&h));
+}
+
+#[tokio::test]
+async fn error_in_the_footer() {
+    let mut h = Harness::demo().await;
+    h.account.set_faults(FaultPlan {
+        fail: vec![(Op::Replace, "UnauthorizedOperation".into())],
+        ..FaultPlan::default()
+    });
+    let id = running_with_profile(&h);
+    h.select(&id);
+    h.key(KeyCode::Enter).await;
+    h.type_str("breakglass").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await;
+    let m = h.state.message.as_ref().unwrap();
+    assert!(m.text.contains("UnauthorizedOperation"), "{}", m.text);
+    insta::assert_snapshot!("error_in_footer", full(&h));
+}
+
+#[tokio::test]
+async fn poll_error_in_the_header() {
+    let mut h = Harness::demo().await;
+    h.account.set_faults(FaultPlan {
+        unreachable: Some((
+            std::time::Duration::ZERO,
+            std::time::Duration::from_secs(3600),
+        )),
+        ..FaultPlan::default()
+    });
+    h.advance(std::time::Duration::from_secs(10)).await;
+    assert!(h.state.poll.error.is_some());
+    insta::assert_snapshot!("poll_error_in_header", full(&h));
+}
+
+#[tokio::test]
+async fn too_small_terminal() {
+    let mut h = Harness::demo().await;
+    h.dispatch(rolecall::app::Action::Resize(70, 15));
+    insta::assert_snapshot!("too_small", screen(&h, 70, 15));
+}
