@@ -266,11 +266,17 @@ impl State {
     /// Rebuilds the joined rows from region data, keeping the selection on the
     /// same instance where possible.
     pub fn rebuild_rows(&mut self) {
-        // Follow the selected instance when rows move, unless the cursor is at the
-        // top: regions answer in any order, and the top should stay the top.
+        // Follow the selected instance when rows move, and keep it listed even if
+        // a change (a new profile) means it no longer matches the filter: the
+        // operator must not lose the instance they just acted on. While the first
+        // load is still arriving (regions answer in any order) the top stays the top.
+        let first_load = self
+            .regions
+            .iter()
+            .any(|r| !self.region_data.get(r).is_some_and(|d| d.instances_loaded));
         let keep = self
             .selected_row()
-            .filter(|_| self.selected > 0)
+            .filter(|_| !first_load || self.selected > 0)
             .map(|r| (r.data.instance.region.clone(), r.data.instance.id.clone()));
         let mut rows = Vec::new();
         for region in &self.regions {
@@ -287,13 +293,18 @@ impl State {
         });
         self.rows = rows;
         self.apply_filter(false);
-        if let Some((region, id)) = keep
-            && let Some(pos) = self.visible.iter().position(|&i| {
-                let inst = &self.rows[i].data.instance;
-                inst.region == region && inst.id == id
-            })
-        {
-            self.selected = pos;
+        if let Some((region, id)) = keep {
+            let is_it = |r: &Row| r.data.instance.region == region && r.data.instance.id == id;
+            if let Some(row_index) = self.rows.iter().position(is_it) {
+                let pos = match self.visible.binary_search(&row_index) {
+                    Ok(pos) => pos,
+                    Err(pos) => {
+                        self.visible.insert(pos, row_index);
+                        pos
+                    }
+                };
+                self.selected = pos;
+            }
         }
         self.clamp_selection();
     }

@@ -9,6 +9,11 @@ use crate::app::keymap::HELP;
 
 use super::theme;
 
+/// Wide enough for the longest line of the key table, plus the border.
+pub const WIDTH: u16 = 100;
+/// Every line of the key table, plus the border.
+pub const HEIGHT: u16 = HELP.len() as u16 + 2;
+
 pub fn render(frame: &mut Frame, area: Rect) {
     super::clear(frame, area);
     let block = Block::bordered()

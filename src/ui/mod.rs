@@ -66,7 +66,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     status::footer(state, frame, footer);
     match &state.overlay {
         Overlay::None => {}
-        Overlay::Help => help::render(frame, popup(area, 84, 20)),
+        Overlay::Help => help::render(frame, popup(area, help::WIDTH, help::HEIGHT)),
         Overlay::Picker(p) => picker::render_profiles(
             state,
             p,

@@ -535,3 +535,29 @@ async fn help_refresh_and_quit() {
     h.ctrl('c').await;
     assert!(h.quit);
 }
+
+#[tokio::test]
+async fn the_changed_instance_stays_selected_when_the_filter_no_longer_matches() {
+    let mut h = standard().await;
+    let stopped = id_of(&h, "stopped-1");
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("api").await; // api-1 by name, stopped-1 by its profile
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.state.visible.len(), 2);
+    h.select(&stopped);
+    h.key(KeyCode::Enter).await;
+    h.type_str("batch").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await;
+    h.advance(Duration::from_secs(10)).await;
+    let row = h.state.selected_row().unwrap();
+    assert_eq!(
+        row.data.instance.id, stopped,
+        "the cursor stays on the instance acted on"
+    );
+    assert_eq!(row.data.association.as_ref().unwrap().profile.name, "batch");
+    // Moving away lets the filter apply to it again on the next refresh.
+    h.key(KeyCode::Char('g')).await;
+    h.advance(Duration::from_secs(10)).await;
+    assert_eq!(h.state.visible.len(), 1);
+}
