@@ -175,6 +175,8 @@ pub struct State {
     /// First `visible` index drawn.
     pub offset: usize,
     pub focus: Focus,
+    /// Set by the first key: from then on the cursor follows its instance.
+    pub cursor_touched: bool,
     pub overlay: Overlay,
     pub pending: HashMap<(String, String), Pending>,
     pub poll: Poll,
@@ -204,6 +206,7 @@ impl State {
             selected: 0,
             offset: 0,
             focus: Focus::List,
+            cursor_touched: false,
             overlay: Overlay::None,
             pending: HashMap::new(),
             poll: Poll::default(),
@@ -268,15 +271,11 @@ impl State {
     pub fn rebuild_rows(&mut self) {
         // Follow the selected instance when rows move, and keep it listed even if
         // a change (a new profile) means it no longer matches the filter: the
-        // operator must not lose the instance they just acted on. While the first
-        // load is still arriving (regions answer in any order) the top stays the top.
-        let first_load = self
-            .regions
-            .iter()
-            .any(|r| !self.region_data.get(r).is_some_and(|d| d.instances_loaded));
+        // operator must not lose the instance they just acted on. Until they press
+        // a key the top stays the top (regions answer in any order).
         let keep = self
             .selected_row()
-            .filter(|_| !first_load || self.selected > 0)
+            .filter(|_| self.cursor_touched)
             .map(|r| (r.data.instance.region.clone(), r.data.instance.id.clone()));
         let mut rows = Vec::new();
         for region in &self.regions {

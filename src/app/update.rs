@@ -32,6 +32,7 @@ pub fn init(state: &mut State) -> Vec<Effect> {
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) => {
+            state.cursor_touched = true;
             let cmd = keymap::command(state, key);
             on_command(state, cmd)
         }
@@ -266,6 +267,9 @@ fn finish_round(state: &mut State) {
             state.poll.next_poll_at = state.now + backoff(state.poll.failures);
         }
         None => {
+            if state.poll.error.is_some() {
+                info(state, Tone::Success, "refresh works again");
+            }
             state.poll.failures = 0;
             state.poll.error = None;
             state.poll.last_ok = Some(state.now);

@@ -9,6 +9,18 @@ use crate::app::state::Confirm;
 
 use super::theme;
 
+/// The dialog's width.
+pub const WIDTH: u16 = 100;
+
+/// Rows the dialog needs at `width`: its lines wrapped, the warning, the answer line.
+pub fn height(c: &Confirm, width: u16) -> u16 {
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let rows = |text: &str| text.chars().count().div_ceil(inner).max(1);
+    let body: usize = c.lines.iter().map(|l| rows(l)).sum();
+    let warning = c.warning.as_ref().map_or(0, |w| rows(w) + 2);
+    (body + warning + 2 + 2) as u16
+}
+
 pub fn render(c: &Confirm, frame: &mut Frame, area: Rect) {
     super::clear(frame, area);
     let block = Block::bordered()

@@ -76,7 +76,10 @@ pub fn view(state: &State, frame: &mut Frame) {
         Overlay::Regions(r) => {
             picker::render_regions(r, frame, popup(area, 60, area.height.saturating_sub(8)))
         }
-        Overlay::Confirm(c) => confirm::render(c, frame, popup(area, 100, 14)),
+        Overlay::Confirm(c) => {
+            let width = confirm::WIDTH.min(area.width.saturating_sub(4));
+            confirm::render(c, frame, popup(area, width, confirm::height(c, width)))
+        }
     }
 }
 

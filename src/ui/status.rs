@@ -15,7 +15,17 @@ use super::{spinner, theme};
 fn poll_status(state: &State) -> Span<'static> {
     let p = &state.poll;
     if let Some((short, _)) = &p.error {
-        let wait = p.next_poll_at.saturating_sub(state.now).as_secs();
+        if p.associations_in_flight > 0 {
+            return Span::styled(
+                format!(
+                    "⚠ {} — {} retrying…",
+                    truncate(short, 40),
+                    spinner(state.now)
+                ),
+                theme::error(),
+            );
+        }
+        let wait = p.next_poll_at.saturating_sub(state.now).as_secs().max(1);
         return Span::styled(
             format!("⚠ {} — retry in {wait}s", truncate(short, 40)),
             theme::error(),
@@ -100,6 +110,9 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
                 ("Enter", "set profile"),
                 ("d", "detach"),
             ];
+            if state.config.read_only {
+                h.retain(|(k, _)| !matches!(*k, "Enter" | "d"));
+            }
             if state.focus == Focus::Detail {
                 h.insert(0, ("Tab", "back to list"));
             } else {

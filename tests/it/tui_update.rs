@@ -479,6 +479,10 @@ async fn poll_errors_back_off_and_recover_by_themselves() {
     h.advance(Duration::from_secs(4)).await;
     assert_eq!(h.state.poll.error, None);
     assert_eq!(h.state.poll.failures, 0);
+    assert_eq!(
+        message(&h),
+        (Tone::Success, "refresh works again".to_string())
+    );
     assert_eq!(h.state.poll.last_ok, Some(h.state.now));
 }
 
@@ -560,4 +564,36 @@ async fn the_changed_instance_stays_selected_when_the_filter_no_longer_matches()
     h.key(KeyCode::Char('g')).await;
     h.advance(Duration::from_secs(10)).await;
     assert_eq!(h.state.visible.len(), 1);
+}
+
+#[tokio::test]
+async fn the_cursor_starts_at_the_top_whatever_order_regions_answer_in() {
+    use rolecall::app::state::Config;
+    use rolecall::app::update::init;
+    let fleet = rolecall::aws::fleet::Fleet::builtin().unwrap();
+    let h = Harness::start(&fleet, &["us-east-1"], false).await;
+    let mut state = rolecall::app::State::new(
+        Config {
+            ..h.state.config.clone()
+        },
+        vec!["ap-southeast-2".into(), "us-east-1".into()],
+    );
+    let mut effects = init(&mut state);
+    // us-east-1 answers first, then ap-southeast-2 (which sorts first).
+    effects.sort_by_key(|e| match e {
+        Effect::LoadInstances { region, .. } | Effect::LoadAssociations { region, .. } => {
+            if region == "us-east-1" { 0 } else { 1 }
+        }
+        _ => 2,
+    });
+    for e in effects {
+        for a in h.execute(e).await {
+            rolecall::app::update(&mut state, a);
+        }
+    }
+    assert_eq!(state.selected, 0);
+    assert_eq!(
+        state.selected_row().unwrap().data.instance.region,
+        "ap-southeast-2"
+    );
 }
