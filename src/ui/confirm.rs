@@ -17,7 +17,8 @@ pub fn height(c: &Confirm, width: u16) -> u16 {
     let inner = width.saturating_sub(2).max(1) as usize;
     let rows = |text: &str| text.chars().count().div_ceil(inner).max(1);
     let body: usize = c.lines.iter().map(|l| rows(l)).sum();
-    let warning = c.warning.as_ref().map_or(0, |w| rows(w) + 2);
+    // One spare row: word wrapping can take a row more than the character count says.
+    let warning = c.warning.as_ref().map_or(0, |w| rows(w) + 1);
     (body + warning + 2 + 2) as u16
 }
 

@@ -186,3 +186,22 @@ macro_rules! contract {
         }
     };
 }
+
+/// The profile each instance has now, as the API tells it, keyed by instance id
+/// and by Name. For tests that check what a change did from outside.
+pub fn profiles_now(w: &World) -> BTreeMap<String, Option<String>> {
+    let regions: Vec<String> = ["us-east-1", "eu-west-1"].map(String::from).to_vec();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let rows = rt
+        .block_on(rolecall::inventory::fetch(w.cloud.as_ref(), &regions))
+        .unwrap();
+    let mut out = BTreeMap::new();
+    for r in rows {
+        let profile = r.association.as_ref().map(|a| a.profile.name.clone());
+        if let Some(name) = &r.instance.name {
+            out.insert(name.clone(), profile.clone());
+        }
+        out.insert(r.instance.id.clone(), profile);
+    }
+    out
+}

@@ -203,21 +203,8 @@ fn set_and_detach_change_exactly_what_they_say() {
     assert!(o.stdout.contains("disassociate"), "{}", o.stdout);
 
     // Verified through the API, not through our own output.
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let rows = rt
-        .block_on(rolecall::inventory::fetch(
-            w.cloud.as_ref(),
-            &["us-east-1".into(), "eu-west-1".into()],
-        ))
-        .unwrap();
-    let profile = |id: &str| {
-        rows.iter()
-            .find(|r| r.instance.id == id)
-            .unwrap()
-            .association
-            .as_ref()
-            .map(|a| a.profile.name.clone())
-    };
+    let now = crate::backends::profiles_now(&w);
+    let profile = |id: &str| now[id].clone();
     assert_eq!(profile(&web2).as_deref(), Some("batch"));
     assert_eq!(profile(&web1).as_deref(), Some("api"));
     assert_eq!(profile(&api1), None);

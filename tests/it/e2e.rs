@@ -174,21 +174,8 @@ fn swap_and_detach_by_keys_against_moto() {
     });
 
     // Exactly those changes happened, as the API tells it.
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let rows = rt
-        .block_on(rolecall::inventory::fetch(
-            w.cloud.as_ref(),
-            &["us-east-1".into(), "eu-west-1".into()],
-        ))
-        .unwrap();
-    let profile = |name: &str| {
-        rows.iter()
-            .find(|r| r.instance.name.as_deref() == Some(name))
-            .unwrap()
-            .association
-            .as_ref()
-            .map(|a| a.profile.name.clone())
-    };
+    let now = crate::backends::profiles_now(&w);
+    let profile = |name: &str| now[name].clone();
     assert_eq!(profile("e2e-swap").as_deref(), Some("batch"));
     assert_eq!(profile("e2e-detach"), None);
     assert_eq!(profile("e2e-keep").as_deref(), Some("web"));

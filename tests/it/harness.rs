@@ -167,4 +167,12 @@ impl Harness {
             .id
             .clone()
     }
+
+    /// Selects an instance, opens the picker, types `query` and chooses the best match.
+    pub async fn choose(&mut self, id: &str, query: &str) {
+        self.select(id);
+        self.key(KeyCode::Enter).await;
+        self.type_str(query).await;
+        self.key(KeyCode::Enter).await;
+    }
 }

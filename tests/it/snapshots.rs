@@ -55,10 +55,7 @@ async fn picker_with_a_query() {
 async fn confirm_dialog() {
     let mut h = Harness::demo().await;
     let id = running_with_profile(&h);
-    h.select(&id);
-    h.key(KeyCode::Enter).await;
-    h.type_str("readonly").await;
-    h.key(KeyCode::Enter).await;
+    h.choose(&id, "readonly").await;
     insta::assert_snapshot!("confirm_dialog", full(&h));
 }
 
@@ -66,10 +63,7 @@ async fn confirm_dialog() {
 async fn associating_row() {
     let mut h = Harness::demo().await;
     let id = running_with_profile(&h);
-    h.select(&id);
-    h.key(KeyCode::Enter).await;
-    h.type_str("readonly").await;
-    h.key(KeyCode::Enter).await;
+    h.choose(&id, "readonly").await;
     h.key(KeyCode::Char('y')).await;
     insta::assert_snapshot!("associating_row", full(&h));
 }
@@ -89,10 +83,7 @@ async fn error_in_the_footer() {
         ..FaultPlan::default()
     });
     let id = running_with_profile(&h);
-    h.select(&id);
-    h.key(KeyCode::Enter).await;
-    h.type_str("breakglass").await;
-    h.key(KeyCode::Enter).await;
+    h.choose(&id, "breakglass").await;
     h.key(KeyCode::Char('y')).await;
     let m = h.state.message.as_ref().unwrap();
     assert!(m.text.contains("UnauthorizedOperation"), "{}", m.text);
@@ -119,4 +110,51 @@ async fn too_small_terminal() {
     let mut h = Harness::demo().await;
     h.dispatch(rolecall::app::Action::Resize(70, 15));
     insta::assert_snapshot!("too_small", screen(&h, 70, 15));
+}
+
+#[tokio::test]
+async fn confirm_dialog_for_a_stopped_instance_warns() {
+    let mut h = Harness::demo().await;
+    let id =
+        h.find(|r| r.data.instance.state == InstanceState::Stopped && r.data.association.is_some());
+    h.choose(&id, "bastion").await;
+    let s = full(&h);
+    assert!(s.contains("y / Enter: yes"), "the answer line fits:\n{s}");
+    insta::assert_snapshot!("confirm_dialog_stopped", s);
+}
+
+#[tokio::test]
+async fn hostile_names_are_cleaned_and_truncated() {
+    let long = format!("evil\x1b[31m\x07{}\nend", "x".repeat(500));
+    let spec = serde_json::json!({
+        "profiles": [{"name": "web", "role": "web-role"}],
+        "regions": {"us-east-1": [{"name": long, "profile": "web"}, {"name": "ok-1"}]}
+    });
+    let fleet = crate::backends::fleet_from_spec(&spec);
+    let h = Harness::start(&fleet, &["us-east-1"], false).await;
+    let s = full(&h);
+    assert!(!s.contains('\x1b') && !s.contains('\x07'), "{s}");
+    let row = s
+        .lines()
+        .find(|l| l.contains("evil"))
+        .expect("the row is drawn");
+    assert!(
+        row.contains("evil[31mxxx"),
+        "control characters removed: {row}"
+    );
+    assert!(row.contains('…'), "cut with an ellipsis: {row}");
+    assert!(
+        row.contains("associated"),
+        "the columns after NAME survive: {row}"
+    );
+    assert_eq!(row.chars().count(), 120, "one line, no wrap: {row}");
+    let next = s
+        .lines()
+        .skip_while(|l| !l.contains("evil"))
+        .nth(1)
+        .unwrap();
+    assert!(
+        next.contains("ok-1"),
+        "the next row is the next instance: {next}"
+    );
 }
