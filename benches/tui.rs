@@ -153,6 +153,23 @@ fn main() {
         update(&mut state, key(KeyCode::Esc));
     }
 
+    // A poll result arriving (one region's associations): join and re-filter.
+    let mut poll = Vec::new();
+    for round in 0..20 {
+        let associations = runtime
+            .block_on(rolecall::aws::Cloud::associations(&account, "us-east-1"))
+            .unwrap();
+        let action = Action::AssociationsLoaded {
+            generation: state.generation,
+            round: state.poll.round + round,
+            region: "us-east-1".into(),
+            result: Ok(associations),
+        };
+        let t = Instant::now();
+        update(&mut state, action);
+        poll.push(t.elapsed());
+    }
+
     println!(
         "rolecall TUI benchmark: {INSTANCES} instances, {PROFILES} profiles, {}x{} terminal",
         SIZE.0, SIZE.1
@@ -164,6 +181,7 @@ fn main() {
     report("draw one frame", &stats(frames), 2.0);
     report("filter keystroke -> next frame", &stats(filter), 16.0);
     report("picker keystroke -> next frame", &stats(picker), 16.0);
+    report("poll result applied (1 region)", &stats(poll), 16.0);
     let verdict = if rss < 60.0 { "ok" } else { "OVER BUDGET" };
     println!(
         "resident memory, everything loaded  {rss:.1} MiB (peak {hwm:.1} MiB, {rss0:.1} MiB before loading)   budget 60 MB: {verdict}"

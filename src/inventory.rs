@@ -1,5 +1,7 @@
 //! Fetching instances joined with their associations, across regions.
 
+use std::collections::HashMap;
+
 use futures::future::join_all;
 
 use crate::aws::{ApiError, Association, Cloud, Instance};
@@ -22,10 +24,23 @@ pub async fn fetch_region(
 
 /// Joins instances with their current associations, sorted by region then id.
 pub fn join(instances: Vec<Instance>, associations: &[Association]) -> Vec<InstanceRow> {
+    // Index first: a scan per instance would be quadratic at fleet scale.
+    let mut by_instance: HashMap<&str, Vec<&Association>> = HashMap::new();
+    for a in associations {
+        by_instance
+            .entry(a.instance_id.as_str())
+            .or_default()
+            .push(a);
+    }
     let mut rows: Vec<InstanceRow> = instances
         .into_iter()
         .map(|instance| {
-            let association = current_association(associations, &instance.id).cloned();
+            let candidates = by_instance
+                .get(instance.id.as_str())
+                .into_iter()
+                .flatten()
+                .copied();
+            let association = current_association(candidates, &instance.id).cloned();
             InstanceRow {
                 instance,
                 association,

@@ -51,6 +51,7 @@ async fn run(
                 let actions = actions.clone();
                 running.spawn(async move {
                     if let Some(action) = fetch(cloud.as_ref(), effect).await {
+                        log_failure(&action);
                         // The UI may have quit: nobody to tell.
                         let _ = actions.send(action);
                     }
@@ -60,6 +61,18 @@ async fn run(
             else => break,
         }
     }
+}
+
+fn log_failure(action: &Action) {
+    let error = match action {
+        Action::IdentityLoaded(Err(e))
+        | Action::ProfilesLoaded(Err(e))
+        | Action::RegionsLoaded(Err(e))
+        | Action::InstancesLoaded { result: Err(e), .. }
+        | Action::AssociationsLoaded { result: Err(e), .. } => e,
+        _ => return,
+    };
+    tracing::warn!(error = %error, "read failed");
 }
 
 /// Runs one read effect; `None` for effects that are not reads.

@@ -147,6 +147,10 @@ fn run_effects(
                 mutations.spawn(async move {
                     let op_id = m.op_id;
                     let result = mutate(cloud.as_ref(), m, &tx).await;
+                    match &result {
+                        Ok(a) => tracing::info!(op_id, association = %a.id, state = %a.state, "mutation accepted"),
+                        Err(e) => tracing::warn!(op_id, error = %e, "mutation failed"),
+                    }
                     let _ = tx.send(Action::MutationDone { op_id, result });
                 });
             }

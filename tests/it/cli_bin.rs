@@ -326,6 +326,31 @@ fn demo_commands_work_without_aws() {
     let v: Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(v["association"]["state"], "disassociating");
 
+    let all = run(
+        bin(),
+        &["--demo", "--all-regions", "list", "--output", "json"],
+    );
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    assert_eq!(
+        serde_json::from_str::<Vec<Value>>(&all.stdout)
+            .unwrap()
+            .len(),
+        80
+    );
+    let one = run(
+        bin(),
+        &[
+            "--demo",
+            "--region",
+            "us-east-1",
+            "list",
+            "--output",
+            "json",
+        ],
+    );
+    let one: Vec<Value> = serde_json::from_str(&one.stdout).unwrap();
+    assert!(!one.is_empty() && one.iter().all(|r| r["region"] == "us-east-1"));
+
     let o = run(
         bin(),
         &[
