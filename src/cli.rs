@@ -64,6 +64,9 @@ pub struct GlobalOpts {
     /// With --demo: inject faults, e.g. `throttle-every=5,fail=replace:AccessDenied,unreachable=30+10`.
     #[arg(long, global = true, value_name = "SPEC", requires = "demo")]
     pub demo_faults: Option<String>,
+    /// With --demo: per-call latency in milliseconds, `MIN-MAX` or one number (default 80-250).
+    #[arg(long, global = true, value_name = "MS", requires = "demo", value_parser = parse_latency)]
+    pub demo_latency: Option<(u64, u64)>,
     /// Seconds between association polls when nothing is changing.
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -150,6 +153,10 @@ pub async fn connect(
         }
         .map_err(|e| CliError::Usage(e.to_string()))?;
         let mut options = MemoryOptions::demo();
+        if let Some((min, max)) = opts.demo_latency {
+            options.latency.min = Duration::from_millis(min);
+            options.latency.max = Duration::from_millis(max);
+        }
         if let Some(spec) = &opts.demo_faults {
             options.faults = FaultPlan::parse(spec).map_err(|e| CliError::Usage(e.to_string()))?;
         }
@@ -167,6 +174,23 @@ pub async fn connect(
     })
     .await;
     Ok((Arc::new(sdk), None, endpoint))
+}
+
+/// `80-250` or `0`: milliseconds, min not above max.
+fn parse_latency(s: &str) -> Result<(u64, u64), String> {
+    let number = |t: &str| {
+        t.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("'{t}' is not a whole number of milliseconds"))
+    };
+    let (min, max) = match s.split_once('-') {
+        Some((a, b)) => (number(a)?, number(b)?),
+        None => (number(s)?, number(s)?),
+    };
+    if min > max || max > 60_000 {
+        return Err("expected MIN-MAX with MIN <= MAX <= 60000".into());
+    }
+    Ok((min, max))
 }
 
 fn valid_region_name(r: &str) -> bool {
@@ -625,6 +649,14 @@ mod tests {
         ] {
             assert_eq!(check_instance_id(bad).unwrap_err().exit_code(), 2, "{bad}");
         }
+    }
+
+    #[test]
+    fn latency_specs_are_checked() {
+        assert_eq!(parse_latency("80-250"), Ok((80, 250)));
+        assert_eq!(parse_latency("0"), Ok((0, 0)));
+        assert!(parse_latency("250-80").is_err());
+        assert!(parse_latency("fast").is_err());
     }
 
     #[test]
