@@ -71,9 +71,14 @@ fn list_pages_past_100_associations_across_two_regions() {
         "regions": {"us-east-1": east, "eu-west-1": [{"name": "eu-1", "profile": "api"}, {"name": null}]}
     });
     let made = moto.seed(&spec);
+    // The flag, not the environment variable, points it at moto here.
+    let mut c = on_moto(&moto);
+    c.env_remove("AWS_ENDPOINT_URL");
     let o = run(
-        on_moto(&moto),
+        c,
         &[
+            "--endpoint-url",
+            &moto.endpoint,
             "--region",
             "us-east-1",
             "--region",
