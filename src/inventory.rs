@@ -1,16 +1,18 @@
 //! Fetching instances joined with their associations, across regions.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use futures::future::join_all;
 
 use crate::aws::{ApiError, Association, Cloud, Instance};
 use crate::plan::current_association;
 
-/// An instance and the association that is its profile now.
+/// An instance and the association that is its profile now. The instance is
+/// shared (the TUI keeps it in its region data and in its rows).
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstanceRow {
-    pub instance: Instance,
+    pub instance: Arc<Instance>,
     pub association: Option<Association>,
 }
 
@@ -22,25 +24,32 @@ pub async fn fetch_region(
     tokio::try_join!(cloud.instances(region), cloud.associations(region))
 }
 
-/// Joins instances with their current associations, sorted by region then id.
-pub fn join(instances: Vec<Instance>, associations: &[Association]) -> Vec<InstanceRow> {
-    // Index first: a scan per instance would be quadratic at fleet scale.
-    let mut by_instance: HashMap<&str, Vec<&Association>> = HashMap::new();
+/// Associations grouped by instance id.
+pub fn by_instance(associations: &[Association]) -> HashMap<&str, Vec<&Association>> {
+    let mut map: HashMap<&str, Vec<&Association>> = HashMap::new();
     for a in associations {
-        by_instance
-            .entry(a.instance_id.as_str())
-            .or_default()
-            .push(a);
+        map.entry(a.instance_id.as_str()).or_default().push(a);
     }
+    map
+}
+
+/// The current association of `instance_id`, from an index made by [`by_instance`].
+pub fn current_in<'a>(
+    index: &HashMap<&str, Vec<&'a Association>>,
+    instance_id: &str,
+) -> Option<&'a Association> {
+    let candidates = index.get(instance_id).into_iter().flatten().copied();
+    current_association(candidates, instance_id)
+}
+
+/// Joins instances with their current associations, sorted by region then id.
+pub fn join(instances: Vec<Arc<Instance>>, associations: &[Association]) -> Vec<InstanceRow> {
+    // Index first: a scan per instance would be quadratic at fleet scale.
+    let index = by_instance(associations);
     let mut rows: Vec<InstanceRow> = instances
         .into_iter()
         .map(|instance| {
-            let candidates = by_instance
-                .get(instance.id.as_str())
-                .into_iter()
-                .flatten()
-                .copied();
-            let association = current_association(candidates, &instance.id).cloned();
+            let association = current_in(&index, &instance.id).cloned();
             InstanceRow {
                 instance,
                 association,
@@ -59,7 +68,10 @@ pub async fn fetch(cloud: &dyn Cloud, regions: &[String]) -> Result<Vec<Instance
     let mut rows = Vec::new();
     for result in results {
         let (instances, associations) = result?;
-        rows.extend(join(instances, &associations));
+        rows.extend(join(
+            instances.into_iter().map(Arc::new).collect(),
+            &associations,
+        ));
     }
     rows.sort_by(|a, b| {
         (&a.instance.region, &a.instance.id).cmp(&(&b.instance.region, &b.instance.id))

@@ -17,8 +17,13 @@ fn is_subsequence(query: &str, haystack: &str) -> bool {
 }
 
 /// True when the lowercase `query` fuzzily matches the lowercase `key`.
-pub fn matches(m: &SkimMatcherV2, key: &str, query: &str) -> bool {
-    is_subsequence(query, key) && m.fuzzy_match(key, query).is_some()
+///
+/// This is exactly when the skim matcher accepts a line (it returns a score for
+/// every subsequence; see the test below). The instance list keeps its order,
+/// so it needs the acceptance, not the score, and this is many times faster
+/// over 20,000 rows.
+pub fn matches(key: &str, query: &str) -> bool {
+    is_subsequence(query, key)
 }
 
 /// Indices of matching `lines`, best score first (ties keep line order).
@@ -55,12 +60,47 @@ mod tests {
 
     #[test]
     fn matches_is_fuzzy() {
-        let m = matcher();
         let key = "i-1 web-prod api-server running";
-        assert!(matches(&m, key, "wbprd"));
-        assert!(matches(&m, key, "running"));
-        assert!(!matches(&m, key, "stopped"));
-        assert!(!matches(&m, key, "zzz"));
+        assert!(matches(key, "wbprd"));
+        assert!(matches(key, "running"));
+        assert!(!matches(key, "stopped"));
+        assert!(!matches(key, "zzz"));
+    }
+
+    #[test]
+    fn matches_accepts_exactly_what_skim_accepts() {
+        let m = matcher();
+        let keys = [
+            "i-0a1b2c3d4e5f60718 web-prod-us01 web-frontend running",
+            "i-00000000000000001 batch-dev-eu02 - stopped",
+            "i-0fc59385048baa54e search-prod-eu04 search-node running",
+            "i-0ffffffffffffffff - readonly-debug pending",
+        ];
+        let queries = [
+            "w",
+            "web",
+            "wbprd",
+            "prod-us",
+            "i-0f",
+            "stopped",
+            "zz",
+            "eu04",
+            "dbg",
+            "rnn",
+            "-",
+            "1",
+            "bdev",
+            "search-prod-eu04",
+            "i-00000000000000001",
+            "debugx",
+            "pending",
+            "nning",
+        ];
+        for k in keys {
+            for q in queries {
+                assert_eq!(matches(k, q), m.fuzzy_match(k, q).is_some(), "{k:?} {q:?}");
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Everything the TUI shows and remembers. `view` only reads it; `update` alone writes it.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::aws::{Association, AssociationState, CallerIdentity, Instance, InstanceProfile};
@@ -47,7 +48,7 @@ pub struct Message {
 /// One region's data, as last loaded.
 #[derive(Debug, Clone, Default)]
 pub struct RegionData {
-    pub instances: Vec<Instance>,
+    pub instances: Vec<Arc<Instance>>,
     pub associations: Vec<Association>,
     pub instances_loaded: bool,
     pub associations_loaded: bool,
@@ -162,6 +163,8 @@ pub struct State {
     pub generation: u64,
     pub region_data: BTreeMap<String, RegionData>,
     pub rows: Vec<Row>,
+    /// Profile ARN → how many rows have it (active), recomputed when rows change.
+    pub profile_usage: HashMap<String, usize>,
     pub profiles: Vec<InstanceProfile>,
     /// `name  roles  path` per profile: what the picker shows and matches.
     pub profile_lines: Vec<String>,
@@ -197,6 +200,7 @@ impl State {
             generation: 1,
             region_data: BTreeMap::new(),
             rows: Vec::new(),
+            profile_usage: HashMap::new(),
             profiles: Vec::new(),
             profile_lines: Vec::new(),
             profiles_loaded: false,
@@ -227,6 +231,10 @@ impl State {
 
     /// The pending change on an instance, if any.
     pub fn pending_for(&self, region: &str, instance_id: &str) -> Option<&Pending> {
+        // Asked for every drawn row; almost always nothing is pending.
+        if self.pending.is_empty() {
+            return None;
+        }
         self.pending
             .get(&(region.to_string(), instance_id.to_string()))
     }
@@ -238,15 +246,16 @@ impl State {
 
     /// How many loaded instances use the profile with this ARN.
     pub fn instances_using(&self, arn: &str) -> usize {
-        self.rows
-            .iter()
-            .filter(|r| {
-                r.data
-                    .association
-                    .as_ref()
-                    .is_some_and(|a| a.profile.arn == arn && a.state.is_active())
-            })
-            .count()
+        self.profile_usage.get(arn).copied().unwrap_or(0)
+    }
+
+    fn count_profile_usage(&mut self) {
+        self.profile_usage.clear();
+        for r in &self.rows {
+            if let Some(a) = r.data.association.as_ref().filter(|a| a.state.is_active()) {
+                *self.profile_usage.entry(a.profile.arn.clone()).or_default() += 1;
+            }
+        }
     }
 
     /// True while anything is changing: the poller speeds up, spinners turn.
@@ -266,31 +275,20 @@ impl State {
             || !self.pending.is_empty()
     }
 
-    /// Rebuilds the joined rows from region data, keeping the selection on the
-    /// same instance where possible.
-    pub fn rebuild_rows(&mut self) {
-        // Follow the selected instance when rows move, and keep it listed even if
-        // a change (a new profile) means it no longer matches the filter: the
-        // operator must not lose the instance they just acted on. Until they press
-        // a key the top stays the top (regions answer in any order).
-        let keep = self
-            .selected_row()
+    /// The instance under the cursor, once the operator has moved it: it is
+    /// followed when rows change, and kept listed even if a change (a new profile)
+    /// means it no longer matches the filter, so the operator never loses the
+    /// instance they just acted on. Until the first key the top stays the top
+    /// (regions answer in any order).
+    fn followed(&self) -> Option<(String, String)> {
+        self.selected_row()
             .filter(|_| self.cursor_touched)
-            .map(|r| (r.data.instance.region.clone(), r.data.instance.id.clone()));
-        let mut rows = Vec::new();
-        for region in &self.regions {
-            let Some(d) = self.region_data.get(region) else {
-                continue;
-            };
-            for row in crate::inventory::join(d.instances.clone(), &d.associations) {
-                rows.push(make_row(row));
-            }
-        }
-        rows.sort_by(|a, b| {
-            (&a.data.instance.region, &a.data.instance.id)
-                .cmp(&(&b.data.instance.region, &b.data.instance.id))
-        });
-        self.rows = rows;
+            .map(|r| (r.data.instance.region.clone(), r.data.instance.id.clone()))
+    }
+
+    /// Re-filters after rows changed and puts the cursor back on `keep`.
+    fn restore(&mut self, keep: Option<(String, String)>) {
+        self.count_profile_usage();
         self.apply_filter(false);
         if let Some((region, id)) = keep {
             let is_it = |r: &Row| r.data.instance.region == region && r.data.instance.id == id;
@@ -306,6 +304,70 @@ impl State {
             }
         }
         self.clamp_selection();
+    }
+
+    /// Rebuilds every row from region data (the instances changed).
+    pub fn rebuild_rows(&mut self) {
+        let keep = self.followed();
+        let mut rows = Vec::new();
+        for region in &self.regions {
+            let Some(d) = self.region_data.get(region) else {
+                continue;
+            };
+            for row in crate::inventory::join(d.instances.clone(), &d.associations) {
+                rows.push(make_row(row));
+            }
+        }
+        rows.sort_by(|a, b| {
+            (&a.data.instance.region, &a.data.instance.id)
+                .cmp(&(&b.data.instance.region, &b.data.instance.id))
+        });
+        self.rows = rows;
+        self.restore(keep);
+    }
+
+    /// Takes a region's instances; rebuilds rows only when they differ.
+    pub fn set_instances(&mut self, region: &str, instances: Vec<Instance>) {
+        let d = self.region_data.entry(region.to_string()).or_default();
+        let same = d.instances_loaded
+            && d.instances.len() == instances.len()
+            && d.instances.iter().zip(&instances).all(|(a, b)| **a == *b);
+        d.instances_loaded = true;
+        if !same {
+            d.instances = instances.into_iter().map(Arc::new).collect();
+            self.rebuild_rows();
+        }
+    }
+
+    /// Takes a region's associations; updates only the rows whose association
+    /// changed (most polls change nothing at all).
+    pub fn set_associations(&mut self, region: &str, associations: Vec<Association>) {
+        let d = self.region_data.entry(region.to_string()).or_default();
+        d.associations_loaded = true;
+        if d.associations == associations {
+            return;
+        }
+        d.associations = associations;
+        let keep = self.followed();
+        let index = crate::inventory::by_instance(&self.region_data[region].associations);
+        let mut changed = false;
+        for row in self.rows.iter_mut() {
+            if row.data.instance.region != region {
+                continue;
+            }
+            let current = crate::inventory::current_in(&index, &row.data.instance.id);
+            if row.data.association.as_ref() != current {
+                let data = InstanceRow {
+                    instance: row.data.instance.clone(),
+                    association: current.cloned(),
+                };
+                *row = make_row(data);
+                changed = true;
+            }
+        }
+        if changed {
+            self.restore(keep);
+        }
     }
 
     /// Recomputes `visible`; `narrowing` says the query only grew, so the search
@@ -348,8 +410,7 @@ fn filter_rows(rows: &[Row], query: &str, within: Option<&[usize]>) -> Vec<usize
     if query.is_empty() {
         return (0..rows.len()).collect();
     }
-    let m = super::matching::matcher();
-    let test = |i: &usize| super::matching::matches(&m, &rows[*i].key, &query);
+    let test = |i: &usize| super::matching::matches(&rows[*i].key, &query);
     match within {
         Some(prev) => prev.iter().copied().filter(test).collect(),
         None => (0..rows.len()).filter(test).collect(),

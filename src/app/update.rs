@@ -191,10 +191,7 @@ fn on_instances(
     state.poll.instances_in_flight = state.poll.instances_in_flight.saturating_sub(1);
     match result {
         Ok(instances) => {
-            let d = state.region_data.entry(region).or_default();
-            d.instances = instances;
-            d.instances_loaded = true;
-            state.rebuild_rows();
+            state.set_instances(&region, instances);
             if state.poll.instances_in_flight == 0 {
                 state.poll.next_instances_at = state.now + INSTANCE_REFRESH;
             }
@@ -221,13 +218,11 @@ fn on_associations(
     let current_round = round == state.poll.round;
     match result {
         Ok(list) => {
-            let d = state.region_data.entry(region).or_default();
+            let d = state.region_data.entry(region.clone()).or_default();
             // Older than what is shown, or asked before our last change: stale.
             if round >= d.applied_round && round >= d.min_round {
-                d.associations = list;
                 d.applied_round = round;
-                d.associations_loaded = true;
-                state.rebuild_rows();
+                state.set_associations(&region, list);
             }
         }
         Err(e) => {

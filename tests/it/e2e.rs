@@ -190,7 +190,7 @@ fn swap_and_detach_by_keys_against_moto() {
 
     // q leaves: the process exits 0 and the alternate screen is gone.
     tmux.keys(&["q"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let out = tmux.cmd(&[
             "display-message",
@@ -205,7 +205,8 @@ fn swap_and_detach_by_keys_against_moto() {
         }
         assert!(
             Instant::now() < deadline,
-            "rolecall did not exit cleanly: {status}"
+            "rolecall did not exit cleanly (pane_dead, exit status: {status:?}); screen:\n{}",
+            tmux.screen()
         );
         std::thread::sleep(Duration::from_millis(100));
     }
