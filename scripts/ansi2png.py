@@ -35,6 +35,8 @@ def main():
     size = 15
     font = ImageFont.truetype(font_path, size)
     bold = ImageFont.truetype(bold_path, size)
+    # The mono face has no Braille block (the spinner); DejaVu Sans does.
+    braille = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", size)
     cw = round(font.getlength("M"))
     ch = size + 4
     img = Image.new("RGB", (cols * cw + 16, rows * ch + 16), BG)
@@ -98,7 +100,8 @@ def main():
                 px, py = 8 + x * cw, 8 + y * ch
                 if b is not None:
                     draw.rectangle([px, py, px + cw - 1, py + ch - 1], fill=b)
-                draw.text((px, py + 1), char, font=bold if is_bold else font, fill=f)
+                face = braille if 0x2800 <= ord(char) <= 0x28FF else (bold if is_bold else font)
+                draw.text((px, py + 1), char, font=face, fill=f)
                 if underline:
                     draw.line([px, py + ch - 2, px + cw - 1, py + ch - 2], fill=f)
                 x += 1

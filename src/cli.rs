@@ -19,7 +19,13 @@ use crate::text::sanitize;
 
 /// rolecall: see and change the IAM instance profiles of EC2 instances.
 #[derive(Debug, Parser)]
-#[command(name = "rolecall", version, about, long_about = None)]
+#[command(
+    name = "rolecall",
+    version,
+    about,
+    long_about = None,
+    after_help = "Without a command, rolecall opens the terminal UI (press ? in it for the keys).\nTry it with no AWS account: rolecall --demo"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalOpts,

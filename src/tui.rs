@@ -25,6 +25,8 @@ use crate::poller::Poller;
 
 /// Puts the terminal back: cooked mode, main screen, cursor shown. Safe to call twice.
 pub fn restore_terminal() {
+    // Best effort: if the terminal is gone there is nothing left to restore,
+    // and this also runs from the panic hook, where nothing can be reported.
     let _ = disable_raw_mode();
     let _ = execute!(
         std::io::stdout(),
@@ -151,6 +153,7 @@ fn run_effects(
                         Ok(a) => tracing::info!(op_id, association = %a.id, state = %a.state, "mutation accepted"),
                         Err(e) => tracing::warn!(op_id, error = %e, "mutation failed"),
                     }
+                    // The UI may have quit meanwhile: nobody left to tell.
                     let _ = tx.send(Action::MutationDone { op_id, result });
                 });
             }
@@ -194,6 +197,7 @@ pub async fn mutate(
             profile_arn,
         } => {
             cloud.disassociate(region, &association_id).await?;
+            // A progress note only; the UI may have quit meanwhile.
             let _ = tx.send(Action::MutationStep {
                 op_id: m.op_id,
                 note: format!("{id}: detached {association_id}; now associating the new profile"),
