@@ -233,8 +233,10 @@ pub async fn session(opts: &GlobalOpts) -> Result<Session, CliError> {
     let regions = if opts.all_regions || (opts.regions.is_empty() && demo.is_some()) {
         cloud.regions().await?
     } else if !opts.regions.is_empty() {
+        // Each region once, in the order given.
         let mut wanted = opts.regions.clone();
-        wanted.dedup();
+        let mut seen = std::collections::HashSet::new();
+        wanted.retain(|r| seen.insert(r.clone()));
         match cloud.regions().await {
             Ok(known) => {
                 if let Some(unknown) = wanted.iter().find(|r| !known.contains(r)) {

@@ -348,13 +348,22 @@ fn demo_commands_work_without_aws() {
             "--demo",
             "--region",
             "us-east-1",
+            "--region",
+            "eu-west-1",
+            "--region",
+            "us-east-1",
             "list",
             "--output",
             "json",
         ],
     );
     let one: Vec<Value> = serde_json::from_str(&one.stdout).unwrap();
-    assert!(!one.is_empty() && one.iter().all(|r| r["region"] == "us-east-1"));
+    let ids: std::collections::BTreeSet<&str> = one
+        .iter()
+        .map(|r| r["instance_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), one.len(), "a region given twice is listed once");
+    assert!(!one.is_empty() && one.iter().all(|r| r["region"] != "ap-southeast-2"));
 
     let o = run(
         bin(),
