@@ -42,11 +42,12 @@ pub fn current_in<'a>(
     current_association(candidates, instance_id)
 }
 
-/// Joins instances with their current associations, sorted by region then id.
+/// Joins instances with their current associations (in the instances' order;
+/// callers that merge regions sort once at the end).
 pub fn join(instances: Vec<Arc<Instance>>, associations: &[Association]) -> Vec<InstanceRow> {
     // Index first: a scan per instance would be quadratic at fleet scale.
     let index = by_instance(associations);
-    let mut rows: Vec<InstanceRow> = instances
+    instances
         .into_iter()
         .map(|instance| {
             let association = current_in(&index, &instance.id).cloned();
@@ -55,11 +56,7 @@ pub fn join(instances: Vec<Arc<Instance>>, associations: &[Association]) -> Vec<
                 association,
             }
         })
-        .collect();
-    rows.sort_by(|a, b| {
-        (&a.instance.region, &a.instance.id).cmp(&(&b.instance.region, &b.instance.id))
-    });
-    rows
+        .collect()
 }
 
 /// Every instance of every region, regions fetched concurrently.

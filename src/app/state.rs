@@ -51,7 +51,6 @@ pub struct RegionData {
     pub instances: Vec<Arc<Instance>>,
     pub associations: Vec<Association>,
     pub instances_loaded: bool,
-    pub associations_loaded: bool,
     /// The round of the association result now shown.
     pub applied_round: u64,
     /// Results of rounds before this were asked before a change we made: drop them.
@@ -72,8 +71,6 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     pub op_id: u64,
-    pub region: String,
-    pub instance_id: String,
     /// The state the row shows meanwhile.
     pub shows: AssociationState,
     /// The profile the row shows meanwhile (the target, or the old one when detaching).
@@ -187,7 +184,6 @@ pub struct State {
     pub now: Duration,
     pub size: (u16, u16),
     pub next_op: u64,
-    pub quit: bool,
 }
 
 impl State {
@@ -218,7 +214,6 @@ impl State {
             now: Duration::ZERO,
             size: (120, 32),
             next_op: 1,
-            quit: false,
         }
     }
 
@@ -343,7 +338,6 @@ impl State {
     /// changed (most polls change nothing at all).
     pub fn set_associations(&mut self, region: &str, associations: Vec<Association>) {
         let d = self.region_data.entry(region.to_string()).or_default();
-        d.associations_loaded = true;
         if d.associations == associations {
             return;
         }

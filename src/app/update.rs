@@ -361,7 +361,6 @@ fn read_only(state: &mut State) {
 
 fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
     if cmd == Command::Quit {
-        state.quit = true;
         return vec![Effect::Quit];
     }
     match state.overlay.clone() {
@@ -732,8 +731,6 @@ fn on_confirm(state: &mut State, cmd: Command, c: Confirm) -> Vec<Effect> {
                 (c.region.clone(), c.instance_id.clone()),
                 Pending {
                     op_id,
-                    region: c.region.clone(),
-                    instance_id: c.instance_id.clone(),
                     shows: c.shows,
                     profile_name: c.profile_name.clone(),
                     kind: c.kind.clone(),
