@@ -224,6 +224,13 @@ impl State {
             .and_then(|&i| self.rows.get(i))
     }
 
+    /// The row of an instance, if it is loaded.
+    pub fn row_of(&self, region: &str, instance_id: &str) -> Option<&Row> {
+        self.rows
+            .iter()
+            .find(|r| r.data.instance.region == region && r.data.instance.id == instance_id)
+    }
+
     /// The pending change on an instance, if any.
     pub fn pending_for(&self, region: &str, instance_id: &str) -> Option<&Pending> {
         // Asked for every drawn row; almost always nothing is pending.

@@ -53,7 +53,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 }
                 Err(e) => {
                     state.identity_error = Some(e.sentence());
-                    error(state, &e);
+                    info(state, Tone::Error, e.sentence());
                 }
             }
             vec![]
@@ -71,7 +71,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                         p.selected = 0;
                     }
                 }
-                Err(e) => error(state, &e),
+                Err(e) => info(state, Tone::Error, e.sentence()),
             }
             vec![]
         }
@@ -100,22 +100,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         } => on_associations(state, generation, round, region, result),
         Action::MutationStep { op_id, note } => {
             if state.pending.values().any(|p| p.op_id == op_id) {
-                state.message = Some(Message {
-                    tone: Tone::Info,
-                    text: note,
-                });
+                info(state, Tone::Info, note);
             }
             vec![]
         }
         Action::MutationDone { op_id, result } => on_mutation_done(state, op_id, result),
     }
-}
-
-fn error(state: &mut State, e: &ApiError) {
-    state.message = Some(Message {
-        tone: Tone::Error,
-        text: e.sentence(),
-    });
 }
 
 fn info(state: &mut State, tone: Tone, text: impl Into<String>) {
@@ -198,7 +188,7 @@ fn on_instances(
         }
         Err(e) => {
             state.poll.failures += 1;
-            poll_failed(state, &e);
+            set_poll_error(state, e.short(), e.sentence());
             state.poll.next_instances_at = state.now + backoff(state.poll.failures);
         }
     }
@@ -238,10 +228,6 @@ fn on_associations(
         }
     }
     vec![]
-}
-
-fn poll_failed(state: &mut State, e: &ApiError) {
-    set_poll_error(state, e.short(), e.sentence());
 }
 
 /// The header shows the short form; the footer gets the full sentence when the
@@ -526,17 +512,6 @@ fn on_picker(state: &mut State, cmd: Command, mut p: Picker) -> Vec<Effect> {
     vec![]
 }
 
-fn find_row<'a>(
-    state: &'a State,
-    region: &str,
-    instance_id: &str,
-) -> Option<&'a super::state::Row> {
-    state
-        .rows
-        .iter()
-        .find(|r| r.data.instance.region == region && r.data.instance.id == instance_id)
-}
-
 fn describe_profile(state: &State, arn: Option<&str>) -> String {
     let Some(arn) = arn else {
         return "— (no profile)".to_string();
@@ -556,7 +531,7 @@ const CREDENTIALS_NOTE: &str =
     "Credentials already on the instance stay valid until they expire; this is not a revocation.";
 
 fn choose_profile(state: &mut State, region: &str, instance_id: &str, target: &InstanceProfile) {
-    let Some(row) = find_row(state, region, instance_id).cloned() else {
+    let Some(row) = state.row_of(region, instance_id).cloned() else {
         return info(
             state,
             Tone::Error,

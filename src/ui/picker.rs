@@ -39,10 +39,7 @@ fn scroll(selected: usize, height: usize) -> usize {
 
 pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect) {
     super::clear(frame, area);
-    let row = state
-        .rows
-        .iter()
-        .find(|r| r.data.instance.id == p.instance_id && r.data.instance.region == p.region);
+    let row = state.row_of(&p.region, &p.instance_id);
     let current = row
         .and_then(|r| r.data.association.as_ref())
         .map(|a| a.profile.arn.clone());
