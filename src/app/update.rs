@@ -779,7 +779,9 @@ fn on_regions(state: &mut State, cmd: Command, mut rp: RegionPicker) -> Vec<Effe
 fn apply_regions(state: &mut State, mut chosen: Vec<String>) -> Vec<Effect> {
     chosen.sort();
     chosen.dedup();
-    if chosen == state.regions {
+    let mut current = state.regions.clone();
+    current.sort();
+    if chosen == current {
         return vec![];
     }
     state.generation += 1;

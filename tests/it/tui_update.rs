@@ -498,6 +498,7 @@ async fn region_picker_toggles_and_applies() {
     h.key(KeyCode::Char(' ')).await; // un-choose eu-west-1
     h.key(KeyCode::Esc).await;
     assert_eq!(h.state.regions, ["eu-west-1", "us-east-1"], "Esc cancels");
+
     h.key(KeyCode::Char('r')).await;
     h.type_str("eu").await;
     h.key(KeyCode::Char(' ')).await;
@@ -599,4 +600,21 @@ async fn the_cursor_starts_at_the_top_whatever_order_regions_answer_in() {
         state.selected_row().unwrap().data.instance.region,
         "ap-southeast-2"
     );
+}
+
+#[tokio::test]
+async fn applying_the_regions_already_shown_reloads_nothing() {
+    // Regions as the user gave them, not sorted.
+    let mut h = Harness::start(
+        &fleet_from_spec(&standard_spec()),
+        &["us-east-1", "eu-west-1"],
+        false,
+    )
+    .await;
+    h.key(KeyCode::Char('r')).await;
+    let generation = h.state.generation;
+    let effects = h.key_event(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(h.state.generation, generation);
+    assert_eq!(h.state.overlay, Overlay::None);
 }
