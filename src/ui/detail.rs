@@ -12,11 +12,27 @@ use crate::text::sanitize;
 
 use super::theme;
 
-fn field(label: &str, value: impl Into<String>) -> Line<'static> {
-    Line::from(vec![
-        Span::styled(format!("  {label:<9}"), theme::dim()),
-        Span::raw(sanitize(&value.into())),
-    ])
+/// A labelled value: beside its label when it fits the pane, else below it, cut
+/// into indented pieces of the pane's width (ARNs, association ids).
+fn field(label: &str, value: &str, width: u16) -> Vec<Line<'static>> {
+    let value = sanitize(value);
+    let beside = (width as usize).saturating_sub(2 + 9);
+    if value.chars().count() <= beside {
+        return vec![Line::from(vec![
+            Span::styled(format!("  {label:<9}"), theme::dim()),
+            Span::raw(value),
+        ])];
+    }
+    let piece = (width as usize).saturating_sub(4).max(8);
+    let chars: Vec<char> = value.chars().collect();
+    let mut lines = vec![Line::from(Span::styled(format!("  {label}"), theme::dim()))];
+    for chunk in chars.chunks(piece) {
+        lines.push(Line::from(format!(
+            "    {}",
+            chunk.iter().collect::<String>()
+        )));
+    }
+    lines
 }
 
 fn section(title: &str) -> Line<'static> {
@@ -44,20 +60,19 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         return;
     };
     let inst = &row.data.instance;
-    let mut lines = vec![
-        section("Instance"),
-        field("id", inst.id.clone()),
-        field("Name", inst.name.clone().unwrap_or_else(|| "—".into())),
-        Line::from(vec![
-            Span::styled(format!("  {:<9}", "state"), theme::dim()),
-            Span::styled(inst.state.to_string(), theme::instance_state(&inst.state)),
-        ]),
-        field("type", inst.instance_type.clone()),
-        field("region", inst.region.clone()),
-        field("launched", when(inst.launch_time)),
-        Line::from(""),
-        section("Association"),
-    ];
+    let w = area.width.saturating_sub(2);
+    let mut lines = vec![section("Instance")];
+    lines.extend(field("id", &inst.id, w));
+    lines.extend(field("Name", inst.name.as_deref().unwrap_or("—"), w));
+    lines.push(Line::from(vec![
+        Span::styled(format!("  {:<9}", "state"), theme::dim()),
+        Span::styled(inst.state.to_string(), theme::instance_state(&inst.state)),
+    ]));
+    lines.extend(field("type", &inst.instance_type, w));
+    lines.extend(field("region", &inst.region, w));
+    lines.extend(field("launched", &when(inst.launch_time), w));
+    lines.push(Line::from(""));
+    lines.push(section("Association"));
     if let Some(p) = state.pending_for(&inst.region, &inst.id) {
         lines.push(Line::from(Span::styled(
             format!(
@@ -74,20 +89,20 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             theme::dim(),
         ))),
         Some(a) => {
-            lines.push(field("id", a.id.clone()));
+            lines.extend(field("id", &a.id, w));
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<9}", "state"), theme::dim()),
                 Span::styled(a.state.to_string(), theme::association_state(a.state)),
             ]));
-            lines.push(field("since", when(a.timestamp)));
+            lines.extend(field("since", &when(a.timestamp), w));
             lines.push(Line::from(""));
             lines.push(section("Profile"));
-            lines.push(field("name", a.profile.name.clone()));
-            lines.push(field("ARN", a.profile.arn.clone()));
-            lines.push(field("id", a.profile.id.clone()));
+            lines.extend(field("name", &a.profile.name, w));
+            lines.extend(field("ARN", &a.profile.arn, w));
+            lines.extend(field("id", &a.profile.id, w));
             match state.profile_by_arn(&a.profile.arn) {
                 Some(p) => {
-                    lines.push(field("path", p.path.clone()));
+                    lines.extend(field("path", &p.path, w));
                     lines.push(Line::from(""));
                     lines.push(section(if p.roles.len() == 1 { "Role" } else { "Roles" }));
                     if p.roles.is_empty() {
@@ -97,8 +112,8 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                         )));
                     }
                     for r in &p.roles {
-                        lines.push(field("name", r.name.clone()));
-                        lines.push(field("ARN", r.arn.clone()));
+                        lines.extend(field("name", &r.name, w));
+                        lines.extend(field("ARN", &r.arn, w));
                     }
                 }
                 None if state.profiles_loaded => lines.push(Line::from(Span::styled(
