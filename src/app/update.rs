@@ -322,6 +322,13 @@ fn on_mutation_done(
         }
         Err(e) => {
             let mut text = format!("{instance_id}: {}", e.sentence());
+            let detached_first = matches!(pending.kind, MutationKind::DetachThenAssociate { .. })
+                && e.action == crate::aws::actions::ASSOCIATE;
+            if detached_first {
+                text.push_str(
+                    " — the old profile was already detached, so the instance now has none: choose one again (Enter)",
+                );
+            }
             if e.means_stale_view() {
                 text.push_str(" — the view was out of date; refreshing");
                 effects.extend(load_instances(state));

@@ -618,3 +618,26 @@ async fn applying_the_regions_already_shown_reloads_nothing() {
     assert_eq!(h.state.generation, generation);
     assert_eq!(h.state.overlay, Overlay::None);
 }
+
+#[tokio::test]
+async fn a_failed_second_step_of_a_stopped_swap_says_the_instance_has_no_profile() {
+    let mut h = standard().await;
+    let stopped = id_of(&h, "stopped-1");
+    h.account.set_faults(FaultPlan {
+        fail: vec![(Op::Associate, "UnauthorizedOperation".into())],
+        ..FaultPlan::default()
+    });
+    h.choose(&stopped, "web").await;
+    h.key(KeyCode::Char('y')).await;
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Error);
+    assert!(text.contains("ec2:AssociateIamInstanceProfile"), "{text}");
+    assert!(text.contains("now has none"), "{text}");
+    h.account.set_faults(FaultPlan::default());
+    h.advance(Duration::from_secs(10)).await;
+    assert_eq!(
+        profile_shown(&h, &stopped),
+        None,
+        "the view shows the truth: no profile"
+    );
+}
