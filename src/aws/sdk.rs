@@ -350,10 +350,7 @@ impl Cloud for SdkCloud {
             .send()
             .await
             .map_err(|e| api_error(A, e))?;
-        let a = out
-            .iam_instance_profile_association()
-            .ok_or_else(|| missing_association(A))?;
-        association(A, a)
+        answered(A, out.iam_instance_profile_association())
     }
 
     async fn replace(
@@ -371,10 +368,7 @@ impl Cloud for SdkCloud {
             .send()
             .await
             .map_err(|e| api_error(A, e))?;
-        let a = out
-            .iam_instance_profile_association()
-            .ok_or_else(|| missing_association(A))?;
-        association(A, a)
+        answered(A, out.iam_instance_profile_association())
     }
 
     async fn disassociate(
@@ -390,10 +384,7 @@ impl Cloud for SdkCloud {
             .send()
             .await
             .map_err(|e| api_error(A, e))?;
-        let a = out
-            .iam_instance_profile_association()
-            .ok_or_else(|| missing_association(A))?;
-        association(A, a)
+        answered(A, out.iam_instance_profile_association())
     }
 
     async fn caller_identity(&self) -> Result<CallerIdentity, ApiError> {
@@ -410,12 +401,17 @@ impl Cloud for SdkCloud {
     }
 }
 
-fn missing_association(action: &'static str) -> ApiError {
-    ApiError {
+/// The association a mutation answered with; its absence is a malformed answer.
+fn answered(
+    action: &'static str,
+    a: Option<&aws_sdk_ec2::types::IamInstanceProfileAssociation>,
+) -> Result<Association, ApiError> {
+    let a = a.ok_or_else(|| ApiError {
         kind: ErrorKind::Other,
         action,
         code: None,
         message: "the response carried no association".into(),
         request_id: None,
-    }
+    })?;
+    association(action, a)
 }
