@@ -246,8 +246,9 @@ pub async fn session(opts: &GlobalOpts) -> Result<Session, CliError> {
                     )));
                 }
             }
-            // Without ec2:DescribeRegions we cannot check the names; the calls will.
-            Err(e) if e.is_access_denied() => {}
+            // Without ec2:DescribeRegions, or with the endpoint down, the names
+            // cannot be checked now; the calls will (and the TUI retries them).
+            Err(e) if e.is_access_denied() || e.kind == crate::aws::ErrorKind::Unreachable => {}
             Err(e) => return Err(e.into()),
         }
         wanted

@@ -224,7 +224,7 @@ fn on_associations(
     if current_round {
         state.poll.associations_in_flight = state.poll.associations_in_flight.saturating_sub(1);
         if state.poll.associations_in_flight == 0 {
-            finish_round(state);
+            return finish_round(state);
         }
     }
     vec![]
@@ -240,7 +240,10 @@ fn set_poll_error(state: &mut State, short: String, sentence: String) {
     state.poll.error = Some((short, sentence));
 }
 
-fn finish_round(state: &mut State) {
+/// Closes a poll round: backoff after errors, or the next poll's time. On
+/// recovery, reloads what never arrived (identity, profiles).
+fn finish_round(state: &mut State) -> Vec<Effect> {
+    let mut effects = Vec::new();
     match state.poll.round_error.take() {
         Some((short, sentence)) => {
             state.poll.failures += 1;
@@ -250,6 +253,13 @@ fn finish_round(state: &mut State) {
         None => {
             if state.poll.error.is_some() {
                 info(state, Tone::Success, "refresh works again");
+                if state.identity.is_none() {
+                    effects.push(Effect::LoadIdentity);
+                }
+                if !state.profiles_loaded && !state.poll.profiles_in_flight {
+                    state.poll.profiles_in_flight = true;
+                    effects.push(Effect::LoadProfiles);
+                }
             }
             state.poll.failures = 0;
             state.poll.error = None;
@@ -262,6 +272,7 @@ fn finish_round(state: &mut State) {
             state.poll.next_poll_at = state.now + wait;
         }
     }
+    effects
 }
 
 fn on_mutation_done(

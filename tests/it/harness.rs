@@ -39,6 +39,24 @@ impl Harness {
             fleet,
             MemoryOptions::test(clock.clone()),
         ));
+        Harness::boot(account, clock, regions, read_only).await
+    }
+
+    /// Starts on a prepared account (faults already set, say).
+    pub async fn with_account(
+        account: Arc<MemoryAccount>,
+        clock: Arc<ManualClock>,
+        regions: &[&str],
+    ) -> Harness {
+        Harness::boot(account, clock, regions, false).await
+    }
+
+    async fn boot(
+        account: Arc<MemoryAccount>,
+        clock: Arc<ManualClock>,
+        regions: &[&str],
+        read_only: bool,
+    ) -> Harness {
         let mut state = State::new(
             config(read_only),
             regions.iter().map(|s| s.to_string()).collect(),

@@ -641,3 +641,26 @@ async fn a_failed_second_step_of_a_stopped_swap_says_the_instance_has_no_profile
         "the view shows the truth: no profile"
     );
 }
+
+#[tokio::test]
+async fn starting_with_the_endpoint_down_recovers_everything() {
+    let fleet = fleet_from_spec(&standard_spec());
+    let clock = std::sync::Arc::new(rolecall::aws::memory::ManualClock::new());
+    let account = std::sync::Arc::new(rolecall::aws::memory::MemoryAccount::new(
+        &fleet,
+        rolecall::aws::memory::MemoryOptions::test(clock.clone()),
+    ));
+    account.set_faults(FaultPlan {
+        unreachable: Some((Duration::ZERO, Duration::from_secs(30))),
+        ..FaultPlan::default()
+    });
+    let mut h = Harness::with_account(account, clock, &["eu-west-1", "us-east-1"]).await;
+    assert!(h.state.identity.is_none() && !h.state.profiles_loaded);
+    assert!(h.state.poll.error.is_some());
+    h.advance(Duration::from_secs(31)).await;
+    h.advance(Duration::from_secs(60)).await;
+    assert_eq!(h.state.poll.error, None);
+    assert!(h.state.identity.is_some(), "identity reloaded on recovery");
+    assert!(h.state.profiles_loaded, "profiles reloaded on recovery");
+    assert_eq!(h.state.rows.len(), 4);
+}
