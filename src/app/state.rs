@@ -4,7 +4,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::aws::{Association, AssociationState, CallerIdentity, Instance, InstanceProfile};
+use crate::aws::{
+    ApiError, Association, AssociationState, CallerIdentity, Instance, InstanceProfile,
+};
 use crate::inventory::InstanceRow;
 use crate::text::sanitize;
 
@@ -143,10 +145,10 @@ pub struct Poll {
     pub next_instances_at: Duration,
     /// Consecutive failed rounds (drives the backoff).
     pub failures: u32,
-    /// Errors of the current round, and the last failed round's error.
-    pub round_error: Option<(String, String)>,
-    /// The last failure, as (short form for the header, full sentence).
-    pub error: Option<(String, String)>,
+    /// The error of the current round, if any of its requests failed.
+    pub round_error: Option<ApiError>,
+    /// The last failure (the header shows its short form, the footer its sentence).
+    pub error: Option<ApiError>,
 }
 
 /// The whole TUI state.

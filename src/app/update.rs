@@ -188,7 +188,7 @@ fn on_instances(
         }
         Err(e) => {
             state.poll.failures += 1;
-            set_poll_error(state, e.short(), e.sentence());
+            set_poll_error(state, e);
             state.poll.next_instances_at = state.now + backoff(state.poll.failures);
         }
     }
@@ -217,7 +217,7 @@ fn on_associations(
         }
         Err(e) => {
             if current_round {
-                state.poll.round_error = Some((e.short(), e.sentence()));
+                state.poll.round_error = Some(e);
             }
         }
     }
@@ -232,12 +232,13 @@ fn on_associations(
 
 /// The header shows the short form; the footer gets the full sentence when the
 /// failure is new, so it is readable without crowding the header.
-fn set_poll_error(state: &mut State, short: String, sentence: String) {
-    let new = state.poll.error.as_ref().map(|(_, s)| s) != Some(&sentence);
-    if new {
+fn set_poll_error(state: &mut State, e: ApiError) {
+    // By sentence, not by the whole error: request ids differ on every failure.
+    let sentence = e.sentence();
+    if state.poll.error.as_ref().map(ApiError::sentence) != Some(sentence.clone()) {
         info(state, Tone::Error, format!("refresh failed: {sentence}"));
     }
-    state.poll.error = Some((short, sentence));
+    state.poll.error = Some(e);
 }
 
 /// Closes a poll round: backoff after errors, or the next poll's time. On
@@ -245,9 +246,9 @@ fn set_poll_error(state: &mut State, short: String, sentence: String) {
 fn finish_round(state: &mut State) -> Vec<Effect> {
     let mut effects = Vec::new();
     match state.poll.round_error.take() {
-        Some((short, sentence)) => {
+        Some(e) => {
             state.poll.failures += 1;
-            set_poll_error(state, short, sentence);
+            set_poll_error(state, e);
             state.poll.next_poll_at = state.now + backoff(state.poll.failures);
         }
         None => {

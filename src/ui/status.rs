@@ -14,12 +14,13 @@ use super::{spinner, theme};
 /// The poll status: spinner while busy, refresh age, or the error and retry.
 fn poll_status(state: &State) -> Span<'static> {
     let p = &state.poll;
-    if let Some((short, _)) = &p.error {
+    if let Some(e) = &p.error {
+        let short = e.short();
         if p.associations_in_flight > 0 {
             return Span::styled(
                 format!(
                     "⚠ {} — {} retrying…",
-                    truncate(short, 40),
+                    truncate(&short, 40),
                     spinner(state.now)
                 ),
                 theme::error(),
@@ -27,7 +28,7 @@ fn poll_status(state: &State) -> Span<'static> {
         }
         let wait = p.next_poll_at.saturating_sub(state.now).as_secs().max(1);
         return Span::styled(
-            format!("⚠ {} — retry in {wait}s", truncate(short, 40)),
+            format!("⚠ {} — retry in {wait}s", truncate(&short, 40)),
             theme::error(),
         );
     }

@@ -452,12 +452,13 @@ async fn poll_errors_back_off_and_recover_by_themselves() {
         ..FaultPlan::default()
     });
     h.advance(Duration::from_secs(10)).await;
-    let (short, err) = h
+    let e = h
         .state
         .poll
         .error
         .clone()
         .expect("the header shows the error");
+    let (short, err) = (e.short(), e.sentence());
     assert_eq!(short, "RequestLimitExceeded");
     assert!(err.contains("throttling"), "{err}");
     assert!(
