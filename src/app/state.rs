@@ -226,11 +226,16 @@ impl State {
             .and_then(|&i| self.rows.get(i))
     }
 
-    /// The row of an instance, if it is loaded.
-    pub fn row_of(&self, region: &str, instance_id: &str) -> Option<&Row> {
+    /// The index in `rows` of an instance, if it is loaded.
+    fn position_of(&self, region: &str, instance_id: &str) -> Option<usize> {
         self.rows
             .iter()
-            .find(|r| r.data.instance.region == region && r.data.instance.id == instance_id)
+            .position(|r| r.data.instance.region == region && r.data.instance.id == instance_id)
+    }
+
+    /// The row of an instance, if it is loaded.
+    pub fn row_of(&self, region: &str, instance_id: &str) -> Option<&Row> {
+        self.position_of(region, instance_id).map(|i| &self.rows[i])
     }
 
     /// The pending change on an instance, if any.
@@ -294,18 +299,17 @@ impl State {
     fn restore(&mut self, keep: Option<(String, String)>) {
         self.count_profile_usage();
         self.apply_filter(false);
-        if let Some((region, id)) = keep {
-            let is_it = |r: &Row| r.data.instance.region == region && r.data.instance.id == id;
-            if let Some(row_index) = self.rows.iter().position(is_it) {
-                let pos = match self.visible.binary_search(&row_index) {
-                    Ok(pos) => pos,
-                    Err(pos) => {
-                        self.visible.insert(pos, row_index);
-                        pos
-                    }
-                };
-                self.selected = pos;
-            }
+        if let Some((region, id)) = keep
+            && let Some(row_index) = self.position_of(&region, &id)
+        {
+            let pos = match self.visible.binary_search(&row_index) {
+                Ok(pos) => pos,
+                Err(pos) => {
+                    self.visible.insert(pos, row_index);
+                    pos
+                }
+            };
+            self.selected = pos;
         }
         self.clamp_selection();
     }
