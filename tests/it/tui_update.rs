@@ -149,10 +149,7 @@ async fn picker_fuzzy_query_confirm_no_changes_nothing() {
 async fn associate_shows_associating_then_settles() {
     let mut h = standard().await;
     let web2 = id_of(&h, "web-2");
-    h.select(&web2);
-    h.key(KeyCode::Enter).await;
-    h.type_str("batch").await;
-    h.key(KeyCode::Enter).await;
+    h.choose(&web2, "batch").await;
     let effects = h.key_event(KeyCode::Char('y'), KeyModifiers::NONE);
     let [Effect::Mutate(m)] = effects.as_slice() else {
         panic!("{effects:?}")
@@ -195,10 +192,7 @@ async fn associate_shows_associating_then_settles() {
 async fn choosing_on_an_associated_running_instance_replaces() {
     let mut h = standard().await;
     let web1 = id_of(&h, "web-1");
-    h.select(&web1);
-    h.key(KeyCode::Enter).await;
-    h.type_str("api").await;
-    h.key(KeyCode::Enter).await;
+    h.choose(&web1, "api").await;
     let Overlay::Confirm(c) = &h.state.overlay else {
         panic!()
     };
@@ -226,10 +220,7 @@ async fn choosing_on_an_associated_running_instance_replaces() {
 async fn stopped_instance_swap_warns_and_detaches_then_associates() {
     let mut h = standard().await;
     let stopped = id_of(&h, "stopped-1");
-    h.select(&stopped);
-    h.key(KeyCode::Enter).await;
-    h.type_str("web").await;
-    h.key(KeyCode::Enter).await;
+    h.choose(&stopped, "web").await;
     let Overlay::Confirm(c) = &h.state.overlay else {
         panic!()
     };
@@ -248,10 +239,7 @@ async fn stopped_instance_swap_warns_and_detaches_then_associates() {
 async fn choosing_the_current_profile_does_nothing() {
     let mut h = standard().await;
     let web1 = id_of(&h, "web-1");
-    h.select(&web1);
-    h.key(KeyCode::Enter).await;
-    h.type_str("web").await;
-    h.key(KeyCode::Enter).await;
+    h.choose(&web1, "web").await;
     assert_eq!(h.state.overlay, Overlay::None);
     assert!(message(&h).1.contains("already has instance profile web"));
     assert!(h.state.pending.is_empty());
@@ -315,10 +303,7 @@ async fn read_only_refuses_every_mutation_key() {
 async fn refuses_instances_that_are_not_running_or_stopped() {
     let mut h = Harness::demo().await;
     let term = h.find(|r| r.data.instance.state == InstanceState::Terminated);
-    h.select(&term);
-    h.key(KeyCode::Enter).await;
-    h.type_str("bastion").await;
-    h.key(KeyCode::Enter).await;
+    h.choose(&term, "bastion").await;
     assert_eq!(h.state.overlay, Overlay::None);
     let (tone, text) = message(&h);
     assert_eq!(tone, Tone::Error);
@@ -333,10 +318,7 @@ async fn a_failed_change_returns_the_row_to_its_real_state() {
         fail: vec![(Op::Replace, "UnauthorizedOperation".into())],
         ..FaultPlan::default()
     });
-    h.select(&web1);
-    h.key(KeyCode::Enter).await;
-    h.type_str("batch").await;
-    h.key(KeyCode::Enter).await;
+    h.choose(&web1, "batch").await;
     h.key(KeyCode::Char('y')).await;
     assert!(h.state.pending.is_empty());
     assert_eq!(
@@ -422,10 +404,7 @@ async fn stale_poll_results_are_dropped() {
         old_answers.extend(h.execute(e).await);
     }
     // ...while a change goes through.
-    h.select(&web2);
-    h.key(KeyCode::Enter).await;
-    h.type_str("batch").await;
-    h.key(KeyCode::Enter).await;
+    h.choose(&web2, "batch").await;
     h.key(KeyCode::Char('y')).await;
     assert_eq!(profile_shown(&h, &web2).unwrap().0, "batch");
     // The old answer (asked before the change) must not undo it on screen.
@@ -550,10 +529,7 @@ async fn the_changed_instance_stays_selected_when_the_filter_no_longer_matches()
     h.type_str("api").await; // api-1 by name, stopped-1 by its profile
     h.key(KeyCode::Enter).await;
     assert_eq!(h.state.visible.len(), 2);
-    h.select(&stopped);
-    h.key(KeyCode::Enter).await;
-    h.type_str("batch").await;
-    h.key(KeyCode::Enter).await;
+    h.choose(&stopped, "batch").await;
     h.key(KeyCode::Char('y')).await;
     h.advance(Duration::from_secs(10)).await;
     let row = h.state.selected_row().unwrap();
