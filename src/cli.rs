@@ -13,9 +13,10 @@ use crate::aws::fleet::Fleet;
 use crate::aws::memory::{MemoryAccount, MemoryOptions};
 use crate::aws::sdk::{SdkCloud, SdkOptions};
 use crate::aws::{ApiError, Association, Cloud, InstanceProfile, ProfileRef};
+use crate::exec::{self, ExecError};
 use crate::inventory::{self, InstanceRow};
-use crate::plan::{self, SetPlan};
-use crate::text::sanitize;
+use crate::plan::{self, MutationKind, SetPlan};
+use crate::text::{escape, sanitize, truncate};
 
 /// rolecall: see and change the IAM instance profiles of EC2 instances.
 #[derive(Debug, Parser)]
@@ -55,9 +56,10 @@ pub struct GlobalOpts {
     /// Use a built-in demo account instead of AWS (no credentials, no network).
     #[arg(long, global = true)]
     pub demo: bool,
-    /// With --demo: generate N instances instead of the shipped fleet.
-    #[arg(long, global = true, value_name = "N", requires = "demo")]
-    pub demo_fleet: Option<usize>,
+    /// With --demo: generate N instances (1 to 100000) instead of the shipped fleet.
+    #[arg(long, global = true, value_name = "N", requires = "demo",
+          value_parser = clap::value_parser!(u64).range(1..=crate::aws::fleet::MAX_FLEET as u64))]
+    pub demo_fleet: Option<u64>,
     /// With --demo: read the fleet from this JSON file.
     #[arg(
         long,
@@ -77,6 +79,10 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub poll: u64,
+    /// The longest one AWS call may take, retries included (connections get 3 s).
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
     /// Where to write the log (default: $XDG_STATE_HOME/rolecall/rolecall.log).
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
@@ -93,7 +99,10 @@ pub enum Command {
     /// Put an instance profile (name or ARN) on an instance: associate or replace.
     Set {
         instance_id: String,
-        profile: String,
+        /// The instance profile to put on the instance: a name or an ARN. Its own
+        /// id, so it can never be mistaken for the global `--profile` (credentials).
+        #[arg(id = "instance_profile", value_name = "PROFILE")]
+        instance_profile: String,
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },
@@ -154,7 +163,10 @@ pub async fn connect(
     if opts.demo {
         let fleet = match (&opts.demo_fleet_file, opts.demo_fleet) {
             (Some(path), _) => Fleet::load(path),
-            (None, Some(n)) => Ok(Fleet::generated(n, (n / 10).max(20))),
+            (None, Some(n)) => {
+                let n = n as usize;
+                Ok(Fleet::generated(n, (n / 10).max(20)))
+            }
             (None, None) => Fleet::builtin(),
         }
         .map_err(|e| CliError::Usage(e.to_string()))?;
@@ -169,14 +181,32 @@ pub async fn connect(
         let account = Arc::new(MemoryAccount::new(&fleet, options));
         return Ok((account.clone(), Some(account), None));
     }
-    let endpoint = opts.endpoint_url.clone().or_else(|| {
-        std::env::var("AWS_ENDPOINT_URL")
-            .ok()
-            .filter(|s| !s.is_empty())
-    });
+    let from_env = std::env::var("AWS_ENDPOINT_URL")
+        .ok()
+        .filter(|s| !s.is_empty());
+    match (&opts.endpoint_url, &from_env) {
+        (Some(url), _) => check_endpoint_url(url, "--endpoint-url")?,
+        (None, Some(url)) => check_endpoint_url(url, "AWS_ENDPOINT_URL")?,
+        (None, None) => {}
+    }
+    let endpoint = opts.endpoint_url.clone().or(from_env);
+    let named = match (&opts.profile, std::env::var("AWS_PROFILE")) {
+        (Some(p), _) => Some((p.clone(), "--profile")),
+        (None, Ok(p)) if !p.is_empty() => Some((p, "AWS_PROFILE")),
+        _ => None,
+    };
+    if let Some((name, origin)) = named
+        && let Err(why) = crate::aws::sdk::check_profile(&name).await
+    {
+        return Err(CliError::Usage(format!(
+            "AWS profile '{}' (from {origin}) is not defined: {why}",
+            escape(&name)
+        )));
+    }
     let sdk = SdkCloud::load(&SdkOptions {
         profile: opts.profile.clone(),
         endpoint_url: opts.endpoint_url.clone(),
+        timeout: Some(Duration::from_secs(opts.timeout)),
     })
     .await;
     Ok((Arc::new(sdk), None, endpoint))
@@ -199,10 +229,13 @@ fn parse_latency(s: &str) -> Result<(u64, u64), String> {
     Ok((min, max))
 }
 
+/// Region names as AWS makes them: a partition-and-area prefix of two to four
+/// letters (`us`, `eusc`), more lowercase parts, and a number (`eusc-de-east-1`).
 fn valid_region_name(r: &str) -> bool {
     let parts: Vec<&str> = r.split('-').collect();
     parts.len() >= 3
-        && parts[0].len() == 2
+        && (2..=4).contains(&parts[0].len())
+        && parts[0].chars().all(|c| c.is_ascii_lowercase())
         && parts.iter().all(|p| {
             !p.is_empty()
                 && p.chars()
@@ -213,12 +246,68 @@ fn valid_region_name(r: &str) -> bool {
             .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// An endpoint override must be an http(s) URL with a host; anything else is
+/// a usage error, not an endpoint that "did not answer".
+pub fn check_endpoint_url(url: &str, origin: &str) -> Result<(), CliError> {
+    let bad = |why: &str| {
+        CliError::Usage(format!(
+            "{origin} '{}' is not an endpoint URL: {why} (expected e.g. https://ec2.us-east-1.amazonaws.com or http://127.0.0.1:5000)",
+            escape(url)
+        ))
+    };
+    let parsed = url::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(bad("the scheme must be http or https"));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(bad("it has no host"));
+    }
+    Ok(())
+}
+
+/// One line from a clap error: the message with what it names (clap puts the
+/// missing arguments on the lines below the first), then the usage.
+pub fn usage_error_line(rendered: &str) -> String {
+    let mut message = Vec::new();
+    let mut usage = None;
+    let mut in_message = true;
+    for line in rendered.lines() {
+        let line = line.trim();
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u.trim().to_string());
+            in_message = false;
+        } else if line.is_empty() {
+            if !message.is_empty() {
+                in_message = false;
+            }
+        } else if in_message {
+            message.push(line.strip_prefix("error: ").unwrap_or(line).to_string());
+        }
+    }
+    let mut text = message.join(" ");
+    if text.is_empty() {
+        text = "invalid arguments".into();
+    }
+    if let Some(u) = usage {
+        text.push_str(&format!(" (usage: {u})"));
+    }
+    escape(&text)
+}
+
+/// Who builds a session: the TUI opens even with the endpoint down (and
+/// retries); a scripting command fails at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontEnd {
+    Cli,
+    Tui,
+}
+
 /// Builds the session: the cloud, then the regions (checked against DescribeRegions).
-pub async fn session(opts: &GlobalOpts) -> Result<Session, CliError> {
+pub async fn session(opts: &GlobalOpts, front: FrontEnd) -> Result<Session, CliError> {
     if let Some(bad) = opts.regions.iter().find(|r| !valid_region_name(r)) {
         return Err(CliError::Usage(format!(
             "'{}' is not a region name (expected something like us-east-1)",
-            sanitize(bad)
+            escape(bad)
         )));
     }
     let (cloud, demo, endpoint) = connect(opts).await?;
@@ -246,16 +335,18 @@ pub async fn session(opts: &GlobalOpts) -> Result<Session, CliError> {
                     )));
                 }
             }
-            // Without ec2:DescribeRegions, or with the endpoint down, the names
-            // cannot be checked now; the calls will (and the TUI retries them).
-            Err(e) if e.is_access_denied() || e.kind == crate::aws::ErrorKind::Unreachable => {}
+            // Without ec2:DescribeRegions the names cannot be checked now; the
+            // calls will. With the endpoint down the TUI opens and retries; a
+            // script fails now rather than waiting out a second timeout.
+            Err(e) if e.is_access_denied() => {}
+            Err(e) if front == FrontEnd::Tui && exec::answer_lost(&e) => {}
             Err(e) => return Err(e.into()),
         }
         wanted
     } else {
         let sdk_region = match configured {
             Some(r) => Some(r),
-            None => sdk_configured_region(opts).await,
+            None => crate::aws::sdk::configured_region(opts.profile.as_deref()).await,
         };
         vec![sdk_region.ok_or_else(|| {
             CliError::Usage(
@@ -280,14 +371,6 @@ pub async fn session(opts: &GlobalOpts) -> Result<Session, CliError> {
     })
 }
 
-async fn sdk_configured_region(opts: &GlobalOpts) -> Option<String> {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Some(p) = &opts.profile {
-        loader = loader.profile_name(p);
-    }
-    loader.load().await.region().map(|r| r.to_string())
-}
-
 /// Runs a scripting command; what it prints goes to `out`, warnings to stderr.
 pub async fn run(
     opts: &GlobalOpts,
@@ -306,7 +389,7 @@ pub async fn run(
         }
         Command::List { .. } => {}
     }
-    let session = session(opts).await?;
+    let session = session(opts, FrontEnd::Cli).await?;
     let text = match command {
         Command::List { output } => {
             let rows = inventory::fetch(session.cloud.as_ref(), &session.regions).await?;
@@ -314,10 +397,10 @@ pub async fn run(
         }
         Command::Set {
             instance_id,
-            profile,
+            instance_profile,
             output,
         } => {
-            let change = set(&session, instance_id, &ProfileRef::parse(profile)).await?;
+            let change = set(&session, instance_id, &ProfileRef::parse(instance_profile)).await?;
             render_change(&change, *output)
         }
         Command::Detach {
@@ -340,7 +423,7 @@ pub fn check_instance_id(id: &str) -> Result<(), CliError> {
     } else {
         Err(CliError::Usage(format!(
             "'{}' is not an instance id (expected i- and 8 or 17 hex digits, e.g. i-0123456789abcdef0)",
-            sanitize(id)
+            escape(id)
         )))
     }
 }
@@ -368,14 +451,44 @@ async fn find_instance(session: &Session, instance_id: &str) -> Result<InstanceR
         })
 }
 
-fn stale(e: ApiError, instance_id: &str) -> CliError {
-    if e.code() == Some("InvalidAssociationID.NotFound") {
-        CliError::Runtime(format!(
+/// A failed change as one line: a stale view says to run again, a lost answer
+/// says what the re-read showed.
+fn change_failed(e: ExecError, instance_id: &str) -> CliError {
+    match &e {
+        ExecError::Refused {
+            error,
+            detached: None,
+        } if error.code() == Some("InvalidAssociationID.NotFound") => CliError::Runtime(format!(
             "{} failed (InvalidAssociationID.NotFound): the association of {instance_id} changed while rolecall was working; run the command again",
-            e.action
-        ))
-    } else {
-        CliError::Api(e)
+            error.action
+        )),
+        ExecError::Refused {
+            error,
+            detached: None,
+        } => CliError::Api(error.clone()),
+        _ => CliError::Runtime(e.sentence(instance_id)),
+    }
+}
+
+/// Runs a change through the executor. A lost answer whose re-read shows the
+/// change in place is a success (said on stderr); otherwise it is an error.
+async fn execute(
+    session: &Session,
+    region: &str,
+    instance_id: &str,
+    kind: &MutationKind,
+) -> Result<Option<Association>, CliError> {
+    let note = |text: String| eprintln!("rolecall: {}", sanitize(&text));
+    match exec::run(session.cloud.as_ref(), region, instance_id, kind, &note).await {
+        Ok(a) => Ok(Some(a)),
+        Err(e) if e.reread_shows_done(kind) => {
+            eprintln!("rolecall: warning: {}", sanitize(&e.sentence(instance_id)));
+            match e {
+                ExecError::Unknown { reread, .. } => Ok((*reread).unwrap_or(None)),
+                _ => Ok(None),
+            }
+        }
+        Err(e) => Err(change_failed(e, instance_id)),
     }
 }
 
@@ -396,45 +509,29 @@ pub async fn set(
     let target: &InstanceProfile = profiles.iter().find(|p| profile.matches(p)).ok_or_else(|| {
         CliError::Usage(format!(
             "instance profile '{}' does not exist in this account (see `aws iam list-instance-profiles`)",
-            sanitize(&profile.to_string())
+            escape(&profile.to_string())
         ))
     })?;
     let region = row.instance.region.clone();
     let previous = row.association.as_ref().map(|a| a.profile.arn.clone());
     let plan = plan::plan_set(&row.instance, row.association.as_ref(), target)
         .map_err(|r| CliError::Usage(r.0))?;
-    let by_arn = ProfileRef::Arn(target.arn.clone());
-    let cloud = session.cloud.as_ref();
-    let association = match &plan {
-        SetPlan::AlreadyCurrent => {
+    let association = match MutationKind::for_set(&plan, &target.arn) {
+        None => {
             eprintln!(
                 "rolecall: instance {instance_id} already has instance profile {}; nothing to do",
-                target.name
+                sanitize(&target.name)
             );
             row.association.clone()
         }
-        SetPlan::Associate => Some(cloud.associate(&region, instance_id, &by_arn).await?),
-        SetPlan::Replace { association_id } => Some(
-            cloud
-                .replace(&region, association_id, &by_arn)
-                .await
-                .map_err(|e| stale(e, instance_id))?,
-        ),
-        SetPlan::DetachThenAssociate { association_id } => {
-            eprintln!(
-                "rolecall: instance {instance_id} is stopped and AWS does not replace profiles on stopped instances: disassociating {association_id}, then associating {}",
-                target.name
-            );
-            cloud
-                .disassociate(&region, association_id)
-                .await
-                .map_err(|e| stale(e, instance_id))?;
-            Some(associate_after_detach(cloud, &region, instance_id, &by_arn).await.map_err(|e| {
-                CliError::Runtime(format!(
-                    "detached {association_id} but then {e}; instance {instance_id} now has no profile: run `rolecall set {instance_id} {}` again",
-                    target.name
-                ))
-            })?)
+        Some(kind) => {
+            if let SetPlan::DetachThenAssociate { association_id } = &plan {
+                eprintln!(
+                    "rolecall: instance {instance_id} is stopped and AWS does not replace profiles on stopped instances: disassociating {association_id}, then associating {}",
+                    sanitize(&target.name)
+                );
+            }
+            execute(session, &region, instance_id, &kind).await?
         }
     };
     Ok(Change {
@@ -446,43 +543,20 @@ pub async fn set(
     })
 }
 
-/// After a disassociate, AWS may still count the old association for a few
-/// seconds; retry the associate while it says so.
-pub async fn associate_after_detach(
-    cloud: &dyn Cloud,
-    region: &str,
-    instance_id: &str,
-    profile: &ProfileRef,
-) -> Result<Association, ApiError> {
-    let mut attempt = 0;
-    loop {
-        match cloud.associate(region, instance_id, profile).await {
-            Err(e) if e.means_stale_view() && attempt < 15 => {
-                attempt += 1;
-                tokio::time::sleep(Duration::from_secs(2)).await;
-            }
-            other => return other,
-        }
-    }
-}
-
 /// Detaches the instance's profile.
 pub async fn detach(session: &Session, instance_id: &str) -> Result<Change, CliError> {
     let row = find_instance(session, instance_id).await?;
     let association_id = plan::plan_detach(&row.instance, row.association.as_ref())
         .map_err(|r| CliError::Usage(r.0))?;
     let region = row.instance.region.clone();
-    let result = session
-        .cloud
-        .disassociate(&region, &association_id)
-        .await
-        .map_err(|e| stale(e, instance_id))?;
+    let kind = MutationKind::Disassociate { association_id };
+    let association = execute(session, &region, instance_id, &kind).await?;
     Ok(Change {
         region,
         instance_id: instance_id.to_string(),
         action: "disassociate",
         previous_profile_arn: row.association.map(|a| a.profile.arn),
-        association: Some(result),
+        association,
     })
 }
 
@@ -610,11 +684,15 @@ fn render_change(c: &Change, output: Output) -> String {
     }
 }
 
-/// Aligned columns, two spaces apart, control characters removed.
+/// The widest a table cell gets; longer values end in `…` (json keeps them whole).
+pub const MAX_CELL: usize = 256;
+
+/// Aligned columns, two spaces apart, control characters removed, cells cut
+/// to [`MAX_CELL`] characters.
 fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let rows: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| r.iter().map(|c| sanitize(c)).collect())
+        .map(|r| r.iter().map(|c| truncate(&sanitize(c), MAX_CELL)).collect())
         .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for r in &rows {
@@ -625,10 +703,11 @@ fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let line = |cells: Vec<&str>| {
         let mut s = String::new();
         for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
-            if i + 1 == cells.len() {
-                s.push_str(c);
-            } else {
-                s.push_str(&format!("{c:<w$}  "));
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                // Padded by hand: format!'s width is limited to u16.
+                let pad = w.saturating_sub(c.chars().count()) + 2;
+                s.extend(std::iter::repeat_n(' ', pad));
             }
         }
         s.push('\n');
@@ -675,11 +754,87 @@ mod tests {
             "ap-southeast-2",
             "us-gov-west-1",
             "eu-central-2",
+            "eusc-de-east-1",
+            "cn-north-1",
         ] {
             assert!(valid_region_name(good), "{good}");
         }
-        for bad in ["useast1", "us-east", "US-EAST-1", "us--1", ""] {
+        for bad in [
+            "useast1",
+            "us-east",
+            "US-EAST-1",
+            "us--1",
+            "",
+            "u-east-1",
+            "europe-west-1",
+        ] {
             assert!(!valid_region_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn table_cuts_huge_cells_instead_of_panicking() {
+        let huge = "x".repeat(70_000);
+        let t = table(&["A", "B"], &[vec![huge, "y".into()]]);
+        let row = t.lines().nth(1).unwrap();
+        assert!(row.starts_with(&"x".repeat(MAX_CELL - 1)), "{row}");
+        assert!(row.ends_with("…  y"), "{row}");
+        assert_eq!(row.chars().count(), MAX_CELL + 3);
+    }
+
+    #[test]
+    fn clap_errors_keep_the_missing_argument_and_the_usage() {
+        let err = Cli::try_parse_from(["rolecall", "set", "i-0123456789abcdef0"]).unwrap_err();
+        let line = usage_error_line(&err.to_string());
+        assert!(line.contains("<PROFILE>"), "{line}");
+        assert!(line.contains("usage: rolecall set"), "{line}");
+        assert!(!line.contains('\n'));
+        let err = Cli::try_parse_from(["rolecall", "--region"]).unwrap_err();
+        let line = usage_error_line(&err.to_string());
+        assert!(line.contains("--region"), "{line}");
+    }
+
+    #[test]
+    fn set_takes_the_instance_profile_apart_from_the_credentials_profile() {
+        let cli =
+            Cli::try_parse_from(["rolecall", "set", "i-0123456789abcdef0", "db-admin"]).unwrap();
+        assert_eq!(cli.global.profile, None);
+        match cli.command {
+            Some(Command::Set {
+                instance_profile, ..
+            }) => assert_eq!(instance_profile, "db-admin"),
+            other => panic!("{other:?}"),
+        }
+        let cli = Cli::try_parse_from([
+            "rolecall",
+            "set",
+            "--profile",
+            "ops",
+            "i-0123456789abcdef0",
+            "db-admin",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.profile.as_deref(), Some("ops"));
+        assert!(
+            matches!(cli.command, Some(Command::Set { ref instance_profile, .. }) if instance_profile == "db-admin")
+        );
+    }
+
+    #[test]
+    fn endpoint_urls_are_checked() {
+        assert!(check_endpoint_url("http://127.0.0.1:5000", "--endpoint-url").is_ok());
+        assert!(
+            check_endpoint_url("https://ec2.us-east-1.amazonaws.com", "--endpoint-url").is_ok()
+        );
+        for bad in [
+            "localhost:5000",
+            "ftp://x",
+            "http://",
+            "not a url",
+            "http://[::1",
+        ] {
+            let e = check_endpoint_url(bad, "--endpoint-url").unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{bad}");
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod aws;
 pub mod cli;
+pub mod exec;
 pub mod inventory;
 pub mod logging;
 pub mod plan;

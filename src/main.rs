@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind as ClapErrorKind;
 use rolecall::cli::{self, Cli};
+use rolecall::tui::Exit;
 
 fn main() -> ExitCode {
     let args = match Cli::try_parse() {
@@ -21,26 +22,26 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("rolecall: {first} (see rolecall --help)");
+            eprintln!(
+                "rolecall: {} (see rolecall --help)",
+                cli::usage_error_line(&e.to_string())
+            );
             return ExitCode::from(2);
         }
     };
     std::panic::set_hook(Box::new(|info| {
-        rolecall_restore_terminal();
-        let msg = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown".into());
+        let msg = rolecall::tui::panic_message(info.payload());
         tracing::error!("panic: {msg} at {:?}", info.location());
-        eprintln!(
-            "rolecall: internal error: {} (please report it; details are in the log file)",
-            rolecall::text::one_line(&msg)
-        );
+        // A panic in a background task is caught there and shown in the UI,
+        // which goes on: leave its terminal alone. Only a panic on the main
+        // thread (the UI itself) ends the program.
+        if std::thread::current().name() == Some("main") {
+            rolecall::tui::restore_terminal();
+            eprintln!(
+                "rolecall: internal error: {} (please report it; details are in the log file)",
+                rolecall::text::one_line(&msg)
+            );
+        }
     }));
     let log_path = args
         .global
@@ -65,7 +66,9 @@ fn main() -> ExitCode {
                     eprintln!("rolecall: warning: {w}; continuing without a log");
                 }
                 let mut stdout = std::io::stdout();
-                cli::run(&args.global, command, &mut stdout).await
+                cli::run(&args.global, command, &mut stdout)
+                    .await
+                    .map(|()| Exit::Quit)
             }
             None => rolecall::tui::run(&args.global, log_warning).await,
         }
@@ -73,15 +76,16 @@ fn main() -> ExitCode {
     // Do not wait for in-flight AWS calls on the way out.
     runtime.shutdown_background();
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Exit::Quit) => ExitCode::SUCCESS,
+        // The conventional status of a process ended by a signal.
+        Ok(Exit::Signal(n)) => {
+            tracing::info!(signal = n, "ended by signal");
+            ExitCode::from((128 + n) as u8)
+        }
         Err(e) => {
             tracing::error!("{e}");
             eprintln!("rolecall: {}", rolecall::text::one_line(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }
-}
-
-fn rolecall_restore_terminal() {
-    rolecall::tui::restore_terminal();
 }

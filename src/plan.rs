@@ -65,6 +65,56 @@ impl SetPlan {
     }
 }
 
+/// What a planned change does at the API, with the ids it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MutationKind {
+    Associate {
+        profile_arn: String,
+    },
+    Replace {
+        association_id: String,
+        profile_arn: String,
+    },
+    /// Stopped instance: disassociate, then associate.
+    DetachThenAssociate {
+        association_id: String,
+        profile_arn: String,
+    },
+    Disassociate {
+        association_id: String,
+    },
+}
+
+impl MutationKind {
+    /// The calls a set plan makes to put `profile_arn` on the instance; `None`
+    /// when there is nothing to do.
+    pub fn for_set(plan: &SetPlan, profile_arn: &str) -> Option<Self> {
+        let profile_arn = profile_arn.to_string();
+        Some(match plan {
+            SetPlan::AlreadyCurrent => return None,
+            SetPlan::Associate => Self::Associate { profile_arn },
+            SetPlan::Replace { association_id } => Self::Replace {
+                association_id: association_id.clone(),
+                profile_arn,
+            },
+            SetPlan::DetachThenAssociate { association_id } => Self::DetachThenAssociate {
+                association_id: association_id.clone(),
+                profile_arn,
+            },
+        })
+    }
+
+    /// The profile the change puts on the instance (none for a detach).
+    pub fn target_arn(&self) -> Option<&str> {
+        match self {
+            Self::Associate { profile_arn }
+            | Self::Replace { profile_arn, .. }
+            | Self::DetachThenAssociate { profile_arn, .. } => Some(profile_arn),
+            Self::Disassociate { .. } => None,
+        }
+    }
+}
+
 /// Why a change cannot be made now; the text is a full sentence for the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

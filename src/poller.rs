@@ -3,13 +3,16 @@
 //! each result back as an [`Action`]. When to poll is decided by `update`; the
 //! poller only fetches. Aborting its handle cancels every request under way.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+
+use futures::FutureExt;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::app::{Action, Effect};
-use crate::aws::Cloud;
+use crate::aws::{ApiError, Cloud, ErrorKind, actions};
 
 /// A handle to the poller task.
 pub struct Poller {
@@ -50,7 +53,7 @@ async fn run(
                 let cloud = cloud.clone();
                 let actions = actions.clone();
                 running.spawn(async move {
-                    if let Some(action) = fetch(cloud.as_ref(), effect).await {
+                    if let Some(action) = fetch_guarded(cloud.as_ref(), effect).await {
                         log_failure(&action);
                         // The UI may have quit: nobody to tell.
                         let _ = actions.send(action);
@@ -73,6 +76,52 @@ fn log_failure(action: &Action) {
         _ => return,
     };
     tracing::warn!(error = %error, "read failed");
+}
+
+/// Runs one read effect and always answers for it: a read that panics comes
+/// back as that read's failure, so nothing waits for it forever.
+pub async fn fetch_guarded(cloud: &dyn Cloud, effect: Effect) -> Option<Action> {
+    let what = effect.clone();
+    match AssertUnwindSafe(fetch(cloud, effect)).catch_unwind().await {
+        Ok(action) => action,
+        Err(panic) => {
+            let why = crate::tui::panic_message(panic.as_ref());
+            failure(&what, &format!("internal error: {why}"))
+        }
+    }
+}
+
+/// The action that reports `effect` as failed for `why` (not a call AWS refused:
+/// something in rolecall went wrong); `None` for effects that are not reads.
+pub fn failure(effect: &Effect, why: &str) -> Option<Action> {
+    let error = |action: &'static str| ApiError {
+        kind: ErrorKind::Other,
+        action,
+        code: None,
+        message: why.to_string(),
+        request_id: None,
+    };
+    Some(match effect.clone() {
+        Effect::LoadIdentity => Action::IdentityLoaded(Err(error(actions::GET_CALLER_IDENTITY))),
+        Effect::LoadProfiles => Action::ProfilesLoaded(Err(error(actions::LIST_INSTANCE_PROFILES))),
+        Effect::LoadRegions => Action::RegionsLoaded(Err(error(actions::DESCRIBE_REGIONS))),
+        Effect::LoadInstances { generation, region } => Action::InstancesLoaded {
+            generation,
+            region,
+            result: Err(error(actions::DESCRIBE_INSTANCES)),
+        },
+        Effect::LoadAssociations {
+            generation,
+            round,
+            region,
+        } => Action::AssociationsLoaded {
+            generation,
+            round,
+            region,
+            result: Err(error(actions::DESCRIBE_ASSOCIATIONS)),
+        },
+        Effect::Mutate(_) | Effect::Quit => return None,
+    })
 }
 
 /// Runs one read effect; `None` for effects that are not reads.

@@ -1,9 +1,41 @@
 //! Untrusted text from the API on its way to a terminal.
 
-/// Removes control characters (including escape sequences' ESC) so API text cannot
-/// move the cursor, change colours or break a table row.
+/// True for characters that must never reach a terminal as they are: C0/C1
+/// controls (ESC starts escape sequences) and the invisible formatting
+/// characters that reorder or hide text (bidirectional overrides and isolates,
+/// zero-width spaces and joiners, the byte-order mark).
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}'                 // soft hyphen
+            | '\u{061C}'               // Arabic letter mark
+            | '\u{180E}'               // Mongolian vowel separator
+            | '\u{200B}'..='\u{200F}' // zero-width space, joiners, LRM, RLM
+            | '\u{2028}'..='\u{202E}' // line/paragraph separators, bidi embeddings and overrides
+            | '\u{2060}'..='\u{206F}' // word joiner, invisible operators, bidi isolates
+            | '\u{FEFF}'               // byte-order mark
+            | '\u{FFF9}'..='\u{FFFB}' // interlinear annotation
+        )
+}
+
+/// Removes control and invisible formatting characters so API text cannot move
+/// the cursor, change colours, reorder what is shown or break a table row.
 pub fn sanitize(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).collect()
+    s.chars().filter(|&c| !is_unsafe(c)).collect()
+}
+
+/// Shows what the user typed, with control and formatting characters made
+/// visible (`\n`, `\u{202e}`): an error must not claim `'web\n'` was `'web'`.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if is_unsafe(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Folds any whitespace run (newlines included) into one space, then sanitizes:
@@ -26,13 +58,74 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// Greedy word wrap to `width` columns (words longer than a line are cut),
+/// at most `max_lines` lines; the last one ends in `…` when text was left out.
+pub fn wrap(s: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for word in s.split_whitespace() {
+        let mut chars: Vec<char> = word.chars().collect();
+        if len > 0 && len + 1 + chars.len() <= width {
+            line.push(' ');
+            line.extend(&chars);
+            len += 1 + chars.len();
+            continue;
+        }
+        if len > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while chars.len() > width {
+            lines.push(chars.drain(..width).collect());
+        }
+        len = chars.len();
+        line = chars.into_iter().collect();
+    }
+    if len > 0 || lines.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+        if let Some(last) = lines.last_mut() {
+            let kept: String = last.chars().take(width.saturating_sub(1)).collect();
+            *last = format!("{kept}…");
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wrap_breaks_at_words_and_marks_what_is_left_out() {
+        assert_eq!(wrap("aa bb cc", 5, 3), vec!["aa bb", "cc"]);
+        assert_eq!(wrap("abcdefgh", 3, 5), vec!["abc", "def", "gh"]);
+        assert_eq!(wrap("", 10, 2), vec![""]);
+        assert_eq!(wrap("aa bb cc dd", 5, 1), vec!["aa b…"]);
+    }
+
     use super::*;
 
     #[test]
     fn sanitize_strips_escape_sequences_controls() {
         assert_eq!(sanitize("web\x1b[31m-1\n\t"), "web[31m-1");
+    }
+
+    #[test]
+    fn sanitize_strips_bidi_and_zero_width_characters() {
+        assert_eq!(
+            sanitize("ab\u{202E}cd\u{202C}e\u{200B}f\u{2066}g\u{FEFF}"),
+            "abcdefg"
+        );
+    }
+
+    #[test]
+    fn escape_shows_what_sanitize_would_hide() {
+        assert_eq!(escape("web-frontend\n"), "web-frontend\\n");
+        assert_eq!(escape("a\u{1b}[31m"), "a\\u{1b}[31m");
+        assert_eq!(escape("x\u{202E}y"), "x\\u{202e}y");
+        assert_eq!(escape("plain-name"), "plain-name");
     }
 
     #[test]

@@ -10,7 +10,9 @@ use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use futures::StreamExt;
+use std::panic::AssertUnwindSafe;
+
+use futures::{FutureExt, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
@@ -18,9 +20,10 @@ use tokio::task::JoinSet;
 
 use crate::app::state::{Config, Message, Tone};
 use crate::app::update::init;
-use crate::app::{Action, Effect, Mutation, MutationKind, State, update};
-use crate::aws::{Cloud, ProfileRef};
+use crate::app::{Action, Effect, Mutation, State, update};
+use crate::aws::{Association, Cloud};
 use crate::cli::{self, CliError, GlobalOpts};
+use crate::exec::{self, ExecError};
 use crate::poller::Poller;
 
 /// Puts the terminal back: cooked mode, main screen, cursor shown. Safe to call twice.
@@ -35,9 +38,62 @@ pub fn restore_terminal() {
     );
 }
 
-/// Runs the TUI until the user quits.
-pub async fn run(opts: &GlobalOpts, log_warning: Option<String>) -> Result<(), CliError> {
-    let session = cli::session(opts).await?;
+/// How the TUI ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The user quit.
+    Quit,
+    /// A signal ended it (its number): the process exits with 128 + it.
+    Signal(i32),
+}
+
+/// The signals that end the TUI (the terminal is restored on each).
+struct Signals {
+    streams: Vec<(i32, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn listen() -> Result<Self, CliError> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let kinds = [
+            (libc_signal::SIGHUP, SignalKind::hangup()),
+            (libc_signal::SIGINT, SignalKind::interrupt()),
+            (libc_signal::SIGQUIT, SignalKind::quit()),
+            (libc_signal::SIGTERM, SignalKind::terminate()),
+        ];
+        let mut streams = Vec::new();
+        for (number, kind) in kinds {
+            let stream = signal(kind).map_err(|e| {
+                CliError::Runtime(format!("cannot listen for signal {number}: {e}"))
+            })?;
+            streams.push((number, stream));
+        }
+        Ok(Self { streams })
+    }
+
+    /// The number of the next signal that arrives.
+    async fn next(&mut self) -> i32 {
+        let waits = self
+            .streams
+            .iter_mut()
+            .map(|(n, s)| Box::pin(async move { s.recv().await.map(|_| *n) }));
+        let (got, _, _) = futures::future::select_all(waits).await;
+        // A stream only ends when the runtime shuts down: treat it as a hangup.
+        got.unwrap_or(libc_signal::SIGHUP)
+    }
+}
+
+/// The POSIX signal numbers (the same on every platform tokio's unix signals run on).
+mod libc_signal {
+    pub const SIGHUP: i32 = 1;
+    pub const SIGINT: i32 = 2;
+    pub const SIGQUIT: i32 = 3;
+    pub const SIGTERM: i32 = 15;
+}
+
+/// Runs the TUI until the user quits or a signal ends it.
+pub async fn run(opts: &GlobalOpts, log_warning: Option<String>) -> Result<Exit, CliError> {
+    let session = cli::session(opts, cli::FrontEnd::Tui).await?;
     let config = Config {
         read_only: opts.read_only,
         demo: session.demo.is_some(),
@@ -77,7 +133,7 @@ async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     state: &mut State,
     cloud: Arc<dyn Cloud>,
-) -> Result<(), CliError> {
+) -> Result<Exit, CliError> {
     let (tx, mut rx) = unbounded_channel::<Action>();
     let poller = Poller::spawn(cloud.clone(), tx.clone());
     let mut mutations = JoinSet::new();
@@ -85,14 +141,14 @@ async fn event_loop(
     let start = Instant::now();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .map_err(|e| CliError::Runtime(format!("cannot listen for SIGTERM: {e}")))?;
+    let mut signals = Signals::listen()?;
 
     let size = terminal.size().map_err(term_error)?;
     state.size = (size.width, size.height);
     let effects = init(state);
     let mut quit = run_effects(effects, &poller, &mut mutations, &cloud, &tx);
     let mut last_second = 0;
+    let mut exit = Exit::Quit;
     terminal
         .draw(|f| crate::ui::view(state, f))
         .map_err(term_error)?;
@@ -107,7 +163,10 @@ async fn event_loop(
             },
             Some(a) = rx.recv() => Some(a),
             _ = tick.tick() => Some(Action::Tick(start.elapsed())),
-            _ = sigterm.recv() => break,
+            number = signals.next() => {
+                exit = Exit::Signal(number);
+                break;
+            }
             Some(_) = mutations.join_next(), if !mutations.is_empty() => None,
         };
         let Some(action) = action else { continue };
@@ -128,7 +187,7 @@ async fn event_loop(
     }
     mutations.abort_all();
     drop(poller);
-    Ok(())
+    Ok(exit)
 }
 
 /// Hands effects to the poller or to mutation tasks; true when the UI must quit.
@@ -144,22 +203,18 @@ fn run_effects(
         match effect {
             Effect::Quit => quit = true,
             Effect::Mutate(m) => {
-                let cloud = cloud.clone();
-                let tx = tx.clone();
-                mutations.spawn(async move {
-                    let op_id = m.op_id;
-                    let result = mutate(cloud.as_ref(), m, &tx).await;
-                    match &result {
-                        Ok(a) => tracing::info!(op_id, association = %a.id, state = %a.state, "mutation accepted"),
-                        Err(e) => tracing::warn!(op_id, error = %e, "mutation failed"),
-                    }
-                    // The UI may have quit meanwhile: nobody left to tell.
-                    let _ = tx.send(Action::MutationDone { op_id, result });
-                });
+                mutations.spawn(run_mutation(cloud.clone(), m, tx.clone()));
             }
             read => {
-                if !poller.request(read) {
+                if !poller.request(read.clone()) {
                     tracing::error!("the poller has stopped");
+                    // Say so on screen, as that read's failure.
+                    if let Some(action) = crate::poller::failure(
+                        &read,
+                        "the background reader has stopped (internal error); restart rolecall",
+                    ) {
+                        let _ = tx.send(action);
+                    }
                 }
             }
         }
@@ -167,42 +222,45 @@ fn run_effects(
     quit
 }
 
-/// Runs one confirmed change at the API (both steps of a stopped-instance swap).
+/// Runs one confirmed change through the executor; the first step of a
+/// two-step swap is reported as it lands.
 pub async fn mutate(
     cloud: &dyn Cloud,
     m: Mutation,
     tx: &UnboundedSender<Action>,
-) -> Result<crate::aws::Association, crate::aws::ApiError> {
-    tracing::info!(?m, "mutation");
-    let (region, id) = (m.region.as_str(), m.instance_id.as_str());
-    match m.kind {
-        MutationKind::Associate { profile_arn } => {
-            cloud
-                .associate(region, id, &ProfileRef::Arn(profile_arn))
-                .await
-        }
-        MutationKind::Replace {
-            association_id,
-            profile_arn,
-        } => {
-            cloud
-                .replace(region, &association_id, &ProfileRef::Arn(profile_arn))
-                .await
-        }
-        MutationKind::Disassociate { association_id } => {
-            cloud.disassociate(region, &association_id).await
-        }
-        MutationKind::DetachThenAssociate {
-            association_id,
-            profile_arn,
-        } => {
-            cloud.disassociate(region, &association_id).await?;
-            // A progress note only; the UI may have quit meanwhile.
-            let _ = tx.send(Action::MutationStep {
-                op_id: m.op_id,
-                note: format!("{id}: detached {association_id}; now associating the new profile"),
-            });
-            cli::associate_after_detach(cloud, region, id, &ProfileRef::Arn(profile_arn)).await
-        }
+) -> Result<Association, ExecError> {
+    let op_id = m.op_id;
+    let step = |note: String| {
+        // A progress note only; the UI may have quit meanwhile.
+        let _ = tx.send(Action::MutationStep { op_id, note });
+    };
+    exec::run(cloud, &m.region, &m.instance_id, &m.kind, &step).await
+}
+
+/// Runs a change and always reports back, even when the task panics (the
+/// row must not spin forever).
+pub async fn run_mutation(cloud: Arc<dyn Cloud>, m: Mutation, tx: UnboundedSender<Action>) {
+    let op_id = m.op_id;
+    let result = match AssertUnwindSafe(mutate(cloud.as_ref(), m, &tx))
+        .catch_unwind()
+        .await
+    {
+        Ok(result) => result,
+        Err(panic) => Err(ExecError::Internal(panic_message(panic.as_ref()))),
+    };
+    match &result {
+        Ok(a) => tracing::info!(op_id, association = %a.id, state = %a.state, "mutation accepted"),
+        Err(e) => tracing::warn!(op_id, error = %e, "mutation failed"),
     }
+    // The UI may have quit meanwhile: nobody left to tell.
+    let _ = tx.send(Action::MutationDone { op_id, result });
+}
+
+/// The text of a panic payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }

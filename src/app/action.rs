@@ -5,6 +5,7 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 
 use crate::aws::{ApiError, Association, CallerIdentity, Instance, InstanceProfile};
+use crate::exec::ExecError;
 
 /// Everything `update` reacts to. Results say what they were for (generation,
 /// round, operation id), so stale ones can be dropped.
@@ -35,29 +36,11 @@ pub enum Action {
     },
     MutationDone {
         op_id: u64,
-        result: Result<Association, ApiError>,
+        result: Result<Association, ExecError>,
     },
 }
 
-/// What a confirmed change does at the API.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MutationKind {
-    Associate {
-        profile_arn: String,
-    },
-    Replace {
-        association_id: String,
-        profile_arn: String,
-    },
-    /// Stopped instance: disassociate, then associate.
-    DetachThenAssociate {
-        association_id: String,
-        profile_arn: String,
-    },
-    Disassociate {
-        association_id: String,
-    },
-}
+pub use crate::plan::MutationKind;
 
 /// A change to run, for one instance.
 #[derive(Debug, Clone, PartialEq, Eq)]

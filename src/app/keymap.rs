@@ -130,6 +130,7 @@ fn overlay_list(key: KeyEvent, ctrl: bool, regions: bool) -> Command {
         KeyCode::PageUp => Command::PageUp,
         KeyCode::Char('n') if ctrl => Command::Down,
         KeyCode::Char('p') if ctrl => Command::Up,
+        KeyCode::Char('r') if ctrl => Command::Refresh,
         KeyCode::Char(' ') if regions => Command::Toggle,
         KeyCode::Char(c) if !ctrl => Command::Input(c),
         _ => Command::Nothing,

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod keymap;
+pub mod layout;
 pub mod matching;
 pub mod state;
 pub mod update;

@@ -47,12 +47,96 @@ pub struct Message {
     pub text: String,
 }
 
+/// How fresh one data source is (identity, profiles, and per region the
+/// instances and the associations): each has its own request, failure and
+/// backoff, so one failing read never hides or clears another's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Source {
+    /// A request is out.
+    pub in_flight: bool,
+    /// Data from a successful read is present (it may be old: see `error`).
+    pub loaded: bool,
+    /// When the last successful read arrived.
+    pub last_ok: Option<Duration>,
+    /// Why the last attempt failed; cleared only when this source succeeds.
+    pub error: Option<ApiError>,
+    /// Consecutive failures (drives the backoff).
+    pub failures: u32,
+    /// When the next attempt is due.
+    pub next_at: Duration,
+}
+
+/// The longest wait between retries after errors.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+impl Source {
+    /// Marks a request as sent.
+    pub fn start(&mut self) {
+        self.in_flight = true;
+    }
+
+    /// True when no request is out and the next one is due.
+    pub fn due(&self, now: Duration) -> bool {
+        !self.in_flight && now >= self.next_at
+    }
+
+    /// A read arrived; the next one is due after `next_in`.
+    pub fn succeed(&mut self, now: Duration, next_in: Duration) {
+        self.in_flight = false;
+        self.loaded = true;
+        self.last_ok = Some(now);
+        self.error = None;
+        self.failures = 0;
+        self.next_at = now.saturating_add(next_in);
+    }
+
+    /// A read failed: keep what was loaded, remember why, back off.
+    pub fn fail(&mut self, now: Duration, error: ApiError) {
+        self.in_flight = false;
+        self.failures += 1;
+        self.error = Some(error);
+        self.next_at = now + backoff(self.failures);
+    }
+
+    /// A request's answer was dropped as stale: ask again now.
+    pub fn discard(&mut self, now: Duration) {
+        self.in_flight = false;
+        self.next_at = now;
+    }
+
+    /// What the screen may claim about this source's data.
+    pub fn knowledge(&self) -> Knowledge<'_> {
+        match (self.loaded, &self.error) {
+            (true, _) => Knowledge::Known,
+            (false, Some(e)) => Knowledge::Unknown(e),
+            (false, None) => Knowledge::Loading,
+        }
+    }
+}
+
+/// 2 s, 4 s, … up to [`MAX_BACKOFF`].
+pub fn backoff(failures: u32) -> Duration {
+    let secs = 1u64 << failures.clamp(1, 6);
+    Duration::from_secs(secs).min(MAX_BACKOFF)
+}
+
+/// What is known about a source's data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Knowledge<'a> {
+    Known,
+    /// Not loaded yet; a request is out or about to be.
+    Loading,
+    /// Never loaded: the read failed with this.
+    Unknown(&'a ApiError),
+}
+
 /// One region's data, as last loaded.
 #[derive(Debug, Clone, Default)]
 pub struct RegionData {
     pub instances: Vec<Arc<Instance>>,
     pub associations: Vec<Association>,
-    pub instances_loaded: bool,
+    pub instances_src: Source,
+    pub associations_src: Source,
     /// The round of the association result now shown.
     pub applied_round: u64,
     /// Results of rounds before this were asked before a change we made: drop them.
@@ -133,22 +217,9 @@ pub enum Overlay {
 /// The background refresh bookkeeping.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Poll {
-    /// The last association round started.
+    /// The last association request number handed out (results carry it, so
+    /// answers to requests asked before a change can be dropped).
     pub round: u64,
-    /// Regions of the current round not answered yet.
-    pub associations_in_flight: usize,
-    pub instances_in_flight: usize,
-    pub profiles_in_flight: bool,
-    /// When the associations were last refreshed without error.
-    pub last_ok: Option<Duration>,
-    pub next_poll_at: Duration,
-    pub next_instances_at: Duration,
-    /// Consecutive failed rounds (drives the backoff).
-    pub failures: u32,
-    /// The error of the current round, if any of its requests failed.
-    pub round_error: Option<ApiError>,
-    /// The last failure (the header shows its short form, the footer its sentence).
-    pub error: Option<ApiError>,
 }
 
 /// The whole TUI state.
@@ -156,7 +227,7 @@ pub struct Poll {
 pub struct State {
     pub config: Config,
     pub identity: Option<CallerIdentity>,
-    pub identity_error: Option<String>,
+    pub identity_src: Source,
     pub regions: Vec<String>,
     /// Bumped whenever the region set changes; older results are dropped.
     pub generation: u64,
@@ -167,7 +238,7 @@ pub struct State {
     pub profiles: Vec<InstanceProfile>,
     /// `name  roles  path` per profile: what the picker shows and matches.
     pub profile_lines: Vec<String>,
-    pub profiles_loaded: bool,
+    pub profiles_src: Source,
     pub filter: String,
     pub filter_editing: bool,
     /// Indices into `rows` that pass the filter.
@@ -193,7 +264,7 @@ impl State {
         Self {
             config,
             identity: None,
-            identity_error: None,
+            identity_src: Source::default(),
             regions,
             generation: 1,
             region_data: BTreeMap::new(),
@@ -201,7 +272,7 @@ impl State {
             profile_usage: HashMap::new(),
             profiles: Vec::new(),
             profile_lines: Vec::new(),
-            profiles_loaded: false,
+            profiles_src: Source::default(),
             filter: String::new(),
             filter_editing: false,
             visible: Vec::new(),
@@ -278,10 +349,36 @@ impl State {
 
     /// True while a request is out (header spinner).
     pub fn busy(&self) -> bool {
-        self.poll.associations_in_flight > 0
-            || self.poll.instances_in_flight > 0
-            || self.poll.profiles_in_flight
+        self.identity_src.in_flight
+            || self.profiles_src.in_flight
             || !self.pending.is_empty()
+            || self
+                .region_data
+                .values()
+                .any(|d| d.instances_src.in_flight || d.associations_src.in_flight)
+    }
+
+    /// What is known of the associations (so the profiles) of a region's instances.
+    pub fn associations_knowledge(&self, region: &str) -> Knowledge<'_> {
+        self.region_data
+            .get(region)
+            .map_or(Knowledge::Loading, |d| d.associations_src.knowledge())
+    }
+
+    /// Why a change to this instance cannot be planned from what is on screen:
+    /// its association is unknown or not loaded yet. Unknown is never none.
+    pub fn association_unreadable(&self, region: &str, instance_id: &str) -> Option<String> {
+        match self.associations_knowledge(region) {
+            Knowledge::Known => None,
+            Knowledge::Loading => Some(format!(
+                "the profile of {instance_id} is still loading: wait a moment, then try again"
+            )),
+            Knowledge::Unknown(e) => Some(format!(
+                "the profile of {instance_id} is unknown because {} failed in {region} ({}): rolecall changes nothing it cannot read",
+                e.action,
+                e.short()
+            )),
+        }
     }
 
     /// The instance under the cursor, once the operator has moved it: it is
@@ -337,10 +434,9 @@ impl State {
     /// Takes a region's instances; rebuilds rows only when they differ.
     pub fn set_instances(&mut self, region: &str, instances: Vec<Instance>) {
         let d = self.region_data.entry(region.to_string()).or_default();
-        let same = d.instances_loaded
+        let same = d.instances_src.loaded
             && d.instances.len() == instances.len()
             && d.instances.iter().zip(&instances).all(|(a, b)| **a == *b);
-        d.instances_loaded = true;
         if !same {
             d.instances = instances.into_iter().map(Arc::new).collect();
             self.rebuild_rows();
@@ -387,7 +483,7 @@ impl State {
 
     /// Rows of the list that fit on screen (shared with the view's layout).
     pub fn page_rows(&self) -> usize {
-        crate::ui::list_capacity(self.size)
+        super::layout::list_capacity(self)
     }
 
     /// Keeps the selection inside the list and on screen.

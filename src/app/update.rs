@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::aws::{ApiError, Association, AssociationState, InstanceProfile};
+use crate::exec::ExecError;
 use crate::plan::{self, SetPlan};
 use crate::text::sanitize;
 
@@ -18,11 +19,11 @@ use super::state::{
 pub const FAST_POLL: Duration = Duration::from_secs(1);
 /// How often instances are re-read.
 pub const INSTANCE_REFRESH: Duration = Duration::from_secs(60);
-/// The longest wait between retries after errors.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+pub use super::state::MAX_BACKOFF;
 
 /// The effects that start the TUI: who am I, profiles, instances, associations.
 pub fn init(state: &mut State) -> Vec<Effect> {
+    state.identity_src.start();
     let mut effects = vec![Effect::LoadIdentity];
     effects.extend(refresh_all(state));
     effects
@@ -49,30 +50,28 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             match result {
                 Ok(id) => {
                     state.identity = Some(id);
-                    state.identity_error = None;
+                    // Loaded once; Ctrl-r asks again.
+                    state.identity_src.succeed(state.now, Duration::MAX);
                 }
-                Err(e) => {
-                    state.identity_error = Some(e.sentence());
-                    info(state, Tone::Error, e.sentence());
-                }
+                Err(e) => state.identity_src.fail(state.now, e),
             }
             vec![]
         }
         Action::ProfilesLoaded(result) => {
-            state.poll.profiles_in_flight = false;
             match result {
                 Ok(mut profiles) => {
                     profiles.sort_by(|a, b| a.name.cmp(&b.name));
                     state.profile_lines = profiles.iter().map(profile_line).collect();
                     state.profiles = profiles;
-                    state.profiles_loaded = true;
+                    state.profiles_src.succeed(state.now, Duration::MAX);
                     if let Overlay::Picker(p) = &mut state.overlay {
                         p.matches = matching::rank(&state.profile_lines, &p.query);
                         p.selected = 0;
                     }
                 }
-                Err(e) => info(state, Tone::Error, e.sentence()),
+                Err(e) => state.profiles_src.fail(state.now, e),
             }
+            clamp_after_layout_change(state);
             vec![]
         }
         Action::RegionsLoaded(result) => {
@@ -81,6 +80,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     Ok(all) => {
                         rp.matches = matching::rank(&all, &rp.query);
                         rp.all = Some(all);
+                        rp.error = None;
                     }
                     Err(e) => rp.error = Some(e.sentence()),
                 }
@@ -113,58 +113,102 @@ fn info(state: &mut State, tone: Tone, text: impl Into<String>) {
         tone,
         text: text.into(),
     });
+    clamp_after_layout_change(state);
 }
 
-fn backoff(failures: u32) -> Duration {
-    let secs = 1u64 << failures.clamp(1, 6);
-    Duration::from_secs(secs).min(MAX_BACKOFF)
+/// The strip of failing reads and the footer's message change the list's
+/// height: keep the selection on screen.
+fn clamp_after_layout_change(state: &mut State) {
+    state.clamp_selection();
 }
 
-/// Starts a poll round of every shown region.
-fn start_round(state: &mut State) -> Vec<Effect> {
+/// Asks for a region's associations now (a fresh request number).
+fn load_associations(state: &mut State, region: &str) -> Effect {
     state.poll.round += 1;
-    state.poll.associations_in_flight = state.regions.len();
-    state.poll.round_error = None;
     state
-        .regions
-        .iter()
-        .map(|r| Effect::LoadAssociations {
-            generation: state.generation,
-            round: state.poll.round,
-            region: r.clone(),
-        })
-        .collect()
+        .region_data
+        .entry(region.to_string())
+        .or_default()
+        .associations_src
+        .start();
+    Effect::LoadAssociations {
+        generation: state.generation,
+        round: state.poll.round,
+        region: region.to_string(),
+    }
 }
 
-fn load_instances(state: &mut State) -> Vec<Effect> {
-    state.poll.instances_in_flight = state.regions.len();
+/// Asks for a region's instances now.
+fn load_instances(state: &mut State, region: &str) -> Effect {
     state
-        .regions
-        .iter()
-        .map(|r| Effect::LoadInstances {
-            generation: state.generation,
-            region: r.clone(),
-        })
-        .collect()
+        .region_data
+        .entry(region.to_string())
+        .or_default()
+        .instances_src
+        .start();
+    Effect::LoadInstances {
+        generation: state.generation,
+        region: region.to_string(),
+    }
 }
 
-/// Everything now: profiles, instances, associations.
-fn refresh_all(state: &mut State) -> Vec<Effect> {
-    state.poll.profiles_in_flight = true;
-    let mut effects = vec![Effect::LoadProfiles];
-    effects.extend(load_instances(state));
-    effects.extend(start_round(state));
+/// Re-reads one region now (what is already being read is left to arrive).
+fn reload_region(state: &mut State, region: &str) -> Vec<Effect> {
+    let d = state.region_data.entry(region.to_string()).or_default();
+    let (instances_out, associations_out) =
+        (d.instances_src.in_flight, d.associations_src.in_flight);
+    let mut effects = Vec::new();
+    if !instances_out {
+        effects.push(load_instances(state, region));
+    }
+    if !associations_out {
+        effects.push(load_associations(state, region));
+    } else {
+        // The answer under way was asked before now: ask again when it lands.
+        d_of(state, region).associations_src.next_at = state.now;
+    }
     effects
 }
 
-/// Decides, on each tick, whether a poll is due.
-fn schedule(state: &mut State) -> Vec<Effect> {
+fn d_of<'a>(state: &'a mut State, region: &str) -> &'a mut super::state::RegionData {
+    state.region_data.entry(region.to_string()).or_default()
+}
+
+/// Everything now: profiles, instances, associations (what is not already out).
+fn refresh_all(state: &mut State) -> Vec<Effect> {
     let mut effects = Vec::new();
-    if state.poll.associations_in_flight == 0 && state.now >= state.poll.next_poll_at {
-        effects.extend(start_round(state));
+    if !state.profiles_src.in_flight {
+        state.profiles_src.start();
+        effects.push(Effect::LoadProfiles);
     }
-    if state.poll.instances_in_flight == 0 && state.now >= state.poll.next_instances_at {
-        effects.extend(load_instances(state));
+    for region in state.regions.clone() {
+        effects.extend(reload_region(state, &region));
+    }
+    effects
+}
+
+/// Decides, on each tick, which reads are due: each source on its own clock.
+fn schedule(state: &mut State) -> Vec<Effect> {
+    let now = state.now;
+    let mut effects = Vec::new();
+    if state.identity_src.due(now) && !state.identity_src.loaded {
+        state.identity_src.start();
+        effects.push(Effect::LoadIdentity);
+    }
+    if state.profiles_src.due(now) && !state.profiles_src.loaded {
+        state.profiles_src.start();
+        effects.push(Effect::LoadProfiles);
+    }
+    for region in state.regions.clone() {
+        let d = d_of(state, &region);
+        let (instances_due, associations_due) =
+            (d.instances_src.due(now), d.associations_src.due(now));
+        if instances_due {
+            effects.push(load_instances(state, &region));
+        }
+        if associations_due {
+            effects.push(load_associations(state, &region));
+        }
     }
     effects
 }
@@ -178,20 +222,17 @@ fn on_instances(
     if generation != state.generation {
         return vec![];
     }
-    state.poll.instances_in_flight = state.poll.instances_in_flight.saturating_sub(1);
+    let now = state.now;
     match result {
         Ok(instances) => {
             state.set_instances(&region, instances);
-            if state.poll.instances_in_flight == 0 {
-                state.poll.next_instances_at = state.now + INSTANCE_REFRESH;
-            }
+            d_of(state, &region)
+                .instances_src
+                .succeed(now, INSTANCE_REFRESH);
         }
-        Err(e) => {
-            state.poll.failures += 1;
-            set_poll_error(state, e);
-            state.poll.next_instances_at = state.now + backoff(state.poll.failures);
-        }
+        Err(e) => d_of(state, &region).instances_src.fail(now, e),
     }
+    clamp_after_layout_change(state);
     vec![]
 }
 
@@ -205,81 +246,34 @@ fn on_associations(
     if generation != state.generation {
         return vec![];
     }
-    let current_round = round == state.poll.round;
+    let now = state.now;
+    let d = d_of(state, &region);
+    // Older than what is shown, or asked before our last change: stale.
+    if round < d.applied_round || round < d.min_round {
+        d.associations_src.discard(now);
+        return vec![];
+    }
     match result {
         Ok(list) => {
-            let d = state.region_data.entry(region.clone()).or_default();
-            // Older than what is shown, or asked before our last change: stale.
-            if round >= d.applied_round && round >= d.min_round {
-                d.applied_round = round;
-                state.set_associations(&region, list);
-            }
-        }
-        Err(e) => {
-            if current_round {
-                state.poll.round_error = Some(e);
-            }
-        }
-    }
-    if current_round {
-        state.poll.associations_in_flight = state.poll.associations_in_flight.saturating_sub(1);
-        if state.poll.associations_in_flight == 0 {
-            return finish_round(state);
-        }
-    }
-    vec![]
-}
-
-/// The header shows the short form; the footer gets the full sentence when the
-/// failure is new, so it is readable without crowding the header.
-fn set_poll_error(state: &mut State, e: ApiError) {
-    // By sentence, not by the whole error: request ids differ on every failure.
-    let sentence = e.sentence();
-    if state.poll.error.as_ref().map(ApiError::sentence) != Some(sentence.clone()) {
-        info(state, Tone::Error, format!("refresh failed: {sentence}"));
-    }
-    state.poll.error = Some(e);
-}
-
-/// Closes a poll round: backoff after errors, or the next poll's time. On
-/// recovery, reloads what never arrived (identity, profiles).
-fn finish_round(state: &mut State) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    match state.poll.round_error.take() {
-        Some(e) => {
-            state.poll.failures += 1;
-            set_poll_error(state, e);
-            state.poll.next_poll_at = state.now + backoff(state.poll.failures);
-        }
-        None => {
-            if state.poll.error.is_some() {
-                info(state, Tone::Success, "refresh works again");
-                if state.identity.is_none() {
-                    effects.push(Effect::LoadIdentity);
-                }
-                if !state.profiles_loaded && !state.poll.profiles_in_flight {
-                    state.poll.profiles_in_flight = true;
-                    effects.push(Effect::LoadProfiles);
-                }
-            }
-            state.poll.failures = 0;
-            state.poll.error = None;
-            state.poll.last_ok = Some(state.now);
+            d.applied_round = round;
+            state.set_associations(&region, list);
             let wait = if state.anything_in_transition() {
                 FAST_POLL
             } else {
                 state.config.poll_interval
             };
-            state.poll.next_poll_at = state.now + wait;
+            d_of(state, &region).associations_src.succeed(now, wait);
         }
+        Err(e) => d.associations_src.fail(now, e),
     }
-    effects
+    clamp_after_layout_change(state);
+    vec![]
 }
 
 fn on_mutation_done(
     state: &mut State,
     op_id: u64,
-    result: Result<Association, ApiError>,
+    result: Result<Association, ExecError>,
 ) -> Vec<Effect> {
     let Some(key) = state
         .pending
@@ -294,26 +288,14 @@ fn on_mutation_done(
     };
     let (region, instance_id) = key;
     let round = state.poll.round;
-    let d = state.region_data.entry(region.clone()).or_default();
-    // Results of rounds already under way were asked before this change.
+    let d = d_of(state, &region);
+    // Results of requests already under way were asked before this change.
     d.min_round = round + 1;
     let mut effects = Vec::new();
+    let mut reload = false;
     match result {
         Ok(assoc) => {
-            match &pending.kind {
-                MutationKind::Replace { association_id, .. }
-                | MutationKind::DetachThenAssociate { association_id, .. } => {
-                    for a in d
-                        .associations
-                        .iter_mut()
-                        .filter(|a| &a.id == association_id)
-                    {
-                        a.state = AssociationState::Disassociating;
-                    }
-                }
-                MutationKind::Associate { .. } | MutationKind::Disassociate { .. } => {}
-            }
-            d.associations.retain(|a| a.id != assoc.id);
+            settle_locally(d, &pending.kind, assoc.clone());
             let text = match &pending.kind {
                 MutationKind::Disassociate { .. } => format!(
                     "{instance_id}: DisassociateIamInstanceProfile accepted, {} is {}",
@@ -329,31 +311,68 @@ fn on_mutation_done(
                     assoc.id
                 ),
             };
-            d.associations.push(assoc);
             info(state, Tone::Success, text);
         }
         Err(e) => {
-            let mut text = format!("{instance_id}: {}", e.sentence());
-            let detached_first = matches!(pending.kind, MutationKind::DetachThenAssociate { .. })
-                && e.action == crate::aws::actions::ASSOCIATE;
-            if detached_first {
-                text.push_str(
-                    " — the old profile was already detached, so the instance now has none: choose one again (Enter)",
-                );
+            let mut text = format!("{instance_id}: {}", e.sentence(&instance_id));
+            match &e {
+                ExecError::Unknown { reread, .. } => {
+                    // Show what the re-read found, not what we hoped for.
+                    if let Ok(current) = reread.as_ref() {
+                        d.associations.retain(|a| a.instance_id != instance_id);
+                        d.associations.extend(current.iter().cloned());
+                    }
+                    reload = true;
+                }
+                ExecError::Internal(_) => reload = true,
+                ExecError::Refused { error, detached } => {
+                    if let Some(id) = detached {
+                        // The detach went through: the old association is going.
+                        for a in d.associations.iter_mut().filter(|a| &a.id == id) {
+                            a.state = AssociationState::Disassociating;
+                        }
+                    }
+                    if error.means_stale_view() {
+                        text.push_str(" — the view was out of date; refreshing");
+                        reload = true;
+                    }
+                }
             }
-            if e.means_stale_view() {
-                text.push_str(" — the view was out of date; refreshing");
-                effects.extend(load_instances(state));
-                effects.extend(start_round(state));
-            }
-            info(state, Tone::Error, text);
+            let tone = if e.reread_shows_done(&pending.kind) {
+                Tone::Success
+            } else {
+                Tone::Error
+            };
+            info(state, tone, text);
         }
     }
     state.rebuild_rows();
-    if effects.is_empty() {
-        state.poll.next_poll_at = state.poll.next_poll_at.min(state.now + FAST_POLL);
+    if reload {
+        effects.extend(reload_region(state, &region));
     }
+    let soon = state.now + FAST_POLL;
+    let src = &mut d_of(state, &region).associations_src;
+    src.next_at = src.next_at.min(soon);
     effects
+}
+
+/// What the answer to a change says, applied before the next poll confirms it.
+fn settle_locally(d: &mut super::state::RegionData, kind: &MutationKind, assoc: Association) {
+    match kind {
+        MutationKind::Replace { association_id, .. }
+        | MutationKind::DetachThenAssociate { association_id, .. } => {
+            for a in d
+                .associations
+                .iter_mut()
+                .filter(|a| &a.id == association_id)
+            {
+                a.state = AssociationState::Disassociating;
+            }
+        }
+        MutationKind::Associate { .. } | MutationKind::Disassociate { .. } => {}
+    }
+    d.associations.retain(|a| a.id != assoc.id);
+    d.associations.push(assoc);
 }
 
 fn read_only(state: &mut State) {
@@ -433,7 +452,8 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
                 "refreshing profiles, instances and associations",
             );
             let mut effects = refresh_all(state);
-            if state.identity.is_none() {
+            if !state.identity_src.loaded && !state.identity_src.in_flight {
+                state.identity_src.start();
                 effects.push(Effect::LoadIdentity);
             }
             return effects;
@@ -476,6 +496,9 @@ fn open_picker(state: &mut State) {
         return info(state, Tone::Info, "no instance selected");
     };
     let inst = &row.data.instance;
+    if let Some(why) = state.association_unreadable(&inst.region, &inst.id) {
+        return info(state, Tone::Error, why);
+    }
     let picker = Picker {
         region: inst.region.clone(),
         instance_id: inst.id.clone(),
@@ -512,6 +535,14 @@ fn on_picker(state: &mut State, cmd: Command, mut p: Picker) -> Vec<Effect> {
         Command::Up => step(&mut p, -1),
         Command::PageDown => step(&mut p, page),
         Command::PageUp => step(&mut p, -page),
+        Command::Refresh => {
+            state.overlay = Overlay::Picker(p);
+            if state.profiles_src.in_flight {
+                return vec![];
+            }
+            state.profiles_src.start();
+            return vec![Effect::LoadProfiles];
+        }
         Command::Accept => {
             let Some(profile) = p
                 .matches
@@ -563,6 +594,9 @@ fn choose_profile(state: &mut State, region: &str, instance_id: &str, target: &I
             Tone::Error,
             format!("{instance_id}: a change is already in flight; wait for it"),
         );
+    }
+    if let Some(why) = state.association_unreadable(region, instance_id) {
+        return info(state, Tone::Error, why);
     }
     let inst = &row.data.instance;
     let plan = match plan::plan_set(inst, row.data.association.as_ref(), target) {
@@ -673,6 +707,10 @@ fn detach(state: &mut State) -> Vec<Effect> {
         );
         return vec![];
     }
+    if let Some(why) = state.association_unreadable(&inst.region, &inst.id) {
+        info(state, Tone::Error, why);
+        return vec![];
+    }
     let association_id = match plan::plan_detach(inst, row.data.association.as_ref()) {
         Ok(id) => id,
         Err(refusal) => {
@@ -768,6 +806,11 @@ fn on_regions(state: &mut State, cmd: Command, mut rp: RegionPicker) -> Vec<Effe
             rp.selected = (rp.selected + 1).min(rp.matches.len().saturating_sub(1))
         }
         Command::Up | Command::PageUp => rp.selected = rp.selected.saturating_sub(1),
+        Command::Refresh => {
+            rp.error = None;
+            state.overlay = Overlay::Regions(rp);
+            return vec![Effect::LoadRegions];
+        }
         Command::Toggle => {
             if let Some(name) = rp.matches.get(rp.selected).and_then(|&i| all.get(i)) {
                 if let Some(pos) = rp.chosen.iter().position(|r| r == name) {
@@ -813,7 +856,12 @@ fn apply_regions(state: &mut State, mut chosen: Vec<String>) -> Vec<Effect> {
         Tone::Info,
         format!("showing {}", state.regions.join(", ")),
     );
-    let mut effects = load_instances(state);
-    effects.extend(start_round(state));
+    // Answers to the old generation's requests will be dropped: ask again for
+    // every region, whatever was under way.
+    let mut effects = Vec::new();
+    for region in state.regions.clone() {
+        effects.push(load_instances(state, &region));
+        effects.push(load_associations(state, &region));
+    }
     effects
 }

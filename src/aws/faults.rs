@@ -4,7 +4,9 @@
 //! - `throttle-every=N`: every Nth call fails with `RequestLimitExceeded`;
 //! - `fail=OP:CODE`: every call of OP fails with the AWS error CODE (repeatable);
 //! - `unreachable=AFTER+FOR`: from AFTER seconds after start, for FOR seconds,
-//!   every call fails as if the endpoint did not answer.
+//!   every call fails as if the endpoint did not answer;
+//! - `lose=OP` (associate, replace or disassociate): every call of OP is carried out but its answer is lost (the
+//!   connection closes before it arrives), as after a network drop (repeatable).
 //!
 //! OP is one of `regions`, `instances`, `associations`, `profiles`, `associate`,
 //! `replace`, `disassociate`, `identity`.
@@ -61,11 +63,13 @@ pub struct FaultPlan {
     pub fail: Vec<(Op, String)>,
     /// (start after, duration), measured on the account's clock from its creation.
     pub unreachable: Option<(Duration, Duration)>,
+    /// Operations whose answers are lost after they were carried out.
+    pub lose: Vec<Op>,
 }
 
 /// A fault spec that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("bad --demo-faults spec '{part}': {why}")]
+#[error("bad --demo-faults spec '{}': {why}", crate::text::escape(part))]
 pub struct FaultSpecError {
     part: String,
     why: String,
@@ -103,6 +107,12 @@ impl FaultPlan {
                     }
                     plan.fail.push((op, code.to_string()));
                 }
+                "lose" => {
+                    let op = Op::parse(value)
+                        .filter(|op| matches!(op, Op::Associate | Op::Replace | Op::Disassociate))
+                        .ok_or_else(|| err("OP must be associate, replace or disassociate"))?;
+                    plan.lose.push(op);
+                }
                 "unreachable" => {
                     let (after, dur) = value
                         .split_once('+')
@@ -116,7 +126,9 @@ impl FaultPlan {
                     plan.unreachable = Some((secs(after)?, secs(dur)?));
                 }
                 _ => {
-                    return Err(err("unknown key (use throttle-every, fail or unreachable)"));
+                    return Err(err(
+                        "unknown key (use throttle-every, fail, unreachable or lose)",
+                    ));
                 }
             }
         }

@@ -9,6 +9,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+/// The largest fleet the demo builds or loads (`--demo-fleet`, a fleet file).
+pub const MAX_FLEET: usize = 100_000;
+/// The largest fleet file read, in bytes; a bigger one (or `/dev/zero`) is refused.
+pub const MAX_FLEET_FILE: u64 = 64 * 1024 * 1024;
+
 /// The fleet shipped with rolecall.
 pub const DEMO_FLEET_JSON: &str = include_str!("../../assets/demo/fleet.json");
 
@@ -71,13 +76,34 @@ impl Fleet {
         Self::parse(DEMO_FLEET_JSON, "assets/demo/fleet.json")
     }
 
-    /// Reads and checks a fleet file.
+    /// Reads and checks a fleet file, reading no more than [`MAX_FLEET_FILE`]
+    /// bytes of it (a device or a pipe that never ends is refused, not read).
     pub fn load(path: &Path) -> Result<Self, FleetError> {
-        let text = std::fs::read_to_string(path).map_err(|source| FleetError::Read {
-            path: path.display().to_string(),
+        use std::io::Read;
+        let shown = crate::text::escape(&path.display().to_string());
+        let read_error = |source| FleetError::Read {
+            path: shown.clone(),
             source,
+        };
+        let file = std::fs::File::open(path).map_err(read_error)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_FLEET_FILE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(read_error)?;
+        if bytes.len() as u64 > MAX_FLEET_FILE {
+            return Err(FleetError::Invalid {
+                origin: shown,
+                why: format!(
+                    "it is larger than {} MiB; a fleet file holds at most {MAX_FLEET} instances",
+                    MAX_FLEET_FILE / (1024 * 1024)
+                ),
+            });
+        }
+        let text = String::from_utf8(bytes).map_err(|_| FleetError::Invalid {
+            origin: shown.clone(),
+            why: "it is not UTF-8 text".into(),
         })?;
-        Self::parse(&text, &path.display().to_string())
+        Self::parse(&text, &shown)
     }
 
     /// Parses fleet JSON and checks it is consistent (profiles referenced exist,
@@ -88,6 +114,15 @@ impl Fleet {
             why,
         };
         let fleet: Fleet = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let total: usize = fleet.regions.values().map(Vec::len).sum();
+        if total > MAX_FLEET {
+            return Err(invalid(format!(
+                "it has {total} instances; the demo holds at most {MAX_FLEET}"
+            )));
+        }
+        // Sets, not scans: checking must stay linear in the fleet's size.
+        let profile_names: std::collections::HashSet<&str> =
+            fleet.profiles.iter().map(|p| p.name.as_str()).collect();
         let mut seen = std::collections::HashSet::new();
         for (region, instances) in &fleet.regions {
             for inst in instances {
@@ -115,7 +150,7 @@ impl Fleet {
                     )));
                 }
                 if let Some(p) = &inst.profile
-                    && !fleet.profiles.iter().any(|fp| &fp.name == p)
+                    && !profile_names.contains(p.as_str())
                 {
                     return Err(invalid(format!(
                         "instance {} uses profile '{p}', which is not in profiles",

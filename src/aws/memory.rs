@@ -198,12 +198,17 @@ impl MemoryAccount {
                 created: Some(now - Duration::from_secs(86_400 * 200)),
             })
             .collect();
+        // By name: a scan per instance would make large fleets quadratic.
+        let profile_by_name: std::collections::HashMap<&str, &InstanceProfile> =
+            profiles.iter().map(|p| (p.name.as_str(), p)).collect();
         let mut instances: BTreeMap<String, BTreeMap<String, Instance>> = BTreeMap::new();
         let mut associations = Vec::new();
         for (region, list) in &fleet.regions {
             let by_id = instances.entry(region.clone()).or_default();
             for (n, fi) in list.iter().enumerate() {
-                let launched = now - Duration::from_secs(3_600 * (24 + n as u64 * 7));
+                let launched = now
+                    .checked_sub(Duration::from_secs(3_600 * (24 + n as u64 * 7)))
+                    .unwrap_or(SystemTime::UNIX_EPOCH);
                 let mut tags: Vec<(String, String)> = fi
                     .tags
                     .iter()
@@ -226,8 +231,8 @@ impl MemoryAccount {
                 );
                 let profile = fi
                     .profile
-                    .as_ref()
-                    .and_then(|name| profiles.iter().find(|p| &p.name == name));
+                    .as_deref()
+                    .and_then(|name| profile_by_name.get(name).copied());
                 if let Some(profile) = profile {
                     associations.push(StoredAssociation {
                         association: Association {
@@ -333,6 +338,26 @@ impl MemoryAccount {
         }
         self.settle(&mut w, now);
         Ok(())
+    }
+
+    /// Hands a change's answer back, unless a `lose=OP` fault drops it: the
+    /// change is made, but the caller hears only that the connection closed.
+    fn deliver(
+        w: &World,
+        op: Op,
+        action: &'static str,
+        answer: Association,
+    ) -> Result<Association, ApiError> {
+        if w.faults.lose.contains(&op) {
+            return Err(ApiError {
+                kind: ErrorKind::Unreachable,
+                action,
+                code: None,
+                message: "connection closed before the answer arrived (injected fault)".into(),
+                request_id: None,
+            });
+        }
+        Ok(answer)
     }
 
     fn settle(&self, w: &mut World, now: SystemTime) {
@@ -520,7 +545,8 @@ impl Cloud for MemoryAccount {
                 format!("There is an existing association for instance {instance_id}"),
             ));
         }
-        Ok(self.new_association(&mut w, region, instance_id, &profile, now))
+        let made = self.new_association(&mut w, region, instance_id, &profile, now);
+        Self::deliver(&w, Op::Associate, A, made)
     }
 
     async fn replace(
@@ -556,7 +582,8 @@ impl Cloud for MemoryAccount {
         let old = Self::find_association(&mut w, region, association_id, A)?;
         old.association.state = AssociationState::Disassociating;
         old.settle_at = now + settle;
-        Ok(self.new_association(&mut w, region, &instance_id, &profile, now))
+        let made = self.new_association(&mut w, region, &instance_id, &profile, now);
+        Self::deliver(&w, Op::Replace, A, made)
     }
 
     async fn disassociate(
@@ -580,7 +607,8 @@ impl Cloud for MemoryAccount {
         }
         stored.association.state = AssociationState::Disassociating;
         stored.settle_at = now + settle;
-        Ok(stored.association.clone())
+        let answer = stored.association.clone();
+        Self::deliver(&w, Op::Disassociate, A, answer)
     }
 
     async fn caller_identity(&self) -> Result<CallerIdentity, ApiError> {

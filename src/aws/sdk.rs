@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -11,6 +11,8 @@ use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::operation::RequestId;
 use aws_sdk_ec2::types::{IamInstanceProfileSpecification, InstanceStateName};
 use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
 
 use super::{
     ApiError, Association, AssociationState, CallerIdentity, Cloud, ErrorKind, Instance,
@@ -25,6 +27,56 @@ pub struct SdkOptions {
     /// Sends every service to this endpoint (`--endpoint-url`; `AWS_ENDPOINT_URL`
     /// is read by aws-config itself).
     pub endpoint_url: Option<String>,
+    /// The longest one call may take, retries included (`--timeout`); `None`
+    /// keeps [`DEFAULT_TIMEOUT`].
+    pub timeout: Option<Duration>,
+}
+
+/// How long one call may take, retries included, unless `--timeout` says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long to wait for a connection (never longer than the call's timeout).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Every call gets a connect timeout, a per-attempt timeout (so a stuck attempt
+/// can be retried once) and an overall one: an endpoint that accepts the
+/// connection and never answers fails the call instead of hanging it.
+pub fn timeouts(total: Duration) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT.min(total))
+        .operation_attempt_timeout((total / 2).max(Duration::from_secs(1)).min(total))
+        .operation_timeout(total)
+        .build()
+}
+
+/// Checks that a named profile exists in the shared config or credentials
+/// files, before anything relies on it: an unknown name is a usage error that
+/// names it, not "no region configured".
+pub async fn check_profile(name: &str) -> Result<(), String> {
+    use aws_types::os_shim_internal::{Env, Fs};
+    // The default files: ~/.aws/config and ~/.aws/credentials, or where
+    // AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE point.
+    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &Default::default(), None)
+        .await
+        .map_err(|e| format!("cannot read the AWS config files: {e}"))?;
+    if set.get_profile(name).is_some() {
+        return Ok(());
+    }
+    let mut known: Vec<&str> = set.profiles().collect();
+    known.sort();
+    Err(if known.is_empty() {
+        "no profiles are defined in ~/.aws/config or ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE)".to_string()
+    } else {
+        format!("the profiles defined are {}", known.join(", "))
+    })
+}
+
+/// The region the shared config gives for a profile (or the default chain).
+pub async fn configured_region(profile: Option<&str>) -> Option<String> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(p) = profile {
+        loader = loader.profile_name(p);
+    }
+    loader.load().await.region().map(|r| r.to_string())
 }
 
 /// The adapter over aws-sdk-ec2, aws-sdk-iam and aws-sdk-sts.
@@ -49,6 +101,7 @@ impl SdkCloud {
         if let Some(u) = &options.endpoint_url {
             loader = loader.endpoint_url(u);
         }
+        loader = loader.timeout_config(timeouts(options.timeout.unwrap_or(DEFAULT_TIMEOUT)));
         let config = loader.load().await;
         Self::from_config(config)
     }
@@ -347,6 +400,8 @@ impl Cloud for SdkCloud {
             .associate_iam_instance_profile()
             .instance_id(instance_id)
             .iam_instance_profile(profile_spec(profile))
+            .customize()
+            .config_override(no_retries())
             .send()
             .await
             .map_err(|e| api_error(A, e))?;
@@ -365,6 +420,8 @@ impl Cloud for SdkCloud {
             .replace_iam_instance_profile_association()
             .association_id(association_id)
             .iam_instance_profile(profile_spec(profile))
+            .customize()
+            .config_override(no_retries())
             .send()
             .await
             .map_err(|e| api_error(A, e))?;
@@ -381,6 +438,8 @@ impl Cloud for SdkCloud {
             .ec2(region)
             .disassociate_iam_instance_profile()
             .association_id(association_id)
+            .customize()
+            .config_override(no_retries())
             .send()
             .await
             .map_err(|e| api_error(A, e))?;
@@ -399,6 +458,13 @@ impl Cloud for SdkCloud {
             arn: out.arn().unwrap_or_default().to_string(),
         })
     }
+}
+
+/// Changes are never re-sent by the SDK: a retry after a lost answer could
+/// act twice, or fail against what the first attempt did. The executor retries
+/// only what AWS says it did not run (throttling) and re-reads after a lost answer.
+fn no_retries() -> aws_sdk_ec2::config::Builder {
+    aws_sdk_ec2::config::Builder::default().retry_config(RetryConfig::disabled())
 }
 
 /// The association a mutation answered with; its absence is a malformed answer.

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::State;
-use crate::app::state::Focus;
+use crate::app::state::{Focus, Knowledge};
 use crate::text::sanitize;
 
 use super::theme;
@@ -83,7 +83,24 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             theme::association_state(p.shows),
         )));
     }
+    let knowledge = state.associations_knowledge(&inst.region);
     match &row.data.association {
+        // Unknown is never drawn as "no profile".
+        _ if matches!(knowledge, Knowledge::Unknown(_)) => {
+            if let Knowledge::Unknown(e) = knowledge {
+                lines.extend(field("state", "unknown", w));
+                for l in crate::text::wrap(
+                    &format!("  {}", e.sentence()),
+                    w.saturating_sub(2) as usize,
+                    6,
+                ) {
+                    lines.push(Line::from(Span::styled(l, theme::error())));
+                }
+            }
+        }
+        _ if knowledge == Knowledge::Loading => {
+            lines.push(Line::from(Span::styled("  loading…", theme::dim())))
+        }
         None => lines.push(Line::from(Span::styled(
             "  no instance profile",
             theme::dim(),
@@ -116,14 +133,20 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                         lines.extend(field("ARN", &r.arn, w));
                     }
                 }
-                None if state.profiles_loaded => lines.push(Line::from(Span::styled(
-                    "  profile not in ListInstanceProfiles (deleted?)",
-                    theme::warning(),
-                ))),
-                None => lines.push(Line::from(Span::styled(
-                    "  loading profiles…",
-                    theme::dim(),
-                ))),
+                None => match state.profiles_src.knowledge() {
+                    Knowledge::Known => lines.push(Line::from(Span::styled(
+                        "  profile not in ListInstanceProfiles (deleted?)",
+                        theme::warning(),
+                    ))),
+                    Knowledge::Unknown(e) => lines.push(Line::from(Span::styled(
+                        format!("  role unknown: {} failed ({})", e.action, e.short()),
+                        theme::error(),
+                    ))),
+                    Knowledge::Loading => lines.push(Line::from(Span::styled(
+                        "  loading profiles…",
+                        theme::dim(),
+                    ))),
+                },
             }
             let others = state.instances_using(&a.profile.arn).saturating_sub(1);
             lines.push(Line::from(""));

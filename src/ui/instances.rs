@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table};
 
 use crate::app::State;
-use crate::app::state::Focus;
+use crate::app::state::{Focus, Knowledge};
 use crate::text::truncate;
 
 use super::{spinner, theme};
@@ -23,6 +23,25 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         format!(" Instances {}/{} ", state.visible.len(), state.rows.len()),
         theme::title(),
     )];
+    let unknown_regions = state
+        .regions
+        .iter()
+        .filter(|r| {
+            state
+                .region_data
+                .get(*r)
+                .is_some_and(|d| matches!(d.instances_src.knowledge(), Knowledge::Unknown(_)))
+        })
+        .count();
+    if unknown_regions > 0 {
+        title.push(Span::styled(
+            format!(
+                "· {unknown_regions} region{} unknown ",
+                if unknown_regions == 1 { "" } else { "s" }
+            ),
+            theme::error(),
+        ));
+    }
     if state.filter_editing || !state.filter.is_empty() {
         let cursor = if state.filter_editing { "▏" } else { "" };
         title.push(Span::styled(
@@ -71,7 +90,15 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             let r = &state.rows[i];
             let inst = &r.data.instance;
             let pending = state.pending_for(&inst.region, &inst.id);
+            let knowledge = state.associations_knowledge(&inst.region);
             let (profile, assoc) = match (pending, &r.data.association) {
+                // Unknown is never drawn as "no profile".
+                (None, _) if matches!(knowledge, Knowledge::Unknown(_)) => {
+                    ("?".to_string(), Span::styled("unknown", theme::error()))
+                }
+                (None, _) if knowledge == Knowledge::Loading => {
+                    ("…".to_string(), Span::styled("loading…", theme::dim()))
+                }
                 (Some(p), _) => (
                     p.profile_name.clone().unwrap_or_else(|| "—".into()),
                     Span::styled(
@@ -123,7 +150,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(table, inner);
     if empty && inner.height > 2 {
         let msg = if state.rows.is_empty() {
-            if state.region_data.values().any(|d| d.instances_loaded) {
+            if unknown_regions > 0 {
+                "instances unknown: DescribeInstances failed (see above)"
+            } else if state.regions.iter().all(|r| {
+                state
+                    .region_data
+                    .get(r)
+                    .is_some_and(|d| d.instances_src.loaded)
+            }) {
                 "no instances in these regions (r picks regions)"
             } else {
                 "loading instances…"

@@ -16,16 +16,8 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use crate::app::State;
 use crate::app::state::Overlay;
 
-/// The smallest terminal the layout works in.
-pub const MIN_SIZE: (u16, u16) = (80, 20);
-
-/// Lines above and below the list's rows: header, footer (2), borders (2), column titles.
-const LIST_CHROME: u16 = 6;
-
-/// How many instance rows fit on screen at this terminal size.
-pub fn list_capacity(size: (u16, u16)) -> usize {
-    size.1.saturating_sub(LIST_CHROME) as usize
-}
+pub use crate::app::layout::MIN_SIZE;
+use crate::app::layout::{message_lines, problem_lines};
 
 /// The detail pane's width for a terminal width.
 fn detail_width(width: u16) -> u16 {
@@ -49,10 +41,11 @@ pub fn view(state: &State, frame: &mut Frame) {
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
-    let [header, body, footer] = Layout::vertical([
+    let [header, strip, body, footer] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(problem_lines(state) as u16),
         Constraint::Min(1),
-        Constraint::Length(2),
+        Constraint::Length(1 + message_lines(state) as u16),
     ])
     .areas(area);
     let [list, detail] = Layout::horizontal([
@@ -61,6 +54,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     ])
     .areas(body);
     status::header(state, frame, header);
+    status::problems(state, frame, strip);
     instances::render(state, frame, list);
     detail::render(state, frame, detail);
     status::footer(state, frame, footer);

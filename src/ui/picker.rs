@@ -7,8 +7,8 @@ use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::State;
 use crate::app::matching;
-use crate::app::state::{Picker, RegionPicker};
-use crate::text::truncate;
+use crate::app::state::{Knowledge, Picker, RegionPicker};
+use crate::text::{sanitize, truncate};
 
 use super::theme;
 
@@ -71,11 +71,33 @@ pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect)
             theme::dim(),
         ),
     ])];
-    if !state.profiles_loaded {
-        lines.push(Line::from(Span::styled(
-            "loading instance profiles…",
-            theme::dim(),
-        )));
+    if !state.profiles_src.loaded {
+        // The picker says why it is empty.
+        match state.profiles_src.knowledge() {
+            Knowledge::Unknown(e) => {
+                let when = if state.profiles_src.in_flight {
+                    "retrying now".to_string()
+                } else {
+                    format!(
+                        "retrying in {}s (Ctrl-r retries now)",
+                        state
+                            .profiles_src
+                            .next_at
+                            .saturating_sub(state.now)
+                            .as_secs()
+                            .max(1)
+                    )
+                };
+                let text = format!("cannot list instance profiles: {}; {when}", e.sentence());
+                for l in crate::text::wrap(&sanitize(&text), inner.width as usize, 4) {
+                    lines.push(Line::from(Span::styled(l, theme::error())));
+                }
+            }
+            _ => lines.push(Line::from(Span::styled(
+                "loading instance profiles…",
+                theme::dim(),
+            ))),
+        }
     } else if p.matches.is_empty() {
         lines.push(Line::from(Span::styled("no profile matches", theme::dim())));
     }

@@ -6,33 +6,48 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::State;
-use crate::app::state::{Focus, Overlay, Tone};
-use crate::text::{sanitize, truncate};
+use crate::app::layout::{self, Feed, MAX_PROBLEM_LINES};
+use crate::app::state::{Focus, Knowledge, Overlay, Tone};
+use crate::aws::ErrorKind;
+use crate::text::{one_line, sanitize, truncate};
 
 use super::{spinner, theme};
 
-/// The poll status: spinner while busy, refresh age, or the error and retry.
+/// The poll status: the failing reads and the next retry, a spinner while
+/// busy, or the age of the oldest association data shown.
 fn poll_status(state: &State) -> Span<'static> {
-    let p = &state.poll;
-    if let Some(e) = &p.error {
-        let short = e.short();
-        if p.associations_in_flight > 0 {
-            return Span::styled(
-                format!(
-                    "⚠ {} — {} retrying…",
-                    truncate(&short, 40),
-                    spinner(state.now)
-                ),
-                theme::error(),
-            );
-        }
-        let wait = p.next_poll_at.saturating_sub(state.now).as_secs().max(1);
+    let problems = layout::problems(state);
+    if !problems.is_empty() {
+        let failing = problems
+            .iter()
+            .map(|p| p.regions.len().max(1))
+            .sum::<usize>();
+        let when = if problems.iter().any(|p| p.retrying) {
+            format!("{} retrying…", spinner(state.now))
+        } else {
+            let next = problems.iter().map(|p| p.next_at).min().unwrap_or_default();
+            format!("retry in {}s", wait_secs(state, next))
+        };
         return Span::styled(
-            format!("⚠ {} — retry in {wait}s", truncate(&short, 40)),
+            format!(
+                "⚠ {failing} read{} failing — {when}",
+                if failing == 1 { "" } else { "s" }
+            ),
             theme::error(),
         );
     }
-    let age = match p.last_ok {
+    let oldest = state
+        .regions
+        .iter()
+        .map(|r| {
+            state
+                .region_data
+                .get(r)
+                .and_then(|d| d.associations_src.last_ok)
+        })
+        .collect::<Option<Vec<_>>>()
+        .and_then(|v| v.into_iter().min());
+    let age = match oldest {
         Some(t) => format!("refreshed {}s ago", state.now.saturating_sub(t).as_secs()),
         None => "loading…".to_string(),
     };
@@ -41,6 +56,73 @@ fn poll_status(state: &State) -> Span<'static> {
     } else {
         Span::styled(format!("● {age}"), theme::dim())
     }
+}
+
+/// Whole seconds until `at`, at least 1 (a retry is never "in 0s").
+fn wait_secs(state: &State, at: std::time::Duration) -> u64 {
+    at.saturating_sub(state.now).as_secs().max(1)
+}
+
+/// One line per group of failing reads: what is unknown or old, when the next
+/// try is, and the call and code that failed. Shown until that read succeeds.
+pub fn problems(state: &State, frame: &mut Frame, area: Rect) {
+    let all = layout::problems(state);
+    let width = area.width as usize;
+    let mut lines = Vec::new();
+    for (n, p) in all.iter().enumerate() {
+        if n + 1 == MAX_PROBLEM_LINES && all.len() > MAX_PROBLEM_LINES {
+            let rest: Vec<&str> = all[n..].iter().map(|p| p.feed.label()).collect();
+            lines.push(Line::from(Span::styled(
+                truncate(&format!("⚠ also failing: {}", rest.join(", ")), width),
+                theme::error(),
+            )));
+            break;
+        }
+        lines.push(Line::from(Span::styled(
+            truncate(&sanitize(&problem_text(state, p)), width),
+            theme::error(),
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// `⚠ associations (eu-west-1): profiles unknown, retry in 8s · ec2:…: AccessDenied`:
+/// what is unknown or old and when the next try is come first, so a narrow
+/// terminal cuts the least useful part.
+fn problem_text(state: &State, p: &layout::Problem) -> String {
+    let which = if p.regions.is_empty() {
+        p.feed.label().to_string()
+    } else if p.regions.len() == state.regions.len() && p.regions.len() > 1 {
+        format!("{} ({} regions)", p.feed.label(), p.regions.len())
+    } else {
+        format!("{} ({})", p.feed.label(), p.regions.join(", "))
+    };
+    let consequence = match (p.feed, p.unknown) {
+        (Feed::Identity, _) => "account unknown".to_string(),
+        (Feed::Profiles, true) => "picker empty, roles unknown".to_string(),
+        (Feed::Instances, true) => "instances unknown".to_string(),
+        (Feed::Associations, true) => "profiles unknown".to_string(),
+        (_, false) => {
+            let age = p
+                .oldest_ok
+                .map(|t| state.now.saturating_sub(t).as_secs())
+                .unwrap_or_default();
+            format!("data {age}s old")
+        }
+    };
+    let when = if p.retrying {
+        "retrying".to_string()
+    } else {
+        format!("retry in {}s", wait_secs(state, p.next_at))
+    };
+    let e = p.error;
+    let cause = match (e.kind, e.code()) {
+        (ErrorKind::Service, Some(code)) => code.to_string(),
+        (ErrorKind::Other, _) => one_line(&e.message),
+        (ErrorKind::Unreachable, _) => "unreachable".to_string(),
+        _ => e.short(),
+    };
+    format!("⚠ {which}: {consequence}, {when} · {}: {cause}", e.action)
 }
 
 /// The one-line header.
@@ -56,10 +138,12 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(" READ-ONLY ", theme::badge()));
     }
     spans.push(sep());
-    match (&state.identity, &state.identity_error) {
+    match (&state.identity, state.identity_src.knowledge()) {
         (Some(id), _) => spans.push(Span::raw(sanitize(&format!("{} {}", id.account, id.arn)))),
-        (None, Some(_)) => spans.push(Span::styled("identity unknown", theme::error())),
-        (None, None) => spans.push(Span::styled("identity…", theme::dim())),
+        (None, Knowledge::Unknown(_)) => {
+            spans.push(Span::styled("identity unknown", theme::error()))
+        }
+        (None, _) => spans.push(Span::styled("identity…", theme::dim())),
     }
     spans.push(sep());
     spans.push(Span::raw(format!(
@@ -137,19 +221,17 @@ pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(k, theme::key()));
         spans.push(Span::raw(format!(" {what}  ")));
     }
-    let message = match &state.message {
-        Some(m) => {
-            let style = match m.tone {
-                Tone::Success => theme::success(),
-                Tone::Error => theme::error(),
-                Tone::Info => ratatui::style::Style::new(),
-            };
-            Line::from(Span::styled(
-                truncate(&sanitize(&m.text), area.width as usize),
-                style,
-            ))
-        }
-        None => Line::from(""),
+    let style = match state.message.as_ref().map(|m| m.tone) {
+        Some(Tone::Success) => theme::success(),
+        Some(Tone::Error) => theme::error(),
+        Some(Tone::Info) | None => ratatui::style::Style::new(),
     };
-    frame.render_widget(Paragraph::new(vec![Line::from(spans), message]), area);
+    // The whole message, wrapped: an error keeps its "what to do".
+    let mut lines = vec![Line::from(spans)];
+    lines.extend(
+        layout::message_text(state)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, style))),
+    );
+    frame.render_widget(Paragraph::new(lines), area);
 }

@@ -101,7 +101,7 @@ async fn poll_error_in_the_header() {
         ..FaultPlan::default()
     });
     h.advance(std::time::Duration::from_secs(10)).await;
-    assert!(h.state.poll.error.is_some());
+    assert!(!rolecall::app::layout::problems(&h.state).is_empty());
     insta::assert_snapshot!("poll_error_in_header", full(&h));
 }
 
@@ -157,4 +157,70 @@ async fn hostile_names_are_cleaned_and_truncated() {
         next.contains("ok-1"),
         "the next row is the next instance: {next}"
     );
+}
+
+/// The demo fleet with faults in place from the first call.
+async fn demo_with_faults(faults: FaultPlan) -> Harness {
+    let clock = std::sync::Arc::new(rolecall::aws::memory::ManualClock::new());
+    let account = std::sync::Arc::new(rolecall::aws::memory::MemoryAccount::new(
+        &rolecall::aws::fleet::Fleet::builtin().unwrap(),
+        rolecall::aws::memory::MemoryOptions::test(clock.clone()),
+    ));
+    account.set_faults(faults);
+    Harness::with_account(
+        account,
+        clock,
+        &["ap-southeast-2", "eu-west-1", "us-east-1"],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn denied_association_reads_are_unknown_on_screen() {
+    let h = demo_with_faults(FaultPlan {
+        fail: vec![(Op::Associations, "UnauthorizedOperation".into())],
+        ..FaultPlan::default()
+    })
+    .await;
+    let s = full(&h);
+    let rows: Vec<&str> = s
+        .lines()
+        .filter(|l| l.contains("│") && l.contains(" i-0"))
+        .collect();
+    assert!(!rows.is_empty(), "{s}");
+    for row in &rows {
+        assert!(row.contains("unknown"), "a row drawn as a guess: {row}");
+        assert!(!row.contains('—'), "unknown drawn as none: {row}");
+    }
+    assert!(!s.contains("no instance profile"), "{s}");
+    assert!(s.contains("UnauthorizedOperation"), "{s}");
+    insta::assert_snapshot!("associations_unknown", s);
+}
+
+#[tokio::test]
+async fn denied_instance_and_profile_reads_are_said_on_screen() {
+    let mut h = demo_with_faults(FaultPlan {
+        fail: vec![
+            (Op::Instances, "AccessDenied".into()),
+            (Op::Profiles, "AccessDenied".into()),
+        ],
+        ..FaultPlan::default()
+    })
+    .await;
+    let s = full(&h);
+    assert!(s.contains("instances unknown"), "{s}");
+    assert!(!s.contains("no instances in these regions"), "{s}");
+    assert!(s.contains("iam:ListInstanceProfiles: AccessDenied"), "{s}");
+    insta::assert_snapshot!("instances_and_profiles_unknown", s);
+    // With instances back but profiles still denied, the picker says why it is empty.
+    h.account.set_faults(FaultPlan {
+        fail: vec![(Op::Profiles, "AccessDenied".into())],
+        ..FaultPlan::default()
+    });
+    h.advance(std::time::Duration::from_secs(3)).await;
+    h.key(KeyCode::Enter).await;
+    let s = full(&h);
+    assert!(s.contains("cannot list instance profiles"), "{s}");
+    assert!(!s.contains("loading instance profiles"), "{s}");
+    insta::assert_snapshot!("picker_profiles_unknown", s);
 }

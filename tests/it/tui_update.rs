@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyModifiers};
+use rolecall::app::layout;
 use rolecall::app::state::{Focus, Overlay, Tone};
 use rolecall::app::{Action, Effect, MutationKind};
 use rolecall::aws::faults::{FaultPlan, Op};
@@ -44,8 +45,11 @@ async fn start_up_loads_identity_profiles_instances_and_associations() {
     assert_eq!(h.state.visible.len(), 80);
     assert_eq!(h.state.identity.as_ref().unwrap().account, "210987654321");
     assert_eq!(h.state.profiles.len(), 20);
-    assert!(h.state.poll.last_ok.is_some());
-    assert_eq!(h.state.poll.error, None);
+    for d in h.state.region_data.values() {
+        assert!(d.associations_src.last_ok.is_some() && d.instances_src.loaded);
+    }
+    assert!(h.state.profiles_src.loaded && h.state.identity_src.loaded);
+    assert!(layout::problems(&h.state).is_empty());
     assert!(!h.state.busy());
 }
 
@@ -172,20 +176,15 @@ async fn associate_shows_associating_then_settles() {
         profile_shown(&h, &web2),
         Some(("batch".into(), AssociationState::Associating))
     );
-    assert_eq!(
-        h.state.poll.next_poll_at,
-        h.state.now + Duration::from_secs(1)
-    );
+    let next_poll = |h: &Harness| h.state.region_data["us-east-1"].associations_src.next_at;
+    assert_eq!(next_poll(&h), h.state.now + Duration::from_secs(1));
     h.advance(Duration::from_secs(4)).await;
     assert_eq!(
         profile_shown(&h, &web2),
         Some(("batch".into(), AssociationState::Associated))
     );
     // Settled: back to the slow cadence.
-    assert_eq!(
-        h.state.poll.next_poll_at,
-        h.state.now + Duration::from_secs(10)
-    );
+    assert_eq!(next_poll(&h), h.state.now + Duration::from_secs(10));
 }
 
 #[tokio::test]
@@ -430,40 +429,31 @@ async fn poll_errors_back_off_and_recover_by_themselves() {
         fail: vec![(Op::Associations, "RequestLimitExceeded".into())],
         ..FaultPlan::default()
     });
+    let before = h.state.message.clone();
     h.advance(Duration::from_secs(10)).await;
-    let e = h
-        .state
-        .poll
-        .error
-        .clone()
-        .expect("the header shows the error");
+    let src = |h: &Harness| h.state.region_data["us-east-1"].associations_src.clone();
+    let e = src(&h).error.expect("the failure is kept for the screen");
     let (short, err) = (e.short(), e.sentence());
     assert_eq!(short, "RequestLimitExceeded");
     assert!(err.contains("throttling"), "{err}");
-    assert!(
-        message(&h).1.starts_with("refresh failed"),
-        "the footer has the full sentence"
-    );
+    let problems = layout::problems(&h.state);
+    assert_eq!(problems.len(), 1, "both regions, one line: {problems:?}");
+    assert_eq!(problems[0].regions, ["eu-west-1", "us-east-1"]);
     assert_eq!(
-        h.state.poll.next_poll_at,
-        h.state.now + Duration::from_secs(2)
+        h.state.message, before,
+        "polls leave the footer to the operator"
     );
+    assert_eq!(src(&h).next_at, h.state.now + Duration::from_secs(2));
     h.advance(Duration::from_secs(2)).await;
-    assert_eq!(h.state.poll.failures, 2);
-    assert_eq!(
-        h.state.poll.next_poll_at,
-        h.state.now + Duration::from_secs(4)
-    );
+    assert_eq!(src(&h).failures, 2);
+    assert_eq!(src(&h).next_at, h.state.now + Duration::from_secs(4));
     assert_eq!(h.state.rows.len(), 4, "the last good data stays on screen");
     h.account.set_faults(FaultPlan::default());
     h.advance(Duration::from_secs(4)).await;
-    assert_eq!(h.state.poll.error, None);
-    assert_eq!(h.state.poll.failures, 0);
-    assert_eq!(
-        message(&h),
-        (Tone::Success, "refresh works again".to_string())
-    );
-    assert_eq!(h.state.poll.last_ok, Some(h.state.now));
+    assert_eq!(src(&h).error, None);
+    assert_eq!(src(&h).failures, 0);
+    assert_eq!(src(&h).last_ok, Some(h.state.now));
+    assert!(layout::problems(&h.state).is_empty());
 }
 
 #[tokio::test]
@@ -609,7 +599,7 @@ async fn a_failed_second_step_of_a_stopped_swap_says_the_instance_has_no_profile
     let (tone, text) = message(&h);
     assert_eq!(tone, Tone::Error);
     assert!(text.contains("ec2:AssociateIamInstanceProfile"), "{text}");
-    assert!(text.contains("now has none"), "{text}");
+    assert!(text.contains("now has no profile"), "{text}");
     h.account.set_faults(FaultPlan::default());
     h.advance(Duration::from_secs(10)).await;
     assert_eq!(
@@ -632,12 +622,284 @@ async fn starting_with_the_endpoint_down_recovers_everything() {
         ..FaultPlan::default()
     });
     let mut h = Harness::with_account(account, clock, &["eu-west-1", "us-east-1"]).await;
-    assert!(h.state.identity.is_none() && !h.state.profiles_loaded);
-    assert!(h.state.poll.error.is_some());
+    assert!(h.state.identity.is_none() && !h.state.profiles_src.loaded);
+    assert_eq!(
+        layout::problems(&h.state).len(),
+        4,
+        "identity, profiles, instances and associations each say they failed"
+    );
     h.advance(Duration::from_secs(31)).await;
     h.advance(Duration::from_secs(60)).await;
-    assert_eq!(h.state.poll.error, None);
+    assert!(layout::problems(&h.state).is_empty());
     assert!(h.state.identity.is_some(), "identity reloaded on recovery");
-    assert!(h.state.profiles_loaded, "profiles reloaded on recovery");
+    assert!(h.state.profiles_src.loaded, "profiles reloaded on recovery");
     assert_eq!(h.state.rows.len(), 4);
+}
+
+/// The harness on the standard fleet with faults in place from the first call.
+async fn standard_with_faults(faults: FaultPlan) -> Harness {
+    let fleet = fleet_from_spec(&standard_spec());
+    let clock = std::sync::Arc::new(rolecall::aws::memory::ManualClock::new());
+    let account = std::sync::Arc::new(rolecall::aws::memory::MemoryAccount::new(
+        &fleet,
+        rolecall::aws::memory::MemoryOptions::test(clock.clone()),
+    ));
+    account.set_faults(faults);
+    Harness::with_account(account, clock, &["eu-west-1", "us-east-1"]).await
+}
+
+#[tokio::test]
+async fn a_denied_association_read_is_unknown_not_none_and_blocks_changes() {
+    let mut h = standard_with_faults(FaultPlan {
+        fail: vec![(Op::Associations, "UnauthorizedOperation".into())],
+        ..FaultPlan::default()
+    })
+    .await;
+    assert_eq!(h.state.rows.len(), 4, "the instances are known");
+    assert!(matches!(
+        h.state.associations_knowledge("us-east-1"),
+        rolecall::app::state::Knowledge::Unknown(_)
+    ));
+    let web1 = id_of(&h, "web-1");
+    // Enter offers no associate; d does not say "nothing to detach".
+    h.select(&web1);
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.state.overlay, Overlay::None);
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Error);
+    assert!(
+        text.contains("is unknown")
+            && text.contains("ec2:DescribeIamInstanceProfileAssociations")
+            && text.contains("UnauthorizedOperation"),
+        "{text}"
+    );
+    h.key(KeyCode::Char('d')).await;
+    assert_eq!(h.state.overlay, Overlay::None);
+    assert!(
+        message(&h).1.contains("is unknown"),
+        "{:?}",
+        h.state.message
+    );
+    // Once the read works, the truth appears and changes are possible again.
+    h.account.set_faults(FaultPlan::default());
+    h.advance(Duration::from_secs(3)).await;
+    assert_eq!(
+        profile_shown(&h, &web1),
+        Some(("web".into(), AssociationState::Associated))
+    );
+    h.key(KeyCode::Char('d')).await;
+    assert!(matches!(h.state.overlay, Overlay::Confirm(_)));
+}
+
+#[tokio::test]
+async fn a_failing_instance_read_stays_on_screen_while_associations_succeed() {
+    let mut h = standard_with_faults(FaultPlan {
+        fail: vec![(Op::Instances, "AccessDenied".into())],
+        ..FaultPlan::default()
+    })
+    .await;
+    for _ in 0..5 {
+        h.advance(Duration::from_secs(10)).await;
+        let problems = layout::problems(&h.state);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].feed, layout::Feed::Instances);
+        assert!(problems[0].unknown);
+        assert_eq!(problems[0].error.action, "ec2:DescribeInstances");
+    }
+    assert!(h.state.message.is_none(), "{:?}", h.state.message);
+    h.account.set_faults(FaultPlan::default());
+    h.advance(Duration::from_secs(60)).await;
+    assert!(layout::problems(&h.state).is_empty());
+    assert_eq!(h.state.rows.len(), 4);
+}
+
+#[tokio::test]
+async fn a_failed_profile_list_is_retried_and_the_picker_says_why() {
+    let mut h = standard_with_faults(FaultPlan {
+        fail: vec![(Op::Profiles, "AccessDenied".into())],
+        ..FaultPlan::default()
+    })
+    .await;
+    assert!(!h.state.profiles_src.loaded);
+    let e = h.state.profiles_src.error.clone().unwrap();
+    assert_eq!(e.action, "iam:ListInstanceProfiles");
+    let web2 = id_of(&h, "web-2");
+    h.select(&web2);
+    h.key(KeyCode::Enter).await;
+    assert!(matches!(h.state.overlay, Overlay::Picker(_)));
+    // Ctrl-r in the picker retries at once; it fails again, and says so.
+    let effects = h.key_event(KeyCode::Char('r'), KeyModifiers::CONTROL);
+    assert_eq!(effects, vec![Effect::LoadProfiles]);
+    h.settle_effects().await;
+    assert_eq!(h.state.profiles_src.failures, 2);
+    h.account.set_faults(FaultPlan::default());
+    h.advance(Duration::from_secs(4)).await;
+    assert!(
+        h.state.profiles_src.loaded,
+        "retried by itself after the backoff"
+    );
+    let Overlay::Picker(p) = &h.state.overlay else {
+        panic!("the picker stays open")
+    };
+    assert_eq!(p.matches.len(), 3);
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_reread_and_reported_as_what_the_reread_shows() {
+    let mut h = standard_with_faults(FaultPlan {
+        lose: vec![Op::Replace],
+        ..FaultPlan::default()
+    })
+    .await;
+    let web1 = id_of(&h, "web-1");
+    h.choose(&web1, "api").await;
+    h.key(KeyCode::Char('y')).await;
+    let (tone, text) = message(&h);
+    assert!(
+        text.contains("the answer to ec2:ReplaceIamInstanceProfileAssociation was lost"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("re-reading shows instance {web1} has profile api")),
+        "{text}"
+    );
+    assert_eq!(tone, Tone::Success, "the re-read shows it done");
+    assert_eq!(
+        profile_shown(&h, &web1).map(|p| p.0),
+        Some("api".to_string())
+    );
+    assert!(h.state.pending.is_empty());
+}
+
+/// A cloud whose mutations and association reads panic (a bug in a task).
+struct Panicking;
+
+#[async_trait::async_trait]
+impl Cloud for Panicking {
+    async fn regions(&self) -> Result<Vec<String>, rolecall::aws::ApiError> {
+        Ok(vec![])
+    }
+    async fn instances(
+        &self,
+        _: &str,
+    ) -> Result<Vec<rolecall::aws::Instance>, rolecall::aws::ApiError> {
+        Ok(vec![])
+    }
+    async fn associations(
+        &self,
+        _: &str,
+    ) -> Result<Vec<rolecall::aws::Association>, rolecall::aws::ApiError> {
+        panic!("boom in a read")
+    }
+    async fn instance_profiles(
+        &self,
+    ) -> Result<Vec<rolecall::aws::InstanceProfile>, rolecall::aws::ApiError> {
+        Ok(vec![])
+    }
+    async fn associate(
+        &self,
+        _: &str,
+        _: &str,
+        _: &rolecall::aws::ProfileRef,
+    ) -> Result<rolecall::aws::Association, rolecall::aws::ApiError> {
+        panic!("boom in a change")
+    }
+    async fn replace(
+        &self,
+        _: &str,
+        _: &str,
+        _: &rolecall::aws::ProfileRef,
+    ) -> Result<rolecall::aws::Association, rolecall::aws::ApiError> {
+        panic!("boom in a change")
+    }
+    async fn disassociate(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> Result<rolecall::aws::Association, rolecall::aws::ApiError> {
+        panic!("boom in a change")
+    }
+    async fn caller_identity(
+        &self,
+    ) -> Result<rolecall::aws::CallerIdentity, rolecall::aws::ApiError> {
+        Ok(rolecall::aws::CallerIdentity {
+            account: "1".into(),
+            arn: "a".into(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_task_that_panics_comes_back_as_an_action_and_is_shown() {
+    let mut h = standard().await;
+    let web1 = id_of(&h, "web-1");
+    h.choose(&web1, "api").await;
+    let effects = h.key_event(KeyCode::Char('y'), KeyModifiers::NONE);
+    h.queue.clear();
+    let [Effect::Mutate(m)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    // The runtime's own task body, on a cloud that panics.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let cloud: std::sync::Arc<dyn Cloud> = std::sync::Arc::new(Panicking);
+    tokio::spawn(rolecall::tui::run_mutation(cloud.clone(), m.clone(), tx))
+        .await
+        .unwrap();
+    let done = rx.recv().await.expect("the dead task still answers");
+    h.dispatch(done);
+    assert!(h.state.pending.is_empty(), "the row stops spinning");
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Error);
+    assert!(
+        text.contains("internal error") && text.contains("boom in a change"),
+        "{text}"
+    );
+    // A read that panics comes back as that read's failure.
+    let effect = Effect::LoadAssociations {
+        generation: h.state.generation,
+        round: h.state.poll.round + 1,
+        region: "us-east-1".into(),
+    };
+    let action = rolecall::poller::fetch_guarded(cloud.as_ref(), effect)
+        .await
+        .expect("an answer");
+    let Action::AssociationsLoaded { result: Err(e), .. } = action else {
+        panic!("{action:?}")
+    };
+    assert!(e.message.contains("boom in a read"), "{e:?}");
+}
+
+#[tokio::test]
+async fn a_change_error_is_not_overwritten_by_polls() {
+    let mut h = standard().await;
+    h.account.set_faults(FaultPlan {
+        fail: vec![(Op::Replace, "UnauthorizedOperation".into())],
+        ..FaultPlan::default()
+    });
+    let web1 = id_of(&h, "web-1");
+    h.choose(&web1, "api").await;
+    h.key(KeyCode::Char('y')).await;
+    let error = h.state.message.clone().unwrap();
+    assert_eq!(error.tone, Tone::Error);
+    assert!(
+        error.text.contains("grant it in IAM"),
+        "the what-to-do: {}",
+        error.text
+    );
+    // Polls, failing or not, leave it alone.
+    h.account.set_faults(FaultPlan {
+        fail: vec![(Op::Associations, "RequestLimitExceeded".into())],
+        ..FaultPlan::default()
+    });
+    h.advance(Duration::from_secs(1)).await;
+    h.advance(Duration::from_secs(10)).await;
+    h.account.set_faults(FaultPlan::default());
+    h.advance(Duration::from_secs(60)).await;
+    assert_eq!(h.state.message.as_ref(), Some(&error));
+    // And the footer has room for all of it.
+    let lines = layout::message_text(&h.state);
+    assert!(
+        lines.join(" ").ends_with("(see assets/iam-policy.json)"),
+        "{lines:?}"
+    );
 }

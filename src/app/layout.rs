@@ -1,0 +1,137 @@
+//! Sizes both `update` (paging, scrolling) and the view need: how many lines
+//! the failing-reads strip and the footer take, so how many rows the list has.
+
+use std::time::Duration;
+
+use crate::aws::ApiError;
+
+use super::state::{Source, State};
+
+/// The smallest terminal the layout works in.
+pub const MIN_SIZE: (u16, u16) = (80, 20);
+
+/// The most lines the failing-reads strip takes; more failures are summed up.
+pub const MAX_PROBLEM_LINES: usize = 4;
+
+/// The most lines the footer's message wraps to.
+pub const MAX_MESSAGE_LINES: usize = 3;
+
+/// Which data a failing read was for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Feed {
+    Identity,
+    Profiles,
+    Instances,
+    Associations,
+}
+
+impl Feed {
+    pub fn label(self) -> &'static str {
+        match self {
+            Feed::Identity => "identity",
+            Feed::Profiles => "instance profiles",
+            Feed::Instances => "instances",
+            Feed::Associations => "associations",
+        }
+    }
+}
+
+/// Reads failing the same way, grouped (one line on screen).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem<'a> {
+    pub feed: Feed,
+    /// The regions affected (empty for global sources).
+    pub regions: Vec<&'a str>,
+    pub error: &'a ApiError,
+    /// The soonest retry among them.
+    pub next_at: Duration,
+    /// True when some of them never loaded: their data is unknown.
+    pub unknown: bool,
+    /// The oldest successful read among those that have data.
+    pub oldest_ok: Option<Duration>,
+    /// A retry is under way.
+    pub retrying: bool,
+}
+
+fn add<'a>(out: &mut Vec<Problem<'a>>, feed: Feed, region: Option<&'a str>, src: &'a Source) {
+    let Some(error) = &src.error else { return };
+    let same = out.iter_mut().find(|p| {
+        p.feed == feed && p.error.short() == error.short() && p.error.action == error.action
+    });
+    let p = match same {
+        Some(p) => p,
+        None => {
+            out.push(Problem {
+                feed,
+                regions: Vec::new(),
+                error,
+                next_at: src.next_at,
+                unknown: false,
+                oldest_ok: None,
+                retrying: false,
+            });
+            out.last_mut().expect("just pushed")
+        }
+    };
+    p.regions.extend(region);
+    p.next_at = p.next_at.min(src.next_at);
+    p.unknown |= !src.loaded;
+    p.retrying |= src.in_flight;
+    if src.loaded {
+        p.oldest_ok = match (p.oldest_ok, src.last_ok) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
+/// Every failing read, grouped by what failed and how.
+pub fn problems(state: &State) -> Vec<Problem<'_>> {
+    let mut out = Vec::new();
+    add(&mut out, Feed::Identity, None, &state.identity_src);
+    add(&mut out, Feed::Profiles, None, &state.profiles_src);
+    for region in &state.regions {
+        if let Some(d) = state.region_data.get(region) {
+            add(&mut out, Feed::Instances, Some(region), &d.instances_src);
+            add(
+                &mut out,
+                Feed::Associations,
+                Some(region),
+                &d.associations_src,
+            );
+        }
+    }
+    out.sort_by_key(|p| p.feed);
+    out
+}
+
+/// Lines the failing-reads strip takes.
+pub fn problem_lines(state: &State) -> usize {
+    problems(state).len().min(MAX_PROBLEM_LINES)
+}
+
+/// Lines the footer's message takes when wrapped to the terminal width.
+pub fn message_lines(state: &State) -> usize {
+    message_text(state).len()
+}
+
+/// The footer's message, wrapped to the terminal width (what the view draws).
+pub fn message_text(state: &State) -> Vec<String> {
+    let text = state
+        .message
+        .as_ref()
+        .map(|m| crate::text::sanitize(&m.text))
+        .unwrap_or_default();
+    crate::text::wrap(&text, state.size.0 as usize, MAX_MESSAGE_LINES)
+}
+
+/// Lines above and below the list's rows: header, strip, footer (hints and
+/// message), borders (2), column titles.
+pub fn list_chrome(state: &State) -> usize {
+    1 + problem_lines(state) + 1 + message_lines(state) + 2 + 1
+}
+
+/// How many instance rows fit on screen.
+pub fn list_capacity(state: &State) -> usize {
+    (state.size.1 as usize).saturating_sub(list_chrome(state))
+}
