@@ -214,3 +214,102 @@ fn swap_and_detach_by_keys_against_moto() {
         "the TUI screen was left behind"
     );
 }
+
+/// Starts `rolecall --demo` in its own tmux server; returns the tmux handle and
+/// the files sh writes when rolecall ends: its exit status and `stty -a`.
+fn start_demo(tag: &str, dir: &std::path::Path) -> (Tmux, std::path::PathBuf, std::path::PathBuf) {
+    let status = dir.join(format!("{tag}.status"));
+    let stty = dir.join(format!("{tag}.stty"));
+    let command = format!(
+        "sh -c '{} --demo --log-file {}; echo $? > {}.tmp; stty -a > {}; mv {}.tmp {}; sleep 60'",
+        env!("CARGO_BIN_EXE_rolecall"),
+        dir.join(format!("{tag}.log")).display(),
+        status.display(),
+        stty.display(),
+        status.display(),
+        status.display(),
+    );
+    let tmux = Tmux {
+        socket: format!("rolecall-sig-{tag}-{}", std::process::id()),
+        session: "sig".into(),
+    };
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "sig",
+        "-x",
+        "120",
+        "-y",
+        "32",
+        &command,
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    tmux.wait_for("the demo", |s| s.contains("Instances 80/80"));
+    (tmux, status, stty)
+}
+
+/// The pid of rolecall: the child of the pane's shell.
+fn rolecall_pid(tmux: &Tmux) -> String {
+    let pane = tmux.cmd(&["display-message", "-p", "-t", "sig", "#{pane_pid}"]);
+    let sh = String::from_utf8_lossy(&pane.stdout).trim().to_string();
+    let out = Command::new("pgrep").args(["-P", &sh]).output().unwrap();
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        !pid.is_empty() && !pid.contains('\n'),
+        "pid of rolecall under sh {sh}: {pid:?}"
+    );
+    pid
+}
+
+#[test]
+fn every_ending_signal_restores_the_terminal_and_exits_128_plus_n() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, number) in [("HUP", 1), ("INT", 2), ("QUIT", 3), ("TERM", 15)] {
+        let (tmux, status, stty) = start_demo(name, dir.path());
+        let pid = rolecall_pid(&tmux);
+        assert!(
+            Command::new("kill")
+                .args([&format!("-{name}"), &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let code = loop {
+            if let Ok(text) = std::fs::read_to_string(&status) {
+                break text.trim().to_string();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "rolecall did not end on SIG{name}; screen:\n{}",
+                tmux.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert_eq!(code, (128 + number).to_string(), "exit status on SIG{name}");
+        // Cooked mode again: the line discipline echoes and edits lines.
+        let modes = std::fs::read_to_string(&stty).unwrap();
+        let words: Vec<&str> = modes.split_whitespace().collect();
+        assert!(
+            words.contains(&"icanon") && words.contains(&"echo"),
+            "terminal left raw after SIG{name}: {modes}"
+        );
+        let flags = tmux.cmd(&[
+            "display-message",
+            "-p",
+            "-t",
+            "sig",
+            "#{alternate_on} #{cursor_flag}",
+        ]);
+        assert_eq!(
+            String::from_utf8_lossy(&flags.stdout).trim(),
+            "0 1",
+            "after SIG{name}: main screen, cursor shown"
+        );
+    }
+}
