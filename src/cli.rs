@@ -302,6 +302,9 @@ pub enum FrontEnd {
     Tui,
 }
 
+/// How long the TUI waits for DescribeRegions to check `--region` names.
+const TUI_REGION_CHECK: Duration = Duration::from_secs(4);
+
 /// Builds the session: the cloud, then the regions (checked against DescribeRegions).
 pub async fn session(opts: &GlobalOpts, front: FrontEnd) -> Result<Session, CliError> {
     if let Some(bad) = opts.regions.iter().find(|r| !valid_region_name(r)) {
@@ -326,11 +329,29 @@ pub async fn session(opts: &GlobalOpts, front: FrontEnd) -> Result<Session, CliE
         let mut wanted = opts.regions.clone();
         let mut seen = std::collections::HashSet::new();
         wanted.retain(|r| seen.insert(r.clone()));
-        match cloud.regions().await {
+        // The TUI opens quickly even against a silent endpoint: it checks the
+        // names only if DescribeRegions answers within a few seconds (its own
+        // reads then show what fails); a script waits for the answer.
+        let check = match front {
+            FrontEnd::Cli => cloud.regions().await,
+            FrontEnd::Tui => tokio::time::timeout(TUI_REGION_CHECK, cloud.regions())
+                .await
+                .unwrap_or_else(|_| {
+                    Err(ApiError {
+                        kind: crate::aws::ErrorKind::Unreachable,
+                        action: crate::aws::actions::DESCRIBE_REGIONS,
+                        code: None,
+                        message: "no answer yet".into(),
+                        request_id: None,
+                    })
+                }),
+        };
+        match check {
             Ok(known) => {
                 if let Some(unknown) = wanted.iter().find(|r| !known.contains(r)) {
                     return Err(CliError::Usage(format!(
-                        "unknown region '{unknown}': this account's regions are {}",
+                        "unknown region '{}': this account's regions are {}",
+                        escape(unknown),
                         known.join(", ")
                     )));
                 }

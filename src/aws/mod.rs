@@ -282,10 +282,16 @@ impl ApiError {
         }
     }
 
+    /// True when the call ran out of time (rather than being refused a connection).
+    pub fn timed_out(&self) -> bool {
+        self.kind == ErrorKind::Unreachable && self.message.to_ascii_lowercase().contains("timeout")
+    }
+
     /// A few words for tight places (the header): the code, or what kind of failure.
     pub fn short(&self) -> String {
         match (self.kind, self.code()) {
             (ErrorKind::Credentials, _) => "no credentials".into(),
+            (ErrorKind::Unreachable, _) if self.timed_out() => "timed out".into(),
             (ErrorKind::Unreachable, _) => "endpoint unreachable".into(),
             (_, Some(code)) => code.to_string(),
             _ => "error".into(),

@@ -119,6 +119,7 @@ fn problem_text(state: &State, p: &layout::Problem) -> String {
     let cause = match (e.kind, e.code()) {
         (ErrorKind::Service, Some(code)) => code.to_string(),
         (ErrorKind::Other, _) => one_line(&e.message),
+        (ErrorKind::Unreachable, _) if e.timed_out() => "timed out".to_string(),
         (ErrorKind::Unreachable, _) => "unreachable".to_string(),
         _ => e.short(),
     };
