@@ -92,6 +92,7 @@ fn main() {
             profile_label: "demo".into(),
             endpoint: None,
             poll_interval: Duration::from_secs(10),
+            check_regions: false,
         },
         regions,
     );

@@ -5,8 +5,15 @@
 
 use std::time::Duration;
 
-use crate::aws::{ApiError, Association, Cloud, ErrorKind, ProfileRef};
+use crate::aws::{
+    ApiError, Association, Cloud, ErrorKind, InstanceProfile, ProfileRef, ProfileSummary, actions,
+};
+use crate::error::Error;
+use crate::inventory::{self, InstanceRow};
+use crate::plan;
 use crate::plan::{MutationKind, current_association};
+use crate::session::Session;
+use crate::text::escape;
 
 /// How a change failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -189,52 +196,223 @@ async fn failed(
     }
 }
 
+/// A change planned for one instance: what the confirmation shows, the
+/// executor runs and the outcome reports. Facts only; text is made from it by
+/// the front ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub region: String,
+    pub instance_id: String,
+    /// The calls and the ids they need.
+    pub kind: MutationKind,
+    /// The profile the instance has now (none: no association).
+    pub from: Option<ProfileSummary>,
+    /// The profile it will have (none: a detach).
+    pub to: Option<ProfileSummary>,
+}
+
+impl Change {
+    /// The association the change starts from, if any.
+    pub fn association_before(&self) -> Option<&str> {
+        match &self.kind {
+            MutationKind::Associate { .. } => None,
+            MutationKind::Replace { association_id, .. }
+            | MutationKind::DetachThenAssociate { association_id, .. }
+            | MutationKind::Disassociate { association_id } => Some(association_id),
+        }
+    }
+}
+
+/// One API call the executor made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The IAM action of the call, e.g. `ec2:DisassociateIamInstanceProfile`.
+    pub call: &'static str,
+    /// True when AWS answered it with success.
+    pub ok: bool,
+    /// The request id AWS gave a failed call.
+    pub request_id: Option<String>,
+}
+
+/// What running a change did: the same record for the CLI and the TUI.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub change: Change,
+    /// Each call made, in order (a stopped-instance swap makes two).
+    pub steps: Vec<Step>,
+    /// The association the last successful call answered with.
+    pub result: Result<Association, ExecError>,
+}
+
+impl Outcome {
+    /// The association id after the change: from the answer, or, after a lost
+    /// answer, from the re-read.
+    pub fn association_after(&self) -> Option<&Association> {
+        match &self.result {
+            Ok(a) => Some(a),
+            Err(ExecError::Unknown { reread, .. }) => reread.as_ref().as_ref().ok()?.as_ref(),
+            Err(_) => None,
+        }
+    }
+
+    /// True when the change is known to be in place (answered, or a lost
+    /// answer whose re-read shows it done).
+    pub fn done(&self) -> bool {
+        match &self.result {
+            Ok(_) => true,
+            Err(e) => e.reread_shows_done(&self.change.kind),
+        }
+    }
+}
+
+/// Records a call's result as a step.
+fn record<T>(steps: &mut Vec<Step>, call: &'static str, result: &Result<T, ApiError>) {
+    steps.push(Step {
+        call,
+        ok: result.is_ok(),
+        request_id: result.as_ref().err().and_then(|e| e.request_id.clone()),
+    });
+}
+
 /// Runs a change's calls on one instance. `on_step` hears about the first step
 /// of a two-step swap when it has worked.
 pub async fn run(
     cloud: &dyn Cloud,
-    region: &str,
-    instance_id: &str,
-    kind: &MutationKind,
+    change: &Change,
     on_step: &(dyn Fn(String) + Send + Sync),
-) -> Result<Association, ExecError> {
-    tracing::info!(region, instance_id, ?kind, "change");
-    let result = match kind {
+) -> Outcome {
+    let (region, instance_id) = (change.region.as_str(), change.instance_id.as_str());
+    tracing::info!(region, instance_id, kind = ?change.kind, "change");
+    let mut steps = Vec::new();
+    let result = match &change.kind {
         MutationKind::Associate { profile_arn } => {
             let profile = ProfileRef::Arn(profile_arn.clone());
-            call(|| cloud.associate(region, instance_id, &profile), false).await
+            let r = call(|| cloud.associate(region, instance_id, &profile), false).await;
+            record(&mut steps, actions::ASSOCIATE, &r);
+            r.map_err(|e| (e, None))
         }
         MutationKind::Replace {
             association_id,
             profile_arn,
         } => {
             let profile = ProfileRef::Arn(profile_arn.clone());
-            call(|| cloud.replace(region, association_id, &profile), false).await
+            let r = call(|| cloud.replace(region, association_id, &profile), false).await;
+            record(&mut steps, actions::REPLACE, &r);
+            r.map_err(|e| (e, None))
         }
         MutationKind::Disassociate { association_id } => {
-            call(|| cloud.disassociate(region, association_id), false).await
+            let r = call(|| cloud.disassociate(region, association_id), false).await;
+            record(&mut steps, actions::DISASSOCIATE, &r);
+            r.map_err(|e| (e, None))
         }
         MutationKind::DetachThenAssociate {
             association_id,
             profile_arn,
         } => {
-            if let Err(e) = call(|| cloud.disassociate(region, association_id), false).await {
-                return Err(failed(cloud, region, instance_id, e, None).await);
-            }
-            on_step(format!(
-                "{instance_id}: detached {association_id}; now associating the new profile"
-            ));
-            let profile = ProfileRef::Arn(profile_arn.clone());
-            return match call(|| cloud.associate(region, instance_id, &profile), true).await {
-                Ok(a) => Ok(a),
-                Err(e) => {
-                    Err(failed(cloud, region, instance_id, e, Some(association_id.clone())).await)
+            let r = call(|| cloud.disassociate(region, association_id), false).await;
+            record(&mut steps, actions::DISASSOCIATE, &r);
+            match r {
+                Err(e) => Err((e, None)),
+                Ok(_) => {
+                    on_step(format!(
+                        "{instance_id}: detached {association_id}; now associating the new profile"
+                    ));
+                    let profile = ProfileRef::Arn(profile_arn.clone());
+                    let r = call(|| cloud.associate(region, instance_id, &profile), true).await;
+                    record(&mut steps, actions::ASSOCIATE, &r);
+                    r.map_err(|e| (e, Some(association_id.clone())))
                 }
-            };
+            }
         }
     };
-    match result {
+    let result = match result {
         Ok(a) => Ok(a),
-        Err(e) => Err(failed(cloud, region, instance_id, e, None).await),
+        Err((e, detached)) => Err(failed(cloud, region, instance_id, e, detached).await),
+    };
+    Outcome {
+        change: change.clone(),
+        steps,
+        result,
     }
+}
+
+/// An instance found by id in the session's regions, with its association.
+async fn find_instance(
+    session: &Session,
+    rows: Vec<InstanceRow>,
+    instance_id: &str,
+) -> Result<InstanceRow, Error> {
+    rows.into_iter()
+        .find(|r| r.instance.id == instance_id)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "instance {instance_id} was not found in {} (pass --region REGION or --all-regions)",
+                session.regions.join(", ")
+            ))
+        })
+}
+
+/// The facts a change is planned from, read in one round trip: every region's
+/// instances and associations, the account's profiles when a target is named,
+/// and the region check, all at once.
+async fn read_for_change(
+    session: &Session,
+    with_profiles: bool,
+) -> Result<(Vec<InstanceRow>, Vec<InstanceProfile>), Error> {
+    let cloud = session.cloud.as_ref();
+    session
+        .with_checked_regions(async {
+            let rows = async { Ok::<_, Error>(inventory::fetch(cloud, &session.regions).await?) };
+            let profiles = async {
+                if with_profiles {
+                    Ok::<_, Error>(cloud.instance_profiles().await?)
+                } else {
+                    Ok(Vec::new())
+                }
+            };
+            tokio::try_join!(rows, profiles)
+        })
+        .await
+}
+
+/// Plans putting `profile` on an instance: the change to make, or `None` when
+/// the instance already has it. Reads first (one round trip), then plans.
+pub async fn plan_set_profile(
+    session: &Session,
+    instance_id: &str,
+    profile: &ProfileRef,
+) -> Result<(InstanceRow, Option<Change>), Error> {
+    let (rows, profiles) = read_for_change(session, true).await?;
+    let row = find_instance(session, rows, instance_id).await?;
+    let target: &InstanceProfile = profiles.iter().find(|p| profile.matches(p)).ok_or_else(|| {
+        Error::Usage(format!(
+            "instance profile '{}' does not exist in this account (see `aws iam list-instance-profiles`)",
+            escape(&profile.to_string())
+        ))
+    })?;
+    let plan = plan::plan_set(&row.instance, row.association.as_ref(), target)
+        .map_err(|r| Error::Usage(r.0))?;
+    let change = MutationKind::for_set(&plan, &target.arn).map(|kind| Change {
+        region: row.instance.region.clone(),
+        instance_id: instance_id.to_string(),
+        kind,
+        from: row.association.as_ref().map(|a| a.profile.clone()),
+        to: Some(ProfileSummary::new(&target.arn, &target.id)),
+    });
+    Ok((row, change))
+}
+
+/// Plans detaching an instance's profile. Reads first (one round trip).
+pub async fn plan_detach(session: &Session, instance_id: &str) -> Result<Change, Error> {
+    let (rows, _) = read_for_change(session, false).await?;
+    let row = find_instance(session, rows, instance_id).await?;
+    let association_id = plan::plan_detach(&row.instance, row.association.as_ref())
+        .map_err(|r| Error::Usage(r.0))?;
+    Ok(Change {
+        region: row.instance.region.clone(),
+        instance_id: instance_id.to_string(),
+        kind: MutationKind::Disassociate { association_id },
+        from: row.association.as_ref().map(|a| a.profile.clone()),
+        to: None,
+    })
 }

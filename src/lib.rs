@@ -4,11 +4,13 @@
 pub mod app;
 pub mod aws;
 pub mod cli;
+pub mod error;
 pub mod exec;
 pub mod inventory;
 pub mod logging;
 pub mod plan;
 pub mod poller;
+pub mod session;
 pub mod text;
 pub mod tui;
 pub mod ui;

@@ -70,7 +70,13 @@ fn main() -> ExitCode {
                     .await
                     .map(|()| Exit::Quit)
             }
-            None => rolecall::tui::run(&args.global, log_warning).await,
+            None => {
+                let settings = rolecall::tui::Settings {
+                    read_only: args.global.read_only,
+                    poll: std::time::Duration::from_secs(args.global.poll),
+                };
+                rolecall::tui::run(&args.global.session_options(), &settings, log_warning).await
+            }
         }
     });
     // Do not wait for in-flight AWS calls on the way out.

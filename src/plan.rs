@@ -42,29 +42,6 @@ pub enum SetPlan {
     AlreadyCurrent,
 }
 
-impl SetPlan {
-    /// The API call(s) the plan makes, for confirmations and output.
-    pub fn api_calls(&self) -> &'static str {
-        match self {
-            SetPlan::Associate => "AssociateIamInstanceProfile",
-            SetPlan::Replace { .. } => "ReplaceIamInstanceProfileAssociation",
-            SetPlan::DetachThenAssociate { .. } => {
-                "DisassociateIamInstanceProfile + AssociateIamInstanceProfile"
-            }
-            SetPlan::AlreadyCurrent => "no call",
-        }
-    }
-
-    /// The `action` name in scripting output.
-    pub fn action_name(&self) -> &'static str {
-        match self {
-            SetPlan::Associate | SetPlan::DetachThenAssociate { .. } => "associate",
-            SetPlan::Replace { .. } => "replace",
-            SetPlan::AlreadyCurrent => "none",
-        }
-    }
-}
-
 /// What a planned change does at the API, with the ids it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MutationKind {
@@ -102,6 +79,34 @@ impl MutationKind {
                 profile_arn,
             },
         })
+    }
+
+    /// The `action` name in scripting output and records.
+    pub fn action_name(&self) -> &'static str {
+        match self {
+            Self::Associate { .. } | Self::DetachThenAssociate { .. } => "associate",
+            Self::Replace { .. } => "replace",
+            Self::Disassociate { .. } => "disassociate",
+        }
+    }
+
+    /// The API calls, in order, with the association id they act on.
+    pub fn calls(&self) -> Vec<String> {
+        match self {
+            Self::Associate { .. } => vec!["AssociateIamInstanceProfile".into()],
+            Self::Replace { association_id, .. } => {
+                vec![format!(
+                    "ReplaceIamInstanceProfileAssociation {association_id}"
+                )]
+            }
+            Self::DetachThenAssociate { association_id, .. } => vec![
+                format!("DisassociateIamInstanceProfile {association_id}"),
+                "AssociateIamInstanceProfile".into(),
+            ],
+            Self::Disassociate { association_id } => {
+                vec![format!("DisassociateIamInstanceProfile {association_id}")]
+            }
+        }
     }
 
     /// The profile the change puts on the instance (none for a detach).

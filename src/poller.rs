@@ -71,6 +71,7 @@ fn log_failure(action: &Action) {
         Action::IdentityLoaded(Err(e))
         | Action::ProfilesLoaded(Err(e))
         | Action::RegionsLoaded(Err(e))
+        | Action::RegionsChecked(Err(e))
         | Action::InstancesLoaded { result: Err(e), .. }
         | Action::AssociationsLoaded { result: Err(e), .. } => e,
         _ => return,
@@ -105,6 +106,7 @@ pub fn failure(effect: &Effect, why: &str) -> Option<Action> {
         Effect::LoadIdentity => Action::IdentityLoaded(Err(error(actions::GET_CALLER_IDENTITY))),
         Effect::LoadProfiles => Action::ProfilesLoaded(Err(error(actions::LIST_INSTANCE_PROFILES))),
         Effect::LoadRegions => Action::RegionsLoaded(Err(error(actions::DESCRIBE_REGIONS))),
+        Effect::CheckRegions => Action::RegionsChecked(Err(error(actions::DESCRIBE_REGIONS))),
         Effect::LoadInstances { generation, region } => Action::InstancesLoaded {
             generation,
             region,
@@ -130,6 +132,7 @@ pub async fn fetch(cloud: &dyn Cloud, effect: Effect) -> Option<Action> {
         Effect::LoadIdentity => Action::IdentityLoaded(cloud.caller_identity().await),
         Effect::LoadProfiles => Action::ProfilesLoaded(cloud.instance_profiles().await),
         Effect::LoadRegions => Action::RegionsLoaded(cloud.regions().await),
+        Effect::CheckRegions => Action::RegionsChecked(cloud.regions().await),
         Effect::LoadInstances { generation, region } => {
             let result = cloud.instances(&region).await;
             Action::InstancesLoaded {

@@ -21,10 +21,11 @@ use tokio::task::JoinSet;
 use crate::app::state::{Config, Message, Tone};
 use crate::app::update::init;
 use crate::app::{Action, Effect, Mutation, State, update};
-use crate::aws::{Association, Cloud};
-use crate::cli::{self, CliError, GlobalOpts};
-use crate::exec::{self, ExecError};
+use crate::aws::Cloud;
+use crate::error::Error;
+use crate::exec::{self, ExecError, Outcome};
 use crate::poller::Poller;
+use crate::session;
 
 /// Puts the terminal back: cooked mode, main screen, cursor shown. Safe to call twice.
 pub fn restore_terminal() {
@@ -53,7 +54,7 @@ struct Signals {
 }
 
 impl Signals {
-    fn listen() -> Result<Self, CliError> {
+    fn listen() -> Result<Self, Error> {
         use tokio::signal::unix::{SignalKind, signal};
         let kinds = [
             (libc_signal::SIGHUP, SignalKind::hangup()),
@@ -63,9 +64,8 @@ impl Signals {
         ];
         let mut streams = Vec::new();
         for (number, kind) in kinds {
-            let stream = signal(kind).map_err(|e| {
-                CliError::Runtime(format!("cannot listen for signal {number}: {e}"))
-            })?;
+            let stream = signal(kind)
+                .map_err(|e| Error::Runtime(format!("cannot listen for signal {number}: {e}")))?;
             streams.push((number, stream));
         }
         Ok(Self { streams })
@@ -91,15 +91,29 @@ mod libc_signal {
     pub const SIGTERM: i32 = 15;
 }
 
-/// Runs the TUI until the user quits or a signal ends it.
-pub async fn run(opts: &GlobalOpts, log_warning: Option<String>) -> Result<Exit, CliError> {
-    let session = cli::session(opts, cli::FrontEnd::Tui).await?;
+/// How the TUI behaves, beyond the session it works on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub read_only: bool,
+    /// Association poll interval when nothing is changing.
+    pub poll: Duration,
+}
+
+/// Runs the TUI until the user quits or a signal ends it. The first frame is
+/// drawn before any AWS call answers; region names are checked meanwhile.
+pub async fn run(
+    options: &session::Options,
+    settings: &Settings,
+    log_warning: Option<String>,
+) -> Result<Exit, Error> {
+    let session = session::build(options).await?;
     let config = Config {
-        read_only: opts.read_only,
+        read_only: settings.read_only,
         demo: session.demo.is_some(),
         profile_label: session.profile_label.clone(),
         endpoint: session.endpoint.clone(),
-        poll_interval: Duration::from_secs(opts.poll),
+        poll_interval: settings.poll,
+        check_regions: session.regions_unchecked,
     };
     let mut state = State::new(config, session.regions.clone());
     if let Some(w) = log_warning {
@@ -108,16 +122,14 @@ pub async fn run(opts: &GlobalOpts, log_warning: Option<String>) -> Result<Exit,
             text: format!("{w}; running without a log"),
         });
     }
-    enable_raw_mode().map_err(|e| CliError::Runtime(format!("cannot set up the terminal: {e}")))?;
+    enable_raw_mode().map_err(|e| Error::Runtime(format!("cannot set up the terminal: {e}")))?;
     let mut terminal = match execute!(std::io::stdout(), EnterAlternateScreen)
         .and_then(|_| Terminal::new(CrosstermBackend::new(std::io::stdout())))
     {
         Ok(t) => t,
         Err(e) => {
             restore_terminal();
-            return Err(CliError::Runtime(format!(
-                "cannot set up the terminal: {e}"
-            )));
+            return Err(Error::Runtime(format!("cannot set up the terminal: {e}")));
         }
     };
     let result = event_loop(&mut terminal, &mut state, session.cloud.clone()).await;
@@ -125,15 +137,15 @@ pub async fn run(opts: &GlobalOpts, log_warning: Option<String>) -> Result<Exit,
     result
 }
 
-fn term_error(e: std::io::Error) -> CliError {
-    CliError::Runtime(format!("terminal error: {e}"))
+fn term_error(e: std::io::Error) -> Error {
+    Error::Runtime(format!("terminal error: {e}"))
 }
 
 async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     state: &mut State,
     cloud: Arc<dyn Cloud>,
-) -> Result<Exit, CliError> {
+) -> Result<Exit, Error> {
     let (tx, mut rx) = unbounded_channel::<Action>();
     let poller = Poller::spawn(cloud.clone(), tx.clone());
     let mut mutations = JoinSet::new();
@@ -203,9 +215,14 @@ fn run_effects(
         match effect {
             Effect::Quit => quit = true,
             Effect::Mutate(m) => {
-                mutations.spawn(run_mutation(cloud.clone(), m, tx.clone()));
+                mutations.spawn(run_mutation(cloud.clone(), *m, tx.clone()));
             }
-            read => {
+            read @ (Effect::LoadIdentity
+            | Effect::LoadProfiles
+            | Effect::LoadRegions
+            | Effect::CheckRegions
+            | Effect::LoadInstances { .. }
+            | Effect::LoadAssociations { .. }) => {
                 if !poller.request(read.clone()) {
                     tracing::error!("the poller has stopped");
                     // Say so on screen, as that read's failure.
@@ -224,36 +241,40 @@ fn run_effects(
 
 /// Runs one confirmed change through the executor; the first step of a
 /// two-step swap is reported as it lands.
-pub async fn mutate(
-    cloud: &dyn Cloud,
-    m: Mutation,
-    tx: &UnboundedSender<Action>,
-) -> Result<Association, ExecError> {
+pub async fn mutate(cloud: &dyn Cloud, m: Mutation, tx: &UnboundedSender<Action>) -> Outcome {
     let op_id = m.op_id;
     let step = |note: String| {
         // A progress note only; the UI may have quit meanwhile.
         let _ = tx.send(Action::MutationStep { op_id, note });
     };
-    exec::run(cloud, &m.region, &m.instance_id, &m.kind, &step).await
+    exec::run(cloud, &m.change, &step).await
 }
 
 /// Runs a change and always reports back, even when the task panics (the
 /// row must not spin forever).
 pub async fn run_mutation(cloud: Arc<dyn Cloud>, m: Mutation, tx: UnboundedSender<Action>) {
     let op_id = m.op_id;
-    let result = match AssertUnwindSafe(mutate(cloud.as_ref(), m, &tx))
+    let change = m.change.clone();
+    let outcome = match AssertUnwindSafe(mutate(cloud.as_ref(), m, &tx))
         .catch_unwind()
         .await
     {
-        Ok(result) => result,
-        Err(panic) => Err(ExecError::Internal(panic_message(panic.as_ref()))),
+        Ok(outcome) => outcome,
+        Err(panic) => Outcome {
+            change,
+            steps: Vec::new(),
+            result: Err(ExecError::Internal(panic_message(panic.as_ref()))),
+        },
     };
-    match &result {
+    match &outcome.result {
         Ok(a) => tracing::info!(op_id, association = %a.id, state = %a.state, "mutation accepted"),
         Err(e) => tracing::warn!(op_id, error = %e, "mutation failed"),
     }
     // The UI may have quit meanwhile: nobody left to tell.
-    let _ = tx.send(Action::MutationDone { op_id, result });
+    let _ = tx.send(Action::MutationDone {
+        op_id,
+        outcome: Box::new(outcome),
+    });
 }
 
 /// The text of a panic payload.

@@ -5,7 +5,7 @@ use std::time::Duration;
 use crossterm::event::KeyEvent;
 
 use crate::aws::{ApiError, Association, CallerIdentity, Instance, InstanceProfile};
-use crate::exec::ExecError;
+use crate::exec::{Change, Outcome};
 
 /// Everything `update` reacts to. Results say what they were for (generation,
 /// round, operation id), so stale ones can be dropped.
@@ -17,7 +17,10 @@ pub enum Action {
     Tick(Duration),
     IdentityLoaded(Result<CallerIdentity, ApiError>),
     ProfilesLoaded(Result<Vec<InstanceProfile>, ApiError>),
+    /// DescribeRegions for the region picker.
     RegionsLoaded(Result<Vec<String>, ApiError>),
+    /// DescribeRegions for checking the regions named at start.
+    RegionsChecked(Result<Vec<String>, ApiError>),
     InstancesLoaded {
         generation: u64,
         region: String,
@@ -36,27 +39,29 @@ pub enum Action {
     },
     MutationDone {
         op_id: u64,
-        result: Result<Association, ExecError>,
+        /// Boxed: actions stay small.
+        outcome: Box<Outcome>,
     },
 }
 
 pub use crate::plan::MutationKind;
 
-/// A change to run, for one instance.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A confirmed change to run, for one instance.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Mutation {
     pub op_id: u64,
-    pub region: String,
-    pub instance_id: String,
-    pub kind: MutationKind,
+    pub change: Change,
 }
 
 /// Side effects `update` asks for; the runtime runs them and sends back actions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     LoadIdentity,
     LoadProfiles,
+    /// DescribeRegions for the region picker.
     LoadRegions,
+    /// DescribeRegions to check the regions named at start.
+    CheckRegions,
     LoadInstances {
         generation: u64,
         region: String,
@@ -66,6 +71,7 @@ pub enum Effect {
         round: u64,
         region: String,
     },
-    Mutate(Mutation),
+    /// Boxed: effects stay small.
+    Mutate(Box<Mutation>),
     Quit,
 }

@@ -2,6 +2,7 @@
 //! the pure [`update`](update::update) that returns [`Effect`]s for the runtime to run.
 
 pub mod action;
+pub mod fuzzy_list;
 pub mod keymap;
 pub mod layout;
 pub mod matching;

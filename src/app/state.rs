@@ -11,6 +11,8 @@ use crate::inventory::InstanceRow;
 use crate::text::sanitize;
 
 use super::action::MutationKind;
+use super::fuzzy_list::FuzzyList;
+use crate::exec::Change;
 
 /// Settings fixed at start.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +25,9 @@ pub struct Config {
     pub endpoint: Option<String>,
     /// Association poll interval when nothing is changing.
     pub poll_interval: Duration,
+    /// The regions were named by the user: check them against DescribeRegions
+    /// (in the background; the screen does not wait).
+    pub check_regions: bool,
 }
 
 /// Which pane has the keyboard (when no overlay is open).
@@ -157,13 +162,26 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     pub op_id: u64,
+    pub change: Change,
+}
+
+impl Pending {
     /// The state the row shows meanwhile.
-    pub shows: AssociationState,
-    /// The profile the row shows meanwhile (the target, or the old one when detaching).
-    pub profile_name: Option<String>,
-    pub kind: MutationKind,
-    /// The profile name we are moving to (for the success message).
-    pub target_name: Option<String>,
+    pub fn shows(&self) -> AssociationState {
+        match self.change.kind {
+            MutationKind::Disassociate { .. } => AssociationState::Disassociating,
+            _ => AssociationState::Associating,
+        }
+    }
+
+    /// The profile the row shows meanwhile: the target, or the old one when detaching.
+    pub fn profile_name(&self) -> Option<&str> {
+        self.change
+            .to
+            .as_ref()
+            .or(self.change.from.as_ref())
+            .map(|p| p.name.as_str())
+    }
 }
 
 /// The profile picker overlay.
@@ -171,10 +189,8 @@ pub struct Pending {
 pub struct Picker {
     pub region: String,
     pub instance_id: String,
-    pub query: String,
-    /// Indices into `State::profiles`, best match first.
-    pub matches: Vec<usize>,
-    pub selected: usize,
+    /// Over `State::profile_lines`.
+    pub list: FuzzyList,
 }
 
 /// The region picker overlay.
@@ -183,25 +199,16 @@ pub struct RegionPicker {
     /// Every region, once DescribeRegions answered.
     pub all: Option<Vec<String>>,
     pub error: Option<String>,
-    pub query: String,
-    pub matches: Vec<usize>,
-    pub selected: usize,
+    /// Over `all`.
+    pub list: FuzzyList,
     pub chosen: Vec<String>,
 }
 
-/// The confirmation dialog: the full change, waiting for y/n.
+/// The confirmation dialog: the change in full (the view states it from these
+/// facts and what state knows of the instance and profiles), waiting for y/n.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
-    pub title: String,
-    /// Lines stating the change in full.
-    pub lines: Vec<String>,
-    pub warning: Option<String>,
-    pub region: String,
-    pub instance_id: String,
-    pub kind: MutationKind,
-    pub shows: AssociationState,
-    pub profile_name: Option<String>,
-    pub target_name: Option<String>,
+    pub change: Change,
 }
 
 /// The overlay on top of the panes, if any.

@@ -285,6 +285,12 @@ impl MemoryAccount {
         }
     }
 
+    /// The account's regions, known without a call (the demo shows them all
+    /// at start without waiting for DescribeRegions).
+    pub fn region_names(&self) -> Vec<String> {
+        lock(&self.world).instances.keys().cloned().collect()
+    }
+
     /// How many calls the account has answered or refused so far.
     pub fn calls(&self) -> u64 {
         lock(&self.world).calls

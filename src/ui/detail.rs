@@ -78,9 +78,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             format!(
                 "  {} {} (request in flight)",
                 super::spinner(state.now),
-                p.shows
+                p.shows()
             ),
-            theme::association_state(p.shows),
+            theme::association_state(p.shows()),
         )));
     }
     let knowledge = state.associations_knowledge(&inst.region);

@@ -100,10 +100,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                     ("…".to_string(), Span::styled("loading…", theme::dim()))
                 }
                 (Some(p), _) => (
-                    p.profile_name.clone().unwrap_or_else(|| "—".into()),
+                    p.profile_name().unwrap_or("—").to_string(),
                     Span::styled(
-                        format!("{} {}", spinner(state.now), p.shows),
-                        theme::association_state(p.shows),
+                        format!("{} {}", spinner(state.now), p.shows()),
+                        theme::association_state(p.shows()),
                     ),
                 ),
                 (None, Some(a)) => {

@@ -1,7 +1,8 @@
 //! `view`: draws the state. Reads it, never changes it. One file per pane.
 
-mod confirm;
+pub mod confirm;
 mod detail;
+mod fuzzy_list;
 mod help;
 mod instances;
 mod picker;
@@ -72,7 +73,12 @@ pub fn view(state: &State, frame: &mut Frame) {
         }
         Overlay::Confirm(c) => {
             let width = confirm::WIDTH.min(area.width.saturating_sub(4));
-            confirm::render(c, frame, popup(area, width, confirm::height(c, width)))
+            confirm::render(
+                state,
+                c,
+                frame,
+                popup(area, width, confirm::height(state, c, width)),
+            )
         }
     }
 }

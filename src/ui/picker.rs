@@ -1,44 +1,21 @@
-//! The profile picker and the region picker overlays.
+//! The profile picker and the region picker: two uses of the one fuzzy list.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::State;
-use crate::app::matching;
 use crate::app::state::{Knowledge, Picker, RegionPicker};
-use crate::text::{sanitize, truncate};
+use crate::text::{sanitize, truncate, wrap};
 
+use super::fuzzy_list::{self, Surround};
 use super::theme;
 
-/// A line with the matched characters highlighted.
-fn highlighted(text: &str, query: &str, width: usize) -> Vec<Span<'static>> {
-    let text = truncate(text, width);
-    let hits = matching::positions(&text, query);
-    text.chars()
-        .enumerate()
-        .map(|(i, c)| {
-            if hits.contains(&i) {
-                Span::styled(c.to_string(), theme::matched())
-            } else {
-                Span::raw(c.to_string())
-            }
-        })
-        .collect()
-}
-
-/// The first row to draw so that `selected` is visible.
-fn scroll(selected: usize, height: usize) -> usize {
-    if height == 0 {
-        0
-    } else {
-        selected.saturating_sub(height - 1)
-    }
+fn notice(text: &str, style: ratatui::style::Style) -> Line<'static> {
+    Line::from(Span::styled(text.to_string(), style))
 }
 
 pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect) {
-    super::clear(frame, area);
     let row = state.row_of(&p.region, &p.instance_id);
     let current = row
         .and_then(|r| r.data.association.as_ref())
@@ -48,29 +25,8 @@ pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect)
         .filter(|n| !n.is_empty())
         .map(|n| format!("{n}, "))
         .unwrap_or_default();
-    let block = Block::bordered()
-        .border_style(theme::focused_border())
-        .title(Span::styled(
-            format!(
-                " Instance profile for {} ({name}{}) ",
-                p.instance_id, p.region
-            ),
-            theme::title(),
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let mut lines = vec![Line::from(vec![
-        Span::styled("> ", theme::key()),
-        Span::raw(format!("{}▏", p.query)),
-        Span::styled(
-            format!(
-                "   {}/{}   name  role  path   ● current",
-                p.matches.len(),
-                state.profiles.len()
-            ),
-            theme::dim(),
-        ),
-    ])];
+    let width = area.width.saturating_sub(2) as usize;
+    let mut lines = Vec::new();
     if !state.profiles_src.loaded {
         // The picker says why it is empty.
         match state.profiles_src.knowledge() {
@@ -89,96 +45,57 @@ pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect)
                     )
                 };
                 let text = format!("cannot list instance profiles: {}; {when}", e.sentence());
-                for l in crate::text::wrap(&sanitize(&text), inner.width as usize, 4) {
-                    lines.push(Line::from(Span::styled(l, theme::error())));
+                for l in wrap(&sanitize(&text), width, 4) {
+                    lines.push(notice(&l, theme::error()));
                 }
             }
-            _ => lines.push(Line::from(Span::styled(
-                "loading instance profiles…",
-                theme::dim(),
-            ))),
+            _ => lines.push(notice("loading instance profiles…", theme::dim())),
         }
-    } else if p.matches.is_empty() {
-        lines.push(Line::from(Span::styled("no profile matches", theme::dim())));
+    } else if p.list.matches.is_empty() {
+        lines.push(notice("no profile matches", theme::dim()));
     }
-    let height = inner.height.saturating_sub(1) as usize;
-    let start = scroll(p.selected, height);
-    for (n, &i) in p.matches.iter().enumerate().skip(start).take(height) {
-        let profile = &state.profiles[i];
-        let mark = if current.as_deref() == Some(profile.arn.as_str()) {
-            "● "
-        } else {
-            "  "
-        };
-        let mut spans = vec![Span::styled(mark, theme::success())];
-        spans.extend(highlighted(
-            &state.profile_lines[i],
-            &p.query,
-            inner.width.saturating_sub(2) as usize,
-        ));
-        let line = Line::from(spans);
-        lines.push(if n == p.selected {
-            line.style(theme::selected())
-        } else {
-            line
-        });
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
+    let around = Surround {
+        title: format!(
+            " Instance profile for {} ({name}{}) ",
+            p.instance_id, p.region
+        ),
+        legend: "name  role  path   ● current".into(),
+        notice: lines,
+    };
+    let mark = |i: usize| {
+        let is_current = state
+            .profiles
+            .get(i)
+            .is_some_and(|pr| current.as_deref() == Some(pr.arn.as_str()));
+        Span::styled(if is_current { "● " } else { "  " }, theme::success())
+    };
+    fuzzy_list::render(
+        &p.list,
+        &state.profile_lines,
+        state.profiles.len(),
+        around,
+        mark,
+        frame,
+        area,
+    );
 }
 
 pub fn render_regions(r: &RegionPicker, frame: &mut Frame, area: Rect) {
-    super::clear(frame, area);
-    let block = Block::bordered()
-        .border_style(theme::focused_border())
-        .title(Span::styled(
-            " Regions (Space toggles, Enter applies) ",
-            theme::title(),
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let total = r.all.as_ref().map_or(0, Vec::len);
-    let mut lines = vec![Line::from(vec![
-        Span::styled("> ", theme::key()),
-        Span::raw(format!("{}▏", r.query)),
-        Span::styled(
-            format!(
-                "   {}/{}   {} chosen",
-                r.matches.len(),
-                total,
-                r.chosen.len()
-            ),
-            theme::dim(),
-        ),
-    ])];
-    match (&r.all, &r.error) {
-        (_, Some(e)) => lines.push(Line::from(Span::styled(
-            truncate(e, inner.width as usize),
-            theme::error(),
-        ))),
-        (None, None) => lines.push(Line::from(Span::styled(
-            "loading regions (DescribeRegions)…",
-            theme::dim(),
-        ))),
-        (Some(all), None) => {
-            let height = inner.height.saturating_sub(1) as usize;
-            let start = scroll(r.selected, height);
-            for (n, &i) in r.matches.iter().enumerate().skip(start).take(height) {
-                let name = &all[i];
-                let mark = if r.chosen.contains(name) {
-                    "[x] "
-                } else {
-                    "[ ] "
-                };
-                let mut spans = vec![Span::raw(mark)];
-                spans.extend(highlighted(name, &r.query, 40));
-                let line = Line::from(spans);
-                lines.push(if n == r.selected {
-                    line.style(theme::selected())
-                } else {
-                    line
-                });
-            }
-        }
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
+    let all = r.all.as_deref().unwrap_or(&[]);
+    let width = area.width.saturating_sub(2) as usize;
+    let lines = match (&r.all, &r.error) {
+        (_, Some(e)) => vec![notice(&truncate(&sanitize(e), width), theme::error())],
+        (None, None) => vec![notice("loading regions (DescribeRegions)…", theme::dim())],
+        (Some(_), None) => vec![],
+    };
+    let around = Surround {
+        title: " Regions (Space toggles, Enter applies) ".into(),
+        legend: format!("{} chosen", r.chosen.len()),
+        notice: lines,
+    };
+    let mark = |i: usize| {
+        let chosen = all.get(i).is_some_and(|name| r.chosen.contains(name));
+        Span::raw(if chosen { "[x] " } else { "[ ] " })
+    };
+    fuzzy_list::render(&r.list, all, all.len(), around, mark, frame, area);
 }

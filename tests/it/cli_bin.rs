@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use rolecall::aws::{
     ApiError, Association, CallerIdentity, Cloud, Instance, InstanceProfile, ProfileRef,
 };
-use rolecall::cli::{self, Session};
+use rolecall::cli;
+use rolecall::session::Session;
 use serde_json::{Value, json};
 
 use crate::backends::{Kind, standard_spec, world};
@@ -494,6 +495,7 @@ async fn a_stale_association_id_becomes_a_clear_message() {
             ghost,
         }),
         regions: vec!["us-east-1".into()],
+        regions_unchecked: false,
         demo: None,
         profile_label: "test".into(),
         endpoint: None,

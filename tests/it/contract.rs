@@ -2,8 +2,10 @@
 //! against moto and on the in-memory account, so the two cannot drift apart.
 
 use rolecall::aws::{AssociationState, ProfileRef};
-use rolecall::cli::{self, CliError, Session};
+use rolecall::cli;
+use rolecall::error::Error as CliError;
 use rolecall::inventory;
+use rolecall::session::Session;
 
 use crate::backends::{World, standard_spec};
 use crate::contract;
@@ -16,6 +18,7 @@ fn session(w: &World) -> Session {
     Session {
         cloud: w.cloud.clone(),
         regions: regions(),
+        regions_unchecked: false,
         demo: None,
         profile_label: "test".into(),
         endpoint: None,

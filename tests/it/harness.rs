@@ -28,6 +28,7 @@ pub fn config(read_only: bool) -> Config {
         profile_label: "demo".into(),
         endpoint: None,
         poll_interval: Duration::from_secs(10),
+        check_regions: false,
     }
 }
 
@@ -91,10 +92,13 @@ impl Harness {
             Effect::Quit => vec![],
             Effect::Mutate(m) => {
                 let op_id = m.op_id;
-                let result = rolecall::tui::mutate(self.account.as_ref(), m, &tx).await;
+                let outcome = rolecall::tui::mutate(self.account.as_ref(), *m, &tx).await;
                 // A two-step swap reports its middle step first.
                 let mut actions: Vec<Action> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
-                actions.push(Action::MutationDone { op_id, result });
+                actions.push(Action::MutationDone {
+                    op_id,
+                    outcome: Box::new(outcome),
+                });
                 actions
             }
             read => rolecall::poller::fetch(self.account.as_ref(), read)

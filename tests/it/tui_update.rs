@@ -121,18 +121,21 @@ async fn picker_fuzzy_query_confirm_no_changes_nothing() {
     let Overlay::Picker(p) = &h.state.overlay else {
         panic!("picker not open")
     };
-    assert_eq!(p.matches.len(), 3);
+    assert_eq!(p.list.matches.len(), 3);
     h.type_str("btch").await;
     let Overlay::Picker(p) = &h.state.overlay else {
         panic!()
     };
-    assert_eq!(h.state.profiles[p.matches[0]].name, "batch");
+    assert_eq!(h.state.profiles[p.list.matches[0]].name, "batch");
     h.key(KeyCode::Enter).await;
     let Overlay::Confirm(c) = &h.state.overlay else {
         panic!("no confirm dialog")
     };
-    assert_eq!(c.title, "Associate instance profile");
-    let text = c.lines.join("\n");
+    assert_eq!(
+        rolecall::ui::confirm::title(c),
+        "Associate instance profile"
+    );
+    let text = rolecall::ui::confirm::lines(&h.state, c).join("\n");
     assert!(text.contains(&web2) && text.contains("web-2"), "{text}");
     assert!(text.contains("us-east-1"), "{text}");
     assert!(text.contains("— (no profile)"), "{text}");
@@ -158,10 +161,10 @@ async fn associate_shows_associating_then_settles() {
     let [Effect::Mutate(m)] = effects.as_slice() else {
         panic!("{effects:?}")
     };
-    assert!(matches!(m.kind, MutationKind::Associate { .. }));
+    assert!(matches!(m.change.kind, MutationKind::Associate { .. }));
     // At once, before AWS answered: the row shows the transition.
     let p = h.state.pending_for("us-east-1", &web2).unwrap();
-    assert_eq!(p.shows, AssociationState::Associating);
+    assert_eq!(p.shows(), AssociationState::Associating);
     assert!(h.state.busy());
     h.settle_effects().await;
     assert!(h.state.pending.is_empty());
@@ -195,14 +198,18 @@ async fn choosing_on_an_associated_running_instance_replaces() {
     let Overlay::Confirm(c) = &h.state.overlay else {
         panic!()
     };
-    assert!(matches!(c.kind, MutationKind::Replace { .. }));
-    assert!(c.lines.join("\n").contains("from      web (role web-role)"));
+    assert!(matches!(c.change.kind, MutationKind::Replace { .. }));
     assert!(
-        c.lines
+        rolecall::ui::confirm::lines(&h.state, c)
+            .join("\n")
+            .contains("from      web (role web-role)")
+    );
+    assert!(
+        rolecall::ui::confirm::lines(&h.state, c)
             .join("\n")
             .contains("ReplaceIamInstanceProfileAssociation iip-assoc-")
     );
-    assert!(c.warning.is_none());
+    assert!(rolecall::ui::confirm::warning(c).is_none());
     h.key(KeyCode::Enter).await; // Enter says yes
     assert_eq!(
         profile_shown(&h, &web1),
@@ -223,8 +230,16 @@ async fn stopped_instance_swap_warns_and_detaches_then_associates() {
     let Overlay::Confirm(c) = &h.state.overlay else {
         panic!()
     };
-    assert!(matches!(c.kind, MutationKind::DetachThenAssociate { .. }));
-    assert!(c.warning.as_ref().unwrap().contains("stopped instance"));
+    assert!(matches!(
+        c.change.kind,
+        MutationKind::DetachThenAssociate { .. }
+    ));
+    assert!(
+        rolecall::ui::confirm::warning(c)
+            .as_ref()
+            .unwrap()
+            .contains("stopped instance")
+    );
     h.key(KeyCode::Char('y')).await;
     assert_eq!(message(&h).0, Tone::Success, "{:?}", h.state.message);
     h.advance(Duration::from_secs(10)).await;
@@ -253,10 +268,14 @@ async fn detach_confirms_then_disassociates() {
     let Overlay::Confirm(c) = &h.state.overlay else {
         panic!()
     };
-    assert_eq!(c.title, "Detach instance profile");
-    assert!(c.lines.join("\n").contains("to        — (no profile)"));
+    assert_eq!(rolecall::ui::confirm::title(c), "Detach instance profile");
     assert!(
-        c.lines
+        rolecall::ui::confirm::lines(&h.state, c)
+            .join("\n")
+            .contains("to        — (no profile)")
+    );
+    assert!(
+        rolecall::ui::confirm::lines(&h.state, c)
             .join("\n")
             .contains("DisassociateIamInstanceProfile")
     );
@@ -265,7 +284,7 @@ async fn detach_confirms_then_disassociates() {
     h.key(KeyCode::Char('d')).await;
     h.key_event(KeyCode::Char('y'), KeyModifiers::NONE);
     assert_eq!(
-        h.state.pending_for("eu-west-1", &api1).unwrap().shows,
+        h.state.pending_for("eu-west-1", &api1).unwrap().shows(),
         AssociationState::Disassociating
     );
     h.settle_effects().await;
@@ -741,7 +760,7 @@ async fn a_failed_profile_list_is_retried_and_the_picker_says_why() {
     let Overlay::Picker(p) = &h.state.overlay else {
         panic!("the picker stays open")
     };
-    assert_eq!(p.matches.len(), 3);
+    assert_eq!(p.list.matches.len(), 3);
 }
 
 #[tokio::test]
@@ -842,9 +861,13 @@ async fn a_task_that_panics_comes_back_as_an_action_and_is_shown() {
     // The runtime's own task body, on a cloud that panics.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let cloud: std::sync::Arc<dyn Cloud> = std::sync::Arc::new(Panicking);
-    tokio::spawn(rolecall::tui::run_mutation(cloud.clone(), m.clone(), tx))
-        .await
-        .unwrap();
+    tokio::spawn(rolecall::tui::run_mutation(
+        cloud.clone(),
+        (**m).clone(),
+        tx,
+    ))
+    .await
+    .unwrap();
     let done = rx.recv().await.expect("the dead task still answers");
     h.dispatch(done);
     assert!(h.state.pending.is_empty(), "the row stops spinning");

@@ -1,0 +1,220 @@
+//! `update`: the TUI's behaviour. Pure and synchronous: no I/O, no clock reads,
+//! no `.await`; what must happen outside comes back as [`Effect`]s.
+//!
+//! By concern: [`poll`] (reading, per-source backoff), [`changes`] (planning,
+//! confirming, outcomes), [`overlays`] (the pickers); keys and dispatch here.
+
+mod changes;
+mod overlays;
+mod poll;
+
+use std::time::Duration;
+
+pub use super::state::MAX_BACKOFF;
+pub use poll::{FAST_POLL, INSTANCE_REFRESH};
+
+use super::action::{Action, Effect};
+use super::keymap::{self, Command};
+use super::state::{Focus, Message, Overlay, State, Tone, profile_line};
+use poll::{on_associations, on_instances, refresh_all, schedule};
+
+/// The effects that start the TUI: who am I, profiles, instances,
+/// associations, and (in the background) whether the named regions exist.
+pub fn init(state: &mut State) -> Vec<Effect> {
+    state.identity_src.start();
+    let mut effects = vec![Effect::LoadIdentity];
+    effects.extend(refresh_all(state));
+    if state.config.check_regions {
+        effects.push(Effect::CheckRegions);
+    }
+    effects
+}
+
+/// Applies one action; returns what the runtime must do.
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Key(key) => {
+            state.cursor_touched = true;
+            let cmd = keymap::command(state, key);
+            on_command(state, cmd)
+        }
+        Action::Resize(w, h) => {
+            state.size = (w, h);
+            state.clamp_selection();
+            vec![]
+        }
+        Action::Tick(now) => {
+            state.now = now;
+            schedule(state)
+        }
+        Action::IdentityLoaded(result) => {
+            match result {
+                Ok(id) => {
+                    state.identity = Some(id);
+                    // Loaded once; Ctrl-r asks again.
+                    state.identity_src.succeed(state.now, Duration::MAX);
+                }
+                Err(e) => state.identity_src.fail(state.now, e),
+            }
+            vec![]
+        }
+        Action::ProfilesLoaded(result) => {
+            match result {
+                Ok(mut profiles) => {
+                    profiles.sort_by(|a, b| a.name.cmp(&b.name));
+                    state.profile_lines = profiles.iter().map(profile_line).collect();
+                    state.profiles = profiles;
+                    state.profiles_src.succeed(state.now, Duration::MAX);
+                    if let Overlay::Picker(p) = &mut state.overlay {
+                        p.list.refilter(&state.profile_lines);
+                    }
+                }
+                Err(e) => state.profiles_src.fail(state.now, e),
+            }
+            clamp_after_layout_change(state);
+            vec![]
+        }
+        Action::RegionsLoaded(result) => {
+            overlays::on_regions_loaded(state, result);
+            vec![]
+        }
+        Action::RegionsChecked(result) => {
+            poll::on_regions_checked(state, result);
+            vec![]
+        }
+        Action::InstancesLoaded {
+            generation,
+            region,
+            result,
+        } => on_instances(state, generation, region, result),
+        Action::AssociationsLoaded {
+            generation,
+            round,
+            region,
+            result,
+        } => on_associations(state, generation, round, region, result),
+        Action::MutationStep { op_id, note } => {
+            if state.pending.values().any(|p| p.op_id == op_id) {
+                info(state, Tone::Info, note);
+            }
+            vec![]
+        }
+        Action::MutationDone { op_id, outcome } => changes::on_mutation_done(state, op_id, outcome),
+    }
+}
+
+fn info(state: &mut State, tone: Tone, text: impl Into<String>) {
+    state.message = Some(Message {
+        tone,
+        text: text.into(),
+    });
+    clamp_after_layout_change(state);
+}
+
+/// The strip of failing reads and the footer's message change the list's
+/// height: keep the selection on screen.
+fn clamp_after_layout_change(state: &mut State) {
+    state.clamp_selection();
+}
+
+fn read_only(state: &mut State) {
+    info(
+        state,
+        Tone::Error,
+        "read-only mode: rolecall was started with --read-only, so it changes nothing",
+    );
+}
+
+fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
+    if cmd == Command::Quit {
+        return vec![Effect::Quit];
+    }
+    match state.overlay.clone() {
+        Overlay::Confirm(c) => changes::on_confirm(state, cmd, c),
+        Overlay::Help => {
+            if cmd == Command::Back {
+                state.overlay = Overlay::None;
+            }
+            vec![]
+        }
+        Overlay::Picker(p) => overlays::on_picker(state, cmd, p),
+        Overlay::Regions(rp) => overlays::on_regions(state, cmd, rp),
+        Overlay::None if state.filter_editing => on_filter(state, cmd),
+        Overlay::None => on_main(state, cmd),
+    }
+}
+
+fn move_by(state: &mut State, delta: isize) {
+    if state.visible.is_empty() {
+        return;
+    }
+    let last = state.visible.len() as isize - 1;
+    state.selected = (state.selected as isize + delta).clamp(0, last) as usize;
+    state.clamp_selection();
+}
+
+fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
+    let page = state.page_rows().max(1) as isize;
+    match cmd {
+        Command::Down => move_by(state, 1),
+        Command::Up => move_by(state, -1),
+        Command::First => move_by(state, isize::MIN / 2),
+        Command::Last => move_by(state, isize::MAX / 2),
+        Command::PageDown => move_by(state, page),
+        Command::PageUp => move_by(state, -page),
+        Command::FocusNext => {
+            state.focus = match state.focus {
+                Focus::List => Focus::Detail,
+                Focus::Detail => Focus::List,
+            }
+        }
+        Command::StartFilter => state.filter_editing = true,
+        Command::Back if !state.filter.is_empty() => {
+            state.filter.clear();
+            state.apply_filter(false);
+        }
+        Command::OpenPicker => overlays::open_picker(state),
+        Command::Detach => return changes::detach(state),
+        Command::OpenRegions => return overlays::open_regions(state),
+        Command::Refresh => {
+            info(
+                state,
+                Tone::Info,
+                "refreshing profiles, instances and associations",
+            );
+            let mut effects = refresh_all(state);
+            if !state.identity_src.loaded && !state.identity_src.in_flight {
+                state.identity_src.start();
+                effects.push(Effect::LoadIdentity);
+            }
+            return effects;
+        }
+        Command::Help => state.overlay = Overlay::Help,
+        _ => {}
+    }
+    vec![]
+}
+
+fn on_filter(state: &mut State, cmd: Command) -> Vec<Effect> {
+    match cmd {
+        Command::Input(c) => {
+            state.filter.push(c);
+            state.selected = 0;
+            state.apply_filter(true);
+        }
+        Command::Backspace => {
+            state.filter.pop();
+            state.apply_filter(false);
+        }
+        Command::Accept => state.filter_editing = false,
+        Command::Back => {
+            state.filter_editing = false;
+            state.filter.clear();
+            state.apply_filter(false);
+        }
+        Command::Down => move_by(state, 1),
+        Command::Up => move_by(state, -1),
+        _ => {}
+    }
+    vec![]
+}

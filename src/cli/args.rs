@@ -1,0 +1,228 @@
+//! The command line: clap definitions, and how they become session options.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::session::{DemoOptions, Options};
+use crate::text::escape;
+
+/// rolecall: see and change the IAM instance profiles of EC2 instances.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rolecall",
+    version,
+    about,
+    long_about = None,
+    after_help = "Without a command, rolecall opens the terminal UI (press ? in it for the keys).\nTry it with no AWS account: rolecall --demo"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    /// Without a command, rolecall opens the terminal UI.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every command takes.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalOpts {
+    /// Named profile from the AWS shared config/credentials files.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Region to show; repeat for several (default: the configured region).
+    #[arg(long = "region", global = true, value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Every region DescribeRegions returns.
+    #[arg(long, global = true, conflicts_with = "regions")]
+    pub all_regions: bool,
+    /// Send every AWS call to this endpoint (also read from AWS_ENDPOINT_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Refuse every change; only look.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Use a built-in demo account instead of AWS (no credentials, no network).
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// With --demo: generate N instances (1 to 100000) instead of the shipped fleet.
+    #[arg(long, global = true, value_name = "N", requires = "demo",
+          value_parser = clap::value_parser!(u64).range(1..=crate::aws::fleet::MAX_FLEET as u64))]
+    pub demo_fleet: Option<u64>,
+    /// With --demo: read the fleet from this JSON file.
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        requires = "demo",
+        conflicts_with = "demo_fleet"
+    )]
+    pub demo_fleet_file: Option<PathBuf>,
+    /// With --demo: inject faults, e.g. `throttle-every=5,fail=replace:AccessDenied,unreachable=30+10`.
+    #[arg(long, global = true, value_name = "SPEC", requires = "demo")]
+    pub demo_faults: Option<String>,
+    /// With --demo: per-call latency in milliseconds, `MIN-MAX` or one number (default 80-250).
+    #[arg(long, global = true, value_name = "MS", requires = "demo", value_parser = parse_latency)]
+    pub demo_latency: Option<(u64, u64)>,
+    /// Seconds between association polls when nothing is changing.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub poll: u64,
+    /// The longest one AWS call may take, retries included (connections get 3 s).
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+    /// Where to write the log (default: $XDG_STATE_HOME/rolecall/rolecall.log).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+}
+
+/// The scripting commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// List every instance in the chosen regions with its instance profile.
+    List {
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Put an instance profile (name or ARN) on an instance: associate or replace.
+    Set {
+        instance_id: String,
+        /// The instance profile to put on the instance: a name or an ARN. Its own
+        /// id, so it can never be mistaken for the global `--profile` (credentials).
+        #[arg(id = "instance_profile", value_name = "PROFILE")]
+        instance_profile: String,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Detach the instance profile from an instance.
+    Detach {
+        instance_id: String,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+}
+
+/// Output format of the scripting commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}
+
+impl GlobalOpts {
+    /// The session the options ask for.
+    pub fn session_options(&self) -> Options {
+        Options {
+            profile: self.profile.clone(),
+            regions: self.regions.clone(),
+            all_regions: self.all_regions,
+            endpoint_url: self.endpoint_url.clone(),
+            timeout: Duration::from_secs(self.timeout),
+            demo: self.demo.then(|| DemoOptions {
+                fleet_file: self.demo_fleet_file.clone(),
+                fleet_size: self.demo_fleet.map(|n| n as usize),
+                faults: self.demo_faults.clone(),
+                latency: self.demo_latency,
+            }),
+        }
+    }
+}
+
+/// `80-250` or `0`: milliseconds, min not above max.
+fn parse_latency(s: &str) -> Result<(u64, u64), String> {
+    let number = |t: &str| {
+        t.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("'{t}' is not a whole number of milliseconds"))
+    };
+    let (min, max) = match s.split_once('-') {
+        Some((a, b)) => (number(a)?, number(b)?),
+        None => (number(s)?, number(s)?),
+    };
+    if min > max || max > 60_000 {
+        return Err("expected MIN-MAX with MIN <= MAX <= 60000".into());
+    }
+    Ok((min, max))
+}
+
+/// One line from a clap error: the message with what it names (clap puts the
+/// missing arguments on the lines below the first), then the usage.
+pub fn usage_error_line(rendered: &str) -> String {
+    let mut message = Vec::new();
+    let mut usage = None;
+    let mut in_message = true;
+    for line in rendered.lines() {
+        let line = line.trim();
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u.trim().to_string());
+            in_message = false;
+        } else if line.is_empty() {
+            if !message.is_empty() {
+                in_message = false;
+            }
+        } else if in_message {
+            message.push(line.strip_prefix("error: ").unwrap_or(line).to_string());
+        }
+    }
+    let mut text = message.join(" ");
+    if text.is_empty() {
+        text = "invalid arguments".into();
+    }
+    if let Some(u) = usage {
+        text.push_str(&format!(" (usage: {u})"));
+    }
+    escape(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latency_specs_are_checked() {
+        assert_eq!(parse_latency("80-250"), Ok((80, 250)));
+        assert_eq!(parse_latency("0"), Ok((0, 0)));
+        assert!(parse_latency("250-80").is_err());
+        assert!(parse_latency("fast").is_err());
+    }
+
+    #[test]
+    fn clap_errors_keep_the_missing_argument_and_the_usage() {
+        let err = Cli::try_parse_from(["rolecall", "set", "i-0123456789abcdef0"]).unwrap_err();
+        let line = usage_error_line(&err.to_string());
+        assert!(line.contains("<PROFILE>"), "{line}");
+        assert!(line.contains("usage: rolecall set"), "{line}");
+        assert!(!line.contains('\n'));
+        let err = Cli::try_parse_from(["rolecall", "--region"]).unwrap_err();
+        let line = usage_error_line(&err.to_string());
+        assert!(line.contains("--region"), "{line}");
+    }
+
+    #[test]
+    fn set_takes_the_instance_profile_apart_from_the_credentials_profile() {
+        let cli =
+            Cli::try_parse_from(["rolecall", "set", "i-0123456789abcdef0", "db-admin"]).unwrap();
+        assert_eq!(cli.global.profile, None);
+        match cli.command {
+            Some(Command::Set {
+                instance_profile, ..
+            }) => assert_eq!(instance_profile, "db-admin"),
+            other => panic!("{other:?}"),
+        }
+        let cli = Cli::try_parse_from([
+            "rolecall",
+            "set",
+            "--profile",
+            "ops",
+            "i-0123456789abcdef0",
+            "db-admin",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.profile.as_deref(), Some("ops"));
+        assert!(
+            matches!(cli.command, Some(Command::Set { ref instance_profile, .. }) if instance_profile == "db-admin")
+        );
+    }
+}

@@ -1,0 +1,60 @@
+//! `--output json`: every value whole, exactly the documented fields.
+
+use serde_json::{Value, json};
+
+use crate::aws::Association;
+use crate::inventory::InstanceRow;
+
+use super::Report;
+
+fn timestamp_json(a: &Association) -> Value {
+    a.timestamp
+        .map(|t| Value::String(humantime::format_rfc3339_seconds(t).to_string()))
+        .unwrap_or(Value::Null)
+}
+
+/// The `association` object of the JSON output.
+pub fn association_json(a: &Association) -> Value {
+    json!({
+        "association_id": a.id,
+        "state": a.state.as_str(),
+        "profile_arn": a.profile.arn,
+        "profile_name": a.profile.name,
+        "timestamp": timestamp_json(a),
+    })
+}
+
+/// `list --output json`: one object per instance.
+pub fn list_json(rows: &[InstanceRow]) -> Value {
+    Value::Array(
+        rows.iter()
+            .map(|r| {
+                json!({
+                    "region": r.instance.region,
+                    "instance_id": r.instance.id,
+                    "name": r.instance.name,
+                    "state": r.instance.state.as_str(),
+                    "instance_type": r.instance.instance_type,
+                    "association": r.association.as_ref().map(association_json),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The JSON object `set` and `detach` print.
+pub fn report_json(r: &Report) -> Value {
+    json!({
+        "region": r.region,
+        "instance_id": r.instance_id,
+        "action": r.action,
+        "previous_profile_arn": r.previous_profile_arn,
+        "association": r.association.as_ref().map(association_json),
+    })
+}
+
+/// Pretty JSON and a newline.
+pub fn pretty(v: &Value) -> String {
+    // Serialising a Value cannot fail: it has no non-string map keys.
+    format!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default())
+}

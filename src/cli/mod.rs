@@ -1,0 +1,204 @@
+//! The scripting front end: `list`, `set` and `detach`. Clap definitions live
+//! in [`args`], output formats in [`table`] and [`json`]; the reads, the plan
+//! and the calls are the session's and the executor's, shared with the TUI.
+
+pub mod args;
+pub mod json;
+pub mod table;
+
+pub use args::{Cli, Command, GlobalOpts, Output, usage_error_line};
+
+use crate::aws::{Association, ProfileRef};
+use crate::error::Error;
+use crate::exec::{self, Change, ExecError, Outcome};
+use crate::inventory;
+use crate::plan::MutationKind;
+use crate::session::{self, Session};
+use crate::text::{escape, sanitize};
+
+/// What `set` or `detach` did, as printed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub region: String,
+    pub instance_id: String,
+    /// `associate`, `replace`, `disassociate`, or `none`.
+    pub action: &'static str,
+    pub previous_profile_arn: Option<String>,
+    pub association: Option<Association>,
+}
+
+/// Runs a scripting command; what it prints goes to `out`, warnings to stderr.
+pub async fn run(
+    opts: &GlobalOpts,
+    command: &Command,
+    out: &mut dyn std::io::Write,
+) -> Result<(), Error> {
+    // Refuse changes before anything touches the network.
+    if opts.read_only && !matches!(command, Command::List { .. }) {
+        return Err(Error::Usage(
+            "refusing to change anything: --read-only is set (drop it to make changes)".into(),
+        ));
+    }
+    match command {
+        Command::Set { instance_id, .. } | Command::Detach { instance_id, .. } => {
+            check_instance_id(instance_id)?
+        }
+        Command::List { .. } => {}
+    }
+    let session = session::build(&opts.session_options()).await?;
+    let text = match command {
+        Command::List { output } => {
+            let cloud = session.cloud.as_ref();
+            let rows = session
+                .with_checked_regions(async {
+                    Ok(inventory::fetch(cloud, &session.regions).await?)
+                })
+                .await?;
+            match output {
+                Output::Json => json::pretty(&json::list_json(&rows)),
+                Output::Table => table::list_table(&rows),
+            }
+        }
+        Command::Set {
+            instance_id,
+            instance_profile,
+            output,
+        } => render(
+            &set(&session, instance_id, &ProfileRef::parse(instance_profile)).await?,
+            *output,
+        ),
+        Command::Detach {
+            instance_id,
+            output,
+        } => render(&detach(&session, instance_id).await?, *output),
+    };
+    out.write_all(text.as_bytes())
+        .map_err(|e| Error::Runtime(format!("cannot write output: {e}")))
+}
+
+fn render(report: &Report, output: Output) -> String {
+    match output {
+        Output::Json => json::pretty(&json::report_json(report)),
+        Output::Table => table::report_table(report),
+    }
+}
+
+/// `i-` followed by 8 or 17 hex digits, as EC2 issues them.
+pub fn check_instance_id(id: &str) -> Result<(), Error> {
+    let hex = id.strip_prefix("i-").unwrap_or("");
+    if (hex.len() == 8 || hex.len() == 17) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "'{}' is not an instance id (expected i- and 8 or 17 hex digits, e.g. i-0123456789abcdef0)",
+            escape(id)
+        )))
+    }
+}
+
+/// A failed change as one line: a stale view says to run again, a lost answer
+/// says what the re-read showed.
+fn change_failed(e: &ExecError, instance_id: &str) -> Error {
+    match e {
+        ExecError::Refused {
+            error,
+            detached: None,
+        } if error.code() == Some("InvalidAssociationID.NotFound") => Error::Runtime(format!(
+            "{} failed (InvalidAssociationID.NotFound): the association of {instance_id} changed while rolecall was working; run the command again",
+            error.action
+        )),
+        ExecError::Refused {
+            error,
+            detached: None,
+        } => Error::Api(error.clone()),
+        _ => Error::Runtime(e.sentence(instance_id)),
+    }
+}
+
+/// Runs a planned change through the executor. A lost answer whose re-read
+/// shows the change in place is a success (said on stderr); otherwise an error.
+async fn execute(session: &Session, change: &Change) -> Result<Report, Error> {
+    let note = |text: String| eprintln!("rolecall: {}", sanitize(&text));
+    let outcome: Outcome = exec::run(session.cloud.as_ref(), change, &note).await;
+    let id = &change.instance_id;
+    if let Err(e) = &outcome.result {
+        if !outcome.done() {
+            return Err(change_failed(e, id));
+        }
+        eprintln!("rolecall: warning: {}", sanitize(&e.sentence(id)));
+    }
+    Ok(Report {
+        region: change.region.clone(),
+        instance_id: id.clone(),
+        action: change.kind.action_name(),
+        previous_profile_arn: change.from.as_ref().map(|p| p.arn.clone()),
+        association: outcome.association_after().cloned(),
+    })
+}
+
+/// Puts `profile` on the instance: associate, replace, or (stopped instance)
+/// disassociate then associate.
+pub async fn set(
+    session: &Session,
+    instance_id: &str,
+    profile: &ProfileRef,
+) -> Result<Report, Error> {
+    let (row, change) = exec::plan_set_profile(session, instance_id, profile).await?;
+    let Some(change) = change else {
+        eprintln!(
+            "rolecall: instance {instance_id} already has instance profile {}; nothing to do",
+            sanitize(
+                &row.association
+                    .as_ref()
+                    .map(|a| a.profile.name.clone())
+                    .unwrap_or_default()
+            )
+        );
+        return Ok(Report {
+            region: row.instance.region.clone(),
+            instance_id: instance_id.to_string(),
+            action: "none",
+            previous_profile_arn: row.association.as_ref().map(|a| a.profile.arn.clone()),
+            association: row.association.clone(),
+        });
+    };
+    if let MutationKind::DetachThenAssociate { association_id, .. } = &change.kind {
+        eprintln!(
+            "rolecall: instance {instance_id} is stopped and AWS does not replace profiles on stopped instances: disassociating {association_id}, then associating {}",
+            sanitize(
+                &change
+                    .to
+                    .as_ref()
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default()
+            )
+        );
+    }
+    execute(session, &change).await
+}
+
+/// Detaches the instance's profile.
+pub async fn detach(session: &Session, instance_id: &str) -> Result<Report, Error> {
+    let change = exec::plan_detach(session, instance_id).await?;
+    execute(session, &change).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instance_ids_are_checked() {
+        assert!(check_instance_id("i-0123456789abcdef0").is_ok());
+        assert!(check_instance_id("i-01234567").is_ok());
+        for bad in [
+            "i-xyz",
+            "0123456789abcdef0",
+            "i-0123",
+            "",
+            "i-0123456789abcdef0\n",
+        ] {
+            assert_eq!(check_instance_id(bad).unwrap_err().exit_code(), 2, "{bad}");
+        }
+    }
+}

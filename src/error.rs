@@ -1,0 +1,27 @@
+//! The one error both front ends turn into a line and an exit code.
+
+use crate::aws::ApiError;
+
+/// Why a run failed; each becomes one line and an exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input: exit 2.
+    #[error("{0}")]
+    Usage(String),
+    /// An AWS error: exit 1.
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    /// Anything else at run time: exit 1.
+    #[error("{0}")]
+    Runtime(String),
+}
+
+impl Error {
+    /// The process exit status for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => 2,
+            Error::Api(_) | Error::Runtime(_) => 1,
+        }
+    }
+}
