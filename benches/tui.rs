@@ -5,6 +5,9 @@
 //! drawn frame, from a picker keystroke to the next drawn frame, and the
 //! resident memory with everything loaded. Run: `cargo bench --bench tui`.
 
+// A bench states what it needs; a panic is how it fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

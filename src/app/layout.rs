@@ -55,24 +55,22 @@ pub struct Problem<'a> {
 
 fn add<'a>(out: &mut Vec<Problem<'a>>, feed: Feed, region: Option<&'a str>, src: &'a Source) {
     let Some(error) = &src.error else { return };
-    let same = out.iter_mut().find(|p| {
+    let same = out.iter().position(|p| {
         p.feed == feed && p.error.short() == error.short() && p.error.action == error.action
     });
-    let p = match same {
-        Some(p) => p,
-        None => {
-            out.push(Problem {
-                feed,
-                regions: Vec::new(),
-                error,
-                next_at: src.next_at,
-                unknown: false,
-                oldest_ok: None,
-                retrying: false,
-            });
-            out.last_mut().expect("just pushed")
-        }
-    };
+    let index = same.unwrap_or_else(|| {
+        out.push(Problem {
+            feed,
+            regions: Vec::new(),
+            error,
+            next_at: src.next_at,
+            unknown: false,
+            oldest_ok: None,
+            retrying: false,
+        });
+        out.len() - 1
+    });
+    let p = &mut out[index];
     p.regions.extend(region);
     p.next_at = p.next_at.min(src.next_at);
     p.unknown |= !src.loaded;

@@ -106,13 +106,17 @@ mod tests {
     #[test]
     fn rank_puts_best_first() {
         let lines = vec![
+            "w_e_b-scattered".to_string(),
             "batch-worker".to_string(),
             "web".to_string(),
-            "web-frontend".to_string(),
         ];
-        let r = rank(&lines, "web");
-        assert_eq!(r.len(), 2);
-        assert!(r.contains(&1) && r.contains(&2) && !r.contains(&0));
+        // The tight match beats the scattered one; the non-match is out.
+        assert_eq!(rank(&lines, "web"), vec![2, 0]);
+        assert_eq!(
+            rank(&lines, ""),
+            vec![0, 1, 2],
+            "no query: every line, in order"
+        );
         assert_eq!(positions("web-frontend", "wf"), vec![0, 4]);
     }
 }

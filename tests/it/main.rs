@@ -1,6 +1,9 @@
 //! The one integration-test crate (one link step): moto-backed contract tests,
 //! the CLI binary, the in-memory account, SDK mocks, and the TUI.
 
+// Tests state what they expect; a panic is how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod backends;
 mod cli_bin;
 mod contract;

@@ -2,7 +2,7 @@
 //! that moto does not emulate, latency and injected faults.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rolecall::aws::faults::{FaultPlan, Op};
 use rolecall::aws::memory::{Latency, ManualClock, MemoryAccount, MemoryOptions};
@@ -265,7 +265,9 @@ async fn unreachable_for_a_window_on_the_clock() {
     );
 }
 
-#[tokio::test]
+// Paused tokio time: the sleeps are measured on tokio's clock, which only
+// moves as they finish, so the test neither waits nor depends on the machine.
+#[tokio::test(start_paused = true)]
 async fn latency_delays_every_call() {
     let fleet = fleet_from_spec(&standard_spec());
     let mut options = MemoryOptions::test(Arc::new(ManualClock::new()));
@@ -275,13 +277,13 @@ async fn latency_delays_every_call() {
         seed: 7,
     };
     let account = MemoryAccount::new(&fleet, options);
-    let start = Instant::now();
+    let start = tokio::time::Instant::now();
     account.regions().await.unwrap();
     account.regions().await.unwrap();
-    // A lower bound only: the account must have waited at least min per call.
+    let waited = start.elapsed();
+    // Each call waited between min and max, on tokio's clock.
     assert!(
-        start.elapsed() >= Duration::from_millis(40),
-        "{:?}",
-        start.elapsed()
+        waited >= Duration::from_millis(40) && waited <= Duration::from_millis(80),
+        "{waited:?}"
     );
 }
