@@ -106,6 +106,7 @@ pub async fn run(
     settings: &Settings,
     log_warning: Option<String>,
 ) -> Result<Exit, Error> {
+    let started = Instant::now();
     let session = session::build(options).await?;
     let config = Config {
         read_only: settings.read_only,
@@ -132,7 +133,7 @@ pub async fn run(
             return Err(Error::Runtime(format!("cannot set up the terminal: {e}")));
         }
     };
-    let result = event_loop(&mut terminal, &mut state, session.cloud.clone()).await;
+    let result = event_loop(&mut terminal, &mut state, session.cloud.clone(), started).await;
     restore_terminal();
     result
 }
@@ -141,10 +142,21 @@ fn term_error(e: std::io::Error) -> Error {
     Error::Runtime(format!("terminal error: {e}"))
 }
 
+/// True once every region's instances and associations have been read.
+fn everything_read(state: &State) -> bool {
+    state.regions.iter().all(|r| {
+        state
+            .region_data
+            .get(r)
+            .is_some_and(|d| d.instances_src.loaded && d.associations_src.loaded)
+    })
+}
+
 async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     state: &mut State,
     cloud: Arc<dyn Cloud>,
+    started: Instant,
 ) -> Result<Exit, Error> {
     let (tx, mut rx) = unbounded_channel::<Action>();
     let poller = Poller::spawn(cloud.clone(), tx.clone());
@@ -164,6 +176,12 @@ async fn event_loop(
     terminal
         .draw(|f| crate::ui::view(state, f))
         .map_err(term_error)?;
+    // Measured by scripts/bench-latency: the first frame never waits for AWS.
+    tracing::info!(
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "timing: first frame drawn"
+    );
+    let mut rows_shown = false;
     while !quit {
         let action = tokio::select! {
             ev = events.next() => match ev {
@@ -195,6 +213,14 @@ async fn event_loop(
             terminal
                 .draw(|f| crate::ui::view(state, f))
                 .map_err(term_error)?;
+            if !rows_shown && everything_read(state) {
+                rows_shown = true;
+                tracing::info!(
+                    ms = started.elapsed().as_secs_f64() * 1000.0,
+                    rows = state.rows.len(),
+                    "timing: first rows drawn"
+                );
+            }
         }
     }
     mutations.abort_all();
