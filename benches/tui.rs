@@ -108,8 +108,8 @@ fn main() {
         }
     }
     let load_time = load.elapsed();
-    assert_eq!(state.rows.len(), INSTANCES);
-    assert_eq!(state.profiles.len(), PROFILES);
+    assert_eq!(state.inventory.rows.len(), INSTANCES);
+    assert_eq!(state.inventory.profiles.len(), PROFILES);
     let mut terminal = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).unwrap();
     terminal.draw(|f| rolecall::ui::view(&state, f)).unwrap();
     let (rss, hwm) = memory();
@@ -117,7 +117,7 @@ fn main() {
     // One frame, scrolled to different places.
     let mut frames = Vec::new();
     for i in 0..300 {
-        state.selected = (i * 67) % INSTANCES;
+        state.list.selected = (i * 67) % INSTANCES;
         state.clamp_selection();
         let t = Instant::now();
         terminal.draw(|f| rolecall::ui::view(&state, f)).unwrap();
@@ -165,7 +165,7 @@ fn main() {
             .block_on(rolecall::aws::Cloud::associations(&account, "us-east-1"))
             .unwrap();
         let action = Action::AssociationsLoaded {
-            generation: state.generation,
+            generation: state.inventory.generation,
             round: state.poll.round + round,
             region: "us-east-1".into(),
             result: Ok(associations),
@@ -190,7 +190,7 @@ fn main() {
             a.state = flip;
         }
         let action = Action::AssociationsLoaded {
-            generation: state.generation,
+            generation: state.inventory.generation,
             round: state.poll.round + 100 + round,
             region: "us-east-1".into(),
             result: Ok(associations),

@@ -144,8 +144,9 @@ fn term_error(e: std::io::Error) -> Error {
 
 /// True once every region's instances and associations have been read.
 fn everything_read(state: &State) -> bool {
-    state.regions.iter().all(|r| {
+    state.inventory.regions.iter().all(|r| {
         state
+            .inventory
             .region_data
             .get(r)
             .is_some_and(|d| d.instances_src.loaded && d.associations_src.loaded)
@@ -217,7 +218,7 @@ async fn event_loop(
                 rows_shown = true;
                 tracing::info!(
                     ms = started.elapsed().as_secs_f64() * 1000.0,
-                    rows = state.rows.len(),
+                    rows = state.inventory.rows.len(),
                     "timing: first rows drawn"
                 );
             }

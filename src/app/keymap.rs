@@ -85,7 +85,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
         Overlay::Picker(_) | Overlay::Regions(_) => {
             overlay_list(key, ctrl, matches!(state.overlay, Overlay::Regions(_)))
         }
-        Overlay::None if state.filter_editing => match key.code {
+        Overlay::None if state.list.filter_editing => match key.code {
             KeyCode::Esc => Command::Back,
             KeyCode::Enter => Command::Accept,
             KeyCode::Backspace => Command::Backspace,

@@ -86,10 +86,20 @@ fn add<'a>(out: &mut Vec<Problem<'a>>, feed: Feed, region: Option<&'a str>, src:
 /// Every failing read, grouped by what failed and how.
 pub fn problems(state: &State) -> Vec<Problem<'_>> {
     let mut out = Vec::new();
-    add(&mut out, Feed::Identity, None, &state.identity_src);
-    add(&mut out, Feed::Profiles, None, &state.profiles_src);
-    for region in &state.regions {
-        if let Some(d) = state.region_data.get(region) {
+    add(
+        &mut out,
+        Feed::Identity,
+        None,
+        &state.inventory.identity_src,
+    );
+    add(
+        &mut out,
+        Feed::Profiles,
+        None,
+        &state.inventory.profiles_src,
+    );
+    for region in &state.inventory.regions {
+        if let Some(d) = state.inventory.region_data.get(region) {
             add(&mut out, Feed::Instances, Some(region), &d.instances_src);
             add(
                 &mut out,

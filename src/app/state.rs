@@ -229,10 +229,12 @@ pub struct Poll {
     pub round: u64,
 }
 
-/// The whole TUI state.
-#[derive(Debug, Clone)]
-pub struct State {
-    pub config: Config,
+/// What rolecall knows of the account: who, which regions, each region's
+/// instances and associations, the joined rows, the instance profiles. The
+/// rows are always the join of `region_data`; `profile_lines` always matches
+/// `profiles` one to one ([`Inventory::set_profiles`] keeps it so).
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
     pub identity: Option<CallerIdentity>,
     pub identity_src: Source,
     pub regions: Vec<String>,
@@ -246,9 +248,24 @@ pub struct State {
     /// `name  roles  path` per profile: what the picker shows and matches.
     pub profile_lines: Vec<String>,
     pub profiles_src: Source,
+}
+
+impl Inventory {
+    /// Takes a fresh profile list: sorted by name, with the picker's lines.
+    pub fn set_profiles(&mut self, mut profiles: Vec<InstanceProfile>) {
+        profiles.sort_by(|a, b| a.name.cmp(&b.name));
+        self.profile_lines = profiles.iter().map(profile_line).collect();
+        self.profiles = profiles;
+    }
+}
+
+/// The instance list as the operator sees it: the filter, the rows it lets
+/// through, the cursor and the scroll.
+#[derive(Debug, Clone)]
+pub struct ListView {
     pub filter: String,
     pub filter_editing: bool,
-    /// Indices into `rows` that pass the filter.
+    /// Indices into `Inventory::rows` that pass the filter.
     pub visible: Vec<usize>,
     /// Index into `visible`.
     pub selected: usize,
@@ -257,98 +274,143 @@ pub struct State {
     pub focus: Focus,
     /// Set by the first key: from then on the cursor follows its instance.
     pub cursor_touched: bool,
-    pub overlay: Overlay,
+}
+
+/// Changes sent to AWS whose outcome has not come back, one per instance.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
     pub pending: HashMap<(String, String), Pending>,
+    pub next_op: u64,
+}
+
+impl Changes {
+    /// Records a change as sent; returns its operation id.
+    pub fn begin(&mut self, change: Change) -> u64 {
+        self.next_op += 1;
+        let op_id = self.next_op;
+        self.pending.insert(
+            (change.region.clone(), change.instance_id.clone()),
+            Pending { op_id, change },
+        );
+        op_id
+    }
+
+    /// The change an outcome is for, no longer pending; `None` if it was
+    /// dropped meanwhile (its region was closed).
+    pub fn finish(&mut self, op_id: u64) -> Option<Pending> {
+        let key = self
+            .pending
+            .iter()
+            .find(|(_, p)| p.op_id == op_id)
+            .map(|(k, _)| k.clone())?;
+        self.pending.remove(&key)
+    }
+}
+
+/// The whole TUI state, in parts: what is known ([`Inventory`]), how the list
+/// is shown ([`ListView`]), what is changing ([`Changes`]), the polling, and
+/// the overlay, message, clock and size.
+#[derive(Debug, Clone)]
+pub struct State {
+    pub config: Config,
+    pub inventory: Inventory,
+    pub list: ListView,
+    pub changes: Changes,
+    pub overlay: Overlay,
     pub poll: Poll,
     pub message: Option<Message>,
     pub now: Duration,
     pub size: (u16, u16),
-    pub next_op: u64,
 }
 
 impl State {
     pub fn new(config: Config, regions: Vec<String>) -> Self {
         Self {
             config,
-            identity: None,
-            identity_src: Source::default(),
-            regions,
-            generation: 1,
-            region_data: BTreeMap::new(),
-            rows: Vec::new(),
-            profile_usage: HashMap::new(),
-            profiles: Vec::new(),
-            profile_lines: Vec::new(),
-            profiles_src: Source::default(),
-            filter: String::new(),
-            filter_editing: false,
-            visible: Vec::new(),
-            selected: 0,
-            offset: 0,
-            focus: Focus::List,
-            cursor_touched: false,
+            inventory: Inventory {
+                regions,
+                generation: 1,
+                ..Inventory::default()
+            },
+            list: ListView {
+                filter: String::new(),
+                filter_editing: false,
+                visible: Vec::new(),
+                selected: 0,
+                offset: 0,
+                focus: Focus::List,
+                cursor_touched: false,
+            },
+            changes: Changes::default(),
             overlay: Overlay::None,
-            pending: HashMap::new(),
             poll: Poll::default(),
             message: None,
             now: Duration::ZERO,
             size: (120, 32),
-            next_op: 1,
         }
     }
 
     /// The row under the cursor.
     pub fn selected_row(&self) -> Option<&Row> {
-        self.visible
-            .get(self.selected)
-            .and_then(|&i| self.rows.get(i))
+        self.list
+            .visible
+            .get(self.list.selected)
+            .and_then(|&i| self.inventory.rows.get(i))
     }
 
     /// The index in `rows` of an instance, if it is loaded.
     fn position_of(&self, region: &str, instance_id: &str) -> Option<usize> {
-        self.rows
+        self.inventory
+            .rows
             .iter()
             .position(|r| r.data.instance.region == region && r.data.instance.id == instance_id)
     }
 
     /// The row of an instance, if it is loaded.
     pub fn row_of(&self, region: &str, instance_id: &str) -> Option<&Row> {
-        self.position_of(region, instance_id).map(|i| &self.rows[i])
+        self.position_of(region, instance_id)
+            .map(|i| &self.inventory.rows[i])
     }
 
     /// The pending change on an instance, if any.
     pub fn pending_for(&self, region: &str, instance_id: &str) -> Option<&Pending> {
         // Asked for every drawn row; almost always nothing is pending.
-        if self.pending.is_empty() {
+        if self.changes.pending.is_empty() {
             return None;
         }
-        self.pending
+        self.changes
+            .pending
             .get(&(region.to_string(), instance_id.to_string()))
     }
 
     /// The profile with this ARN, if loaded.
     pub fn profile_by_arn(&self, arn: &str) -> Option<&InstanceProfile> {
-        self.profiles.iter().find(|p| p.arn == arn)
+        self.inventory.profiles.iter().find(|p| p.arn == arn)
     }
 
     /// How many loaded instances use the profile with this ARN.
     pub fn instances_using(&self, arn: &str) -> usize {
-        self.profile_usage.get(arn).copied().unwrap_or(0)
+        self.inventory.profile_usage.get(arn).copied().unwrap_or(0)
     }
 
     fn count_profile_usage(&mut self) {
-        self.profile_usage.clear();
-        for r in &self.rows {
+        self.inventory.profile_usage.clear();
+        for r in &self.inventory.rows {
             if let Some(a) = r.data.association.as_ref().filter(|a| a.state.is_active()) {
-                *self.profile_usage.entry(a.profile.arn.clone()).or_default() += 1;
+                *self
+                    .inventory
+                    .profile_usage
+                    .entry(a.profile.arn.clone())
+                    .or_default() += 1;
             }
         }
     }
 
     /// True while anything is changing: the poller speeds up, spinners turn.
     pub fn anything_in_transition(&self) -> bool {
-        !self.pending.is_empty()
+        !self.changes.pending.is_empty()
             || self
+                .inventory
                 .region_data
                 .values()
                 .any(|d| d.associations.iter().any(|a| a.state.is_transitional()))
@@ -356,10 +418,11 @@ impl State {
 
     /// True while a request is out (header spinner).
     pub fn busy(&self) -> bool {
-        self.identity_src.in_flight
-            || self.profiles_src.in_flight
-            || !self.pending.is_empty()
+        self.inventory.identity_src.in_flight
+            || self.inventory.profiles_src.in_flight
+            || !self.changes.pending.is_empty()
             || self
+                .inventory
                 .region_data
                 .values()
                 .any(|d| d.instances_src.in_flight || d.associations_src.in_flight)
@@ -367,7 +430,8 @@ impl State {
 
     /// What is known of the associations (so the profiles) of a region's instances.
     pub fn associations_knowledge(&self, region: &str) -> Knowledge<'_> {
-        self.region_data
+        self.inventory
+            .region_data
             .get(region)
             .map_or(Knowledge::Loading, |d| d.associations_src.knowledge())
     }
@@ -395,7 +459,7 @@ impl State {
     /// (regions answer in any order).
     fn followed(&self) -> Option<(String, String)> {
         self.selected_row()
-            .filter(|_| self.cursor_touched)
+            .filter(|_| self.list.cursor_touched)
             .map(|r| (r.data.instance.region.clone(), r.data.instance.id.clone()))
     }
 
@@ -406,14 +470,14 @@ impl State {
         if let Some((region, id)) = keep
             && let Some(row_index) = self.position_of(&region, &id)
         {
-            let pos = match self.visible.binary_search(&row_index) {
+            let pos = match self.list.visible.binary_search(&row_index) {
                 Ok(pos) => pos,
                 Err(pos) => {
-                    self.visible.insert(pos, row_index);
+                    self.list.visible.insert(pos, row_index);
                     pos
                 }
             };
-            self.selected = pos;
+            self.list.selected = pos;
         }
         self.clamp_selection();
     }
@@ -422,8 +486,8 @@ impl State {
     pub fn rebuild_rows(&mut self) {
         let keep = self.followed();
         let mut rows = Vec::new();
-        for region in &self.regions {
-            let Some(d) = self.region_data.get(region) else {
+        for region in &self.inventory.regions {
+            let Some(d) = self.inventory.region_data.get(region) else {
                 continue;
             };
             for row in crate::inventory::join(d.instances.clone(), &d.associations) {
@@ -434,13 +498,17 @@ impl State {
             (&a.data.instance.region, &a.data.instance.id)
                 .cmp(&(&b.data.instance.region, &b.data.instance.id))
         });
-        self.rows = rows;
+        self.inventory.rows = rows;
         self.restore(keep);
     }
 
     /// Takes a region's instances; rebuilds rows only when they differ.
     pub fn set_instances(&mut self, region: &str, instances: Vec<Instance>) {
-        let d = self.region_data.entry(region.to_string()).or_default();
+        let d = self
+            .inventory
+            .region_data
+            .entry(region.to_string())
+            .or_default();
         let same = d.instances_src.loaded
             && d.instances.len() == instances.len()
             && d.instances.iter().zip(&instances).all(|(a, b)| **a == *b);
@@ -453,15 +521,19 @@ impl State {
     /// Takes a region's associations; updates only the rows whose association
     /// changed (most polls change nothing at all).
     pub fn set_associations(&mut self, region: &str, associations: Vec<Association>) {
-        let d = self.region_data.entry(region.to_string()).or_default();
+        let d = self
+            .inventory
+            .region_data
+            .entry(region.to_string())
+            .or_default();
         if d.associations == associations {
             return;
         }
         d.associations = associations;
         let keep = self.followed();
-        let index = crate::inventory::by_instance(&self.region_data[region].associations);
+        let index = crate::inventory::by_instance(&self.inventory.region_data[region].associations);
         let mut changed = false;
-        for row in self.rows.iter_mut() {
+        for row in self.inventory.rows.iter_mut() {
             if row.data.instance.region != region {
                 continue;
             }
@@ -483,8 +555,8 @@ impl State {
     /// Recomputes `visible`; `narrowing` says the query only grew, so the search
     /// can stay within the current matches.
     pub fn apply_filter(&mut self, narrowing: bool) {
-        let within = narrowing.then(|| self.visible.clone());
-        self.visible = filter_rows(&self.rows, &self.filter, within.as_deref());
+        let within = narrowing.then(|| self.list.visible.clone());
+        self.list.visible = filter_rows(&self.inventory.rows, &self.list.filter, within.as_deref());
         self.clamp_selection();
     }
 
@@ -495,19 +567,22 @@ impl State {
 
     /// Keeps the selection inside the list and on screen.
     pub fn clamp_selection(&mut self) {
-        if self.visible.is_empty() {
-            self.selected = 0;
-            self.offset = 0;
+        if self.list.visible.is_empty() {
+            self.list.selected = 0;
+            self.list.offset = 0;
             return;
         }
-        self.selected = self.selected.min(self.visible.len() - 1);
+        self.list.selected = self.list.selected.min(self.list.visible.len() - 1);
         let page = self.page_rows().max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + page {
-            self.offset = self.selected + 1 - page;
+        if self.list.selected < self.list.offset {
+            self.list.offset = self.list.selected;
+        } else if self.list.selected >= self.list.offset + page {
+            self.list.offset = self.list.selected + 1 - page;
         }
-        self.offset = self.offset.min(self.visible.len().saturating_sub(page));
+        self.list.offset = self
+            .list
+            .offset
+            .min(self.list.visible.len().saturating_sub(page));
     }
 }
 

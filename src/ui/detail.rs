@@ -47,7 +47,7 @@ fn when(t: Option<std::time::SystemTime>) -> String {
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let block = Block::bordered()
         .title(Span::styled(" Detail ", theme::title()))
-        .border_style(if state.focus == Focus::Detail {
+        .border_style(if state.list.focus == Focus::Detail {
             theme::focused_border()
         } else {
             Style::new()
@@ -133,7 +133,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                         lines.extend(field("ARN", &r.arn, w));
                     }
                 }
-                None => match state.profiles_src.knowledge() {
+                None => match state.inventory.profiles_src.knowledge() {
                     Knowledge::Known => lines.push(Line::from(Span::styled(
                         "  profile not in ListInstanceProfiles (deleted?)",
                         theme::warning(),

@@ -18,16 +18,22 @@ const STATE_W: u16 = 10;
 const ASSOC_W: u16 = 16;
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
-    let focused = state.focus == Focus::List && !state.filter_editing;
+    let focused = state.list.focus == Focus::List && !state.list.filter_editing;
     let mut title = vec![Span::styled(
-        format!(" Instances {}/{} ", state.visible.len(), state.rows.len()),
+        format!(
+            " Instances {}/{} ",
+            state.list.visible.len(),
+            state.inventory.rows.len()
+        ),
         theme::title(),
     )];
     let unknown_regions = state
+        .inventory
         .regions
         .iter()
         .filter(|r| {
             state
+                .inventory
                 .region_data
                 .get(*r)
                 .is_some_and(|d| matches!(d.instances_src.knowledge(), Knowledge::Unknown(_)))
@@ -42,15 +48,15 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             theme::error(),
         ));
     }
-    if state.filter_editing || !state.filter.is_empty() {
-        let cursor = if state.filter_editing { "▏" } else { "" };
+    if state.list.filter_editing || !state.list.filter.is_empty() {
+        let cursor = if state.list.filter_editing { "▏" } else { "" };
         title.push(Span::styled(
-            format!("/{}{cursor} ", state.filter),
+            format!("/{}{cursor} ", state.list.filter),
             theme::key(),
         ));
     }
     let block = Block::bordered().title(Line::from(title)).border_style(
-        if focused || state.filter_editing {
+        if focused || state.list.filter_editing {
             theme::focused_border()
         } else {
             Style::new()
@@ -59,7 +65,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let multi = state.regions.len() > 1;
+    let multi = state.inventory.regions.len() > 1;
     let fixed = ID_W + STATE_W + ASSOC_W + if multi { REGION_W } else { 0 };
     let columns = if multi { 6 } else { 5 };
     let flexible = inner.width.saturating_sub(fixed + columns - 1);
@@ -82,12 +88,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     header.extend(["INSTANCE", "NAME", "STATE", "PROFILE", "ASSOC"]);
 
     let capacity = inner.height.saturating_sub(1) as usize;
-    let end = (state.offset + capacity).min(state.visible.len());
-    let rows: Vec<Row> = state.visible[state.offset.min(end)..end]
+    let end = (state.list.offset + capacity).min(state.list.visible.len());
+    let rows: Vec<Row> = state.list.visible[state.list.offset.min(end)..end]
         .iter()
         .enumerate()
         .map(|(n, &i)| {
-            let r = &state.rows[i];
+            let r = &state.inventory.rows[i];
             let inst = &r.data.instance;
             let pending = state.pending_for(&inst.region, &inst.id);
             let knowledge = state.associations_knowledge(&inst.region);
@@ -135,7 +141,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             )));
             cells.push(Cell::from(assoc));
             let row = Row::new(cells);
-            if state.offset + n == state.selected {
+            if state.list.offset + n == state.list.selected {
                 row.style(theme::selected())
             } else {
                 row
@@ -149,11 +155,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .column_spacing(1);
     frame.render_widget(table, inner);
     if empty && inner.height > 2 {
-        let msg = if state.rows.is_empty() {
+        let msg = if state.inventory.rows.is_empty() {
             if unknown_regions > 0 {
                 "instances unknown: DescribeInstances failed (see above)"
-            } else if state.regions.iter().all(|r| {
+            } else if state.inventory.regions.iter().all(|r| {
                 state
+                    .inventory
                     .region_data
                     .get(r)
                     .is_some_and(|d| d.instances_src.loaded)

@@ -27,16 +27,17 @@ pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect)
         .unwrap_or_default();
     let width = area.width.saturating_sub(2) as usize;
     let mut lines = Vec::new();
-    if !state.profiles_src.loaded {
+    if !state.inventory.profiles_src.loaded {
         // The picker says why it is empty.
-        match state.profiles_src.knowledge() {
+        match state.inventory.profiles_src.knowledge() {
             Knowledge::Unknown(e) => {
-                let when = if state.profiles_src.in_flight {
+                let when = if state.inventory.profiles_src.in_flight {
                     "retrying now".to_string()
                 } else {
                     format!(
                         "retrying in {}s (Ctrl-r retries now)",
                         state
+                            .inventory
                             .profiles_src
                             .next_at
                             .saturating_sub(state.now)
@@ -64,6 +65,7 @@ pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect)
     };
     let mark = |i: usize| {
         let is_current = state
+            .inventory
             .profiles
             .get(i)
             .is_some_and(|pr| current.as_deref() == Some(pr.arn.as_str()));
@@ -71,8 +73,8 @@ pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect)
     };
     fuzzy_list::render(
         &p.list,
-        &state.profile_lines,
-        state.profiles.len(),
+        &state.inventory.profile_lines,
+        state.inventory.profiles.len(),
         around,
         mark,
         frame,

@@ -37,10 +37,12 @@ fn poll_status(state: &State) -> Span<'static> {
         );
     }
     let oldest = state
+        .inventory
         .regions
         .iter()
         .map(|r| {
             state
+                .inventory
                 .region_data
                 .get(r)
                 .and_then(|d| d.associations_src.last_ok)
@@ -92,7 +94,7 @@ pub fn problems(state: &State, frame: &mut Frame, area: Rect) {
 fn problem_text(state: &State, p: &layout::Problem) -> String {
     let which = if p.regions.is_empty() {
         p.feed.label().to_string()
-    } else if p.regions.len() == state.regions.len() && p.regions.len() > 1 {
+    } else if p.regions.len() == state.inventory.regions.len() && p.regions.len() > 1 {
         format!("{} ({} regions)", p.feed.label(), p.regions.len())
     } else {
         format!("{} ({})", p.feed.label(), p.regions.join(", "))
@@ -139,7 +141,10 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(" READ-ONLY ", theme::badge()));
     }
     spans.push(sep());
-    match (&state.identity, state.identity_src.knowledge()) {
+    match (
+        &state.inventory.identity,
+        state.inventory.identity_src.knowledge(),
+    ) {
         (Some(id), _) => spans.push(Span::raw(sanitize(&format!("{} {}", id.account, id.arn)))),
         (None, Knowledge::Unknown(_)) => {
             spans.push(Span::styled("identity unknown", theme::error()))
@@ -152,7 +157,7 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         sanitize(&state.config.profile_label)
     )));
     spans.push(sep());
-    spans.push(Span::raw(state.regions.join(",")));
+    spans.push(Span::raw(state.inventory.regions.join(",")));
     if let Some(e) = &state.config.endpoint {
         spans.push(sep());
         spans.push(Span::raw(format!("endpoint {}", sanitize(e))));
@@ -184,7 +189,7 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
             ("Enter", "apply"),
             ("Esc", "cancel"),
         ],
-        Overlay::None if state.filter_editing => vec![
+        Overlay::None if state.list.filter_editing => vec![
             ("type", "filter"),
             ("Enter", "keep filter"),
             ("Esc", "clear"),
@@ -199,7 +204,7 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
             if state.config.read_only {
                 h.retain(|(k, _)| !matches!(*k, "Enter" | "d"));
             }
-            if state.focus == Focus::Detail {
+            if state.list.focus == Focus::Detail {
                 h.insert(0, ("Tab", "back to list"));
             } else {
                 h.push(("Tab", "detail"));

@@ -160,17 +160,19 @@ impl Harness {
     pub fn select(&mut self, id: &str) {
         let pos = self
             .state
+            .list
             .visible
             .iter()
-            .position(|&i| self.state.rows[i].data.instance.id == id)
+            .position(|&i| self.state.inventory.rows[i].data.instance.id == id)
             .unwrap_or_else(|| panic!("{id} is not visible"));
-        self.state.selected = pos;
+        self.state.list.selected = pos;
         self.state.clamp_selection();
     }
 
     /// The row of an instance.
     pub fn row(&self, id: &str) -> &rolecall::app::state::Row {
         self.state
+            .inventory
             .rows
             .iter()
             .find(|r| r.data.instance.id == id)
@@ -180,6 +182,7 @@ impl Harness {
     /// The first instance matching a predicate.
     pub fn find(&self, pred: impl Fn(&rolecall::app::state::Row) -> bool) -> String {
         self.state
+            .inventory
             .rows
             .iter()
             .find(|r| pred(r))

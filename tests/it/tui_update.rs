@@ -41,14 +41,17 @@ fn message(h: &Harness) -> (Tone, String) {
 #[tokio::test]
 async fn start_up_loads_identity_profiles_instances_and_associations() {
     let h = Harness::demo().await;
-    assert_eq!(h.state.rows.len(), 80);
-    assert_eq!(h.state.visible.len(), 80);
-    assert_eq!(h.state.identity.as_ref().unwrap().account, "210987654321");
-    assert_eq!(h.state.profiles.len(), 20);
-    for d in h.state.region_data.values() {
+    assert_eq!(h.state.inventory.rows.len(), 80);
+    assert_eq!(h.state.list.visible.len(), 80);
+    assert_eq!(
+        h.state.inventory.identity.as_ref().unwrap().account,
+        "210987654321"
+    );
+    assert_eq!(h.state.inventory.profiles.len(), 20);
+    for d in h.state.inventory.region_data.values() {
         assert!(d.associations_src.last_ok.is_some() && d.instances_src.loaded);
     }
-    assert!(h.state.profiles_src.loaded && h.state.identity_src.loaded);
+    assert!(h.state.inventory.profiles_src.loaded && h.state.inventory.identity_src.loaded);
     assert!(layout::problems(&h.state).is_empty());
     assert!(!h.state.busy());
 }
@@ -59,57 +62,65 @@ async fn selection_moves_pages_and_stays_in_bounds() {
     let page = h.state.page_rows();
     h.key(KeyCode::Char('j')).await;
     h.key(KeyCode::Down).await;
-    assert_eq!(h.state.selected, 2);
+    assert_eq!(h.state.list.selected, 2);
     h.key(KeyCode::Char('k')).await;
-    assert_eq!(h.state.selected, 1);
+    assert_eq!(h.state.list.selected, 1);
     h.key(KeyCode::Char('G')).await;
-    assert_eq!(h.state.selected, 79);
-    assert_eq!(h.state.offset, 80 - page, "the last row is on screen");
+    assert_eq!(h.state.list.selected, 79);
+    assert_eq!(h.state.list.offset, 80 - page, "the last row is on screen");
     h.key(KeyCode::Char('j')).await;
-    assert_eq!(h.state.selected, 79);
+    assert_eq!(h.state.list.selected, 79);
     h.key(KeyCode::Char('g')).await;
-    assert_eq!((h.state.selected, h.state.offset), (0, 0));
+    assert_eq!((h.state.list.selected, h.state.list.offset), (0, 0));
     h.key(KeyCode::PageDown).await;
-    assert_eq!(h.state.selected, page);
+    assert_eq!(h.state.list.selected, page);
     h.key(KeyCode::PageUp).await;
-    assert_eq!(h.state.selected, 0);
+    assert_eq!(h.state.list.selected, 0);
     h.key(KeyCode::Tab).await;
-    assert_eq!(h.state.focus, Focus::Detail);
+    assert_eq!(h.state.list.focus, Focus::Detail);
     h.key_event(KeyCode::BackTab, KeyModifiers::SHIFT);
-    assert_eq!(h.state.focus, Focus::List);
+    assert_eq!(h.state.list.focus, Focus::List);
 }
 
 #[tokio::test]
 async fn filter_narrows_as_you_type_enter_keeps_esc_clears() {
     let mut h = standard().await;
     h.key(KeyCode::Char('/')).await;
-    assert!(h.state.filter_editing);
+    assert!(h.state.list.filter_editing);
     h.type_str("web2").await;
     let names: Vec<&str> = h
         .state
+        .list
         .visible
         .iter()
-        .map(|&i| h.state.rows[i].data.instance.name.as_deref().unwrap())
+        .map(|&i| {
+            h.state.inventory.rows[i]
+                .data
+                .instance
+                .name
+                .as_deref()
+                .unwrap()
+        })
         .collect();
     assert_eq!(names, ["web-2"]);
     h.key(KeyCode::Backspace).await;
-    assert_eq!(h.state.visible.len(), 2, "web-1 and web-2 match 'web'");
+    assert_eq!(h.state.list.visible.len(), 2, "web-1 and web-2 match 'web'");
     h.key(KeyCode::Enter).await;
-    assert!(!h.state.filter_editing);
-    assert_eq!(h.state.filter, "web");
+    assert!(!h.state.list.filter_editing);
+    assert_eq!(h.state.list.filter, "web");
     // Keys act on the list again; q would quit, j moves.
     h.key(KeyCode::Char('j')).await;
-    assert_eq!(h.state.selected, 1);
+    assert_eq!(h.state.list.selected, 1);
     h.key(KeyCode::Esc).await;
-    assert_eq!(h.state.filter, "");
-    assert_eq!(h.state.visible.len(), 4);
+    assert_eq!(h.state.list.filter, "");
+    assert_eq!(h.state.list.visible.len(), 4);
     // Filter by profile name and by state.
     h.key(KeyCode::Char('/')).await;
     h.type_str("stopped").await;
-    assert_eq!(h.state.visible.len(), 1);
+    assert_eq!(h.state.list.visible.len(), 1);
     h.key(KeyCode::Esc).await;
-    assert!(!h.state.filter_editing);
-    assert_eq!(h.state.visible.len(), 4);
+    assert!(!h.state.list.filter_editing);
+    assert_eq!(h.state.list.visible.len(), 4);
 }
 
 #[tokio::test]
@@ -126,7 +137,7 @@ async fn picker_fuzzy_query_confirm_no_changes_nothing() {
     let Overlay::Picker(p) = &h.state.overlay else {
         panic!()
     };
-    assert_eq!(h.state.profiles[p.list.matches[0]].name, "batch");
+    assert_eq!(h.state.inventory.profiles[p.list.matches[0]].name, "batch");
     h.key(KeyCode::Enter).await;
     let Overlay::Confirm(c) = &h.state.overlay else {
         panic!("no confirm dialog")
@@ -148,7 +159,7 @@ async fn picker_fuzzy_query_confirm_no_changes_nothing() {
     let effects = h.key_event(KeyCode::Char('n'), KeyModifiers::NONE);
     assert!(effects.is_empty());
     assert_eq!(h.state.overlay, Overlay::None);
-    assert!(h.state.pending.is_empty());
+    assert!(h.state.changes.pending.is_empty());
     assert_eq!(profile_shown(&h, &web2), None);
 }
 
@@ -167,7 +178,7 @@ async fn associate_shows_associating_then_settles() {
     assert_eq!(p.shows(), AssociationState::Associating);
     assert!(h.state.busy());
     h.settle_effects().await;
-    assert!(h.state.pending.is_empty());
+    assert!(h.state.changes.pending.is_empty());
     assert_eq!(
         profile_shown(&h, &web2),
         Some(("batch".into(), AssociationState::Associating))
@@ -179,7 +190,11 @@ async fn associate_shows_associating_then_settles() {
         profile_shown(&h, &web2),
         Some(("batch".into(), AssociationState::Associating))
     );
-    let next_poll = |h: &Harness| h.state.region_data["us-east-1"].associations_src.next_at;
+    let next_poll = |h: &Harness| {
+        h.state.inventory.region_data["us-east-1"]
+            .associations_src
+            .next_at
+    };
     assert_eq!(next_poll(&h), h.state.now + Duration::from_secs(1));
     h.advance(Duration::from_secs(4)).await;
     assert_eq!(
@@ -256,7 +271,7 @@ async fn choosing_the_current_profile_does_nothing() {
     h.choose(&web1, "web").await;
     assert_eq!(h.state.overlay, Overlay::None);
     assert!(message(&h).1.contains("already has instance profile web"));
-    assert!(h.state.pending.is_empty());
+    assert!(h.state.changes.pending.is_empty());
 }
 
 #[tokio::test]
@@ -338,7 +353,7 @@ async fn a_failed_change_returns_the_row_to_its_real_state() {
     });
     h.choose(&web1, "batch").await;
     h.key(KeyCode::Char('y')).await;
-    assert!(h.state.pending.is_empty());
+    assert!(h.state.changes.pending.is_empty());
     assert_eq!(
         profile_shown(&h, &web1),
         Some(("web".into(), AssociationState::Associated))
@@ -432,13 +447,13 @@ async fn stale_poll_results_are_dropped() {
     assert_eq!(profile_shown(&h, &web2).unwrap().0, "batch");
 
     // Results for a region set that is no longer shown are dropped too.
-    let rows_before = h.state.rows.len();
+    let rows_before = h.state.inventory.rows.len();
     h.dispatch(Action::InstancesLoaded {
-        generation: h.state.generation - 1,
+        generation: h.state.inventory.generation - 1,
         region: "us-east-1".into(),
         result: Ok(vec![]),
     });
-    assert_eq!(h.state.rows.len(), rows_before);
+    assert_eq!(h.state.inventory.rows.len(), rows_before);
 }
 
 #[tokio::test]
@@ -450,7 +465,11 @@ async fn poll_errors_back_off_and_recover_by_themselves() {
     });
     let before = h.state.message.clone();
     h.advance(Duration::from_secs(10)).await;
-    let src = |h: &Harness| h.state.region_data["us-east-1"].associations_src.clone();
+    let src = |h: &Harness| {
+        h.state.inventory.region_data["us-east-1"]
+            .associations_src
+            .clone()
+    };
     let e = src(&h).error.expect("the failure is kept for the screen");
     let (short, err) = (e.short(), e.sentence());
     assert_eq!(short, "RequestLimitExceeded");
@@ -466,7 +485,11 @@ async fn poll_errors_back_off_and_recover_by_themselves() {
     h.advance(Duration::from_secs(2)).await;
     assert_eq!(src(&h).failures, 2);
     assert_eq!(src(&h).next_at, h.state.now + Duration::from_secs(4));
-    assert_eq!(h.state.rows.len(), 4, "the last good data stays on screen");
+    assert_eq!(
+        h.state.inventory.rows.len(),
+        4,
+        "the last good data stays on screen"
+    );
     h.account.set_faults(FaultPlan::default());
     h.advance(Duration::from_secs(4)).await;
     assert_eq!(src(&h).error, None);
@@ -486,18 +509,23 @@ async fn region_picker_toggles_and_applies() {
     h.type_str("eu").await;
     h.key(KeyCode::Char(' ')).await; // un-choose eu-west-1
     h.key(KeyCode::Esc).await;
-    assert_eq!(h.state.regions, ["eu-west-1", "us-east-1"], "Esc cancels");
+    assert_eq!(
+        h.state.inventory.regions,
+        ["eu-west-1", "us-east-1"],
+        "Esc cancels"
+    );
 
     h.key(KeyCode::Char('r')).await;
     h.type_str("eu").await;
     h.key(KeyCode::Char(' ')).await;
-    let generation = h.state.generation;
+    let generation = h.state.inventory.generation;
     h.key(KeyCode::Enter).await;
-    assert_eq!(h.state.regions, ["us-east-1"]);
-    assert_eq!(h.state.generation, generation + 1);
-    assert_eq!(h.state.rows.len(), 3);
+    assert_eq!(h.state.inventory.regions, ["us-east-1"]);
+    assert_eq!(h.state.inventory.generation, generation + 1);
+    assert_eq!(h.state.inventory.rows.len(), 3);
     assert!(
         h.state
+            .inventory
             .rows
             .iter()
             .all(|r| r.data.instance.region == "us-east-1")
@@ -537,7 +565,7 @@ async fn the_changed_instance_stays_selected_when_the_filter_no_longer_matches()
     h.key(KeyCode::Char('/')).await;
     h.type_str("api").await; // api-1 by name, stopped-1 by its profile
     h.key(KeyCode::Enter).await;
-    assert_eq!(h.state.visible.len(), 2);
+    assert_eq!(h.state.list.visible.len(), 2);
     h.choose(&stopped, "batch").await;
     h.key(KeyCode::Char('y')).await;
     h.advance(Duration::from_secs(10)).await;
@@ -553,7 +581,7 @@ async fn the_changed_instance_stays_selected_when_the_filter_no_longer_matches()
     h.key(KeyCode::Char('x')).await;
     h.key(KeyCode::Backspace).await;
     h.key(KeyCode::Enter).await;
-    assert_eq!(h.state.visible.len(), 1);
+    assert_eq!(h.state.list.visible.len(), 1);
 }
 
 #[tokio::test]
@@ -581,7 +609,7 @@ async fn the_cursor_starts_at_the_top_whatever_order_regions_answer_in() {
             rolecall::app::update(&mut state, a);
         }
     }
-    assert_eq!(state.selected, 0);
+    assert_eq!(state.list.selected, 0);
     assert_eq!(
         state.selected_row().unwrap().data.instance.region,
         "ap-southeast-2"
@@ -598,10 +626,10 @@ async fn applying_the_regions_already_shown_reloads_nothing() {
     )
     .await;
     h.key(KeyCode::Char('r')).await;
-    let generation = h.state.generation;
+    let generation = h.state.inventory.generation;
     let effects = h.key_event(KeyCode::Enter, KeyModifiers::NONE);
     assert!(effects.is_empty(), "{effects:?}");
-    assert_eq!(h.state.generation, generation);
+    assert_eq!(h.state.inventory.generation, generation);
     assert_eq!(h.state.overlay, Overlay::None);
 }
 
@@ -641,7 +669,7 @@ async fn starting_with_the_endpoint_down_recovers_everything() {
         ..FaultPlan::default()
     });
     let mut h = Harness::with_account(account, clock, &["eu-west-1", "us-east-1"]).await;
-    assert!(h.state.identity.is_none() && !h.state.profiles_src.loaded);
+    assert!(h.state.inventory.identity.is_none() && !h.state.inventory.profiles_src.loaded);
     assert_eq!(
         layout::problems(&h.state).len(),
         4,
@@ -650,9 +678,15 @@ async fn starting_with_the_endpoint_down_recovers_everything() {
     h.advance(Duration::from_secs(31)).await;
     h.advance(Duration::from_secs(60)).await;
     assert!(layout::problems(&h.state).is_empty());
-    assert!(h.state.identity.is_some(), "identity reloaded on recovery");
-    assert!(h.state.profiles_src.loaded, "profiles reloaded on recovery");
-    assert_eq!(h.state.rows.len(), 4);
+    assert!(
+        h.state.inventory.identity.is_some(),
+        "identity reloaded on recovery"
+    );
+    assert!(
+        h.state.inventory.profiles_src.loaded,
+        "profiles reloaded on recovery"
+    );
+    assert_eq!(h.state.inventory.rows.len(), 4);
 }
 
 /// The harness on the standard fleet with faults in place from the first call.
@@ -674,7 +708,7 @@ async fn a_denied_association_read_is_unknown_not_none_and_blocks_changes() {
         ..FaultPlan::default()
     })
     .await;
-    assert_eq!(h.state.rows.len(), 4, "the instances are known");
+    assert_eq!(h.state.inventory.rows.len(), 4, "the instances are known");
     assert!(matches!(
         h.state.associations_knowledge("us-east-1"),
         rolecall::app::state::Knowledge::Unknown(_)
@@ -729,7 +763,7 @@ async fn a_failing_instance_read_stays_on_screen_while_associations_succeed() {
     h.account.set_faults(FaultPlan::default());
     h.advance(Duration::from_secs(60)).await;
     assert!(layout::problems(&h.state).is_empty());
-    assert_eq!(h.state.rows.len(), 4);
+    assert_eq!(h.state.inventory.rows.len(), 4);
 }
 
 #[tokio::test]
@@ -739,8 +773,8 @@ async fn a_failed_profile_list_is_retried_and_the_picker_says_why() {
         ..FaultPlan::default()
     })
     .await;
-    assert!(!h.state.profiles_src.loaded);
-    let e = h.state.profiles_src.error.clone().unwrap();
+    assert!(!h.state.inventory.profiles_src.loaded);
+    let e = h.state.inventory.profiles_src.error.clone().unwrap();
     assert_eq!(e.action, "iam:ListInstanceProfiles");
     let web2 = id_of(&h, "web-2");
     h.select(&web2);
@@ -750,11 +784,11 @@ async fn a_failed_profile_list_is_retried_and_the_picker_says_why() {
     let effects = h.key_event(KeyCode::Char('r'), KeyModifiers::CONTROL);
     assert_eq!(effects, vec![Effect::LoadProfiles]);
     h.settle_effects().await;
-    assert_eq!(h.state.profiles_src.failures, 2);
+    assert_eq!(h.state.inventory.profiles_src.failures, 2);
     h.account.set_faults(FaultPlan::default());
     h.advance(Duration::from_secs(4)).await;
     assert!(
-        h.state.profiles_src.loaded,
+        h.state.inventory.profiles_src.loaded,
         "retried by itself after the backoff"
     );
     let Overlay::Picker(p) = &h.state.overlay else {
@@ -787,7 +821,7 @@ async fn a_lost_answer_is_reread_and_reported_as_what_the_reread_shows() {
         profile_shown(&h, &web1).map(|p| p.0),
         Some("api".to_string())
     );
-    assert!(h.state.pending.is_empty());
+    assert!(h.state.changes.pending.is_empty());
 }
 
 /// A cloud whose mutations and association reads panic (a bug in a task).
@@ -870,7 +904,7 @@ async fn a_task_that_panics_comes_back_as_an_action_and_is_shown() {
     .unwrap();
     let done = rx.recv().await.expect("the dead task still answers");
     h.dispatch(done);
-    assert!(h.state.pending.is_empty(), "the row stops spinning");
+    assert!(h.state.changes.pending.is_empty(), "the row stops spinning");
     let (tone, text) = message(&h);
     assert_eq!(tone, Tone::Error);
     assert!(
@@ -879,7 +913,7 @@ async fn a_task_that_panics_comes_back_as_an_action_and_is_shown() {
     );
     // A read that panics comes back as that read's failure.
     let effect = Effect::LoadAssociations {
-        generation: h.state.generation,
+        generation: h.state.inventory.generation,
         round: h.state.poll.round + 1,
         region: "us-east-1".into(),
     };

@@ -8,7 +8,7 @@ use crate::text::sanitize;
 
 use super::super::action::{Effect, Mutation};
 use super::super::keymap::Command;
-use super::super::state::{Confirm, Overlay, Pending, RegionData, State, Tone};
+use super::super::state::{Confirm, Overlay, RegionData, State, Tone};
 use super::poll::{FAST_POLL, d_of, reload_region};
 use super::{info, read_only};
 
@@ -116,16 +116,8 @@ pub(super) fn on_confirm(state: &mut State, cmd: Command, c: Confirm) -> Vec<Eff
         }
         Command::Yes => {
             state.overlay = Overlay::None;
-            let op_id = state.next_op;
-            state.next_op += 1;
             let change = c.change;
-            state.pending.insert(
-                (change.region.clone(), id.clone()),
-                Pending {
-                    op_id,
-                    change: change.clone(),
-                },
-            );
+            let op_id = state.changes.begin(change.clone());
             info(
                 state,
                 Tone::Info,
@@ -163,16 +155,10 @@ pub(super) fn on_mutation_done(
     op_id: u64,
     outcome: Box<Outcome>,
 ) -> Vec<Effect> {
-    let Some(key) = state
-        .pending
-        .iter()
-        .find(|(_, p)| p.op_id == op_id)
-        .map(|(k, _)| k.clone())
-    else {
+    let Some(pending) = state.changes.finish(op_id) else {
         return vec![];
     };
-    state.pending.remove(&key);
-    let (region, instance_id) = key;
+    let (region, instance_id) = (pending.change.region, pending.change.instance_id);
     let round = state.poll.round;
     let d = d_of(state, &region);
     // Results of requests already under way were asked before this change.

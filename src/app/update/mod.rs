@@ -15,13 +15,13 @@ pub use poll::{FAST_POLL, INSTANCE_REFRESH};
 
 use super::action::{Action, Effect};
 use super::keymap::{self, Command};
-use super::state::{Focus, Message, Overlay, State, Tone, profile_line};
+use super::state::{Focus, Message, Overlay, State, Tone};
 use poll::{on_associations, on_instances, refresh_all, schedule};
 
 /// The effects that start the TUI: who am I, profiles, instances,
 /// associations, and (in the background) whether the named regions exist.
 pub fn init(state: &mut State) -> Vec<Effect> {
-    state.identity_src.start();
+    state.inventory.identity_src.start();
     let mut effects = vec![Effect::LoadIdentity];
     effects.extend(refresh_all(state));
     if state.config.check_regions {
@@ -34,7 +34,7 @@ pub fn init(state: &mut State) -> Vec<Effect> {
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(key) => {
-            state.cursor_touched = true;
+            state.list.cursor_touched = true;
             let cmd = keymap::command(state, key);
             on_command(state, cmd)
         }
@@ -50,26 +50,30 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::IdentityLoaded(result) => {
             match result {
                 Ok(id) => {
-                    state.identity = Some(id);
+                    state.inventory.identity = Some(id);
                     // Loaded once; Ctrl-r asks again.
-                    state.identity_src.succeed(state.now, Duration::MAX);
+                    state
+                        .inventory
+                        .identity_src
+                        .succeed(state.now, Duration::MAX);
                 }
-                Err(e) => state.identity_src.fail(state.now, e),
+                Err(e) => state.inventory.identity_src.fail(state.now, e),
             }
             vec![]
         }
         Action::ProfilesLoaded(result) => {
             match result {
-                Ok(mut profiles) => {
-                    profiles.sort_by(|a, b| a.name.cmp(&b.name));
-                    state.profile_lines = profiles.iter().map(profile_line).collect();
-                    state.profiles = profiles;
-                    state.profiles_src.succeed(state.now, Duration::MAX);
+                Ok(profiles) => {
+                    state.inventory.set_profiles(profiles);
+                    state
+                        .inventory
+                        .profiles_src
+                        .succeed(state.now, Duration::MAX);
                     if let Overlay::Picker(p) = &mut state.overlay {
-                        p.list.refilter(&state.profile_lines);
+                        p.list.refilter(&state.inventory.profile_lines);
                     }
                 }
-                Err(e) => state.profiles_src.fail(state.now, e),
+                Err(e) => state.inventory.profiles_src.fail(state.now, e),
             }
             clamp_after_layout_change(state);
             vec![]
@@ -94,7 +98,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             result,
         } => on_associations(state, generation, round, region, result),
         Action::MutationStep { op_id, note } => {
-            if state.pending.values().any(|p| p.op_id == op_id) {
+            if state.changes.pending.values().any(|p| p.op_id == op_id) {
                 info(state, Tone::Info, note);
             }
             vec![]
@@ -139,17 +143,17 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
         }
         Overlay::Picker(p) => overlays::on_picker(state, cmd, p),
         Overlay::Regions(rp) => overlays::on_regions(state, cmd, rp),
-        Overlay::None if state.filter_editing => on_filter(state, cmd),
+        Overlay::None if state.list.filter_editing => on_filter(state, cmd),
         Overlay::None => on_main(state, cmd),
     }
 }
 
 fn move_by(state: &mut State, delta: isize) {
-    if state.visible.is_empty() {
+    if state.list.visible.is_empty() {
         return;
     }
-    let last = state.visible.len() as isize - 1;
-    state.selected = (state.selected as isize + delta).clamp(0, last) as usize;
+    let last = state.list.visible.len() as isize - 1;
+    state.list.selected = (state.list.selected as isize + delta).clamp(0, last) as usize;
     state.clamp_selection();
 }
 
@@ -163,14 +167,14 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::PageDown => move_by(state, page),
         Command::PageUp => move_by(state, -page),
         Command::FocusNext => {
-            state.focus = match state.focus {
+            state.list.focus = match state.list.focus {
                 Focus::List => Focus::Detail,
                 Focus::Detail => Focus::List,
             }
         }
-        Command::StartFilter => state.filter_editing = true,
-        Command::Back if !state.filter.is_empty() => {
-            state.filter.clear();
+        Command::StartFilter => state.list.filter_editing = true,
+        Command::Back if !state.list.filter.is_empty() => {
+            state.list.filter.clear();
             state.apply_filter(false);
         }
         Command::OpenPicker => overlays::open_picker(state),
@@ -183,8 +187,8 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
                 "refreshing profiles, instances and associations",
             );
             let mut effects = refresh_all(state);
-            if !state.identity_src.loaded && !state.identity_src.in_flight {
-                state.identity_src.start();
+            if !state.inventory.identity_src.loaded && !state.inventory.identity_src.in_flight {
+                state.inventory.identity_src.start();
                 effects.push(Effect::LoadIdentity);
             }
             return effects;
@@ -198,18 +202,18 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
 fn on_filter(state: &mut State, cmd: Command) -> Vec<Effect> {
     match cmd {
         Command::Input(c) => {
-            state.filter.push(c);
-            state.selected = 0;
+            state.list.filter.push(c);
+            state.list.selected = 0;
             state.apply_filter(true);
         }
         Command::Backspace => {
-            state.filter.pop();
+            state.list.filter.pop();
             state.apply_filter(false);
         }
-        Command::Accept => state.filter_editing = false,
+        Command::Accept => state.list.filter_editing = false,
         Command::Back => {
-            state.filter_editing = false;
-            state.filter.clear();
+            state.list.filter_editing = false;
+            state.list.filter.clear();
             state.apply_filter(false);
         }
         Command::Down => move_by(state, 1),

@@ -24,18 +24,18 @@ pub(super) fn open_picker(state: &mut State) {
     state.overlay = Overlay::Picker(Picker {
         region: inst.region.clone(),
         instance_id: inst.id.clone(),
-        list: FuzzyList::new(&state.profile_lines),
+        list: FuzzyList::new(&state.inventory.profile_lines),
     });
 }
 
 pub(super) fn on_picker(state: &mut State, cmd: Command, mut p: Picker) -> Vec<Effect> {
-    match p.list.handle(&cmd, &state.profile_lines) {
+    match p.list.handle(&cmd, &state.inventory.profile_lines) {
         ListEvent::Closed => {
             state.overlay = Overlay::None;
             return vec![];
         }
         ListEvent::Chosen(i) => {
-            if let Some(profile) = state.profiles.get(i).cloned() {
+            if let Some(profile) = state.inventory.profiles.get(i).cloned() {
                 state.overlay = Overlay::None;
                 choose_profile(state, &p.region, &p.instance_id, &profile);
                 return vec![];
@@ -43,10 +43,10 @@ pub(super) fn on_picker(state: &mut State, cmd: Command, mut p: Picker) -> Vec<E
         }
         ListEvent::Unhandled if cmd == Command::Refresh => {
             state.overlay = Overlay::Picker(p);
-            if state.profiles_src.in_flight {
+            if state.inventory.profiles_src.in_flight {
                 return vec![];
             }
-            state.profiles_src.start();
+            state.inventory.profiles_src.start();
             return vec![Effect::LoadProfiles];
         }
         _ => {}
@@ -61,7 +61,7 @@ pub(super) fn open_regions(state: &mut State) -> Vec<Effect> {
         all: None,
         error: None,
         list: FuzzyList::default(),
-        chosen: state.regions.clone(),
+        chosen: state.inventory.regions.clone(),
     });
     vec![Effect::LoadRegions]
 }

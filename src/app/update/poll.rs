@@ -19,7 +19,7 @@ pub const INSTANCE_REFRESH: Duration = Duration::from_secs(60);
 pub(super) fn on_regions_checked(state: &mut State, result: Result<Vec<String>, ApiError>) {
     match result {
         Ok(known) => {
-            if let Some(why) = crate::session::unknown_region(&state.regions, &known) {
+            if let Some(why) = crate::session::unknown_region(&state.inventory.regions, &known) {
                 info(state, Tone::Error, why);
             }
         }
@@ -33,13 +33,14 @@ pub(super) fn on_regions_checked(state: &mut State, result: Result<Vec<String>, 
 pub(super) fn load_associations(state: &mut State, region: &str) -> Effect {
     state.poll.round += 1;
     state
+        .inventory
         .region_data
         .entry(region.to_string())
         .or_default()
         .associations_src
         .start();
     Effect::LoadAssociations {
-        generation: state.generation,
+        generation: state.inventory.generation,
         round: state.poll.round,
         region: region.to_string(),
     }
@@ -48,20 +49,25 @@ pub(super) fn load_associations(state: &mut State, region: &str) -> Effect {
 /// Asks for a region's instances now.
 pub(super) fn load_instances(state: &mut State, region: &str) -> Effect {
     state
+        .inventory
         .region_data
         .entry(region.to_string())
         .or_default()
         .instances_src
         .start();
     Effect::LoadInstances {
-        generation: state.generation,
+        generation: state.inventory.generation,
         region: region.to_string(),
     }
 }
 
 /// Re-reads one region now (what is already being read is left to arrive).
 pub(super) fn reload_region(state: &mut State, region: &str) -> Vec<Effect> {
-    let d = state.region_data.entry(region.to_string()).or_default();
+    let d = state
+        .inventory
+        .region_data
+        .entry(region.to_string())
+        .or_default();
     let (instances_out, associations_out) =
         (d.instances_src.in_flight, d.associations_src.in_flight);
     let mut effects = Vec::new();
@@ -78,17 +84,21 @@ pub(super) fn reload_region(state: &mut State, region: &str) -> Vec<Effect> {
 }
 
 pub(super) fn d_of<'a>(state: &'a mut State, region: &str) -> &'a mut RegionData {
-    state.region_data.entry(region.to_string()).or_default()
+    state
+        .inventory
+        .region_data
+        .entry(region.to_string())
+        .or_default()
 }
 
 /// Everything now: profiles, instances, associations (what is not already out).
 pub(super) fn refresh_all(state: &mut State) -> Vec<Effect> {
     let mut effects = Vec::new();
-    if !state.profiles_src.in_flight {
-        state.profiles_src.start();
+    if !state.inventory.profiles_src.in_flight {
+        state.inventory.profiles_src.start();
         effects.push(Effect::LoadProfiles);
     }
-    for region in state.regions.clone() {
+    for region in state.inventory.regions.clone() {
         effects.extend(reload_region(state, &region));
     }
     effects
@@ -98,15 +108,15 @@ pub(super) fn refresh_all(state: &mut State) -> Vec<Effect> {
 pub(super) fn schedule(state: &mut State) -> Vec<Effect> {
     let now = state.now;
     let mut effects = Vec::new();
-    if state.identity_src.due(now) && !state.identity_src.loaded {
-        state.identity_src.start();
+    if state.inventory.identity_src.due(now) && !state.inventory.identity_src.loaded {
+        state.inventory.identity_src.start();
         effects.push(Effect::LoadIdentity);
     }
-    if state.profiles_src.due(now) && !state.profiles_src.loaded {
-        state.profiles_src.start();
+    if state.inventory.profiles_src.due(now) && !state.inventory.profiles_src.loaded {
+        state.inventory.profiles_src.start();
         effects.push(Effect::LoadProfiles);
     }
-    for region in state.regions.clone() {
+    for region in state.inventory.regions.clone() {
         let d = d_of(state, &region);
         let (instances_due, associations_due) =
             (d.instances_src.due(now), d.associations_src.due(now));
@@ -126,7 +136,7 @@ pub(super) fn on_instances(
     region: String,
     result: Result<Vec<Instance>, ApiError>,
 ) -> Vec<Effect> {
-    if generation != state.generation {
+    if generation != state.inventory.generation {
         return vec![];
     }
     let now = state.now;
@@ -150,7 +160,7 @@ pub(super) fn on_associations(
     region: String,
     result: Result<Vec<Association>, ApiError>,
 ) -> Vec<Effect> {
-    if generation != state.generation {
+    if generation != state.inventory.generation {
         return vec![];
     }
     let now = state.now;
@@ -180,25 +190,28 @@ pub(super) fn on_associations(
 pub(super) fn apply_regions(state: &mut State, mut chosen: Vec<String>) -> Vec<Effect> {
     chosen.sort();
     chosen.dedup();
-    let mut current = state.regions.clone();
+    let mut current = state.inventory.regions.clone();
     current.sort();
     if chosen == current {
         return vec![];
     }
-    state.generation += 1;
-    state.region_data.retain(|r, _| chosen.contains(r));
-    state.pending.retain(|(r, _), _| chosen.contains(r));
-    state.regions = chosen;
+    state.inventory.generation += 1;
+    state
+        .inventory
+        .region_data
+        .retain(|r, _| chosen.contains(r));
+    state.changes.pending.retain(|(r, _), _| chosen.contains(r));
+    state.inventory.regions = chosen;
     state.rebuild_rows();
     info(
         state,
         Tone::Info,
-        format!("showing {}", state.regions.join(", ")),
+        format!("showing {}", state.inventory.regions.join(", ")),
     );
     // Answers to the old generation's requests will be dropped: ask again for
     // every region, whatever was under way.
     let mut effects = Vec::new();
-    for region in state.regions.clone() {
+    for region in state.inventory.regions.clone() {
         effects.push(load_instances(state, &region));
         effects.push(load_associations(state, &region));
     }
