@@ -1,18 +1,24 @@
 //! Everything the TUI shows and remembers. `view` only reads it; `update` alone writes it.
 
-use std::collections::{BTreeMap, HashMap};
+//! Its parts: [`Inventory`] (what is known), [`ListView`] (how the list is
+//! shown), [`Changes`] (what is changing), [`Source`] (each read's freshness),
+//! and the overlays.
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::aws::{
-    ApiError, Association, AssociationState, CallerIdentity, Instance, InstanceProfile,
-};
-use crate::inventory::InstanceRow;
-use crate::text::sanitize;
+mod changes;
+mod inventory;
+mod overlay;
+mod source;
 
-use super::action::MutationKind;
-use super::fuzzy_list::FuzzyList;
-use crate::exec::Change;
+pub use changes::{Changes, Pending};
+pub use inventory::{Inventory, RegionData, Row, make_row, profile_line};
+pub use overlay::{Confirm, Overlay, Picker, RegionPicker};
+pub use source::{Knowledge, MAX_BACKOFF, Source, backoff};
+
+use crate::aws::{Association, Instance, InstanceProfile};
+use crate::inventory::InstanceRow;
 
 /// Settings fixed at start.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,211 +58,12 @@ pub struct Message {
     pub text: String,
 }
 
-/// How fresh one data source is (identity, profiles, and per region the
-/// instances and the associations): each has its own request, failure and
-/// backoff, so one failing read never hides or clears another's.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Source {
-    /// A request is out.
-    pub in_flight: bool,
-    /// Data from a successful read is present (it may be old: see `error`).
-    pub loaded: bool,
-    /// When the last successful read arrived.
-    pub last_ok: Option<Duration>,
-    /// Why the last attempt failed; cleared only when this source succeeds.
-    pub error: Option<ApiError>,
-    /// Consecutive failures (drives the backoff).
-    pub failures: u32,
-    /// When the next attempt is due.
-    pub next_at: Duration,
-}
-
-/// The longest wait between retries after errors.
-pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
-
-impl Source {
-    /// Marks a request as sent.
-    pub fn start(&mut self) {
-        self.in_flight = true;
-    }
-
-    /// True when no request is out and the next one is due.
-    pub fn due(&self, now: Duration) -> bool {
-        !self.in_flight && now >= self.next_at
-    }
-
-    /// A read arrived; the next one is due after `next_in`.
-    pub fn succeed(&mut self, now: Duration, next_in: Duration) {
-        self.in_flight = false;
-        self.loaded = true;
-        self.last_ok = Some(now);
-        self.error = None;
-        self.failures = 0;
-        self.next_at = now.saturating_add(next_in);
-    }
-
-    /// A read failed: keep what was loaded, remember why, back off.
-    pub fn fail(&mut self, now: Duration, error: ApiError) {
-        self.in_flight = false;
-        self.failures += 1;
-        self.error = Some(error);
-        self.next_at = now + backoff(self.failures);
-    }
-
-    /// A request's answer was dropped as stale: ask again now.
-    pub fn discard(&mut self, now: Duration) {
-        self.in_flight = false;
-        self.next_at = now;
-    }
-
-    /// What the screen may claim about this source's data.
-    pub fn knowledge(&self) -> Knowledge<'_> {
-        match (self.loaded, &self.error) {
-            (true, _) => Knowledge::Known,
-            (false, Some(e)) => Knowledge::Unknown(e),
-            (false, None) => Knowledge::Loading,
-        }
-    }
-}
-
-/// 2 s, 4 s, … up to [`MAX_BACKOFF`].
-pub fn backoff(failures: u32) -> Duration {
-    let secs = 1u64 << failures.clamp(1, 6);
-    Duration::from_secs(secs).min(MAX_BACKOFF)
-}
-
-/// What is known about a source's data.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Knowledge<'a> {
-    Known,
-    /// Not loaded yet; a request is out or about to be.
-    Loading,
-    /// Never loaded: the read failed with this.
-    Unknown(&'a ApiError),
-}
-
-/// One region's data, as last loaded.
-#[derive(Debug, Clone, Default)]
-pub struct RegionData {
-    pub instances: Vec<Arc<Instance>>,
-    pub associations: Vec<Association>,
-    pub instances_src: Source,
-    pub associations_src: Source,
-    /// The round of the association result now shown.
-    pub applied_round: u64,
-    /// Results of rounds before this were asked before a change we made: drop them.
-    pub min_round: u64,
-}
-
-/// A row of the instance list: the joined data plus what the filter matches on.
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub data: InstanceRow,
-    /// Lowercase `id name profile state`, for the filter.
-    pub key: String,
-    /// Name with control characters removed, ready to draw.
-    pub name: String,
-}
-
-/// A change sent to AWS whose answer has not come back.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Pending {
-    pub op_id: u64,
-    pub change: Change,
-}
-
-impl Pending {
-    /// The state the row shows meanwhile.
-    pub fn shows(&self) -> AssociationState {
-        match self.change.kind {
-            MutationKind::Disassociate { .. } => AssociationState::Disassociating,
-            _ => AssociationState::Associating,
-        }
-    }
-
-    /// The profile the row shows meanwhile: the target, or the old one when detaching.
-    pub fn profile_name(&self) -> Option<&str> {
-        self.change
-            .to
-            .as_ref()
-            .or(self.change.from.as_ref())
-            .map(|p| p.name.as_str())
-    }
-}
-
-/// The profile picker overlay.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Picker {
-    pub region: String,
-    pub instance_id: String,
-    /// Over `State::profile_lines`.
-    pub list: FuzzyList,
-}
-
-/// The region picker overlay.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RegionPicker {
-    /// Every region, once DescribeRegions answered.
-    pub all: Option<Vec<String>>,
-    pub error: Option<String>,
-    /// Over `all`.
-    pub list: FuzzyList,
-    pub chosen: Vec<String>,
-}
-
-/// The confirmation dialog: the change in full (the view states it from these
-/// facts and what state knows of the instance and profiles), waiting for y/n.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Confirm {
-    pub change: Change,
-}
-
-/// The overlay on top of the panes, if any.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Overlay {
-    None,
-    Help,
-    Picker(Picker),
-    Regions(RegionPicker),
-    Confirm(Confirm),
-}
-
 /// The background refresh bookkeeping.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Poll {
     /// The last association request number handed out (results carry it, so
     /// answers to requests asked before a change can be dropped).
     pub round: u64,
-}
-
-/// What rolecall knows of the account: who, which regions, each region's
-/// instances and associations, the joined rows, the instance profiles. The
-/// rows are always the join of `region_data`; `profile_lines` always matches
-/// `profiles` one to one ([`Inventory::set_profiles`] keeps it so).
-#[derive(Debug, Clone, Default)]
-pub struct Inventory {
-    pub identity: Option<CallerIdentity>,
-    pub identity_src: Source,
-    pub regions: Vec<String>,
-    /// Bumped whenever the region set changes; older results are dropped.
-    pub generation: u64,
-    pub region_data: BTreeMap<String, RegionData>,
-    pub rows: Vec<Row>,
-    /// Profile ARN → how many rows have it (active), recomputed when rows change.
-    pub profile_usage: HashMap<String, usize>,
-    pub profiles: Vec<InstanceProfile>,
-    /// `name  roles  path` per profile: what the picker shows and matches.
-    pub profile_lines: Vec<String>,
-    pub profiles_src: Source,
-}
-
-impl Inventory {
-    /// Takes a fresh profile list: sorted by name, with the picker's lines.
-    pub fn set_profiles(&mut self, mut profiles: Vec<InstanceProfile>) {
-        profiles.sort_by(|a, b| a.name.cmp(&b.name));
-        self.profile_lines = profiles.iter().map(profile_line).collect();
-        self.profiles = profiles;
-    }
 }
 
 /// The instance list as the operator sees it: the filter, the rows it lets
@@ -274,37 +81,6 @@ pub struct ListView {
     pub focus: Focus,
     /// Set by the first key: from then on the cursor follows its instance.
     pub cursor_touched: bool,
-}
-
-/// Changes sent to AWS whose outcome has not come back, one per instance.
-#[derive(Debug, Clone, Default)]
-pub struct Changes {
-    pub pending: HashMap<(String, String), Pending>,
-    pub next_op: u64,
-}
-
-impl Changes {
-    /// Records a change as sent; returns its operation id.
-    pub fn begin(&mut self, change: Change) -> u64 {
-        self.next_op += 1;
-        let op_id = self.next_op;
-        self.pending.insert(
-            (change.region.clone(), change.instance_id.clone()),
-            Pending { op_id, change },
-        );
-        op_id
-    }
-
-    /// The change an outcome is for, no longer pending; `None` if it was
-    /// dropped meanwhile (its region was closed).
-    pub fn finish(&mut self, op_id: u64) -> Option<Pending> {
-        let key = self
-            .pending
-            .iter()
-            .find(|(_, p)| p.op_id == op_id)
-            .map(|(k, _)| k.clone())?;
-        self.pending.remove(&key)
-    }
 }
 
 /// The whole TUI state, in parts: what is known ([`Inventory`]), how the list
@@ -600,28 +376,4 @@ fn filter_rows(rows: &[Row], query: &str, within: Option<&[usize]>) -> Vec<usize
         Some(prev) => prev.iter().copied().filter(test).collect(),
         None => (0..rows.len()).filter(test).collect(),
     }
-}
-
-/// Builds a list row: the filter key and the sanitized name.
-pub fn make_row(data: InstanceRow) -> Row {
-    let inst = &data.instance;
-    let profile = data
-        .association
-        .as_ref()
-        .map(|a| a.profile.name.as_str())
-        .unwrap_or("-");
-    let name = sanitize(inst.name.as_deref().unwrap_or(""));
-    let key = format!("{} {} {} {}", inst.id, name, profile, inst.state).to_lowercase();
-    Row { data, key, name }
-}
-
-/// The line the picker shows and matches for a profile: `name  roles  path`.
-pub fn profile_line(p: &InstanceProfile) -> String {
-    let roles: Vec<&str> = p.roles.iter().map(|r| r.name.as_str()).collect();
-    let roles = if roles.is_empty() {
-        "(no role)".to_string()
-    } else {
-        roles.join(",")
-    };
-    sanitize(&format!("{}  {}  {}", p.name, roles, p.path))
 }
