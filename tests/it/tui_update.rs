@@ -960,3 +960,40 @@ async fn a_change_error_is_not_overwritten_by_polls() {
         "{lines:?}"
     );
 }
+
+#[tokio::test]
+async fn a_region_named_at_start_is_checked_in_the_background() {
+    let mut h = standard().await;
+    h.state.message = None;
+    let effects = h.dispatch(Action::RegionsChecked(Ok(vec!["us-east-1".into()])));
+    assert!(effects.is_empty());
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Error);
+    assert!(
+        text.contains("unknown region 'eu-west-1'") && text.contains("us-east-1"),
+        "{text}"
+    );
+    // Known names, or no answer (denied, unreachable), say nothing.
+    h.state.message = None;
+    h.dispatch(Action::RegionsChecked(Ok(vec![
+        "eu-west-1".into(),
+        "us-east-1".into(),
+    ])));
+    h.dispatch(Action::RegionsChecked(Err(
+        rolecall::aws::ApiError::service("ec2:DescribeRegions", "UnauthorizedOperation", "no"),
+    )));
+    assert_eq!(h.state.message, None);
+}
+
+#[test]
+fn init_checks_named_regions_without_waiting_for_them() {
+    let mut config = crate::harness::config(false);
+    config.check_regions = true;
+    let mut state = rolecall::app::State::new(config, vec!["us-east-1".into()]);
+    let effects = rolecall::app::update::init(&mut state);
+    assert!(effects.contains(&Effect::CheckRegions), "{effects:?}");
+    assert!(effects.contains(&Effect::LoadInstances {
+        generation: state.inventory.generation,
+        region: "us-east-1".into()
+    }));
+}
