@@ -96,6 +96,7 @@ fn main() {
             endpoint: None,
             poll_interval: Duration::from_secs(10),
             check_regions: false,
+            journal: true,
         },
         regions,
     );

@@ -6,10 +6,12 @@
 use std::time::Duration;
 
 use crate::aws::{
-    ApiError, Association, Cloud, ErrorKind, InstanceProfile, ProfileRef, ProfileSummary, actions,
+    ApiError, Association, CallerIdentity, Cloud, ErrorKind, InstanceProfile, ProfileRef,
+    ProfileSummary, actions,
 };
 use crate::error::Error;
 use crate::inventory::{self, InstanceRow};
+use crate::journal::{self, Context, Entry, Journal, JournalError};
 use crate::plan;
 use crate::plan::{MutationKind, current_association};
 use crate::session::Session;
@@ -41,6 +43,9 @@ pub enum ExecError {
     /// The task running the change died (a bug): what it did is unknown.
     #[error("internal error while changing the profile: {0}")]
     Internal(String),
+    /// The journal could not be written: nothing was sent.
+    #[error("{0}")]
+    NotJournaled(String),
 }
 
 impl ExecError {
@@ -48,7 +53,7 @@ impl ExecError {
     pub fn error(&self) -> Option<&ApiError> {
         match self {
             Self::Refused { error, .. } | Self::Unknown { error, .. } => Some(error),
-            Self::Internal(_) => None,
+            Self::Internal(_) | Self::NotJournaled(_) => None,
         }
     }
 
@@ -57,13 +62,17 @@ impl ExecError {
     pub fn detached(&self) -> Option<&str> {
         match self {
             Self::Refused { detached, .. } | Self::Unknown { detached, .. } => detached.as_deref(),
-            Self::Internal(_) => None,
+            Self::Internal(_) | Self::NotJournaled(_) => None,
         }
     }
 
     /// One sentence: what failed, what is known now, and what to do.
     pub fn sentence(&self, instance_id: &str) -> String {
         match self {
+            Self::NotJournaled(why) => format!(
+                "{}: nothing was sent to instance {instance_id} (fix the journal, or restart rolecall with --no-journal)",
+                crate::text::one_line(why)
+            ),
             Self::Internal(why) => format!(
                 "internal error while changing instance {instance_id} ({}): the change may or may not have happened; re-reading its profile (please report this; details are in the log)",
                 crate::text::one_line(why)
@@ -265,6 +274,36 @@ impl Outcome {
     }
 }
 
+/// Where a change is journaled, and as part of what.
+pub struct Record<'a> {
+    pub journal: &'a Journal,
+    pub context: &'a Context,
+    pub instance_name: Option<&'a str>,
+}
+
+/// Runs a change with its journal lines around it: the `sent` line is
+/// written and synced before the first call, and if it cannot be, nothing is
+/// sent. `None` runs without a journal (`--no-journal`).
+pub async fn run_recorded(
+    cloud: &dyn Cloud,
+    change: &Change,
+    record: Option<Record<'_>>,
+    on_step: &(dyn Fn(String) + Send + Sync),
+) -> Result<Outcome, JournalError> {
+    let Some(record) = record else {
+        return Ok(run(cloud, change, on_step).await);
+    };
+    let id = journal::new_id("c");
+    let sent = Entry::sent(record.context, &id, change, record.instance_name);
+    record.journal.append(&sent)?;
+    let outcome = run(cloud, change, on_step).await;
+    if let Err(e) = record.journal.append(&Entry::done(&sent, &outcome)) {
+        // The change is made; its `sent` line stands. Say so in the log.
+        tracing::error!(error = %e, change = %id, "cannot write the journal's done line");
+    }
+    Ok(outcome)
+}
+
 /// Records a call's result as a step.
 fn record<T>(steps: &mut Vec<Step>, call: &'static str, result: &Result<T, ApiError>) {
     steps.push(Step {
@@ -352,13 +391,31 @@ async fn find_instance(
         })
 }
 
+/// A change planned by the CLI from fresh reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    /// The instance as read, with its association.
+    pub row: InstanceRow,
+    /// The change to make; `None` when there is nothing to do.
+    pub change: Option<Change>,
+    /// Who is making it (for the journal), when STS answered.
+    pub identity: Option<CallerIdentity>,
+}
+
 /// The facts a change is planned from, read in one round trip: every region's
 /// instances and associations, the account's profiles when a target is named,
-/// and the region check, all at once.
+/// who the caller is, and the region check, all at once.
 async fn read_for_change(
     session: &Session,
     with_profiles: bool,
-) -> Result<(Vec<InstanceRow>, Vec<InstanceProfile>), Error> {
+) -> Result<
+    (
+        Vec<InstanceRow>,
+        Vec<InstanceProfile>,
+        Option<CallerIdentity>,
+    ),
+    Error,
+> {
     let cloud = session.cloud.as_ref();
     session
         .with_checked_regions(async {
@@ -370,19 +427,21 @@ async fn read_for_change(
                     Ok(Vec::new())
                 }
             };
-            tokio::try_join!(rows, profiles)
+            // Only the journal needs it: a refusal is not a reason to stop.
+            let identity = async { Ok::<_, Error>(cloud.caller_identity().await.ok()) };
+            tokio::try_join!(rows, profiles, identity)
         })
         .await
 }
 
-/// Plans putting `profile` on an instance: the change to make, or `None` when
-/// the instance already has it. Reads first (one round trip), then plans.
+/// Plans putting `profile` on an instance (no change when it already has it).
+/// Reads first (one round trip), then plans.
 pub async fn plan_set_profile(
     session: &Session,
     instance_id: &str,
     profile: &ProfileRef,
-) -> Result<(InstanceRow, Option<Change>), Error> {
-    let (rows, profiles) = read_for_change(session, true).await?;
+) -> Result<Planned, Error> {
+    let (rows, profiles, identity) = read_for_change(session, true).await?;
     let row = find_instance(session, rows, instance_id).await?;
     let target: &InstanceProfile = profiles.iter().find(|p| profile.matches(p)).ok_or_else(|| {
         Error::Usage(format!(
@@ -399,20 +458,29 @@ pub async fn plan_set_profile(
         from: row.association.as_ref().map(|a| a.profile.clone()),
         to: Some(ProfileSummary::new(&target.arn, &target.id)),
     });
-    Ok((row, change))
+    Ok(Planned {
+        row,
+        change,
+        identity,
+    })
 }
 
 /// Plans detaching an instance's profile. Reads first (one round trip).
-pub async fn plan_detach(session: &Session, instance_id: &str) -> Result<Change, Error> {
-    let (rows, _) = read_for_change(session, false).await?;
+pub async fn plan_detach(session: &Session, instance_id: &str) -> Result<Planned, Error> {
+    let (rows, _, identity) = read_for_change(session, false).await?;
     let row = find_instance(session, rows, instance_id).await?;
     let association_id = plan::plan_detach(&row.instance, row.association.as_ref())
         .map_err(|r| Error::Usage(r.0))?;
-    Ok(Change {
+    let change = Change {
         region: row.instance.region.clone(),
         instance_id: instance_id.to_string(),
         kind: MutationKind::Disassociate { association_id },
         from: row.association.as_ref().map(|a| a.profile.clone()),
         to: None,
+    };
+    Ok(Planned {
+        row,
+        change: Some(change),
+        identity,
     })
 }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod error;
 pub mod exec;
 pub mod inventory;
+pub mod journal;
 pub mod logging;
 pub mod plan;
 pub mod poller;

@@ -74,6 +74,7 @@ fn main() -> ExitCode {
                 let settings = rolecall::tui::Settings {
                     read_only: args.global.read_only,
                     poll: std::time::Duration::from_secs(args.global.poll),
+                    journal: args.global.journal(),
                 };
                 rolecall::tui::run(&args.global.session_options(), &settings, log_warning).await
             }

@@ -23,7 +23,8 @@ use crate::app::update::init;
 use crate::app::{Action, Effect, Mutation, State, update};
 use crate::aws::Cloud;
 use crate::error::Error;
-use crate::exec::{self, ExecError, Outcome};
+use crate::exec::{self, ExecError, Outcome, Record};
+use crate::journal::{self, Context, Journal};
 use crate::poller::Poller;
 use crate::session;
 
@@ -97,6 +98,15 @@ pub struct Settings {
     pub read_only: bool,
     /// Association poll interval when nothing is changing.
     pub poll: Duration,
+    /// Where changes are journaled; `None` with `--no-journal`.
+    pub journal: Option<Journal>,
+}
+
+/// The journal of this run, and the prefix of its batch ids.
+#[derive(Debug, Clone)]
+pub struct Journaling {
+    pub journal: Journal,
+    pub run_id: String,
 }
 
 /// Runs the TUI until the user quits or a signal ends it. The first frame is
@@ -115,7 +125,14 @@ pub async fn run(
         endpoint: session.endpoint.clone(),
         poll_interval: settings.poll,
         check_regions: session.regions_unchecked,
+        journal: settings.journal.is_some(),
     };
+    let journaling = settings.journal.clone().map(|journal| {
+        Arc::new(Journaling {
+            journal,
+            run_id: journal::new_id("b"),
+        })
+    });
     let mut state = State::new(config, session.regions.clone());
     if let Some(w) = log_warning {
         state.message = Some(Message {
@@ -133,7 +150,14 @@ pub async fn run(
             return Err(Error::Runtime(format!("cannot set up the terminal: {e}")));
         }
     };
-    let result = event_loop(&mut terminal, &mut state, session.cloud.clone(), started).await;
+    let result = event_loop(
+        &mut terminal,
+        &mut state,
+        session.cloud.clone(),
+        journaling,
+        started,
+    )
+    .await;
     restore_terminal();
     result
 }
@@ -157,11 +181,17 @@ async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     state: &mut State,
     cloud: Arc<dyn Cloud>,
+    journaling: Option<Arc<Journaling>>,
     started: Instant,
 ) -> Result<Exit, Error> {
     let (tx, mut rx) = unbounded_channel::<Action>();
-    let poller = Poller::spawn(cloud.clone(), tx.clone());
-    let mut mutations = JoinSet::new();
+    let mut runner = Runner {
+        poller: Poller::spawn(cloud.clone(), tx.clone()),
+        mutations: JoinSet::new(),
+        cloud,
+        tx,
+        journaling,
+    };
     let mut events = EventStream::new();
     let start = Instant::now();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
@@ -171,7 +201,7 @@ async fn event_loop(
     let size = terminal.size().map_err(term_error)?;
     state.size = (size.width, size.height);
     let effects = init(state);
-    let mut quit = run_effects(effects, &poller, &mut mutations, &cloud, &tx);
+    let mut quit = run_effects(effects, &mut runner);
     let mut last_second = 0;
     let mut exit = Exit::Quit;
     terminal
@@ -198,12 +228,12 @@ async fn event_loop(
                 exit = Exit::Signal(number);
                 break;
             }
-            Some(_) = mutations.join_next(), if !mutations.is_empty() => None,
+            Some(_) = runner.mutations.join_next(), if !runner.mutations.is_empty() => None,
         };
         let Some(action) = action else { continue };
         let is_tick = matches!(action, Action::Tick(_));
         let effects = update(state, action);
-        quit = run_effects(effects, &poller, &mut mutations, &cloud, &tx);
+        quit = run_effects(effects, &mut runner);
         // Draw only when something on screen may have changed: any event, a
         // spinner turning, or the refresh age ticking over a second.
         let second = state.now.as_secs();
@@ -224,25 +254,40 @@ async fn event_loop(
             }
         }
     }
-    mutations.abort_all();
-    drop(poller);
+    runner.mutations.abort_all();
+    drop(runner);
     Ok(exit)
 }
 
+/// What runs effects: the poller for reads, a task per change.
+struct Runner {
+    poller: Poller,
+    mutations: JoinSet<()>,
+    cloud: Arc<dyn Cloud>,
+    tx: UnboundedSender<Action>,
+    journaling: Option<Arc<Journaling>>,
+}
+
 /// Hands effects to the poller or to mutation tasks; true when the UI must quit.
-fn run_effects(
-    effects: Vec<Effect>,
-    poller: &Poller,
-    mutations: &mut JoinSet<()>,
-    cloud: &Arc<dyn Cloud>,
-    tx: &UnboundedSender<Action>,
-) -> bool {
+fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
+    let Runner {
+        poller,
+        mutations,
+        cloud,
+        tx,
+        journaling,
+    } = runner;
     let mut quit = false;
     for effect in effects {
         match effect {
             Effect::Quit => quit = true,
             Effect::Mutate(m) => {
-                mutations.spawn(run_mutation(cloud.clone(), *m, tx.clone()));
+                mutations.spawn(run_mutation(
+                    cloud.clone(),
+                    *m,
+                    journaling.clone(),
+                    tx.clone(),
+                ));
             }
             read @ (Effect::LoadIdentity
             | Effect::LoadProfiles
@@ -266,23 +311,51 @@ fn run_effects(
     quit
 }
 
-/// Runs one confirmed change through the executor; the first step of a
-/// two-step swap is reported as it lands.
-pub async fn mutate(cloud: &dyn Cloud, m: Mutation, tx: &UnboundedSender<Action>) -> Outcome {
+/// Runs one confirmed change through the executor, journaled first; the
+/// first step of a two-step swap is reported as it lands.
+pub async fn mutate(
+    cloud: &dyn Cloud,
+    m: Mutation,
+    journaling: Option<&Journaling>,
+    tx: &UnboundedSender<Action>,
+) -> Outcome {
     let op_id = m.op_id;
     let step = |note: String| {
         // A progress note only; the UI may have quit meanwhile.
         let _ = tx.send(Action::MutationStep { op_id, note });
     };
-    exec::run(cloud, &m.change, &step).await
+    let context = Context {
+        batch: journaling.map_or_else(String::new, |j| format!("{}-{}", j.run_id, m.batch)),
+        account: m.account.clone(),
+        caller_arn: m.caller_arn.clone(),
+        undo_of: None,
+    };
+    let record = journaling.map(|j| Record {
+        journal: &j.journal,
+        context: &context,
+        instance_name: m.instance_name.as_deref(),
+    });
+    match exec::run_recorded(cloud, &m.change, record, &step).await {
+        Ok(outcome) => outcome,
+        Err(e) => Outcome {
+            change: m.change,
+            steps: Vec::new(),
+            result: Err(ExecError::NotJournaled(e.to_string())),
+        },
+    }
 }
 
 /// Runs a change and always reports back, even when the task panics (the
 /// row must not spin forever).
-pub async fn run_mutation(cloud: Arc<dyn Cloud>, m: Mutation, tx: UnboundedSender<Action>) {
+pub async fn run_mutation(
+    cloud: Arc<dyn Cloud>,
+    m: Mutation,
+    journaling: Option<Arc<Journaling>>,
+    tx: UnboundedSender<Action>,
+) {
     let op_id = m.op_id;
     let change = m.change.clone();
-    let outcome = match AssertUnwindSafe(mutate(cloud.as_ref(), m, &tx))
+    let outcome = match AssertUnwindSafe(mutate(cloud.as_ref(), m, journaling.as_deref(), &tx))
         .catch_unwind()
         .await
     {

@@ -50,7 +50,13 @@ pub use crate::plan::MutationKind;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mutation {
     pub op_id: u64,
+    /// The confirmation it belongs to (the journal's batch).
+    pub batch: u64,
     pub change: Change,
+    /// For the journal: the instance's Name and who is changing it.
+    pub instance_name: Option<String>,
+    pub account: Option<String>,
+    pub caller_arn: Option<String>,
 }
 
 /// Side effects `update` asks for; the runtime runs them and sends back actions.

@@ -73,6 +73,18 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+    /// The journal of changes (default: $XDG_STATE_HOME/rolecall/journal.jsonl,
+    /// or demo-journal.jsonl beside it with --demo).
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        conflicts_with = "no_journal"
+    )]
+    pub journal: Option<PathBuf>,
+    /// Make changes without writing the journal.
+    #[arg(long, global = true)]
+    pub no_journal: bool,
     /// Where to write the log (default: $XDG_STATE_HOME/rolecall/rolecall.log).
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
@@ -112,6 +124,17 @@ pub enum Output {
 }
 
 impl GlobalOpts {
+    /// The journal changes go to; `None` with `--no-journal`.
+    pub fn journal(&self) -> Option<crate::journal::Journal> {
+        if self.no_journal {
+            return None;
+        }
+        self.journal
+            .clone()
+            .or_else(|| crate::journal::default_path(self.demo))
+            .map(crate::journal::Journal::new)
+    }
+
     /// The session the options ask for.
     pub fn session_options(&self) -> Options {
         Options {

@@ -10,8 +10,9 @@ pub use args::{Cli, Command, GlobalOpts, Output, usage_error_line};
 
 use crate::aws::{Association, ProfileRef};
 use crate::error::Error;
-use crate::exec::{self, Change, ExecError, Outcome};
+use crate::exec::{self, Change, ExecError, Outcome, Planned, Record};
 use crate::inventory;
+use crate::journal::{self, Context, Journal};
 use crate::plan::MutationKind;
 use crate::session::{self, Session};
 use crate::text::{escape, sanitize};
@@ -46,6 +47,7 @@ pub async fn run(
         Command::List { .. } => {}
     }
     let session = session::build(&opts.session_options()).await?;
+    let journal = opts.journal();
     let text = match command {
         Command::List { output } => {
             let cloud = session.cloud.as_ref();
@@ -64,13 +66,22 @@ pub async fn run(
             instance_profile,
             output,
         } => render(
-            &set(&session, instance_id, &ProfileRef::parse(instance_profile)).await?,
+            &set(
+                &session,
+                journal.as_ref(),
+                instance_id,
+                &ProfileRef::parse(instance_profile),
+            )
+            .await?,
             *output,
         ),
         Command::Detach {
             instance_id,
             output,
-        } => render(&detach(&session, instance_id).await?, *output),
+        } => render(
+            &detach(&session, journal.as_ref(), instance_id).await?,
+            *output,
+        ),
     };
     out.write_all(text.as_bytes())
         .map_err(|e| Error::Runtime(format!("cannot write output: {e}")))
@@ -115,11 +126,34 @@ fn change_failed(e: &ExecError, instance_id: &str) -> Error {
     }
 }
 
-/// Runs a planned change through the executor. A lost answer whose re-read
-/// shows the change in place is a success (said on stderr); otherwise an error.
-async fn execute(session: &Session, change: &Change) -> Result<Report, Error> {
+/// Runs a planned change through the executor, journaled first. A lost
+/// answer whose re-read shows the change in place is a success (said on
+/// stderr); otherwise an error.
+async fn execute(
+    session: &Session,
+    journal: Option<&Journal>,
+    planned: &Planned,
+    change: &Change,
+) -> Result<Report, Error> {
     let note = |text: String| eprintln!("rolecall: {}", sanitize(&text));
-    let outcome: Outcome = exec::run(session.cloud.as_ref(), change, &note).await;
+    let context = Context {
+        batch: journal::new_id("b"),
+        account: planned.identity.as_ref().map(|i| i.account.clone()),
+        caller_arn: planned.identity.as_ref().map(|i| i.arn.clone()),
+        undo_of: None,
+    };
+    let record = journal.map(|journal| Record {
+        journal,
+        context: &context,
+        instance_name: planned.row.instance.name.as_deref(),
+    });
+    let outcome: Outcome = exec::run_recorded(session.cloud.as_ref(), change, record, &note)
+        .await
+        .map_err(|e| {
+            Error::Runtime(format!(
+                "{e}: nothing was sent (fix the journal, choose another with --journal PATH, or pass --no-journal)"
+            ))
+        })?;
     let id = &change.instance_id;
     if let Err(e) = &outcome.result {
         if !outcome.done() {
@@ -140,11 +174,13 @@ async fn execute(session: &Session, change: &Change) -> Result<Report, Error> {
 /// disassociate then associate.
 pub async fn set(
     session: &Session,
+    journal: Option<&Journal>,
     instance_id: &str,
     profile: &ProfileRef,
 ) -> Result<Report, Error> {
-    let (row, change) = exec::plan_set_profile(session, instance_id, profile).await?;
-    let Some(change) = change else {
+    let planned = exec::plan_set_profile(session, instance_id, profile).await?;
+    let row = &planned.row;
+    let Some(change) = &planned.change else {
         eprintln!(
             "rolecall: instance {instance_id} already has instance profile {}; nothing to do",
             sanitize(
@@ -174,13 +210,20 @@ pub async fn set(
             )
         );
     }
-    execute(session, &change).await
+    execute(session, journal, &planned, change).await
 }
 
 /// Detaches the instance's profile.
-pub async fn detach(session: &Session, instance_id: &str) -> Result<Report, Error> {
-    let change = exec::plan_detach(session, instance_id).await?;
-    execute(session, &change).await
+pub async fn detach(
+    session: &Session,
+    journal: Option<&Journal>,
+    instance_id: &str,
+) -> Result<Report, Error> {
+    let planned = exec::plan_detach(session, instance_id).await?;
+    match &planned.change {
+        Some(change) => execute(session, journal, &planned, change).await,
+        None => Err(Error::Runtime("nothing to detach".into())),
+    }
 }
 
 #[cfg(test)]

@@ -139,6 +139,9 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
     if state.config.read_only {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" READ-ONLY ", theme::badge()));
+    } else if !state.config.journal {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(" NO JOURNAL ", theme::badge()));
     }
     spans.push(sep());
     match (

@@ -500,14 +500,21 @@ async fn a_stale_association_id_becomes_a_clear_message() {
         profile_label: "test".into(),
         endpoint: None,
     };
-    let e = cli::detach(&session, &w.id("web-2")).await.unwrap_err();
+    let e = cli::detach(&session, None, &w.id("web-2"))
+        .await
+        .unwrap_err();
     let msg = e.to_string();
     assert_eq!(e.exit_code(), 1);
     assert!(msg.contains("InvalidAssociationID.NotFound"), "{msg}");
     assert!(msg.contains("run the command again"), "{msg}");
-    let e = cli::set(&session, &w.id("web-2"), &ProfileRef::Name("batch".into()))
-        .await
-        .unwrap_err();
+    let e = cli::set(
+        &session,
+        None,
+        &w.id("web-2"),
+        &ProfileRef::Name("batch".into()),
+    )
+    .await
+    .unwrap_err();
     assert!(
         e.to_string().contains("changed while rolecall was working"),
         "{e}"

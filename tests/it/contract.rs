@@ -205,12 +205,12 @@ contract!(unknown_ids_get_aws_codes, standard_spec());
 
 async fn set_associates_or_replaces(w: World) {
     let s = session(&w);
-    let c = cli::set(&s, &w.id("web-2"), &ProfileRef::Name("web".into()))
+    let c = cli::set(&s, None, &w.id("web-2"), &ProfileRef::Name("web".into()))
         .await
         .unwrap();
     assert_eq!(c.action, "associate");
     assert_eq!(c.previous_profile_arn, None);
-    let c = cli::set(&s, &w.id("web-1"), &ProfileRef::Name("batch".into()))
+    let c = cli::set(&s, None, &w.id("web-1"), &ProfileRef::Name("batch".into()))
         .await
         .unwrap();
     assert_eq!(c.action, "replace");
@@ -230,9 +230,14 @@ contract!(set_associates_or_replaces, standard_spec());
 
 async fn set_on_a_stopped_instance_detaches_then_associates(w: World) {
     let s = session(&w);
-    let c = cli::set(&s, &w.id("stopped-1"), &ProfileRef::Name("web".into()))
-        .await
-        .unwrap();
+    let c = cli::set(
+        &s,
+        None,
+        &w.id("stopped-1"),
+        &ProfileRef::Name("web".into()),
+    )
+    .await
+    .unwrap();
     assert_eq!(c.action, "associate");
     assert_eq!(
         c.previous_profile_arn.as_deref(),
@@ -248,7 +253,7 @@ contract!(
 
 async fn set_to_the_current_profile_does_nothing(w: World) {
     let s = session(&w);
-    let c = cli::set(&s, &w.id("web-1"), &ProfileRef::Name("web".into()))
+    let c = cli::set(&s, None, &w.id("web-1"), &ProfileRef::Name("web".into()))
         .await
         .unwrap();
     assert_eq!(c.action, "none");
@@ -258,12 +263,12 @@ contract!(set_to_the_current_profile_does_nothing, standard_spec());
 
 async fn detach_removes_exactly_one_profile(w: World) {
     let s = session(&w);
-    let c = cli::detach(&s, &w.id("web-1")).await.unwrap();
+    let c = cli::detach(&s, None, &w.id("web-1")).await.unwrap();
     assert_eq!(c.action, "disassociate");
     w.settle();
     assert_eq!(profile_of(&w, "web-1").await, None);
     assert_eq!(profile_of(&w, "api-1").await.unwrap().0, "api");
-    let e = cli::detach(&s, &w.id("web-2")).await.unwrap_err();
+    let e = cli::detach(&s, None, &w.id("web-2")).await.unwrap_err();
     assert!(matches!(e, CliError::Usage(_)), "{e}");
     assert!(e.to_string().contains("no instance profile"), "{e}");
 }
@@ -271,16 +276,21 @@ contract!(detach_removes_exactly_one_profile, standard_spec());
 
 async fn bad_input_is_a_usage_error(w: World) {
     let s = session(&w);
-    let e = cli::set(&s, "i-0123456789abcdef0", &ProfileRef::Name("web".into()))
-        .await
-        .unwrap_err();
+    let e = cli::set(
+        &s,
+        None,
+        "i-0123456789abcdef0",
+        &ProfileRef::Name("web".into()),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e.exit_code(), 2);
     assert!(
         e.to_string()
             .contains("was not found in eu-west-1, us-east-1"),
         "{e}"
     );
-    let e = cli::set(&s, &w.id("web-2"), &ProfileRef::Name("ghost".into()))
+    let e = cli::set(&s, None, &w.id("web-2"), &ProfileRef::Name("ghost".into()))
         .await
         .unwrap_err();
     assert_eq!(e.exit_code(), 2);

@@ -19,6 +19,9 @@ pub struct Harness {
     /// Effects not yet run (tests may hold some back).
     pub queue: VecDeque<Effect>,
     pub quit: bool,
+    /// Changes are journaled here (a fresh directory per harness).
+    pub journaling: Option<rolecall::tui::Journaling>,
+    pub journal_dir: tempfile::TempDir,
 }
 
 pub fn config(read_only: bool) -> Config {
@@ -29,6 +32,7 @@ pub fn config(read_only: bool) -> Config {
         endpoint: None,
         poll_interval: Duration::from_secs(10),
         check_regions: false,
+        journal: true,
     }
 }
 
@@ -64,12 +68,18 @@ impl Harness {
         );
         state.size = (120, 32);
         let effects = init(&mut state);
+        let journal_dir = tempfile::tempdir().unwrap();
         let mut h = Harness {
             state,
             account,
             clock,
             queue: effects.into(),
             quit: false,
+            journaling: Some(rolecall::tui::Journaling {
+                journal: rolecall::journal::Journal::new(journal_dir.path().join("journal.jsonl")),
+                run_id: "test".into(),
+            }),
+            journal_dir,
         };
         h.settle_effects().await;
         h
@@ -92,7 +102,9 @@ impl Harness {
             Effect::Quit => vec![],
             Effect::Mutate(m) => {
                 let op_id = m.op_id;
-                let outcome = rolecall::tui::mutate(self.account.as_ref(), *m, &tx).await;
+                let outcome =
+                    rolecall::tui::mutate(self.account.as_ref(), *m, self.journaling.as_ref(), &tx)
+                        .await;
                 // A two-step swap reports its middle step first.
                 let mut actions: Vec<Action> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
                 actions.push(Action::MutationDone {

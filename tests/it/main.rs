@@ -10,6 +10,7 @@ mod contract;
 mod e2e;
 mod harness;
 mod hostile;
+mod journal_bin;
 mod memory;
 mod mocks;
 mod moto;

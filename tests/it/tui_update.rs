@@ -898,6 +898,7 @@ async fn a_task_that_panics_comes_back_as_an_action_and_is_shown() {
     tokio::spawn(rolecall::tui::run_mutation(
         cloud.clone(),
         (**m).clone(),
+        None,
         tx,
     ))
     .await
@@ -996,4 +997,67 @@ fn init_checks_named_regions_without_waiting_for_them() {
         generation: state.inventory.generation,
         region: "us-east-1".into()
     }));
+}
+
+#[tokio::test]
+async fn every_change_is_journaled_sent_then_done() {
+    let mut h = standard().await;
+    let web2 = id_of(&h, "web-2");
+    h.choose(&web2, "batch").await;
+    h.key(KeyCode::Char('y')).await;
+    let path = h.journal_dir.path().join("journal.jsonl");
+    let (entries, problems) = rolecall::journal::read_path(&path).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    let phases: Vec<&str> = entries.iter().map(|e| e.phase.as_str()).collect();
+    assert_eq!(phases, ["sent", "done"]);
+    let (sent, done) = (&entries[0], &entries[1]);
+    assert_eq!(sent.id, done.id);
+    assert_eq!(sent.instance_id, web2);
+    assert_eq!(sent.instance_name.as_deref(), Some("web-2"));
+    assert_eq!(sent.action, "associate");
+    assert_eq!(sent.from_profile_arn, None);
+    assert!(sent.to_profile_arn.as_deref().unwrap().ends_with("/batch"));
+    assert_eq!(
+        sent.account.as_deref(),
+        Some(
+            h.state
+                .inventory
+                .identity
+                .as_ref()
+                .unwrap()
+                .account
+                .as_str()
+        )
+    );
+    assert!(
+        sent.aws_cli[0].starts_with("aws ec2 associate-iam-instance-profile --region us-east-1")
+    );
+    assert_eq!(done.outcome.as_deref(), Some("ok"));
+    assert!(
+        done.association_id_after
+            .as_deref()
+            .unwrap()
+            .starts_with("iip-assoc-")
+    );
+}
+
+#[tokio::test]
+async fn an_unwritable_journal_sends_nothing() {
+    let mut h = standard().await;
+    // A directory where the journal file should be.
+    let dir = h.journal_dir.path().join("journal-dir");
+    std::fs::create_dir(&dir).unwrap();
+    h.journaling.as_mut().unwrap().journal = rolecall::journal::Journal::new(dir);
+    let web1 = id_of(&h, "web-1");
+    let calls = h.account.calls();
+    h.choose(&web1, "api").await;
+    h.key(KeyCode::Char('y')).await;
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Error);
+    assert!(text.contains("nothing was sent"), "{text}");
+    assert_eq!(h.account.calls(), calls, "no call reached the account");
+    assert_eq!(
+        profile_shown(&h, &web1),
+        Some(("web".into(), AssociationState::Associated))
+    );
 }

@@ -34,6 +34,8 @@ pub struct Config {
     /// The regions were named by the user: check them against DescribeRegions
     /// (in the background; the screen does not wait).
     pub check_regions: bool,
+    /// Changes are journaled (false with `--no-journal`: the header says so).
+    pub journal: bool,
 }
 
 /// Which pane has the keyboard (when no overlay is open).

@@ -117,13 +117,28 @@ pub(super) fn on_confirm(state: &mut State, cmd: Command, c: Confirm) -> Vec<Eff
         Command::Yes => {
             state.overlay = Overlay::None;
             let change = c.change;
+            let instance_name = state
+                .row_of(&change.region, &change.instance_id)
+                .and_then(|r| r.data.instance.name.clone());
+            let identity = state.inventory.identity.as_ref();
+            let (account, caller_arn) = (
+                identity.map(|i| i.account.clone()),
+                identity.map(|i| i.arn.clone()),
+            );
             let op_id = state.changes.begin(change.clone());
             info(
                 state,
                 Tone::Info,
                 format!("{id}: {} sent", change.kind.calls().join(", then ")),
             );
-            vec![Effect::Mutate(Box::new(Mutation { op_id, change }))]
+            vec![Effect::Mutate(Box::new(Mutation {
+                op_id,
+                batch: op_id,
+                change,
+                instance_name,
+                account,
+                caller_arn,
+            }))]
         }
         _ => vec![],
     }
@@ -197,6 +212,7 @@ pub(super) fn on_mutation_done(
                     reload = true;
                 }
                 ExecError::Internal(_) => reload = true,
+                ExecError::NotJournaled(_) => {}
                 ExecError::Refused { error, detached } => {
                     if let Some(id) = detached {
                         // The detach went through: the old association is going.
