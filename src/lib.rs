@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod aws;
+pub mod bulk;
 pub mod cli;
 pub mod error;
 pub mod exec;

@@ -114,6 +114,61 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },
+    /// Move many instances to a profile at once (`--to none` detaches them).
+    Swap {
+        /// The profile to put on them (name or ARN), or `none` to detach.
+        #[arg(long, value_name = "PROFILE")]
+        to: String,
+        /// Every instance now on this profile (name or ARN).
+        #[arg(
+            long,
+            value_name = "PROFILE",
+            conflicts_with = "instances",
+            required_unless_present = "instances"
+        )]
+        from: Option<String>,
+        /// These instances.
+        #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+        instances: Vec<String>,
+        /// Print the plan and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Changes in flight at once (1 to 32).
+        #[arg(long, value_name = "N", default_value_t = 8,
+              value_parser = clap::value_parser!(u64).range(1..=32))]
+        concurrency: u64,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Put every instance of a batch back on its earlier profile (default: the latest batch).
+    Undo {
+        /// The batch to undo (see `rolecall journal`).
+        batch: Option<String>,
+        /// Print the plan and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Also put back instances changed since by someone else.
+        #[arg(long)]
+        force: bool,
+        #[arg(long, value_name = "N", default_value_t = 8,
+              value_parser = clap::value_parser!(u64).range(1..=32))]
+        concurrency: u64,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// The latest changes in the journal, newest first.
+    Journal {
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        limit: usize,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
 }
 
 /// Output format of the scripting commands.

@@ -3,6 +3,7 @@
 //! and the calls are the session's and the executor's, shared with the TUI.
 
 pub mod args;
+pub mod bulk;
 pub mod json;
 pub mod table;
 
@@ -35,7 +36,8 @@ pub async fn run(
     out: &mut dyn std::io::Write,
 ) -> Result<(), Error> {
     // Refuse changes before anything touches the network.
-    if opts.read_only && !matches!(command, Command::List { .. }) {
+    let changes = !matches!(command, Command::List { .. } | Command::Journal { .. });
+    if opts.read_only && changes {
         return Err(Error::Usage(
             "refusing to change anything: --read-only is set (drop it to make changes)".into(),
         ));
@@ -44,10 +46,16 @@ pub async fn run(
         Command::Set { instance_id, .. } | Command::Detach { instance_id, .. } => {
             check_instance_id(instance_id)?
         }
-        Command::List { .. } => {}
+        _ => {}
+    }
+    let journal = opts.journal();
+    // The journal is a local file: no session, no network.
+    if let Command::Journal { limit, output } = command {
+        let text = bulk::list(journal.as_ref(), *limit, *output)?;
+        return write_out(out, &text);
     }
     let session = session::build(&opts.session_options()).await?;
-    let journal = opts.journal();
+    let mut failure = None;
     let text = match command {
         Command::List { output } => {
             let cloud = session.cloud.as_ref();
@@ -82,7 +90,56 @@ pub async fn run(
             &detach(&session, journal.as_ref(), instance_id).await?,
             *output,
         ),
+        Command::Swap {
+            to,
+            from,
+            instances,
+            dry_run,
+            yes,
+            concurrency,
+            output,
+        } => {
+            let batch = bulk::BatchOptions {
+                dry_run: *dry_run,
+                yes: *yes,
+                concurrency: *concurrency as usize,
+                output: *output,
+                journal: journal.as_ref(),
+                undo_of: None,
+            };
+            let (text, error) =
+                bulk::swap(&session, to, from.as_deref(), instances, &batch).await?;
+            failure = error;
+            text
+        }
+        Command::Undo {
+            batch,
+            dry_run,
+            yes,
+            force,
+            concurrency,
+            output,
+        } => {
+            let mut options = bulk::BatchOptions {
+                dry_run: *dry_run,
+                yes: *yes,
+                concurrency: *concurrency as usize,
+                output: *output,
+                journal: journal.as_ref(),
+                undo_of: None,
+            };
+            let (text, error) =
+                bulk::undo(&session, batch.as_deref(), *force, &mut options).await?;
+            failure = error;
+            text
+        }
+        Command::Journal { .. } => String::new(),
     };
+    write_out(out, &text)?;
+    failure.map_or(Ok(()), Err)
+}
+
+fn write_out(out: &mut dyn std::io::Write, text: &str) -> Result<(), Error> {
     out.write_all(text.as_bytes())
         .map_err(|e| Error::Runtime(format!("cannot write output: {e}")))
 }

@@ -147,3 +147,176 @@ fn set_and_detach_are_journaled_and_an_unwritable_journal_sends_nothing() {
     );
     assert_eq!(profiles_now(&w)[&api1], None);
 }
+
+fn run_json(c: &mut Command, args: &[&str]) -> (i32, Value, String) {
+    let out = c.args(args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let v = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        v,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn swap_journal_and_undo_through_the_binary() {
+    let w = world(Kind::Moto, &standard_spec());
+    let moto = w.moto.as_ref().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.jsonl");
+    let j = journal.to_str().unwrap();
+    let regions = [
+        "--region",
+        "us-east-1",
+        "--region",
+        "eu-west-1",
+        "--journal",
+        j,
+    ];
+    let cmd = |rest: &[&str]| -> Vec<String> {
+        regions.iter().chain(rest).map(|s| s.to_string()).collect()
+    };
+    let run = |rest: &[&str]| {
+        let args = cmd(rest);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_json(&mut on_moto(moto), &args)
+    };
+    let (stopped, api1) = (w.id("stopped-1"), w.id("api-1"));
+
+    // A dry run plans and changes nothing.
+    let (code, v, err) = run(&[
+        "swap",
+        "--from",
+        "api",
+        "--to",
+        "batch",
+        "--dry-run",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let outcomes: Vec<&str> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["planned", "planned"]);
+    assert_eq!(profiles_now(&w)[&api1].as_deref(), Some("api"));
+    // Without --yes and without a terminal: refused, nothing changed.
+    let (code, _, err) = run(&["swap", "--from", "api", "--to", "batch"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--yes"), "{err}");
+    assert_eq!(profiles_now(&w)[&api1].as_deref(), Some("api"));
+
+    // The swap: a replace and a stopped-instance detach-then-associate.
+    let (code, v, err) = run(&[
+        "swap", "--from", "api", "--to", "batch", "--yes", "--output", "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let swap_batch = v["batch"].as_str().unwrap().to_string();
+    let mut actions: Vec<(String, String)> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["instance_id"].as_str().unwrap().to_string(),
+                c["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    actions.sort();
+    let mut want = vec![
+        (api1.clone(), "replace".to_string()),
+        (stopped.clone(), "detach_then_associate".to_string()),
+    ];
+    want.sort();
+    assert_eq!(actions, want);
+    let now = profiles_now(&w);
+    assert_eq!(now[&api1].as_deref(), Some("batch"));
+    assert_eq!(now[&stopped].as_deref(), Some("batch"));
+    assert_eq!(now[&w.id("web-1")].as_deref(), Some("web"), "untouched");
+
+    // The journal shows it, newest first.
+    let (code, v, err) = run(&["journal", "--output", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter()
+            .all(|r| r["batch"] == swap_batch.as_str() && r["outcome"] == "ok")
+    );
+
+    // Undo puts both back, as a new batch that says what it undoes.
+    let (code, v, err) = run(&["undo", "--yes", "--output", "json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["changes"].as_array().unwrap().len(), 2);
+    let now = profiles_now(&w);
+    assert_eq!(now[&api1].as_deref(), Some("api"));
+    assert_eq!(now[&stopped].as_deref(), Some("api"));
+    let (_, v, _) = run(&["journal", "--output", "json", "--limit", "2"]);
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["undo_of"] == swap_batch.as_str())
+    );
+
+    // An instance changed since by someone else is skipped and named, unless --force.
+    let (code, v, err) = run(&[
+        "swap",
+        "--instances",
+        &api1,
+        "--to",
+        "web",
+        "--yes",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let batch = v["batch"].as_str().unwrap().to_string();
+    let (code, _, err) = run(&["set", &api1, "batch"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, v, err) = run(&["undo", &batch, "--yes", "--output", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let c = &v["changes"][0];
+    assert_eq!(c["outcome"], "skipped");
+    assert!(
+        c["error"].as_str().unwrap().contains("changed since"),
+        "{c}"
+    );
+    assert_eq!(profiles_now(&w)[&api1].as_deref(), Some("batch"));
+    let (code, _, err) = run(&["undo", &batch, "--yes", "--force"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(profiles_now(&w)[&api1].as_deref(), Some("api"));
+
+    // --to none detaches; --read-only refuses every batch command first.
+    let (code, _, err) = run(&["swap", "--instances", &api1, "--to", "none", "--yes"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(profiles_now(&w)[&api1], None);
+    let (code, _, err) = run(&["--read-only", "undo", "--yes"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn a_malformed_journal_line_is_skipped_with_its_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.jsonl");
+    std::fs::write(&journal, "{\"torn\": \nnot json\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rolecall"))
+        .args([
+            "--journal",
+            journal.to_str().unwrap(),
+            "journal",
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 1:") && err.contains("line 2:"), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
+}

@@ -1,0 +1,305 @@
+//! `swap`, `undo` and `journal`: changes to many instances, and their record.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use serde_json::{Value, json};
+
+use crate::aws::ProfileRef;
+use crate::bulk::{self, BatchPlan, Selection};
+use crate::error::Error;
+use crate::exec::{ExecError, Outcome};
+use crate::journal::{self, Context, Journal, JournalError};
+use crate::session::Session;
+use crate::text::sanitize;
+
+use super::Output;
+use super::table::table;
+
+/// One instance of a batch, as printed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchRow {
+    pub region: String,
+    pub instance_id: String,
+    /// `associate`, `replace`, `detach_then_associate`, `disassociate`, `skip`.
+    pub action: String,
+    pub from_profile_arn: Option<String>,
+    pub to_profile_arn: Option<String>,
+    /// `ok`, `failed`, `unknown`, `skipped`, or `planned` (dry run).
+    pub outcome: String,
+    pub error: Option<String>,
+}
+
+/// How a batch command is run.
+pub struct BatchOptions<'a> {
+    pub dry_run: bool,
+    pub yes: bool,
+    pub concurrency: usize,
+    pub output: Output,
+    pub journal: Option<&'a Journal>,
+    pub undo_of: Option<String>,
+}
+
+fn rows_for_plan(plan: &BatchPlan, word: &str) -> Vec<BatchRow> {
+    let mut rows: Vec<BatchRow> = plan
+        .changes
+        .iter()
+        .map(|(c, _)| BatchRow {
+            region: c.region.clone(),
+            instance_id: c.instance_id.clone(),
+            action: journal::action_name(&c.kind).into(),
+            from_profile_arn: c.from.as_ref().map(|p| p.arn.clone()),
+            to_profile_arn: c.to.as_ref().map(|p| p.arn.clone()),
+            outcome: word.into(),
+            error: None,
+        })
+        .collect();
+    rows.extend(plan.skipped.iter().map(|s| BatchRow {
+        region: s.region.clone().unwrap_or_default(),
+        instance_id: s.instance_id.clone(),
+        action: "skip".into(),
+        from_profile_arn: s.from_profile_arn.clone(),
+        to_profile_arn: None,
+        outcome: "skipped".into(),
+        error: Some(s.reason.clone()),
+    }));
+    rows
+}
+
+fn outcome_word(result: &Result<Outcome, JournalError>) -> (String, Option<String>) {
+    match result {
+        Err(e) => ("failed".into(), Some(format!("{e}: nothing was sent"))),
+        Ok(o) => match &o.result {
+            Ok(_) => ("ok".into(), None),
+            Err(e) if o.done() => ("ok".into(), Some(e.sentence(&o.change.instance_id))),
+            Err(e @ (ExecError::Unknown { .. } | ExecError::Internal(_))) => {
+                ("unknown".into(), Some(e.sentence(&o.change.instance_id)))
+            }
+            Err(e) => ("failed".into(), Some(e.sentence(&o.change.instance_id))),
+        },
+    }
+}
+
+/// Asks for a typed `y` on the terminal; refuses without one.
+fn confirm(question: &str) -> Result<(), Error> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Usage(format!(
+            "{question}: refusing without --yes (no terminal to ask)"
+        )));
+    }
+    eprint!("rolecall: {question}? type y and Enter to go on: ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::Runtime(format!("cannot read the answer: {e}")))?;
+    if answer.trim() == "y" {
+        Ok(())
+    } else {
+        Err(Error::Usage("not confirmed: nothing changed".into()))
+    }
+}
+
+/// Prints the batch (rows and id) and says whether every change worked.
+fn render(batch: &str, rows: &[BatchRow], output: Output) -> String {
+    match output {
+        Output::Json => super::json::pretty(&json!({
+            "batch": batch,
+            "changes": rows.iter().map(|r| json!({
+                "region": r.region,
+                "instance_id": r.instance_id,
+                "action": r.action,
+                "from_profile_arn": r.from_profile_arn,
+                "to_profile_arn": r.to_profile_arn,
+                "outcome": r.outcome,
+                "error": r.error,
+            })).collect::<Vec<Value>>(),
+        })),
+        Output::Table => {
+            let name = |arn: &Option<String>| {
+                arn.as_deref()
+                    .map(|a| crate::aws::profile_name_from_arn(a).to_string())
+                    .unwrap_or_else(|| "-".into())
+            };
+            let body: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.region.clone(),
+                        r.instance_id.clone(),
+                        r.action.clone(),
+                        name(&r.from_profile_arn),
+                        name(&r.to_profile_arn),
+                        r.outcome.clone(),
+                        r.error.clone().unwrap_or_else(|| "-".into()),
+                    ]
+                })
+                .collect();
+            let mut out = table(
+                &[
+                    "REGION", "INSTANCE", "ACTION", "FROM", "TO", "OUTCOME", "ERROR",
+                ],
+                &body,
+            );
+            out.push_str(&format!("batch {}\n", sanitize(batch)));
+            out
+        }
+    }
+}
+
+/// Runs (or, dry, prints) a planned batch; the text to print and, when any
+/// change did not work, the error to exit with.
+async fn execute(
+    session: &Session,
+    plan: BatchPlan,
+    opts: &BatchOptions<'_>,
+    what: &str,
+) -> Result<(String, Option<Error>), Error> {
+    let batch = journal::new_id("b");
+    if opts.dry_run || plan.changes.is_empty() {
+        let word = if opts.dry_run { "planned" } else { "skipped" };
+        return Ok((
+            render(&batch, &rows_for_plan(&plan, word), opts.output),
+            None,
+        ));
+    }
+    if !opts.yes {
+        confirm(&format!(
+            "{what} {} instance{} ({} skipped)",
+            plan.changes.len(),
+            if plan.changes.len() == 1 { "" } else { "s" },
+            plan.skipped.len()
+        ))?;
+    }
+    let context = Context {
+        batch: batch.clone(),
+        account: plan.identity.as_ref().map(|i| i.account.clone()),
+        caller_arn: plan.identity.as_ref().map(|i| i.arn.clone()),
+        undo_of: opts.undo_of.clone(),
+    };
+    let results = bulk::run(
+        session.cloud.as_ref(),
+        &plan.changes,
+        opts.concurrency,
+        opts.journal,
+        &context,
+    )
+    .await;
+    let mut rows = rows_for_plan(&plan, "");
+    let mut failed = 0;
+    for (row, result) in rows.iter_mut().zip(&results) {
+        let (word, error) = outcome_word(result);
+        if word != "ok" {
+            failed += 1;
+        }
+        row.outcome = word;
+        row.error = error;
+    }
+    let error = (failed > 0).then(|| {
+        Error::Runtime(format!(
+            "{failed} of {} changes did not work (see the {} column); batch {batch}",
+            results.len(),
+            match opts.output {
+                Output::Json => "error",
+                Output::Table => "ERROR",
+            }
+        ))
+    });
+    Ok((render(&batch, &rows, opts.output), error))
+}
+
+/// `swap --to P (--from P | --instances …)`.
+pub async fn swap(
+    session: &Session,
+    to: &str,
+    from: Option<&str>,
+    instances: &[String],
+    opts: &BatchOptions<'_>,
+) -> Result<(String, Option<Error>), Error> {
+    for id in instances {
+        super::check_instance_id(id)?;
+    }
+    let target = (to != "none").then(|| ProfileRef::parse(to));
+    let selection = match from {
+        Some(f) => Selection::From(ProfileRef::parse(f)),
+        None => Selection::Instances(instances.to_vec()),
+    };
+    let plan = bulk::plan_swap(session, target.as_ref(), &selection).await?;
+    execute(session, plan, opts, "change").await
+}
+
+/// `undo [BATCH]`.
+pub async fn undo(
+    session: &Session,
+    named: Option<&str>,
+    force: bool,
+    opts: &mut BatchOptions<'_>,
+) -> Result<(String, Option<Error>), Error> {
+    let journal = opts
+        .journal
+        .ok_or_else(|| Error::Usage("undo reads the journal: drop --no-journal".into()))?;
+    let (entries, problems) = journal.read().map_err(|e| Error::Runtime(e.to_string()))?;
+    for p in &problems {
+        eprintln!(
+            "rolecall: warning: journal {}: {p} (skipped)",
+            journal.path.display()
+        );
+    }
+    let account = session
+        .cloud
+        .caller_identity()
+        .await
+        .ok()
+        .map(|i| i.account);
+    let batch = bulk::batch_to_undo(&entries, named, account.as_deref())?;
+    opts.undo_of = batch.first().map(|e| e.batch.clone());
+    let plan = bulk::plan_undo(session, &batch, force).await?;
+    execute(session, plan, opts, "put back").await
+}
+
+/// `journal [--limit N]`: the latest changes, newest first.
+pub fn list(journal: Option<&Journal>, limit: usize, output: Output) -> Result<String, Error> {
+    let journal = journal
+        .ok_or_else(|| Error::Usage("there is no journal to show: drop --no-journal".into()))?;
+    let (entries, problems) = journal.read().map_err(|e| Error::Runtime(e.to_string()))?;
+    for p in &problems {
+        eprintln!(
+            "rolecall: warning: journal {}: {p} (skipped)",
+            journal.path.display()
+        );
+    }
+    let latest: Vec<&journal::Entry> = journal::latest(&entries).into_iter().take(limit).collect();
+    Ok(match output {
+        Output::Json => super::json::pretty(&serde_json::to_value(&latest).unwrap_or_default()),
+        Output::Table => {
+            let name = |arn: &Option<String>| {
+                arn.as_deref()
+                    .map(|a| crate::aws::profile_name_from_arn(a).to_string())
+                    .unwrap_or_else(|| "-".into())
+            };
+            let body: Vec<Vec<String>> = latest
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.time.clone(),
+                        e.batch.clone(),
+                        e.region.clone(),
+                        e.instance_id.clone(),
+                        e.action.clone(),
+                        name(&e.from_profile_arn),
+                        name(&e.to_profile_arn),
+                        e.outcome.clone().unwrap_or_else(|| e.phase.clone()),
+                        e.undo_of.clone().unwrap_or_else(|| "-".into()),
+                    ]
+                })
+                .collect();
+            table(
+                &[
+                    "TIME", "BATCH", "REGION", "INSTANCE", "ACTION", "FROM", "TO", "OUTCOME",
+                    "UNDO OF",
+                ],
+                &body,
+            )
+        }
+    })
+}
