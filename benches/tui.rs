@@ -97,6 +97,7 @@ fn main() {
             poll_interval: Duration::from_secs(10),
             check_regions: false,
             journal: true,
+            file: rolecall::config::Config::default(),
         },
         regions,
     );

@@ -5,6 +5,7 @@ pub mod app;
 pub mod aws;
 pub mod bulk;
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod exec;
 pub mod inventory;

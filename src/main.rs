@@ -71,10 +71,12 @@ fn main() -> ExitCode {
                     .map(|()| Exit::Quit)
             }
             None => {
+                let file = rolecall::config::load(args.global.config.as_deref())?;
                 let settings = rolecall::tui::Settings {
                     read_only: args.global.read_only,
                     poll: std::time::Duration::from_secs(args.global.poll),
                     journal: args.global.journal(),
+                    file,
                 };
                 rolecall::tui::run(&args.global.session_options(), &settings, log_warning).await
             }

@@ -100,6 +100,8 @@ pub struct Settings {
     pub poll: Duration,
     /// Where changes are journaled; `None` with `--no-journal`.
     pub journal: Option<Journal>,
+    /// The config file.
+    pub file: crate::config::Config,
 }
 
 /// The journal of this run, and the prefix of its batch ids.
@@ -126,6 +128,7 @@ pub async fn run(
         poll_interval: settings.poll,
         check_regions: session.regions_unchecked,
         journal: settings.journal.is_some(),
+        file: settings.file.clone(),
     };
     let journaling = settings.journal.clone().map(|journal| {
         Arc::new(Journaling {

@@ -73,6 +73,14 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
         return Command::Quit;
     }
     match &state.overlay {
+        // A production account: the name is typed, Enter confirms.
+        Overlay::Confirm(_) if state.production_guard().is_some() => match key.code {
+            KeyCode::Esc => Command::No,
+            KeyCode::Enter => Command::Accept,
+            KeyCode::Backspace => Command::Backspace,
+            KeyCode::Char(c) if !ctrl => Command::Input(c),
+            _ => Command::Nothing,
+        },
         Overlay::Confirm(_) => match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => Command::Yes,
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Command::No,

@@ -73,6 +73,9 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+    /// The config file (default: $XDG_CONFIG_HOME/rolecall/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
     /// The journal of changes (default: $XDG_STATE_HOME/rolecall/journal.jsonl,
     /// or demo-journal.jsonl beside it with --demo).
     #[arg(

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::aws::ProfileRef;
 use crate::bulk::{self, BatchPlan, Selection};
+use crate::config::Config;
 use crate::error::Error;
 use crate::exec::{ExecError, Outcome};
 use crate::journal::{self, Context, Journal, JournalError};
@@ -37,6 +38,8 @@ pub struct BatchOptions<'a> {
     pub output: Output,
     pub journal: Option<&'a Journal>,
     pub undo_of: Option<String>,
+    /// The config file (production accounts).
+    pub config: &'a Config,
 }
 
 fn rows_for_plan(plan: &BatchPlan, word: &str) -> Vec<BatchRow> {
@@ -79,21 +82,28 @@ fn outcome_word(result: &Result<Outcome, JournalError>) -> (String, Option<Strin
     }
 }
 
-/// Asks for a typed `y` on the terminal; refuses without one.
-fn confirm(question: &str) -> Result<(), Error> {
+/// Asks for a typed answer on the terminal (`y`, or a production account's
+/// name); refuses without a terminal.
+fn confirm(question: &str, expected: &str) -> Result<(), Error> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::Usage(format!(
             "{question}: refusing without --yes (no terminal to ask)"
         )));
     }
-    eprint!("rolecall: {question}? type y and Enter to go on: ");
+    if expected == "y" {
+        eprint!("rolecall: {question}? type y and Enter to go on: ");
+    } else {
+        eprint!(
+            "rolecall: {question} in PRODUCTION account {expected}? type its name ({expected}) and Enter to go on: "
+        );
+    }
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
         .map_err(|e| Error::Runtime(format!("cannot read the answer: {e}")))?;
-    if answer.trim() == "y" {
+    if answer.trim() == expected {
         Ok(())
     } else {
         Err(Error::Usage("not confirmed: nothing changed".into()))
@@ -164,12 +174,19 @@ async fn execute(
         ));
     }
     if !opts.yes {
-        confirm(&format!(
-            "{what} {} instance{} ({} skipped)",
-            plan.changes.len(),
-            if plan.changes.len() == 1 { "" } else { "s" },
-            plan.skipped.len()
-        ))?;
+        let guard = plan
+            .identity
+            .as_ref()
+            .and_then(|i| opts.config.production_guard(&i.account));
+        confirm(
+            &format!(
+                "{what} {} instance{} ({} skipped)",
+                plan.changes.len(),
+                if plan.changes.len() == 1 { "" } else { "s" },
+                plan.skipped.len()
+            ),
+            guard.as_deref().unwrap_or("y"),
+        )?;
     }
     let context = Context {
         batch: batch.clone(),

@@ -49,6 +49,7 @@ pub async fn run(
         _ => {}
     }
     let journal = opts.journal();
+    let config = crate::config::load(opts.config.as_deref())?;
     // The journal is a local file: no session, no network.
     if let Command::Journal { limit, output } = command {
         let text = bulk::list(journal.as_ref(), *limit, *output)?;
@@ -106,6 +107,7 @@ pub async fn run(
                 output: *output,
                 journal: journal.as_ref(),
                 undo_of: None,
+                config: &config,
             };
             let (text, error) =
                 bulk::swap(&session, to, from.as_deref(), instances, &batch).await?;
@@ -127,6 +129,7 @@ pub async fn run(
                 output: *output,
                 journal: journal.as_ref(),
                 undo_of: None,
+                config: &config,
             };
             let (text, error) =
                 bulk::undo(&session, batch.as_deref(), *force, &mut options).await?;

@@ -89,7 +89,8 @@ pub fn height(state: &State, c: &Confirm, width: u16) -> u16 {
     let body: usize = lines(state, c).iter().map(|l| rows(l)).sum();
     // One spare row: word wrapping can take a row more than the character count says.
     let warning = warning(c).map_or(0, |w| rows(&w) + 1);
-    (body + warning + 2 + 2) as u16
+    let guard = usize::from(state.production_guard().is_some());
+    (body + warning + guard + 2 + 2) as u16
 }
 
 pub fn render(state: &State, c: &Confirm, frame: &mut Frame, area: Rect) {
@@ -102,6 +103,23 @@ pub fn render(state: &State, c: &Confirm, frame: &mut Frame, area: Rect) {
         out.push(Line::from(Span::styled(format!("⚠ {w}"), theme::warning())));
     }
     out.push(Line::from(""));
+    if let Some(name) = state.production_guard() {
+        let name = sanitize(&name);
+        out.push(Line::from(Span::styled(
+            format!("PRODUCTION account {name}: type its name and press Enter to make the change"),
+            theme::error(),
+        )));
+        out.push(Line::from(vec![
+            Span::styled("> ", theme::key()),
+            Span::raw(format!("{}▏", sanitize(&c.typed))),
+            Span::styled("     Esc: no (the default)", theme::dim()),
+        ]));
+        frame.render_widget(
+            Paragraph::new(out).block(block).wrap(Wrap { trim: false }),
+            area,
+        );
+        return;
+    }
     out.push(Line::from(vec![
         Span::styled("y", theme::key()),
         Span::raw(" / "),

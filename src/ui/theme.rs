@@ -39,6 +39,14 @@ pub fn warning() -> Style {
     Style::new().fg(Color::Yellow)
 }
 
+/// The PRODUCTION badge: white on red.
+pub fn production() -> Style {
+    Style::new()
+        .fg(Color::White)
+        .bg(Color::Red)
+        .add_modifier(Modifier::BOLD)
+}
+
 pub fn badge() -> Style {
     Style::new()
         .fg(Color::Black)

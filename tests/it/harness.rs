@@ -33,6 +33,7 @@ pub fn config(read_only: bool) -> Config {
         poll_interval: Duration::from_secs(10),
         check_regions: false,
         journal: true,
+        file: rolecall::config::Config::default(),
     }
 }
 

@@ -293,3 +293,33 @@ fn the_log_file_is_private() {
     let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
     writeln!(f, "still writable by its owner").unwrap();
 }
+
+#[test]
+fn a_malformed_config_file_is_one_line_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "quarantine_profile = \"q\"\n[[account]]\nid = 12\n",
+    )
+    .unwrap();
+    for args in [vec!["--demo", "list"], vec!["--demo"]] {
+        let mut all = vec!["--config", config.to_str().unwrap()];
+        all.extend(args);
+        let o = run(bin(), &all);
+        assert_eq!(o.code, 2, "{}", o.stderr);
+        let line = one_line_error(&o);
+        assert!(line.contains("config.toml, line 3:"), "{line}");
+    }
+    // A missing --config file is an error; a missing default one is not.
+    let o = run(
+        bin(),
+        &["--config", "/nonexistent/rolecall.toml", "--demo", "list"],
+    );
+    assert_eq!(o.code, 2);
+    one_line_error(&o);
+    let mut c = bin();
+    c.env("XDG_CONFIG_HOME", dir.path().join("nothing-here"));
+    let o = run(c, &["--demo", "list"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+}

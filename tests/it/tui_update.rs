@@ -1061,3 +1061,42 @@ async fn an_unwritable_journal_sends_nothing() {
         Some(("web".into(), AssociationState::Associated))
     );
 }
+
+#[tokio::test]
+async fn a_production_account_needs_its_name_typed_to_confirm() {
+    let mut h = standard().await;
+    let account = h.state.inventory.identity.as_ref().unwrap().account.clone();
+    h.state.config.file = rolecall::config::parse(
+        &format!("[[account]]\nid = \"{account}\"\nname = \"payments-prod\"\nproduction = true\n"),
+        "test",
+    )
+    .unwrap();
+    assert_eq!(h.state.production_guard().as_deref(), Some("payments-prod"));
+    let web2 = id_of(&h, "web-2");
+    h.choose(&web2, "batch").await;
+    assert!(matches!(h.state.overlay, Overlay::Confirm(_)));
+    // y alone, or Enter on a wrong name, changes nothing.
+    assert!(
+        h.key_event(KeyCode::Char('y'), KeyModifiers::NONE)
+            .is_empty()
+    );
+    assert!(h.key_event(KeyCode::Enter, KeyModifiers::NONE).is_empty());
+    assert!(matches!(h.state.overlay, Overlay::Confirm(_)));
+    assert!(message(&h).1.contains("type payments-prod exactly"));
+    h.key_event(KeyCode::Backspace, KeyModifiers::NONE);
+    for c in "payments-prod".chars() {
+        assert!(h.key_event(KeyCode::Char(c), KeyModifiers::NONE).is_empty());
+    }
+    let effects = h.key_event(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Mutate(_)]),
+        "{effects:?}"
+    );
+    h.settle_effects().await;
+    assert_eq!(profile_shown(&h, &web2).map(|p| p.0), Some("batch".into()));
+    // Esc still says no.
+    let web1 = id_of(&h, "web-1");
+    h.choose(&web1, "api").await;
+    assert!(h.key_event(KeyCode::Esc, KeyModifiers::NONE).is_empty());
+    assert_eq!(h.state.overlay, Overlay::None);
+}

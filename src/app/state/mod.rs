@@ -36,6 +36,8 @@ pub struct Config {
     pub check_regions: bool,
     /// Changes are journaled (false with `--no-journal`: the header says so).
     pub journal: bool,
+    /// The config file: account names, production accounts, quarantine.
+    pub file: crate::config::Config,
 }
 
 /// Which pane has the keyboard (when no overlay is open).
@@ -126,6 +128,12 @@ impl State {
             now: Duration::ZERO,
             size: (120, 32),
         }
+    }
+
+    /// In a production account: what the operator must type to confirm a change.
+    pub fn production_guard(&self) -> Option<String> {
+        let id = self.inventory.identity.as_ref()?;
+        self.config.file.production_guard(&id.account)
     }
 
     /// The row under the cursor.

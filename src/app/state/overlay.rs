@@ -28,6 +28,9 @@ pub struct RegionPicker {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
     pub change: Change,
+    /// What the operator has typed so far (production accounts ask for the
+    /// account's name; `y` alone changes nothing there).
+    pub typed: String,
 }
 
 /// The overlay on top of the panes, if any.

@@ -63,6 +63,7 @@ pub(super) fn choose_profile(
             from: current.map(|a| a.profile.clone()),
             to: Some(ProfileSummary::new(&target.arn, &target.id)),
         },
+        typed: String::new(),
     });
 }
 
@@ -97,13 +98,40 @@ pub(super) fn detach(state: &mut State) -> Vec<Effect> {
             from: current.map(|a| a.profile.clone()),
             to: None,
         },
+        typed: String::new(),
     });
     vec![]
 }
 
-/// y sends the change (the row shows it at once); n cancels.
-pub(super) fn on_confirm(state: &mut State, cmd: Command, c: Confirm) -> Vec<Effect> {
+/// y sends the change (the row shows it at once); n cancels. In a
+/// production account the account's name must be typed, then Enter.
+pub(super) fn on_confirm(state: &mut State, cmd: Command, mut c: Confirm) -> Vec<Effect> {
     let id = c.change.instance_id.clone();
+    let cmd = match (state.production_guard(), cmd) {
+        (None, cmd) => cmd,
+        (Some(_), Command::Input(ch)) => {
+            c.typed.push(ch);
+            state.overlay = Overlay::Confirm(c);
+            return vec![];
+        }
+        (Some(_), Command::Backspace) => {
+            c.typed.pop();
+            state.overlay = Overlay::Confirm(c);
+            return vec![];
+        }
+        (Some(name), Command::Accept) if c.typed == name => Command::Yes,
+        (Some(name), Command::Accept) => {
+            info(
+                state,
+                Tone::Error,
+                format!("production account: type {name} exactly, then Enter (Esc cancels)"),
+            );
+            state.overlay = Overlay::Confirm(c);
+            return vec![];
+        }
+        (Some(_), Command::No | Command::Back) => Command::No,
+        (Some(_), _) => return vec![],
+    };
     match cmd {
         Command::No => {
             state.overlay = Overlay::None;
