@@ -77,6 +77,7 @@ fn main() -> ExitCode {
                     poll: std::time::Duration::from_secs(args.global.poll),
                     journal: args.global.journal(),
                     file,
+                    concurrency: args.global.concurrency as usize,
                 };
                 rolecall::tui::run(&args.global.session_options(), &settings, log_warning).await
             }

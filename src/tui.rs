@@ -102,6 +102,8 @@ pub struct Settings {
     pub journal: Option<Journal>,
     /// The config file.
     pub file: crate::config::Config,
+    /// Changes of a batch in flight at once.
+    pub concurrency: usize,
 }
 
 /// The journal of this run, and the prefix of its batch ids.
@@ -158,6 +160,7 @@ pub async fn run(
         &mut state,
         session.cloud.clone(),
         journaling,
+        settings.concurrency,
         started,
     )
     .await;
@@ -185,10 +188,12 @@ async fn event_loop(
     state: &mut State,
     cloud: Arc<dyn Cloud>,
     journaling: Option<Arc<Journaling>>,
+    concurrency: usize,
     started: Instant,
 ) -> Result<Exit, Error> {
     let (tx, mut rx) = unbounded_channel::<Action>();
     let mut runner = Runner {
+        permits: Arc::new(tokio::sync::Semaphore::new(concurrency.max(1))),
         poller: Poller::spawn(cloud.clone(), tx.clone()),
         mutations: JoinSet::new(),
         cloud,
@@ -264,6 +269,8 @@ async fn event_loop(
 
 /// What runs effects: the poller for reads, a task per change.
 struct Runner {
+    /// Bounds how many changes are in flight at once.
+    permits: Arc<tokio::sync::Semaphore>,
     poller: Poller,
     mutations: JoinSet<()>,
     cloud: Arc<dyn Cloud>,
@@ -274,6 +281,7 @@ struct Runner {
 /// Hands effects to the poller or to mutation tasks; true when the UI must quit.
 fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
     let Runner {
+        permits,
         poller,
         mutations,
         cloud,
@@ -285,12 +293,15 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
         match effect {
             Effect::Quit => quit = true,
             Effect::Mutate(m) => {
-                mutations.spawn(run_mutation(
-                    cloud.clone(),
-                    *m,
-                    journaling.clone(),
-                    tx.clone(),
-                ));
+                let (cloud, journaling, tx) = (cloud.clone(), journaling.clone(), tx.clone());
+                let permits = permits.clone();
+                mutations.spawn(async move {
+                    // Closed only when the UI quits: then nothing needs running.
+                    let Ok(_permit) = permits.acquire_owned().await else {
+                        return;
+                    };
+                    run_mutation(cloud, *m, journaling, tx).await
+                });
             }
             read @ (Effect::LoadIdentity
             | Effect::LoadProfiles

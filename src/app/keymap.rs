@@ -21,6 +21,12 @@ pub enum Command {
     Detach,
     OpenRegions,
     Refresh,
+    /// Space: mark or unmark the selected instance.
+    Mark,
+    /// A: mark every instance shown, or unmark them all.
+    MarkAll,
+    /// Q: put the marked (or selected) instances on the quarantine profile.
+    Quarantine,
     Help,
     /// Esc: close the overlay, or clear the filter.
     Back,
@@ -49,7 +55,14 @@ pub const HELP: &[(&str, &str)] = &[
         "  in the picker",
         "type to filter; ↑/↓ or Ctrl-n/Ctrl-p move; Enter chooses; Esc closes",
     ),
-    ("d", "detach the selected instance's profile"),
+    ("Space", "mark / unmark the selected instance"),
+    (
+        "A",
+        "mark every instance the filter shows (again: unmark them all)",
+    ),
+    ("", "with marks, Enter, d and Q act on all marked instances"),
+    ("d", "detach the selected (or marked) instances' profile"),
+    ("Q", "quarantine: the quarantine_profile of the config file"),
     (
         "r",
         "region picker: type to filter, Space toggles, Enter applies, Esc cancels",
@@ -75,6 +88,10 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
     match &state.overlay {
         // A production account: the name is typed, Enter confirms.
         Overlay::Confirm(_) if state.production_guard().is_some() => match key.code {
+            KeyCode::Down => Command::Down,
+            KeyCode::Up => Command::Up,
+            KeyCode::PageDown => Command::PageDown,
+            KeyCode::PageUp => Command::PageUp,
             KeyCode::Esc => Command::No,
             KeyCode::Enter => Command::Accept,
             KeyCode::Backspace => Command::Backspace,
@@ -82,6 +99,10 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             _ => Command::Nothing,
         },
         Overlay::Confirm(_) => match key.code {
+            KeyCode::Down | KeyCode::Char('j') => Command::Down,
+            KeyCode::Up | KeyCode::Char('k') => Command::Up,
+            KeyCode::PageDown => Command::PageDown,
+            KeyCode::PageUp => Command::PageUp,
             KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => Command::Yes,
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Command::No,
             _ => Command::Nothing,
@@ -119,6 +140,9 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('/') => Command::StartFilter,
             KeyCode::Enter => Command::OpenPicker,
             KeyCode::Char('d') => Command::Detach,
+            KeyCode::Char(' ') => Command::Mark,
+            KeyCode::Char('A') => Command::MarkAll,
+            KeyCode::Char('Q') => Command::Quarantine,
             KeyCode::Char('r') => Command::OpenRegions,
             KeyCode::Char('?') => Command::Help,
             KeyCode::Esc => Command::Back,

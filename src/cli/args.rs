@@ -73,6 +73,10 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+    /// Changes in flight at once in a batch (1 to 32).
+    #[arg(long, global = true, value_name = "N", default_value_t = 8,
+          value_parser = clap::value_parser!(u64).range(1..=32))]
+    pub concurrency: u64,
     /// The config file (default: $XDG_CONFIG_HOME/rolecall/config.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -139,10 +143,6 @@ pub enum Command {
         /// Do not ask (needed without a terminal).
         #[arg(long)]
         yes: bool,
-        /// Changes in flight at once (1 to 32).
-        #[arg(long, value_name = "N", default_value_t = 8,
-              value_parser = clap::value_parser!(u64).range(1..=32))]
-        concurrency: u64,
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },
@@ -159,9 +159,6 @@ pub enum Command {
         /// Also put back instances changed since by someone else.
         #[arg(long)]
         force: bool,
-        #[arg(long, value_name = "N", default_value_t = 8,
-              value_parser = clap::value_parser!(u64).range(1..=32))]
-        concurrency: u64,
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },

@@ -97,13 +97,12 @@ pub async fn run(
             instances,
             dry_run,
             yes,
-            concurrency,
             output,
         } => {
             let batch = bulk::BatchOptions {
                 dry_run: *dry_run,
                 yes: *yes,
-                concurrency: *concurrency as usize,
+                concurrency: opts.concurrency as usize,
                 output: *output,
                 journal: journal.as_ref(),
                 undo_of: None,
@@ -119,13 +118,12 @@ pub async fn run(
             dry_run,
             yes,
             force,
-            concurrency,
             output,
         } => {
             let mut options = bulk::BatchOptions {
                 dry_run: *dry_run,
                 yes: *yes,
-                concurrency: *concurrency as usize,
+                concurrency: opts.concurrency as usize,
                 output: *output,
                 journal: journal.as_ref(),
                 undo_of: None,

@@ -2,7 +2,7 @@
 //! full from its facts, every API-derived string sanitised.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
@@ -20,14 +20,96 @@ pub const WIDTH: u16 = 100;
 const CREDENTIALS_NOTE: &str =
     "Credentials already on the instance stay valid until they expire; this is not a revocation.";
 
-/// The dialog's title.
-pub fn title(c: &Confirm) -> &'static str {
-    match c.change.kind {
-        MutationKind::Associate { .. } => "Associate instance profile",
-        MutationKind::Replace { .. } => "Replace instance profile",
-        MutationKind::DetachThenAssociate { .. } => "Swap instance profile (stopped instance)",
-        MutationKind::Disassociate { .. } => "Detach instance profile",
+/// The one change, when the dialog is about one instance.
+fn single(c: &Confirm) -> Option<&crate::exec::Change> {
+    match (c.changes.as_slice(), c.skipped.is_empty()) {
+        ([one], true) => Some(one),
+        _ => None,
     }
+}
+
+/// The dialog's title.
+pub fn title(c: &Confirm) -> String {
+    if let Some(one) = single(c) {
+        return match one.kind {
+            MutationKind::Associate { .. } => "Associate instance profile",
+            MutationKind::Replace { .. } => "Replace instance profile",
+            MutationKind::DetachThenAssociate { .. } => "Swap instance profile (stopped instance)",
+            MutationKind::Disassociate { .. } => "Detach instance profile",
+        }
+        .to_string();
+    }
+    let n = c.changes.len();
+    let s = if n == 1 { "" } else { "s" };
+    if c.quarantine {
+        format!("Quarantine {n} instance{s}")
+    } else if c
+        .changes
+        .iter()
+        .all(|ch| matches!(ch.kind, MutationKind::Disassociate { .. }))
+    {
+        format!("Detach the profile of {n} instance{s}")
+    } else {
+        format!("Change the profile of {n} instance{s}")
+    }
+}
+
+/// Tells whether a change is of one kind (a group of the batch dialog).
+type IsKind = fn(&MutationKind) -> bool;
+
+/// Many instances: what will happen to each, grouped by what it takes.
+fn batch_lines(state: &State, c: &Confirm) -> Vec<String> {
+    let name = |region: &str, id: &str| {
+        state
+            .row_of(region, id)
+            .map(|r| r.name.clone())
+            .filter(|n| !n.is_empty())
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default()
+    };
+    let profile = |p: Option<&ProfileSummary>| p.map_or("—".to_string(), |p| p.name.clone());
+    let groups: [(&str, IsKind); 4] = [
+        ("associate", |k| matches!(k, MutationKind::Associate { .. })),
+        ("replace", |k| matches!(k, MutationKind::Replace { .. })),
+        (
+            "detach, then associate (stopped: left without a profile if the second call fails)",
+            |k| matches!(k, MutationKind::DetachThenAssociate { .. }),
+        ),
+        ("detach", |k| matches!(k, MutationKind::Disassociate { .. })),
+    ];
+    let mut out = Vec::new();
+    for (label, test) in groups {
+        let group: Vec<_> = c.changes.iter().filter(|ch| test(&ch.kind)).collect();
+        if group.is_empty() {
+            continue;
+        }
+        out.push(format!("{label} ({}):", group.len()));
+        for ch in group {
+            out.push(format!(
+                "  {} {}{}  {} → {}",
+                ch.region,
+                ch.instance_id,
+                name(&ch.region, &ch.instance_id),
+                profile(ch.from.as_ref()),
+                profile(ch.to.as_ref()),
+            ));
+        }
+    }
+    if !c.skipped.is_empty() {
+        out.push(format!("skipped ({}):", c.skipped.len()));
+        for sk in &c.skipped {
+            out.push(format!(
+                "  {} {}{}  {}",
+                sk.region,
+                sk.instance_id,
+                name(&sk.region, &sk.instance_id),
+                sk.reason
+            ));
+        }
+    }
+    out.push(String::new());
+    out.push(CREDENTIALS_NOTE.to_string());
+    out.into_iter().map(|l| sanitize(&l)).collect()
 }
 
 /// `name (role r)`, with what state knows of the profile's roles.
@@ -46,9 +128,12 @@ fn describe(state: &State, profile: Option<&ProfileSummary>) -> String {
     format!("{}{roles}", p.name)
 }
 
-/// The change in full: instance, region, from, to, the API calls.
+/// The change in full: instance, region, from, to, the API calls (or, for
+/// many instances, what happens to each).
 pub fn lines(state: &State, c: &Confirm) -> Vec<String> {
-    let ch = &c.change;
+    let Some(ch) = single(c) else {
+        return batch_lines(state, c);
+    };
     let row = state.row_of(&ch.region, &ch.instance_id);
     let name = row
         .map(|r| r.name.clone())
@@ -73,11 +158,13 @@ pub fn lines(state: &State, c: &Confirm) -> Vec<String> {
 
 /// The warning a change needs before the operator says yes.
 pub fn warning(c: &Confirm) -> Option<String> {
-    match &c.change.kind {
-        MutationKind::DetachThenAssociate { association_id, .. } => Some(sanitize(&format!(
-            "AWS refuses to replace the profile of a stopped instance: rolecall will detach {association_id} first, then associate {}. If the second call fails, the instance is left without a profile.",
-            c.change.to.as_ref().map_or("", |p| p.name.as_str())
-        ))),
+    match single(c).map(|ch| (&ch.kind, ch)) {
+        Some((MutationKind::DetachThenAssociate { association_id, .. }, ch)) => {
+            Some(sanitize(&format!(
+                "AWS refuses to replace the profile of a stopped instance: rolecall will detach {association_id} first, then associate {}. If the second call fails, the instance is left without a profile.",
+                ch.to.as_ref().map_or("", |p| p.name.as_str())
+            )))
+        }
         _ => None,
     }
 }
@@ -98,40 +185,53 @@ pub fn render(state: &State, c: &Confirm, frame: &mut Frame, area: Rect) {
     let block = Block::bordered()
         .border_style(theme::warning())
         .title(Span::styled(format!(" {}? ", title(c)), theme::title()));
-    let mut out: Vec<Line> = lines(state, c).into_iter().map(Line::from).collect();
-    if let Some(w) = warning(c) {
-        out.push(Line::from(Span::styled(format!("⚠ {w}"), theme::warning())));
-    }
-    out.push(Line::from(""));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    // The answer lines stay at the bottom; a long list scrolls above them.
+    let mut answer: Vec<Line> = vec![Line::from("")];
     if let Some(name) = state.production_guard() {
         let name = sanitize(&name);
-        out.push(Line::from(Span::styled(
+        answer.push(Line::from(Span::styled(
             format!("PRODUCTION account {name}: type its name and press Enter to make the change"),
             theme::error(),
         )));
-        out.push(Line::from(vec![
+        answer.push(Line::from(vec![
             Span::styled("> ", theme::key()),
             Span::raw(format!("{}▏", sanitize(&c.typed))),
             Span::styled("     Esc: no (the default)", theme::dim()),
         ]));
-        frame.render_widget(
-            Paragraph::new(out).block(block).wrap(Wrap { trim: false }),
-            area,
-        );
-        return;
+    } else {
+        answer.push(Line::from(vec![
+            Span::styled("y", theme::key()),
+            Span::raw(" / "),
+            Span::styled("Enter", theme::key()),
+            Span::raw(": yes, make the change     "),
+            Span::styled("n", theme::key()),
+            Span::raw(" / "),
+            Span::styled("Esc", theme::key()),
+            Span::raw(": no (the default)"),
+        ]));
     }
-    out.push(Line::from(vec![
-        Span::styled("y", theme::key()),
-        Span::raw(" / "),
-        Span::styled("Enter", theme::key()),
-        Span::raw(": yes, make the change     "),
-        Span::styled("n", theme::key()),
-        Span::raw(" / "),
-        Span::styled("Esc", theme::key()),
-        Span::raw(": no (the default)"),
-    ]));
-    frame.render_widget(
-        Paragraph::new(out).block(block).wrap(Wrap { trim: false }),
-        area,
-    );
+    let all = lines(state, c);
+    let scrollable = all.len() > inner.height.saturating_sub(answer.len() as u16) as usize;
+    if scrollable {
+        answer[0] = Line::from(Span::styled(
+            format!(
+                "lines {}-{} of {} (↑/↓, PgUp/PgDn scroll)",
+                c.scroll + 1,
+                (c.scroll + inner.height as usize).min(all.len()),
+                all.len()
+            ),
+            theme::dim(),
+        ));
+    }
+    let [body, bottom] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(answer.len() as u16)])
+            .areas(inner);
+    let mut out: Vec<Line> = all.into_iter().skip(c.scroll).map(Line::from).collect();
+    if let Some(w) = warning(c) {
+        out.push(Line::from(Span::styled(format!("⚠ {w}"), theme::warning())));
+    }
+    frame.render_widget(Paragraph::new(out).wrap(Wrap { trim: false }), body);
+    frame.render_widget(Paragraph::new(answer), bottom);
 }

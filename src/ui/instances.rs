@@ -27,6 +27,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         ),
         theme::title(),
     )];
+    if !state.list.marks.is_empty() {
+        title.push(Span::styled(
+            format!("· {} marked ", state.list.marks.len()),
+            theme::key(),
+        ));
+    }
     let unknown_regions = state
         .inventory
         .regions
@@ -66,14 +72,15 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
 
     let multi = state.inventory.regions.len() > 1;
-    let fixed = ID_W + STATE_W + ASSOC_W + if multi { REGION_W } else { 0 };
-    let columns = if multi { 6 } else { 5 };
+    // A one-column mark at the left of every row.
+    let fixed = 1 + ID_W + STATE_W + ASSOC_W + if multi { REGION_W } else { 0 };
+    let columns = if multi { 7 } else { 6 };
     let flexible = inner.width.saturating_sub(fixed + columns - 1);
     let name_w = flexible / 2;
     let profile_w = flexible - name_w;
 
-    let mut widths = Vec::new();
-    let mut header = Vec::new();
+    let mut widths = vec![Constraint::Length(1)];
+    let mut header = vec![" "];
     if multi {
         widths.push(Constraint::Length(REGION_W));
         header.push("REGION");
@@ -125,7 +132,17 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 }
                 (None, None) => ("—".to_string(), Span::styled("—", theme::dim())),
             };
-            let mut cells = Vec::with_capacity(6);
+            let mut cells = Vec::with_capacity(7);
+            let marked = !state.list.marks.is_empty()
+                && state
+                    .list
+                    .marks
+                    .contains(&(inst.region.clone(), inst.id.clone()));
+            cells.push(if marked {
+                Cell::from(Span::styled("●", theme::key()))
+            } else {
+                Cell::from(" ")
+            });
             if multi {
                 cells.push(Cell::from(inst.region.clone()));
             }

@@ -16,15 +16,25 @@ fn notice(text: &str, style: ratatui::style::Style) -> Line<'static> {
 }
 
 pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect) {
-    let row = state.row_of(&p.region, &p.instance_id);
-    let current = row
-        .and_then(|r| r.data.association.as_ref())
-        .map(|a| a.profile.arn.clone());
-    let name = row
-        .map(|r| r.name.as_str())
-        .filter(|n| !n.is_empty())
-        .map(|n| format!("{n}, "))
-        .unwrap_or_default();
+    let (title, current) = match p.targets.as_slice() {
+        [(region, id)] => {
+            let row = state.row_of(region, id);
+            let name = row
+                .map(|r| r.name.as_str())
+                .filter(|n| !n.is_empty())
+                .map(|n| format!("{n}, "))
+                .unwrap_or_default();
+            (
+                format!(" Instance profile for {id} ({name}{region}) "),
+                row.and_then(|r| r.data.association.as_ref())
+                    .map(|a| a.profile.arn.clone()),
+            )
+        }
+        many => (
+            format!(" Instance profile for {} marked instances ", many.len()),
+            None,
+        ),
+    };
     let width = area.width.saturating_sub(2) as usize;
     let mut lines = Vec::new();
     if !state.inventory.profiles_src.loaded {
@@ -56,10 +66,7 @@ pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect)
         lines.push(notice("no profile matches", theme::dim()));
     }
     let around = Surround {
-        title: format!(
-            " Instance profile for {} ({name}{}) ",
-            p.instance_id, p.region
-        ),
+        title,
         legend: "name  role  path   ● current".into(),
         notice: lines,
     };

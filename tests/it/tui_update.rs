@@ -213,7 +213,7 @@ async fn choosing_on_an_associated_running_instance_replaces() {
     let Overlay::Confirm(c) = &h.state.overlay else {
         panic!()
     };
-    assert!(matches!(c.change.kind, MutationKind::Replace { .. }));
+    assert!(matches!(c.changes[0].kind, MutationKind::Replace { .. }));
     assert!(
         rolecall::ui::confirm::lines(&h.state, c)
             .join("\n")
@@ -246,7 +246,7 @@ async fn stopped_instance_swap_warns_and_detaches_then_associates() {
         panic!()
     };
     assert!(matches!(
-        c.change.kind,
+        c.changes[0].kind,
         MutationKind::DetachThenAssociate { .. }
     ));
     assert!(
@@ -1099,4 +1099,97 @@ async fn a_production_account_needs_its_name_typed_to_confirm() {
     h.choose(&web1, "api").await;
     assert!(h.key_event(KeyCode::Esc, KeyModifiers::NONE).is_empty());
     assert_eq!(h.state.overlay, Overlay::None);
+}
+
+#[tokio::test]
+async fn marks_make_one_batch_that_reports_as_a_whole() {
+    let mut h = standard().await;
+    let (web1, web2, stopped) = (
+        id_of(&h, "web-1"),
+        id_of(&h, "web-2"),
+        id_of(&h, "stopped-1"),
+    );
+    h.account.set_faults(FaultPlan {
+        fail: vec![(Op::Associate, "UnauthorizedOperation".into())],
+        ..FaultPlan::default()
+    });
+    for id in [&web1, &web2] {
+        h.select(id);
+        h.key(KeyCode::Char(' ')).await;
+    }
+    assert_eq!(h.state.list.marks.len(), 2);
+    // Marks survive filtering and polling.
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("api").await;
+    h.key(KeyCode::Enter).await;
+    h.advance(Duration::from_secs(10)).await;
+    assert_eq!(h.state.list.marks.len(), 2);
+    h.key(KeyCode::Esc).await;
+    // Enter: one picker for both; the confirmation lists each.
+    h.key(KeyCode::Enter).await;
+    let Overlay::Picker(p) = &h.state.overlay else {
+        panic!("no picker")
+    };
+    assert_eq!(p.targets.len(), 2);
+    h.type_str("batch").await;
+    h.key(KeyCode::Enter).await;
+    let Overlay::Confirm(c) = &h.state.overlay else {
+        panic!("no confirm")
+    };
+    assert_eq!(c.changes.len(), 2);
+    let text = rolecall::ui::confirm::lines(&h.state, c).join("\n");
+    assert!(
+        text.contains("associate (1):") && text.contains("replace (1):"),
+        "{text}"
+    );
+    assert_eq!(
+        rolecall::ui::confirm::title(c),
+        "Change the profile of 2 instances"
+    );
+    let effects = h.key_event(KeyCode::Char('y'), KeyModifiers::NONE);
+    assert_eq!(effects.len(), 2, "one change per instance");
+    h.settle_effects().await;
+    // web-1's replace worked; web-2's associate was refused and stays marked.
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Error);
+    assert!(
+        text.starts_with(
+            "1 changed, 1 failed: UnauthorizedOperation ec2:AssociateIamInstanceProfile"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        h.state
+            .list
+            .marks
+            .iter()
+            .map(|(_, i)| i.clone())
+            .collect::<Vec<_>>(),
+        vec![web2.clone()]
+    );
+    assert_eq!(profile_shown(&h, &web1).map(|p| p.0), Some("batch".into()));
+    // A retries with the same keys once the fault is gone; A twice unmarks all.
+    h.account.set_faults(FaultPlan::default());
+    h.key(KeyCode::Char('A')).await;
+    assert_eq!(h.state.list.marks.len(), 4);
+    h.key(KeyCode::Char('A')).await;
+    assert!(h.state.list.marks.is_empty());
+    // Q without a quarantine profile says how to set one.
+    h.select(&stopped);
+    h.key(KeyCode::Char('Q')).await;
+    assert!(
+        message(&h).1.contains("quarantine_profile"),
+        "{:?}",
+        h.state.message
+    );
+    h.state.config.file.quarantine_profile = Some("batch".into());
+    h.key(KeyCode::Char('Q')).await;
+    let Overlay::Confirm(c) = &h.state.overlay else {
+        panic!("no confirm")
+    };
+    assert!(matches!(
+        c.changes[0].kind,
+        MutationKind::DetachThenAssociate { .. }
+    ));
+    assert!(c.quarantine);
 }

@@ -12,9 +12,9 @@ mod inventory;
 mod overlay;
 mod source;
 
-pub use changes::{Changes, Pending};
+pub use changes::{BatchProgress, Changes, Pending};
 pub use inventory::{Inventory, RegionData, Row, make_row, profile_line};
-pub use overlay::{Confirm, Overlay, Picker, RegionPicker};
+pub use overlay::{Confirm, Overlay, Picker, RegionPicker, Skip};
 pub use source::{Knowledge, MAX_BACKOFF, Source, backoff};
 
 use crate::aws::{Association, Instance, InstanceProfile};
@@ -74,6 +74,8 @@ pub struct Poll {
 /// through, the cursor and the scroll.
 #[derive(Debug, Clone)]
 pub struct ListView {
+    /// Marked instances (region, id): bulk keys act on them.
+    pub marks: std::collections::BTreeSet<(String, String)>,
     pub filter: String,
     pub filter_editing: bool,
     /// Indices into `Inventory::rows` that pass the filter.
@@ -113,6 +115,7 @@ impl State {
                 ..Inventory::default()
             },
             list: ListView {
+                marks: Default::default(),
                 filter: String::new(),
                 filter_editing: false,
                 visible: Vec::new(),
@@ -285,6 +288,18 @@ impl State {
                 .cmp(&(&b.data.instance.region, &b.data.instance.id))
         });
         self.inventory.rows = rows;
+        // An instance that disappears loses its mark.
+        if !self.list.marks.is_empty() {
+            let listed: std::collections::HashSet<(&str, &str)> = self
+                .inventory
+                .rows
+                .iter()
+                .map(|r| (r.data.instance.region.as_str(), r.data.instance.id.as_str()))
+                .collect();
+            self.list
+                .marks
+                .retain(|(r, i)| listed.contains(&(r.as_str(), i.as_str())));
+        }
         self.restore(keep);
     }
 

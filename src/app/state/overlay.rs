@@ -6,8 +6,8 @@ use crate::exec::Change;
 /// The profile picker overlay.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Picker {
-    pub region: String,
-    pub instance_id: String,
+    /// The instances it chooses for: the marked ones, or the selected one.
+    pub targets: Vec<(String, String)>,
     /// Over `State::profile_lines`.
     pub list: FuzzyList,
 }
@@ -27,10 +27,25 @@ pub struct RegionPicker {
 /// facts and what state knows of the instance and profiles), waiting for y/n.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Confirm {
-    pub change: Change,
+    /// What will happen, one change per instance.
+    pub changes: Vec<Change>,
+    /// Instances left alone, and why.
+    pub skipped: Vec<Skip>,
+    /// First line of a long list shown.
+    pub scroll: usize,
+    /// Started by `Q`: the title says quarantine.
+    pub quarantine: bool,
     /// What the operator has typed so far (production accounts ask for the
     /// account's name; `y` alone changes nothing there).
     pub typed: String,
+}
+
+/// An instance a batch leaves alone, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skip {
+    pub region: String,
+    pub instance_id: String,
+    pub reason: String,
 }
 
 /// The overlay on top of the panes, if any.

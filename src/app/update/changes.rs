@@ -8,7 +8,7 @@ use crate::text::sanitize;
 
 use super::super::action::{Effect, Mutation};
 use super::super::keymap::Command;
-use super::super::state::{Confirm, Overlay, RegionData, State, Tone};
+use super::super::state::{Confirm, Overlay, RegionData, Skip, State, Tone};
 use super::poll::{FAST_POLL, d_of, reload_region};
 use super::{info, read_only};
 
@@ -23,90 +23,200 @@ fn blocked(state: &State, region: &str, instance_id: &str) -> Option<String> {
     state.association_unreadable(region, instance_id)
 }
 
-/// The picker chose `target` for the instance: plan it and ask for confirmation.
-pub(super) fn choose_profile(
-    state: &mut State,
+/// The instances a key acts on: the marked ones, else the selected one.
+pub(super) fn targets(state: &State) -> Vec<(String, String)> {
+    if !state.list.marks.is_empty() {
+        // In list order.
+        return state
+            .inventory
+            .rows
+            .iter()
+            .map(|r| (r.data.instance.region.clone(), r.data.instance.id.clone()))
+            .filter(|k| state.list.marks.contains(k))
+            .collect();
+    }
+    state
+        .selected_row()
+        .map(|r| vec![(r.data.instance.region.clone(), r.data.instance.id.clone())])
+        .unwrap_or_default()
+}
+
+/// The change that puts `target` (or, `None`, nothing) on one instance, or
+/// why there is none.
+fn plan_one(
+    state: &State,
     region: &str,
     instance_id: &str,
-    target: &InstanceProfile,
-) {
-    let Some(row) = state.row_of(region, instance_id).cloned() else {
-        return info(
-            state,
-            Tone::Error,
-            format!("instance {instance_id} is no longer listed"),
-        );
-    };
+    target: Option<&InstanceProfile>,
+) -> Result<Change, String> {
+    let row = state
+        .row_of(region, instance_id)
+        .ok_or_else(|| format!("instance {instance_id} is no longer listed"))?;
     if let Some(why) = blocked(state, region, instance_id) {
-        return info(state, Tone::Error, why);
+        return Err(why);
     }
     let current = row.data.association.as_ref();
-    let plan = match plan::plan_set(&row.data.instance, current, target) {
-        Ok(plan) => plan,
-        Err(refusal) => return info(state, Tone::Error, refusal.0),
-    };
-    let Some(kind) = MutationKind::for_set(&plan, &target.arn) else {
-        return info(
-            state,
-            Tone::Info,
-            format!(
-                "{instance_id} already has instance profile {}; nothing to do",
-                sanitize(&target.name)
-            ),
-        );
-    };
-    state.overlay = Overlay::Confirm(Confirm {
-        change: Change {
-            region: region.to_string(),
-            instance_id: instance_id.to_string(),
-            kind,
-            from: current.map(|a| a.profile.clone()),
-            to: Some(ProfileSummary::new(&target.arn, &target.id)),
+    let kind = match target {
+        Some(t) => {
+            let plan = plan::plan_set(&row.data.instance, current, t).map_err(|r| r.0)?;
+            MutationKind::for_set(&plan, &t.arn).ok_or_else(|| {
+                format!(
+                    "{instance_id} already has instance profile {}; nothing to do",
+                    sanitize(&t.name)
+                )
+            })?
+        }
+        None => MutationKind::Disassociate {
+            association_id: plan::plan_detach(&row.data.instance, current).map_err(|r| r.0)?,
         },
+    };
+    Ok(Change {
+        region: region.to_string(),
+        instance_id: instance_id.to_string(),
+        kind,
+        from: current.map(|a| a.profile.clone()),
+        to: target.map(|t| ProfileSummary::new(&t.arn, &t.id)),
+    })
+}
+
+/// Plans `target` (or a detach) on every target instance and asks for
+/// confirmation; a single instance that cannot be changed says why at once.
+pub(super) fn plan_targets(
+    state: &mut State,
+    targets: &[(String, String)],
+    target: Option<&InstanceProfile>,
+    quarantine: bool,
+) {
+    let mut changes = Vec::new();
+    let mut skipped = Vec::new();
+    for (region, id) in targets {
+        match plan_one(state, region, id, target) {
+            Ok(c) => changes.push(c),
+            Err(reason) => skipped.push(Skip {
+                region: region.clone(),
+                instance_id: id.clone(),
+                reason,
+            }),
+        }
+    }
+    if changes.is_empty() {
+        let text = match skipped.as_slice() {
+            [one] => one.reason.clone(),
+            _ => format!(
+                "nothing to change: all {} marked instances are skipped ({})",
+                skipped.len(),
+                skipped.first().map_or("", |s| s.reason.as_str())
+            ),
+        };
+        let tone = if text.contains("nothing to do") {
+            Tone::Info
+        } else {
+            Tone::Error
+        };
+        return info(state, tone, text);
+    }
+    state.overlay = Overlay::Confirm(Confirm {
+        changes,
+        skipped,
         typed: String::new(),
+        scroll: 0,
+        quarantine,
     });
 }
 
-/// `d`: plan detaching the selected instance's profile and ask for confirmation.
+/// The picker chose `target` for its instances: plan and ask for confirmation.
+pub(super) fn choose_profile(
+    state: &mut State,
+    targets: &[(String, String)],
+    target: &InstanceProfile,
+) {
+    plan_targets(state, targets, Some(target), false);
+}
+
+/// `d`: plan detaching the profile of the marked (or selected) instances.
 pub(super) fn detach(state: &mut State) -> Vec<Effect> {
     if state.config.read_only {
         read_only(state);
         return vec![];
     }
-    let Some(row) = state.selected_row().cloned() else {
+    let targets = targets(state);
+    if targets.is_empty() {
         info(state, Tone::Info, "no instance selected");
         return vec![];
-    };
-    let inst = &row.data.instance;
-    if let Some(why) = blocked(state, &inst.region, &inst.id) {
-        info(state, Tone::Error, why);
-        return vec![];
     }
-    let current = row.data.association.as_ref();
-    let association_id = match plan::plan_detach(inst, current) {
-        Ok(id) => id,
-        Err(refusal) => {
-            info(state, Tone::Error, refusal.0);
-            return vec![];
-        }
-    };
-    state.overlay = Overlay::Confirm(Confirm {
-        change: Change {
-            region: inst.region.clone(),
-            instance_id: inst.id.clone(),
-            kind: MutationKind::Disassociate { association_id },
-            from: current.map(|a| a.profile.clone()),
-            to: None,
-        },
-        typed: String::new(),
-    });
+    plan_targets(state, &targets, None, false);
     vec![]
 }
 
-/// y sends the change (the row shows it at once); n cancels. In a
-/// production account the account's name must be typed, then Enter.
+/// `Q`: put the marked (or selected) instances on the configured quarantine profile.
+pub(super) fn quarantine(state: &mut State) -> Vec<Effect> {
+    if state.config.read_only {
+        read_only(state);
+        return vec![];
+    }
+    let Some(name) = state.config.file.quarantine_profile.clone() else {
+        let path = crate::config::default_path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "the config file".into());
+        info(
+            state,
+            Tone::Error,
+            format!(
+                "no quarantine profile configured: add quarantine_profile = \"NAME\" to {path} (or pass --config PATH)"
+            ),
+        );
+        return vec![];
+    };
+    let Some(profile) = state
+        .inventory
+        .profiles
+        .iter()
+        .find(|p| p.name == name)
+        .cloned()
+    else {
+        let why = if state.inventory.profiles_src.loaded {
+            format!(
+                "the quarantine profile '{}' is not an instance profile in this account",
+                sanitize(&name)
+            )
+        } else {
+            "the instance profiles are not loaded yet: wait a moment, then press Q again"
+                .to_string()
+        };
+        info(state, Tone::Error, why);
+        return vec![];
+    };
+    let targets = targets(state);
+    if targets.is_empty() {
+        info(state, Tone::Info, "no instance selected");
+        return vec![];
+    }
+    plan_targets(state, &targets, Some(&profile), true);
+    vec![]
+}
+
+/// y sends the changes (each row shows its own at once); n cancels. In a
+/// production account the account's name must be typed, then Enter. The
+/// arrows scroll a long list.
 pub(super) fn on_confirm(state: &mut State, cmd: Command, mut c: Confirm) -> Vec<Effect> {
-    let id = c.change.instance_id.clone();
+    let scroll_by = |c: &mut Confirm, d: isize| {
+        let max = (c.changes.len() + c.skipped.len()) as isize;
+        c.scroll = (c.scroll as isize + d).clamp(0, max) as usize;
+    };
+    match cmd {
+        Command::Down | Command::Up | Command::PageDown | Command::PageUp => {
+            let d = match cmd {
+                Command::Down => 1,
+                Command::Up => -1,
+                Command::PageDown => 10,
+                _ => -10,
+            };
+            scroll_by(&mut c, d);
+            state.overlay = Overlay::Confirm(c);
+            return vec![];
+        }
+        _ => {}
+    }
     let cmd = match (state.production_guard(), cmd) {
         (None, cmd) => cmd,
         (Some(_), Command::Input(ch)) => {
@@ -135,40 +245,70 @@ pub(super) fn on_confirm(state: &mut State, cmd: Command, mut c: Confirm) -> Vec
     match cmd {
         Command::No => {
             state.overlay = Overlay::None;
+            let what = match c.changes.as_slice() {
+                [one] => one.instance_id.clone(),
+                many => format!("{} changes", many.len()),
+            };
             info(
                 state,
                 Tone::Info,
-                format!("{id}: cancelled, nothing changed"),
+                format!("{what}: cancelled, nothing changed"),
             );
             vec![]
         }
         Command::Yes => {
             state.overlay = Overlay::None;
-            let change = c.change;
-            let instance_name = state
-                .row_of(&change.region, &change.instance_id)
-                .and_then(|r| r.data.instance.name.clone());
-            let identity = state.inventory.identity.as_ref();
-            let (account, caller_arn) = (
-                identity.map(|i| i.account.clone()),
-                identity.map(|i| i.arn.clone()),
-            );
-            let op_id = state.changes.begin(change.clone());
-            info(
-                state,
-                Tone::Info,
-                format!("{id}: {} sent", change.kind.calls().join(", then ")),
-            );
-            vec![Effect::Mutate(Box::new(Mutation {
-                op_id,
-                batch: op_id,
-                change,
-                instance_name,
-                account,
-                caller_arn,
-            }))]
+            send(state, c.changes)
         }
         _ => vec![],
+    }
+}
+
+/// Sends confirmed changes as one batch: each row shows its change at once;
+/// the header counts them as they finish.
+fn send(state: &mut State, changes: Vec<Change>) -> Vec<Effect> {
+    let identity = state.inventory.identity.as_ref();
+    let (account, caller_arn) = (
+        identity.map(|i| i.account.clone()),
+        identity.map(|i| i.arn.clone()),
+    );
+    let batch = state.changes.begin_batch(changes.len(), label(&changes));
+    let mut effects = Vec::new();
+    let text = match changes.as_slice() {
+        [one] => format!(
+            "{}: {} sent",
+            one.instance_id,
+            one.kind.calls().join(", then ")
+        ),
+        many => format!("{} changes sent", many.len()),
+    };
+    for change in changes {
+        let instance_name = state
+            .row_of(&change.region, &change.instance_id)
+            .and_then(|r| r.data.instance.name.clone());
+        let op_id = state.changes.begin(change.clone());
+        effects.push(Effect::Mutate(Box::new(Mutation {
+            op_id,
+            batch,
+            change,
+            instance_name,
+            account: account.clone(),
+            caller_arn: caller_arn.clone(),
+        })));
+    }
+    info(state, Tone::Info, text);
+    effects
+}
+
+/// A word for a batch in the header: `swap`, `detach`.
+fn label(changes: &[Change]) -> &'static str {
+    if changes
+        .iter()
+        .all(|c| matches!(c.kind, MutationKind::Disassociate { .. }))
+    {
+        "detach"
+    } else {
+        "swap"
     }
 }
 
@@ -262,7 +402,40 @@ pub(super) fn on_mutation_done(
             (tone, text)
         }
     };
-    info(state, tone, text);
+    let done = outcome.done();
+    if done {
+        // Done: no longer marked. A failed one stays marked, so the same keys retry it.
+        state
+            .list
+            .marks
+            .remove(&(region.clone(), instance_id.clone()));
+    }
+    let short = outcome.result.as_ref().err().map(|e| match e.error() {
+        Some(api) => format!("{} {}", api.short(), api.action),
+        None => e.to_string(),
+    });
+    match state.changes.finish_in_batch(pending.batch, done, short) {
+        // One change: its own sentence.
+        Some(progress) if progress.total == 1 => info(state, tone, text),
+        Some(progress) => {
+            let failed = progress.total - progress.ok;
+            let mut summary = format!("{} changed", progress.ok);
+            if failed > 0 {
+                summary.push_str(&format!(
+                    ", {failed} failed: {} (still marked: the same keys retry them)",
+                    progress.first_error.as_deref().unwrap_or("")
+                ));
+            }
+            let tone = if failed > 0 {
+                Tone::Error
+            } else {
+                Tone::Success
+            };
+            info(state, tone, summary);
+        }
+        // A batch under way: the header counts; the footer waits for the end.
+        None => {}
+    }
     state.rebuild_rows();
     let effects = if reload {
         reload_region(state, &region)

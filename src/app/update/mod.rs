@@ -179,6 +179,30 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
         }
         Command::OpenPicker => overlays::open_picker(state),
         Command::Detach => return changes::detach(state),
+        Command::Quarantine => return changes::quarantine(state),
+        Command::Mark => {
+            if let Some(r) = state.selected_row() {
+                let key = (r.data.instance.region.clone(), r.data.instance.id.clone());
+                if !state.list.marks.remove(&key) {
+                    state.list.marks.insert(key);
+                }
+                move_by(state, 1);
+            }
+        }
+        Command::MarkAll => {
+            let shown: Vec<(String, String)> = state
+                .list
+                .visible
+                .iter()
+                .filter_map(|&i| state.inventory.rows.get(i))
+                .map(|r| (r.data.instance.region.clone(), r.data.instance.id.clone()))
+                .collect();
+            if !shown.is_empty() && shown.iter().all(|k| state.list.marks.contains(k)) {
+                state.list.marks.clear();
+            } else {
+                state.list.marks.extend(shown);
+            }
+        }
         Command::OpenRegions => return overlays::open_regions(state),
         Command::Refresh => {
             info(

@@ -5,25 +5,28 @@ use super::super::action::Effect;
 use super::super::fuzzy_list::{FuzzyList, ListEvent};
 use super::super::keymap::Command;
 use super::super::state::{Overlay, Picker, RegionPicker, State, Tone};
-use super::changes::choose_profile;
+use super::changes::{choose_profile, targets};
 use super::poll::apply_regions;
 use super::{info, read_only};
 
-/// Enter on an instance: the profile picker, unless its profile is unknown.
+/// Enter: the profile picker for the marked instances, or the selected one
+/// (unless its profile is unknown).
 pub(super) fn open_picker(state: &mut State) {
     if state.config.read_only {
         return read_only(state);
     }
-    let Some(row) = state.selected_row() else {
-        return info(state, Tone::Info, "no instance selected");
-    };
-    let inst = &row.data.instance;
-    if let Some(why) = state.association_unreadable(&inst.region, &inst.id) {
-        return info(state, Tone::Error, why);
+    let targets = targets(state);
+    match targets.as_slice() {
+        [] => return info(state, Tone::Info, "no instance selected"),
+        [(region, id)] => {
+            if let Some(why) = state.association_unreadable(region, id) {
+                return info(state, Tone::Error, why);
+            }
+        }
+        _ => {}
     }
     state.overlay = Overlay::Picker(Picker {
-        region: inst.region.clone(),
-        instance_id: inst.id.clone(),
+        targets,
         list: FuzzyList::new(&state.inventory.profile_lines),
     });
 }
@@ -37,7 +40,7 @@ pub(super) fn on_picker(state: &mut State, cmd: Command, mut p: Picker) -> Vec<E
         ListEvent::Chosen(i) => {
             if let Some(profile) = state.inventory.profiles.get(i).cloned() {
                 state.overlay = Overlay::None;
-                choose_profile(state, &p.region, &p.instance_id, &profile);
+                choose_profile(state, &p.targets, &profile);
                 return vec![];
             }
         }
