@@ -122,7 +122,7 @@ pub fn failure(effect: &Effect, why: &str) -> Option<Action> {
             region,
             result: Err(error(actions::DESCRIBE_ASSOCIATIONS)),
         },
-        Effect::Mutate(_) | Effect::Quit => return None,
+        Effect::Mutate(_) | Effect::ReadJournal(_) | Effect::Quit => return None,
     })
 }
 
@@ -154,6 +154,6 @@ pub async fn fetch(cloud: &dyn Cloud, effect: Effect) -> Option<Action> {
                 result,
             }
         }
-        Effect::Mutate(_) | Effect::Quit => return None,
+        Effect::Mutate(_) | Effect::ReadJournal(_) | Effect::Quit => return None,
     })
 }

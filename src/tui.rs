@@ -292,6 +292,26 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
     for effect in effects {
         match effect {
             Effect::Quit => quit = true,
+            Effect::ReadJournal(purpose) => {
+                let (journaling, tx) = (journaling.clone(), tx.clone());
+                // A local file, read off the event loop.
+                tokio::task::spawn_blocking(move || {
+                    let result = match journaling {
+                        None => Err(
+                            "there is no journal: rolecall was started with --no-journal".into(),
+                        ),
+                        Some(j) => j.journal.read().map_err(|e| e.to_string()).map(
+                            |(entries, problems)| {
+                                for p in problems {
+                                    tracing::warn!(problem = %p, "journal line skipped");
+                                }
+                                entries
+                            },
+                        ),
+                    };
+                    let _ = tx.send(Action::JournalRead { purpose, result });
+                });
+            }
             Effect::Mutate(m) => {
                 let (cloud, journaling, tx) = (cloud.clone(), journaling.clone(), tx.clone());
                 let permits = permits.clone();
@@ -342,7 +362,7 @@ pub async fn mutate(
         batch: journaling.map_or_else(String::new, |j| format!("{}-{}", j.run_id, m.batch)),
         account: m.account.clone(),
         caller_arn: m.caller_arn.clone(),
-        undo_of: None,
+        undo_of: m.undo_of.clone(),
     };
     let record = journaling.map(|j| Record {
         journal: &j.journal,

@@ -32,6 +32,11 @@ pub enum Action {
         region: String,
         result: Result<Vec<Association>, ApiError>,
     },
+    /// The journal was read (for `u` or `J`).
+    JournalRead {
+        purpose: JournalPurpose,
+        result: Result<Vec<crate::journal::Entry>, String>,
+    },
     /// A mutation's first step of two finished (stopped-instance swap: detached).
     MutationStep {
         op_id: u64,
@@ -46,6 +51,15 @@ pub enum Action {
 
 pub use crate::plan::MutationKind;
 
+/// Why the journal is being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JournalPurpose {
+    /// `u`: undo the latest batch of this account.
+    Undo,
+    /// `J`: show it.
+    Show,
+}
+
 /// A confirmed change to run, for one instance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mutation {
@@ -57,6 +71,8 @@ pub struct Mutation {
     pub instance_name: Option<String>,
     pub account: Option<String>,
     pub caller_arn: Option<String>,
+    /// The batch this change undoes, if it is an undo.
+    pub undo_of: Option<String>,
 }
 
 /// Side effects `update` asks for; the runtime runs them and sends back actions.
@@ -79,5 +95,7 @@ pub enum Effect {
     },
     /// Boxed: effects stay small.
     Mutate(Box<Mutation>),
+    /// Read the journal (a local file).
+    ReadJournal(JournalPurpose),
     Quit,
 }

@@ -27,6 +27,10 @@ pub enum Command {
     MarkAll,
     /// Q: put the marked (or selected) instances on the quarantine profile.
     Quarantine,
+    /// u: undo the latest batch of this account.
+    Undo,
+    /// J: the journal.
+    ShowJournal,
     Help,
     /// Esc: close the overlay, or clear the filter.
     Back,
@@ -107,6 +111,14 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Command::No,
             _ => Command::Nothing,
         },
+        Overlay::Journal(_) => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('J') => Command::Back,
+            KeyCode::Down | KeyCode::Char('j') => Command::Down,
+            KeyCode::Up | KeyCode::Char('k') => Command::Up,
+            KeyCode::PageDown => Command::PageDown,
+            KeyCode::PageUp => Command::PageUp,
+            _ => Command::Nothing,
+        },
         Overlay::Help => match key.code {
             KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => Command::Back,
             _ => Command::Nothing,
@@ -143,6 +155,8 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char(' ') => Command::Mark,
             KeyCode::Char('A') => Command::MarkAll,
             KeyCode::Char('Q') => Command::Quarantine,
+            KeyCode::Char('u') => Command::Undo,
+            KeyCode::Char('J') => Command::ShowJournal,
             KeyCode::Char('r') => Command::OpenRegions,
             KeyCode::Char('?') => Command::Help,
             KeyCode::Esc => Command::Back,

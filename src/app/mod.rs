@@ -9,6 +9,6 @@ pub mod matching;
 pub mod state;
 pub mod update;
 
-pub use action::{Action, Effect, Mutation, MutationKind};
+pub use action::{Action, Effect, JournalPurpose, Mutation, MutationKind};
 pub use state::State;
 pub use update::update;

@@ -5,6 +5,7 @@ mod detail;
 mod fuzzy_list;
 mod help;
 mod instances;
+mod journal;
 mod picker;
 mod status;
 pub mod theme;
@@ -62,6 +63,15 @@ pub fn view(state: &State, frame: &mut Frame) {
     match &state.overlay {
         Overlay::None => {}
         Overlay::Help => help::render(frame, popup(area, help::WIDTH, help::HEIGHT)),
+        Overlay::Journal(j) => journal::render(
+            j,
+            frame,
+            popup(
+                area,
+                area.width.saturating_sub(6),
+                area.height.saturating_sub(4),
+            ),
+        ),
         Overlay::Picker(p) => picker::render_profiles(
             state,
             p,

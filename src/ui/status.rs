@@ -178,6 +178,7 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
 fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
     match &state.overlay {
         Overlay::Help => vec![("Esc", "close help")],
+        Overlay::Journal(_) => vec![("↑↓", "scroll"), ("Esc", "close")],
         Overlay::Confirm(_) => vec![("y/Enter", "yes"), ("n/Esc", "no")],
         Overlay::Picker(_) => vec![
             ("type", "filter"),
@@ -203,6 +204,7 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
                 ("/", "filter"),
                 ("Enter", "set profile"),
                 ("d", "detach"),
+                ("Space", "mark"),
             ];
             if state.config.read_only {
                 h.retain(|(k, _)| !matches!(*k, "Enter" | "d"));

@@ -101,6 +101,13 @@ impl Harness {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         match effect {
             Effect::Quit => vec![],
+            Effect::ReadJournal(purpose) => {
+                let result = match &self.journaling {
+                    None => Err("no journal".to_string()),
+                    Some(j) => j.journal.read().map(|(e, _)| e).map_err(|e| e.to_string()),
+                };
+                vec![Action::JournalRead { purpose, result }]
+            }
             Effect::Mutate(m) => {
                 let op_id = m.op_id;
                 let outcome =

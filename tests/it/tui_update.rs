@@ -1193,3 +1193,58 @@ async fn marks_make_one_batch_that_reports_as_a_whole() {
     ));
     assert!(c.quarantine);
 }
+
+#[tokio::test]
+async fn u_puts_the_latest_batch_back_and_j_shows_both() {
+    let mut h = standard().await;
+    let (web1, api1) = (id_of(&h, "web-1"), id_of(&h, "api-1"));
+    for id in [&web1, &api1] {
+        h.select(id);
+        h.key(KeyCode::Char(' ')).await;
+    }
+    h.key(KeyCode::Enter).await;
+    h.type_str("batch").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await;
+    assert_eq!(profile_shown(&h, &web1).map(|p| p.0), Some("batch".into()));
+    h.advance(Duration::from_secs(30)).await;
+    // Someone else changes api-1 meanwhile: undo skips it and says so.
+    let now = h.account.as_ref().associations("eu-west-1").await.unwrap();
+    let a = now
+        .iter()
+        .find(|a| a.instance_id == api1 && a.state.is_active())
+        .unwrap();
+    h.account
+        .replace(
+            "eu-west-1",
+            &a.id,
+            &rolecall::aws::ProfileRef::Name("api".into()),
+        )
+        .await
+        .unwrap();
+    h.advance(Duration::from_secs(30)).await;
+    h.key(KeyCode::Char('u')).await;
+    let Overlay::Confirm(c) = &h.state.overlay else {
+        panic!("no undo confirmation: {:?}", h.state.message)
+    };
+    assert!(c.undo_of.is_some());
+    assert_eq!(c.changes.len(), 1);
+    assert_eq!(c.changes[0].instance_id, web1);
+    assert_eq!(c.skipped.len(), 1);
+    assert!(
+        c.skipped[0].reason.contains("changed since"),
+        "{:?}",
+        c.skipped
+    );
+    h.key(KeyCode::Char('y')).await;
+    assert_eq!(profile_shown(&h, &web1).map(|p| p.0), Some("web".into()));
+    // The journal has the batch and its undo.
+    h.key(KeyCode::Char('J')).await;
+    let Overlay::Journal(j) = &h.state.overlay else {
+        panic!("no journal overlay: {:?}", h.state.message)
+    };
+    assert_eq!(j.entries.len(), 3, "two changes, then one undo");
+    assert!(j.entries[0].undo_of.is_some() && j.entries[0].outcome.as_deref() == Some("ok"));
+    h.key(KeyCode::Esc).await;
+    assert_eq!(h.state.overlay, Overlay::None);
+}

@@ -35,6 +35,8 @@ pub struct Confirm {
     pub scroll: usize,
     /// Started by `Q`: the title says quarantine.
     pub quarantine: bool,
+    /// Started by `u`: the batch it puts back.
+    pub undo_of: Option<String>,
     /// What the operator has typed so far (production accounts ask for the
     /// account's name; `y` alone changes nothing there).
     pub typed: String,
@@ -48,11 +50,19 @@ pub struct Skip {
     pub reason: String,
 }
 
+/// The journal overlay (`J`): the latest changes of this account, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JournalView {
+    pub entries: Vec<crate::journal::Entry>,
+    pub scroll: usize,
+}
+
 /// The overlay on top of the panes, if any.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     None,
     Help,
+    Journal(JournalView),
     Picker(Picker),
     Regions(RegionPicker),
     Confirm(Confirm),

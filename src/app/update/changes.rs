@@ -99,6 +99,17 @@ pub(super) fn plan_targets(
             }),
         }
     }
+    ask(state, changes, skipped, quarantine, None);
+}
+
+/// Shows the confirmation for planned changes, or says why there are none.
+fn ask(
+    state: &mut State,
+    changes: Vec<Change>,
+    skipped: Vec<Skip>,
+    quarantine: bool,
+    undo_of: Option<String>,
+) {
     if changes.is_empty() {
         let text = match skipped.as_slice() {
             [one] => one.reason.clone(),
@@ -121,7 +132,63 @@ pub(super) fn plan_targets(
         typed: String::new(),
         scroll: 0,
         quarantine,
+        undo_of,
     });
+}
+
+/// `u` read the journal: plan putting the latest batch of this account back.
+/// An instance changed since (its profile is no longer the batch's target)
+/// is skipped and named.
+pub(super) fn plan_undo(state: &mut State, entries: &[crate::journal::Entry]) {
+    let account = state.inventory.identity.as_ref().map(|i| i.account.clone());
+    let batch = match crate::bulk::batch_to_undo(entries, None, account.as_deref()) {
+        Ok(b) => b,
+        Err(e) => return info(state, Tone::Info, e.to_string()),
+    };
+    let undo_of = batch.first().map(|e| e.batch.clone());
+    let mut changes = Vec::new();
+    let mut skipped = Vec::new();
+    for entry in batch {
+        let skip = |reason: String| Skip {
+            region: entry.region.clone(),
+            instance_id: entry.instance_id.clone(),
+            reason,
+        };
+        let Some(row) = state.row_of(&entry.region, &entry.instance_id) else {
+            skipped.push(skip("not listed (r picks regions)".into()));
+            continue;
+        };
+        let now = row
+            .data
+            .association
+            .as_ref()
+            .filter(|a| a.state.is_active())
+            .map(|a| a.profile.arn.clone());
+        if now != entry.to_profile_arn {
+            skipped.push(skip(format!(
+                "changed since: it now has {}",
+                now.as_deref()
+                    .map(crate::aws::profile_name_from_arn)
+                    .unwrap_or("no profile")
+            )));
+            continue;
+        }
+        let target = match &entry.from_profile_arn {
+            Some(arn) => match state.profile_by_arn(arn).cloned() {
+                Some(p) => Some(p),
+                None => {
+                    skipped.push(skip(format!("its earlier profile {arn} is not listed")));
+                    continue;
+                }
+            },
+            None => None,
+        };
+        match plan_one(state, &entry.region, &entry.instance_id, target.as_ref()) {
+            Ok(c) => changes.push(c),
+            Err(reason) => skipped.push(skip(reason)),
+        }
+    }
+    ask(state, changes, skipped, false, undo_of);
 }
 
 /// The picker chose `target` for its instances: plan and ask for confirmation.
@@ -258,7 +325,7 @@ pub(super) fn on_confirm(state: &mut State, cmd: Command, mut c: Confirm) -> Vec
         }
         Command::Yes => {
             state.overlay = Overlay::None;
-            send(state, c.changes)
+            send(state, c.changes, c.undo_of)
         }
         _ => vec![],
     }
@@ -266,7 +333,7 @@ pub(super) fn on_confirm(state: &mut State, cmd: Command, mut c: Confirm) -> Vec
 
 /// Sends confirmed changes as one batch: each row shows its change at once;
 /// the header counts them as they finish.
-fn send(state: &mut State, changes: Vec<Change>) -> Vec<Effect> {
+fn send(state: &mut State, changes: Vec<Change>, undo_of: Option<String>) -> Vec<Effect> {
     let identity = state.inventory.identity.as_ref();
     let (account, caller_arn) = (
         identity.map(|i| i.account.clone()),
@@ -294,6 +361,7 @@ fn send(state: &mut State, changes: Vec<Change>) -> Vec<Effect> {
             instance_name,
             account: account.clone(),
             caller_arn: caller_arn.clone(),
+            undo_of: undo_of.clone(),
         })));
     }
     info(state, Tone::Info, text);

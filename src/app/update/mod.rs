@@ -13,9 +13,9 @@ use std::time::Duration;
 pub use super::state::MAX_BACKOFF;
 pub use poll::{FAST_POLL, INSTANCE_REFRESH};
 
-use super::action::{Action, Effect};
+use super::action::{Action, Effect, JournalPurpose};
 use super::keymap::{self, Command};
-use super::state::{Focus, Message, Overlay, State, Tone};
+use super::state::{Focus, JournalView, Message, Overlay, State, Tone};
 use poll::{on_associations, on_instances, refresh_all, schedule};
 
 /// The effects that start the TUI: who am I, profiles, instances,
@@ -97,6 +97,22 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             region,
             result,
         } => on_associations(state, generation, round, region, result),
+        Action::JournalRead { purpose, result } => {
+            match (purpose, result) {
+                (_, Err(why)) => info(state, Tone::Error, why),
+                (JournalPurpose::Undo, Ok(entries)) => changes::plan_undo(state, &entries),
+                (JournalPurpose::Show, Ok(entries)) => {
+                    let account = state.inventory.identity.as_ref().map(|i| i.account.clone());
+                    let entries = crate::journal::latest(&entries)
+                        .into_iter()
+                        .filter(|e| account.is_none() || e.account == account)
+                        .cloned()
+                        .collect();
+                    state.overlay = Overlay::Journal(JournalView { entries, scroll: 0 });
+                }
+            }
+            vec![]
+        }
         Action::MutationStep { op_id, note } => {
             if state.changes.pending.values().any(|p| p.op_id == op_id) {
                 info(state, Tone::Info, note);
@@ -141,6 +157,23 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
             }
             vec![]
         }
+        Overlay::Journal(mut j) => {
+            match cmd {
+                Command::Back => {
+                    state.overlay = Overlay::None;
+                    return vec![];
+                }
+                Command::Down => j.scroll = (j.scroll + 1).min(j.entries.len().saturating_sub(1)),
+                Command::Up => j.scroll = j.scroll.saturating_sub(1),
+                Command::PageDown => {
+                    j.scroll = (j.scroll + 10).min(j.entries.len().saturating_sub(1))
+                }
+                Command::PageUp => j.scroll = j.scroll.saturating_sub(10),
+                _ => {}
+            }
+            state.overlay = Overlay::Journal(j);
+            vec![]
+        }
         Overlay::Picker(p) => overlays::on_picker(state, cmd, p),
         Overlay::Regions(rp) => overlays::on_regions(state, cmd, rp),
         Overlay::None if state.list.filter_editing => on_filter(state, cmd),
@@ -180,6 +213,14 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::OpenPicker => overlays::open_picker(state),
         Command::Detach => return changes::detach(state),
         Command::Quarantine => return changes::quarantine(state),
+        Command::Undo => {
+            if state.config.read_only {
+                read_only(state);
+                return vec![];
+            }
+            return vec![Effect::ReadJournal(JournalPurpose::Undo)];
+        }
+        Command::ShowJournal => return vec![Effect::ReadJournal(JournalPurpose::Show)],
         Command::Mark => {
             if let Some(r) = state.selected_row() {
                 let key = (r.data.instance.region.clone(), r.data.instance.id.clone());

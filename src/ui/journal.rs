@@ -1,0 +1,80 @@
+//! The journal overlay (`J`): this account's latest changes, newest first.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Cell, Row, Table};
+
+use crate::app::state::JournalView;
+use crate::text::sanitize;
+
+use super::theme;
+
+fn name(arn: &Option<String>) -> String {
+    arn.as_deref()
+        .map(|a| sanitize(crate::aws::profile_name_from_arn(a)))
+        .unwrap_or_else(|| "—".into())
+}
+
+pub fn render(j: &JournalView, frame: &mut Frame, area: Rect) {
+    super::clear(frame, area);
+    let block = Block::bordered()
+        .border_style(theme::focused_border())
+        .title(Span::styled(
+            format!(" Journal: {} changes, newest first ", j.entries.len()),
+            theme::title(),
+        ));
+    let rows: Vec<Row> = j
+        .entries
+        .iter()
+        .skip(j.scroll)
+        .map(|e| {
+            let outcome = e.outcome.clone().unwrap_or_else(|| e.phase.clone());
+            let style = match outcome.as_str() {
+                "ok" => theme::success(),
+                "sent" => theme::dim(),
+                _ => theme::error(),
+            };
+            Row::new(vec![
+                Cell::from(sanitize(e.time.get(..19).unwrap_or(&e.time))),
+                Cell::from(sanitize(&e.instance_id)),
+                Cell::from(sanitize(e.instance_name.as_deref().unwrap_or(""))),
+                Cell::from(sanitize(&e.action)),
+                Cell::from(format!(
+                    "{} → {}",
+                    name(&e.from_profile_arn),
+                    name(&e.to_profile_arn)
+                )),
+                Cell::from(Span::styled(outcome, style)),
+                Cell::from(if e.undo_of.is_some() { "undo" } else { "" }),
+            ])
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(19),
+            Constraint::Length(19),
+            Constraint::Length(18),
+            Constraint::Length(21),
+            Constraint::Min(20),
+            Constraint::Length(8),
+            Constraint::Length(4),
+        ],
+    )
+    .header(
+        Row::new([
+            "TIME (UTC)",
+            "INSTANCE",
+            "NAME",
+            "ACTION",
+            "FROM → TO",
+            "OUTCOME",
+            "",
+        ])
+        .style(theme::title()),
+    )
+    .column_spacing(1)
+    .block(block);
+    frame.render_widget(table, area);
+}
