@@ -30,6 +30,8 @@ profiles = [
     ("cache-node", "/", "cache-node"),
     ("mail-relay", "/service/", "SESRelayRole"),
     ("empty-profile", "/", None),
+    # Q in the TUI puts instances here during an incident (its role denies everything).
+    ("incident-quarantine", "/security/", "IncidentQuarantineDenyAll"),
 ]
 
 apps = [

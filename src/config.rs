@@ -133,3 +133,16 @@ mod tests {
         assert_eq!(parse("", "c.toml").unwrap(), Config::default());
     }
 }
+
+#[cfg(test)]
+mod demo_config {
+    #[test]
+    fn the_shipped_demo_config_guards_the_demo_account() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/config.toml");
+        let c = super::load(Some(std::path::Path::new(path))).unwrap();
+        assert_eq!(c.quarantine_profile.as_deref(), Some("incident-quarantine"));
+        let demo = crate::aws::fleet::Fleet::builtin().unwrap();
+        assert_eq!(c.production_guard(&demo.account).as_deref(), Some("demo-prod"));
+        assert!(demo.profiles.iter().any(|p| p.name == "incident-quarantine"));
+    }
+}

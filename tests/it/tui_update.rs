@@ -47,7 +47,7 @@ async fn start_up_loads_identity_profiles_instances_and_associations() {
         h.state.inventory.identity.as_ref().unwrap().account,
         "210987654321"
     );
-    assert_eq!(h.state.inventory.profiles.len(), 20);
+    assert_eq!(h.state.inventory.profiles.len(), 21);
     for d in h.state.inventory.region_data.values() {
         assert!(d.associations_src.last_ok.is_some() && d.instances_src.loaded);
     }
