@@ -142,7 +142,14 @@ mod demo_config {
         let c = super::load(Some(std::path::Path::new(path))).unwrap();
         assert_eq!(c.quarantine_profile.as_deref(), Some("incident-quarantine"));
         let demo = crate::aws::fleet::Fleet::builtin().unwrap();
-        assert_eq!(c.production_guard(&demo.account).as_deref(), Some("demo-prod"));
-        assert!(demo.profiles.iter().any(|p| p.name == "incident-quarantine"));
+        assert_eq!(
+            c.production_guard(&demo.account).as_deref(),
+            Some("demo-prod")
+        );
+        assert!(
+            demo.profiles
+                .iter()
+                .any(|p| p.name == "incident-quarantine")
+        );
     }
 }

@@ -317,3 +317,115 @@ fn every_ending_signal_restores_the_terminal_and_exits_128_plus_n() {
         );
     }
 }
+
+#[test]
+fn incident_quarantine_journal_and_undo_by_keys_against_moto() {
+    let spec = json!({
+        "profiles": [
+            {"name": "web", "role": "web-role"},
+            {"name": "api", "role": "api-role"},
+            {"name": "incident-quarantine", "role": "deny-all"}
+        ],
+        "regions": {"us-east-1": [
+            {"name": "inc-a", "profile": "web"},
+            {"name": "inc-b", "profile": "web"},
+            {"name": "inc-c", "profile": "web", "state": "stopped"},
+            {"name": "inc-keep", "profile": "api"}
+        ]}
+    });
+    let w = world(Kind::Moto, &spec);
+    let moto = w.moto.as_ref().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "quarantine_profile = \"incident-quarantine\"\n").unwrap();
+    let journal = dir.path().join("journal.jsonl");
+    let env: Vec<String> = moto
+        .env()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let command = format!(
+        "sh -c 'env {} {} --region us-east-1 --poll 1 --config {} --journal {} --log-file {}; sleep 60'",
+        env.join(" "),
+        env!("CARGO_BIN_EXE_rolecall"),
+        config.display(),
+        journal.display(),
+        dir.path().join("log").display(),
+    );
+    let tmux = Tmux {
+        socket: format!("rolecall-inc-{}", std::process::id()),
+        session: "inc".into(),
+    };
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "inc",
+        "-x",
+        "160",
+        "-y",
+        "45",
+        &command,
+    ]);
+    assert!(started.status.success());
+    tmux.wait_for("the instances", |s| {
+        s.contains("Instances 4/4") && s.contains("refreshed")
+    });
+    // Filter to the compromised profile, mark all it shows, quarantine them.
+    tmux.keys(&["/"]);
+    tmux.text("web");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the filter", |s| s.contains("Instances 3/4"));
+    tmux.keys(&["A"]);
+    tmux.wait_for("the marks", |s| s.contains("3 marked"));
+    tmux.keys(&["Q"]);
+    tmux.wait_for("the confirmation", |s| {
+        s.contains("Quarantine 3 instances?") && s.contains("replace (2):")
+    });
+    tmux.keys(&["y"]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the quarantine on screen, settled", |s| {
+        s.contains("3 changed")
+            && s.matches("incident-quar").count() >= 3
+            && !s.contains("associating")
+    });
+    let now = crate::backends::profiles_now(&w);
+    for name in ["inc-a", "inc-b", "inc-c"] {
+        assert_eq!(
+            now[&w.id(name)].as_deref(),
+            Some("incident-quarantine"),
+            "{name}"
+        );
+    }
+    assert_eq!(now[&w.id("inc-keep")].as_deref(), Some("api"));
+    let (entries, problems) = rolecall::journal::read_path(&journal).unwrap();
+    assert!(problems.is_empty());
+    assert_eq!(entries.iter().filter(|e| e.phase == "sent").count(), 3);
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| e.outcome.as_deref() == Some("ok"))
+            .count(),
+        3
+    );
+
+    // u puts them all back.
+    tmux.keys(&["u"]);
+    tmux.wait_for("the undo confirmation", |s| {
+        s.contains("Change the profile of 3 instances?")
+    });
+    tmux.keys(&["y"]);
+    tmux.wait_for("the undo on screen", |s| {
+        s.contains("3 changed") && !s.contains("incident-quar") && !s.contains("associating")
+    });
+    let now = crate::backends::profiles_now(&w);
+    for name in ["inc-a", "inc-b", "inc-c"] {
+        assert_eq!(now[&w.id(name)].as_deref(), Some("web"), "{name}");
+    }
+    // J shows both batches.
+    tmux.keys(&["J"]);
+    let s = tmux.wait_for("the journal", |s| s.contains("Journal: 6 changes"));
+    assert_eq!(s.matches("undo").count(), 3, "{s}");
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
+}

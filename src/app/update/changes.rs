@@ -114,7 +114,7 @@ fn ask(
         let text = match skipped.as_slice() {
             [one] => one.reason.clone(),
             _ => format!(
-                "nothing to change: all {} marked instances are skipped ({})",
+                "nothing to change: all {} instances are skipped ({})",
                 skipped.len(),
                 skipped.first().map_or("", |s| s.reason.as_str())
             ),
