@@ -429,3 +429,57 @@ fn incident_quarantine_journal_and_undo_by_keys_against_moto() {
     tmux.keys(&["Escape"]);
     tmux.keys(&["q"]);
 }
+
+#[test]
+fn swap_in_a_production_account_asks_for_its_name_on_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/config.toml");
+    for (tag, answer, want) in [("wrong", "y", "2"), ("right", "demo-prod", "0")] {
+        let status = dir.path().join(format!("{tag}.status"));
+        let command = format!(
+            "sh -c '{} --demo --demo-latency 0 --config {config} --journal {} swap --from ci-runner --to bastion; echo $? > {}; sleep 60'",
+            env!("CARGO_BIN_EXE_rolecall"),
+            dir.path().join("journal.jsonl").display(),
+            status.display(),
+        );
+        let tmux = Tmux {
+            socket: format!("rolecall-prod-{tag}-{}", std::process::id()),
+            session: "prod".into(),
+        };
+        assert!(
+            tmux.cmd(&[
+                "new-session",
+                "-d",
+                "-s",
+                "prod",
+                "-x",
+                "200",
+                "-y",
+                "30",
+                &command
+            ])
+            .status
+            .success()
+        );
+        tmux.wait_for("the production prompt", |s| {
+            s.contains("PRODUCTION account demo-prod") && s.contains("type its name (demo-prod)")
+        });
+        tmux.text(answer);
+        tmux.keys(&["Enter"]);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let code = loop {
+            if let Ok(t) = std::fs::read_to_string(&status)
+                && t.ends_with('\n')
+            {
+                break t.trim().to_string();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no exit; screen:\n{}",
+                tmux.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert_eq!(code, want, "answer {answer:?}; screen:\n{}", tmux.screen());
+    }
+}

@@ -320,3 +320,58 @@ fn a_malformed_journal_line_is_skipped_with_its_number() {
     assert!(err.contains("line 1:") && err.contains("line 2:"), "{err}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
 }
+
+#[test]
+fn two_processes_appending_at_once_lose_no_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.jsonl");
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rolecall"))
+            .args([
+                "--demo",
+                "--demo-latency",
+                "0",
+                "--journal",
+                journal.to_str().unwrap(),
+                "swap",
+                "--from",
+                "ci-runner",
+                "--to",
+                "bastion",
+                "--yes",
+                "--concurrency",
+                "32",
+                "--output",
+                "json",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let mut changed = 0;
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        changed += v["changes"].as_array().unwrap().len();
+    }
+    assert!(
+        changed >= 4,
+        "the demo has several ci-runner instances: {changed}"
+    );
+    let (entries, problems) = rolecall::journal::read_path(&journal).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        entries.len(),
+        2 * changed,
+        "a sent and a done line per change"
+    );
+    let ids: std::collections::HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids.len(), changed, "ids are unique across processes");
+}
