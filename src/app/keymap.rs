@@ -67,6 +67,8 @@ pub const HELP: &[(&str, &str)] = &[
     ("", "with marks, Enter, d and Q act on all marked instances"),
     ("d", "detach the selected (or marked) instances' profile"),
     ("Q", "quarantine: the quarantine_profile of the config file"),
+    ("u", "undo: put the latest batch of this account back"),
+    ("J", "the journal of changes (↑/↓ scroll, Esc closes)"),
     (
         "r",
         "region picker: type to filter, Space toggles, Enter applies, Esc cancels",
@@ -74,7 +76,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Ctrl-r", "refresh everything now"),
     (
         "y / Enter, n / Esc",
-        "answer a confirmation (No unless you say yes)",
+        "No unless you say yes (production account: type its name, Enter)",
     ),
     ("?", "this help; Esc closes any overlay"),
     ("q, Ctrl-c", "quit"),

@@ -143,6 +143,29 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" NO JOURNAL ", theme::badge()));
     }
+    if let Some(name) = state.production_guard() {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            format!(" PRODUCTION {} ", sanitize(&name)),
+            theme::production(),
+        ));
+    }
+    if let Some(p) = state
+        .changes
+        .progress
+        .as_ref()
+        .filter(|p| p.running() && p.total > 1)
+    {
+        let failed = p.finished - p.ok;
+        let mut text = format!(" {} {}/{}", p.label, p.finished, p.total);
+        if failed > 0 {
+            text.push_str(&format!(" · {failed} failed"));
+        }
+        spans.push(Span::styled(
+            format!("{text} {}", spinner(state.now)),
+            theme::key(),
+        ));
+    }
     spans.push(sep());
     match (
         &state.inventory.identity,
