@@ -224,3 +224,41 @@ async fn denied_instance_and_profile_reads_are_said_on_screen() {
     assert!(!s.contains("loading instance profiles"), "{s}");
     insta::assert_snapshot!("picker_profiles_unknown", s);
 }
+
+#[tokio::test]
+async fn the_header_shows_production_and_a_batch_in_progress() {
+    let mut h = Harness::demo().await;
+    h.state.config.file = rolecall::config::load(Some(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/demo/config.toml"
+    ))))
+    .unwrap();
+    let s = full(&h);
+    assert!(
+        s.lines().next().unwrap().contains(" PRODUCTION demo-prod "),
+        "{s}"
+    );
+    // Mark two instances with a profile and quarantine them; hold the calls back.
+    let ids: Vec<String> = h
+        .state
+        .inventory
+        .rows
+        .iter()
+        .filter(|r| r.data.association.is_some() && r.data.instance.state == InstanceState::Running)
+        .take(2)
+        .map(|r| r.data.instance.id.clone())
+        .collect();
+    for id in &ids {
+        h.select(id);
+        h.key(KeyCode::Char(' ')).await;
+    }
+    h.key(KeyCode::Char('Q')).await;
+    for c in "demo-prod".chars() {
+        h.key(KeyCode::Char(c)).await;
+    }
+    let effects = h.key_event(KeyCode::Enter, crossterm::event::KeyModifiers::NONE);
+    assert_eq!(effects.len(), 2);
+    h.queue.clear();
+    let s = full(&h);
+    assert!(s.lines().next().unwrap().contains("swap 0/2"), "{s}");
+}
