@@ -41,7 +41,9 @@ pub fn title(c: &Confirm) -> String {
     }
     let n = c.changes.len();
     let s = if n == 1 { "" } else { "s" };
-    if c.quarantine {
+    if c.undo_of.is_some() {
+        format!("Undo: put {n} instance{s} back")
+    } else if c.quarantine {
         format!("Quarantine {n} instance{s}")
     } else if c
         .changes

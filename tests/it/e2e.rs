@@ -412,7 +412,7 @@ fn incident_quarantine_journal_and_undo_by_keys_against_moto() {
     // u puts them all back.
     tmux.keys(&["u"]);
     tmux.wait_for("the undo confirmation", |s| {
-        s.contains("Change the profile of 3 instances?")
+        s.contains("Undo: put 3 instances back?")
     });
     tmux.keys(&["y"]);
     tmux.wait_for("the undo on screen", |s| {
