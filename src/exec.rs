@@ -145,7 +145,7 @@ fn throttle_delay(attempt: u32) -> Duration {
 }
 
 /// Throttled calls are retried this many times; they were not executed.
-const THROTTLE_RETRIES: u32 = 4;
+const THROTTLE_RETRIES: u32 = 8;
 /// After a detach, AWS may still count the old association for a few seconds.
 const STALE_RETRIES: u32 = 15;
 const STALE_DELAY: Duration = Duration::from_secs(2);

@@ -375,3 +375,31 @@ fn two_processes_appending_at_once_lose_no_line() {
     let ids: std::collections::HashSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids.len(), changed, "ids are unique across processes");
 }
+
+#[test]
+fn the_demo_journals_apart_from_real_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rolecall"))
+        .env("XDG_STATE_HOME", dir.path())
+        .args([
+            "--demo",
+            "--demo-latency",
+            "0",
+            "swap",
+            "--from",
+            "ci-runner",
+            "--to",
+            "bastion",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let state = dir.path().join("rolecall");
+    assert!(state.join("demo-journal.jsonl").exists());
+    assert!(!state.join("journal.jsonl").exists());
+}

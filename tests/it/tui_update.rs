@@ -1248,3 +1248,27 @@ async fn u_puts_the_latest_batch_back_and_j_shows_both() {
     h.key(KeyCode::Esc).await;
     assert_eq!(h.state.overlay, Overlay::None);
 }
+
+// Paused tokio time: the executor's throttling backoff passes at once.
+#[tokio::test(start_paused = true)]
+async fn a_throttled_batch_pauses_and_goes_on_dropping_nothing() {
+    let mut h = standard().await;
+    h.account.set_faults(FaultPlan {
+        throttle_every: Some(2),
+        ..FaultPlan::default()
+    });
+    h.key(KeyCode::Char('A')).await;
+    let marked = h.state.list.marks.len();
+    h.key(KeyCode::Enter).await;
+    h.type_str("batch").await;
+    h.key(KeyCode::Enter).await;
+    let Overlay::Confirm(c) = &h.state.overlay else {
+        panic!("no confirm: {:?}", h.state.message)
+    };
+    let planned = c.changes.len();
+    assert!(planned >= 3, "{planned} of {marked}");
+    h.key(KeyCode::Char('y')).await;
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Success, "{text}");
+    assert_eq!(text, format!("{planned} changed"));
+}
