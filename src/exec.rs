@@ -239,7 +239,7 @@ pub struct Step {
     pub call: &'static str,
     /// True when AWS answered it with success.
     pub ok: bool,
-    /// The request id AWS gave a failed call.
+    /// The request id AWS gave the call (answer or error), when known.
     pub request_id: Option<String>,
 }
 
@@ -305,11 +305,14 @@ pub async fn run_recorded(
 }
 
 /// Records a call's result as a step.
-fn record<T>(steps: &mut Vec<Step>, call: &'static str, result: &Result<T, ApiError>) {
+fn record(steps: &mut Vec<Step>, call: &'static str, result: &Result<Association, ApiError>) {
     steps.push(Step {
         call,
         ok: result.is_ok(),
-        request_id: result.as_ref().err().and_then(|e| e.request_id.clone()),
+        request_id: match result {
+            Ok(a) => a.request_id.clone(),
+            Err(e) => e.request_id.clone(),
+        },
     });
 }
 

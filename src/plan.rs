@@ -211,6 +211,7 @@ mod tests {
             state,
             profile: ProfileSummary::new(arn, "AIPA"),
             timestamp: None,
+            request_id: None,
         }
     }
 

@@ -241,6 +241,7 @@ impl MemoryAccount {
                             state: AssociationState::Associated,
                             profile: ProfileSummary::new(&profile.arn, &profile.id),
                             timestamp: Some(launched),
+                            request_id: None,
                         },
                         region: region.clone(),
                         settle_at: launched,
@@ -442,6 +443,7 @@ impl MemoryAccount {
             state: AssociationState::Associating,
             profile: ProfileSummary::new(&profile.arn, &profile.id),
             timestamp: Some(now),
+            request_id: None,
         };
         w.associations.push(StoredAssociation {
             association: association.clone(),

@@ -157,6 +157,9 @@ pub struct Association {
     pub state: AssociationState,
     pub profile: ProfileSummary,
     pub timestamp: Option<SystemTime>,
+    /// The request id of the answer that carried it, for a change's answer
+    /// (the journal keeps it); `None` for associations read by a describe.
+    pub request_id: Option<String>,
 }
 
 /// A role inside an instance profile.

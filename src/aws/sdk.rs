@@ -263,6 +263,7 @@ fn association(
             profile.id().unwrap_or_default(),
         ),
         timestamp: time(a.timestamp()),
+        request_id: None,
     })
 }
 
@@ -405,7 +406,7 @@ impl Cloud for SdkCloud {
             .send()
             .await
             .map_err(|e| api_error(A, e))?;
-        answered(A, out.iam_instance_profile_association())
+        answer_with_id(A, out.iam_instance_profile_association(), out.request_id())
     }
 
     async fn replace(
@@ -425,7 +426,7 @@ impl Cloud for SdkCloud {
             .send()
             .await
             .map_err(|e| api_error(A, e))?;
-        answered(A, out.iam_instance_profile_association())
+        answer_with_id(A, out.iam_instance_profile_association(), out.request_id())
     }
 
     async fn disassociate(
@@ -443,7 +444,7 @@ impl Cloud for SdkCloud {
             .send()
             .await
             .map_err(|e| api_error(A, e))?;
-        answered(A, out.iam_instance_profile_association())
+        answer_with_id(A, out.iam_instance_profile_association(), out.request_id())
     }
 
     async fn caller_identity(&self) -> Result<CallerIdentity, ApiError> {
@@ -480,4 +481,15 @@ fn answered(
         request_id: None,
     })?;
     association(action, a)
+}
+
+/// A change's answer, with its request id kept.
+fn answer_with_id(
+    action: &'static str,
+    a: Option<&aws_sdk_ec2::types::IamInstanceProfileAssociation>,
+    request_id: Option<&str>,
+) -> Result<Association, ApiError> {
+    let mut association = answered(action, a)?;
+    association.request_id = request_id.map(str::to_string);
+    Ok(association)
 }

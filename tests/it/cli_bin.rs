@@ -488,6 +488,7 @@ async fn a_stale_association_id_becomes_a_clear_message() {
         state: rolecall::aws::AssociationState::Associated,
         profile: rolecall::aws::ProfileSummary::new(w.profiles["web"].clone(), "AIPA"),
         timestamp: None,
+        request_id: None,
     };
     let session = Session {
         cloud: Arc::new(StaleView {

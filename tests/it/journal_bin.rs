@@ -72,6 +72,11 @@ fn set_and_detach_are_journaled_and_an_unwritable_journal_sends_nothing() {
             .starts_with("arn:aws:")
     );
     assert_eq!(lines[1]["outcome"], "ok");
+    assert!(
+        !lines[1]["request_ids"].as_array().unwrap().is_empty(),
+        "the answer's request id is kept: {}",
+        lines[1]
+    );
     assert_eq!(lines[2]["action"], "disassociate");
     assert_eq!(lines[2]["to_profile_arn"], Value::Null);
     assert_eq!(
