@@ -432,13 +432,32 @@ fn incident_quarantine_journal_and_undo_by_keys_against_moto() {
 
 #[test]
 fn swap_in_a_production_account_asks_for_its_name_on_the_terminal() {
+    let w = world(Kind::Moto, &crate::backends::standard_spec());
+    let moto = w.moto.as_ref().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/config.toml");
-    for (tag, answer, want) in [("wrong", "y", "2"), ("right", "demo-prod", "0")] {
+    // moto's account, marked production.
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[[account]]\nid = \"123456789012\"\nname = \"moto-prod\"\nproduction = true\n",
+    )
+    .unwrap();
+    let env: Vec<String> = moto
+        .env()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let api1 = w.id("api-1");
+    for (tag, answer, want, profile) in [
+        ("wrong", "y", "2", "api"),
+        ("right", "moto-prod", "0", "batch"),
+    ] {
         let status = dir.path().join(format!("{tag}.status"));
         let command = format!(
-            "sh -c '{} --demo --demo-latency 0 --config {config} --journal {} swap --from ci-runner --to bastion; echo $? > {}; sleep 60'",
+            "sh -c 'env {} {} --region eu-west-1 --config {} --journal {} swap --from api --to batch; echo $? > {}; sleep 60'",
+            env.join(" "),
             env!("CARGO_BIN_EXE_rolecall"),
+            config.display(),
             dir.path().join("journal.jsonl").display(),
             status.display(),
         );
@@ -462,11 +481,11 @@ fn swap_in_a_production_account_asks_for_its_name_on_the_terminal() {
             .success()
         );
         tmux.wait_for("the production prompt", |s| {
-            s.contains("PRODUCTION account demo-prod") && s.contains("type its name (demo-prod)")
+            s.contains("PRODUCTION account moto-prod") && s.contains("type its name (moto-prod)")
         });
         tmux.text(answer);
         tmux.keys(&["Enter"]);
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(30);
         let code = loop {
             if let Ok(t) = std::fs::read_to_string(&status)
                 && t.ends_with('\n')
@@ -481,5 +500,10 @@ fn swap_in_a_production_account_asks_for_its_name_on_the_terminal() {
             std::thread::sleep(Duration::from_millis(100));
         };
         assert_eq!(code, want, "answer {answer:?}; screen:\n{}", tmux.screen());
+        assert_eq!(
+            crate::backends::profiles_now(&w)[&api1].as_deref(),
+            Some(profile),
+            "after answering {answer:?}"
+        );
     }
 }
