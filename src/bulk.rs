@@ -7,7 +7,7 @@ use futures::StreamExt;
 use crate::aws::{CallerIdentity, Cloud, InstanceProfile, ProfileRef, ProfileSummary};
 use crate::error::Error;
 use crate::exec::{self, Change, Outcome, Record};
-use crate::inventory::{self, InstanceRow};
+use crate::inventory::InstanceRow;
 use crate::journal::{Context, Entry, Journal, JournalError};
 use crate::plan::{self, MutationKind};
 use crate::session::Session;
@@ -52,15 +52,7 @@ async fn read_all(
     ),
     Error,
 > {
-    let cloud = session.cloud.as_ref();
-    session
-        .with_checked_regions(async {
-            let rows = async { Ok::<_, Error>(inventory::fetch(cloud, &session.regions).await?) };
-            let profiles = async { Ok::<_, Error>(cloud.instance_profiles().await?) };
-            let identity = async { Ok::<_, Error>(cloud.caller_identity().await.ok()) };
-            tokio::try_join!(rows, profiles, identity)
-        })
-        .await
+    exec::read_for_change(session, true).await
 }
 
 /// The change that puts `target` (or nothing) on a row, or why there is none.

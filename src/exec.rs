@@ -408,7 +408,7 @@ pub struct Planned {
 /// The facts a change is planned from, read in one round trip: every region's
 /// instances and associations, the account's profiles when a target is named,
 /// who the caller is, and the region check, all at once.
-async fn read_for_change(
+pub(crate) async fn read_for_change(
     session: &Session,
     with_profiles: bool,
 ) -> Result<

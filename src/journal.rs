@@ -14,18 +14,12 @@ use crate::plan::MutationKind;
 /// Where the journal lives unless `--journal` says otherwise:
 /// `$XDG_STATE_HOME/rolecall/journal.jsonl` (or `demo-journal.jsonl` for the demo).
 pub fn default_path(demo: bool) -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|s| !s.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("state"))
-        })?;
     let name = if demo {
         "demo-journal.jsonl"
     } else {
         "journal.jsonl"
     };
-    Some(base.join("rolecall").join(name))
+    Some(crate::logging::state_dir()?.join(name))
 }
 
 /// An AWS error as the journal keeps it.

@@ -4,15 +4,21 @@ use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// `$XDG_STATE_HOME/rolecall/rolecall.log`, else `~/.local/state/rolecall/rolecall.log`.
-pub fn default_log_path() -> Option<PathBuf> {
+/// rolecall's state directory: `$XDG_STATE_HOME/rolecall`, else
+/// `~/.local/state/rolecall` (the log and the journal live there).
+pub fn state_dir() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_STATE_HOME")
         .filter(|s| !s.is_empty())
         .map(PathBuf::from)
         .or_else(|| {
             std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("state"))
         })?;
-    Some(base.join("rolecall").join("rolecall.log"))
+    Some(base.join("rolecall"))
+}
+
+/// `$XDG_STATE_HOME/rolecall/rolecall.log`, else `~/.local/state/rolecall/rolecall.log`.
+pub fn default_log_path() -> Option<PathBuf> {
+    Some(state_dir()?.join("rolecall.log"))
 }
 
 /// Opens the log for appending, readable by its owner only (0600): it holds

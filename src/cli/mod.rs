@@ -57,6 +57,15 @@ pub async fn run(
     }
     let session = session::build(&opts.session_options()).await?;
     let mut failure = None;
+    let batch_options = |dry_run: bool, yes: bool, output: Output| bulk::BatchOptions {
+        dry_run,
+        yes,
+        concurrency: opts.concurrency as usize,
+        output,
+        journal: journal.as_ref(),
+        undo_of: None,
+        config: &config,
+    };
     let text = match command {
         Command::List { output } => {
             let cloud = session.cloud.as_ref();
@@ -99,15 +108,7 @@ pub async fn run(
             yes,
             output,
         } => {
-            let batch = bulk::BatchOptions {
-                dry_run: *dry_run,
-                yes: *yes,
-                concurrency: opts.concurrency as usize,
-                output: *output,
-                journal: journal.as_ref(),
-                undo_of: None,
-                config: &config,
-            };
+            let batch = batch_options(*dry_run, *yes, *output);
             let (text, error) =
                 bulk::swap(&session, to, from.as_deref(), instances, &batch).await?;
             failure = error;
@@ -120,15 +121,7 @@ pub async fn run(
             force,
             output,
         } => {
-            let mut options = bulk::BatchOptions {
-                dry_run: *dry_run,
-                yes: *yes,
-                concurrency: opts.concurrency as usize,
-                output: *output,
-                journal: journal.as_ref(),
-                undo_of: None,
-                config: &config,
-            };
+            let mut options = batch_options(*dry_run, *yes, *output);
             let (text, error) =
                 bulk::undo(&session, batch.as_deref(), *force, &mut options).await?;
             failure = error;

@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 use crate::backends::{Kind, standard_spec, world};
 use crate::moto::Moto;
 
-fn bin() -> Command {
+/// The binary with no AWS environment of the caller's, logging to a test dir;
+/// a hang fails the test instead of the whole run.
+pub(crate) fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_rolecall"));
     c.env_remove("AWS_PROFILE")
         .env_remove("AWS_REGION")
@@ -23,7 +25,8 @@ fn bin() -> Command {
         .env(
             "XDG_STATE_HOME",
             std::env::temp_dir().join("rolecall-test-state"),
-        );
+        )
+        .timeout(std::time::Duration::from_secs(90));
     c
 }
 
@@ -35,13 +38,13 @@ fn on_moto(m: &Moto) -> Command {
     c
 }
 
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
-fn run(mut c: Command, args: &[&str]) -> Out {
+pub(crate) fn run(mut c: Command, args: &[&str]) -> Out {
     let out = c.args(args).output().unwrap();
     Out {
         code: out.status.code().unwrap_or(-1),
@@ -51,7 +54,7 @@ fn run(mut c: Command, args: &[&str]) -> Out {
 }
 
 /// Errors are exactly one line on stderr, with no panic or backtrace.
-fn one_line_error(o: &Out) -> &str {
+pub(crate) fn one_line_error(o: &Out) -> &str {
     let lines: Vec<&str> = o.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "stderr: {:?}", o.stderr);
     assert!(lines[0].starts_with("rolecall: "), "{}", lines[0]);

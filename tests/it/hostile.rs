@@ -3,52 +3,13 @@
 
 use std::io::Write;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::{Value, json};
 
 use crate::backends::{Kind, standard_spec, world};
+use crate::cli_bin::{bin, one_line_error, run};
 use crate::netfault::{DroppingProxy, SilentEndpoint};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_rolecall"));
-    c.env_remove("AWS_PROFILE")
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env(
-            "XDG_STATE_HOME",
-            std::env::temp_dir().join("rolecall-test-state"),
-        )
-        // A hang fails the test instead of the whole run.
-        .timeout(Duration::from_secs(90));
-    c
-}
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(mut c: Command, args: &[&str]) -> Out {
-    let out = c.args(args).output().unwrap();
-    Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// Errors are exactly one line on stderr, with no panic or backtrace.
-fn one_line_error(o: &Out) -> &str {
-    let lines: Vec<&str> = o.stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "stderr: {:?}", o.stderr);
-    assert!(lines[0].starts_with("rolecall: "), "{}", lines[0]);
-    assert!(!o.stderr.contains("panicked") && !o.stderr.contains("backtrace"));
-    lines[0]
-}
 
 /// Dummy credentials and a region, no shared files, pointed at `endpoint`.
 fn on(endpoint: &str) -> Command {
