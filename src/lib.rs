@@ -12,6 +12,7 @@ pub mod inventory;
 pub mod journal;
 pub mod logging;
 pub mod plan;
+pub mod policy;
 pub mod poller;
 pub mod session;
 pub mod text;

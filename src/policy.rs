@@ -1,0 +1,396 @@
+//! IAM policy documents, pure: parse (raw JSON or URL-encoded, as AWS and
+//! moto answer), normalise to one row per effect × action × resource, diff
+//! two roles' rows, and flag high-risk grants. This compares policy text; it
+//! is not an evaluation with SCPs, boundaries or conditions.
+
+use serde_json::Value;
+
+/// Where a policy comes from on a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PolicyKind {
+    Managed,
+    Inline,
+    Boundary,
+}
+
+impl PolicyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Managed => "managed",
+            PolicyKind::Inline => "inline",
+            PolicyKind::Boundary => "boundary",
+        }
+    }
+}
+
+/// One policy of a role, with its document as AWS gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub name: String,
+    /// Managed and boundary policies have one.
+    pub arn: Option<String>,
+    pub kind: PolicyKind,
+    /// The document: raw JSON, or percent-encoded JSON.
+    pub document: String,
+}
+
+/// One statement part: one effect, one action (or `NotAction`), one resource.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Row {
+    /// `Allow` or `Deny`.
+    pub effect: String,
+    /// The action, service prefix lowercased; `NotAction:` before it when the
+    /// statement names what it does not cover.
+    pub action: String,
+    /// The resource; `NotResource:` before it likewise.
+    pub resource: String,
+    /// The condition block as compact JSON, if any.
+    pub condition: Option<String>,
+}
+
+/// A policy's rows, or why its document could not be read (shown raw).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub policy: Policy,
+    pub rows: Vec<Row>,
+    /// Set when the document is not a policy rolecall can read.
+    pub unreadable: Option<String>,
+    /// The decoded document text.
+    pub text: String,
+}
+
+/// The document's JSON text: raw if it starts with `{`, else percent-decoded.
+pub fn decode(document: &str) -> String {
+    let trimmed = document.trim_start();
+    if trimmed.starts_with('{') {
+        return document.to_string();
+    }
+    percent_encoding::percent_decode_str(document)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// A string or a list of strings, as policy fields are.
+fn strings(v: &Value) -> Option<Vec<String>> {
+    match v {
+        Value::String(s) => Some(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        _ => None,
+    }
+}
+
+/// `EC2:DescribeInstances` → `ec2:DescribeInstances`.
+fn normalise_action(a: &str) -> String {
+    match a.split_once(':') {
+        Some((service, name)) => format!("{}:{name}", service.to_ascii_lowercase()),
+        None => a.to_string(),
+    }
+}
+
+/// Parses a policy into rows; an unreadable document keeps its text.
+pub fn parse(policy: &Policy) -> Parsed {
+    let text = decode(&policy.document);
+    let unreadable = |why: &str| Parsed {
+        policy: policy.clone(),
+        rows: Vec::new(),
+        unreadable: Some(why.to_string()),
+        text: text.clone(),
+    };
+    let Ok(doc) = serde_json::from_str::<Value>(&text) else {
+        return unreadable("the document is not JSON");
+    };
+    let statements = match doc.get("Statement") {
+        Some(Value::Array(list)) => list.clone(),
+        Some(one @ Value::Object(_)) => vec![one.clone()],
+        _ => return unreadable("the document has no Statement"),
+    };
+    let mut rows = Vec::new();
+    for st in &statements {
+        let Some(effect) = st.get("Effect").and_then(Value::as_str) else {
+            return unreadable("a statement has no Effect");
+        };
+        let (actions, not_action) = match (st.get("Action"), st.get("NotAction")) {
+            (Some(a), _) => (strings(a), false),
+            (None, Some(a)) => (strings(a), true),
+            (None, None) => (None, false),
+        };
+        let Some(mut actions) = actions else {
+            return unreadable("a statement has no readable Action");
+        };
+        let (resources, not_resource) = match (st.get("Resource"), st.get("NotResource")) {
+            (Some(r), _) => (strings(r), false),
+            (None, Some(r)) => (strings(r), true),
+            // Trust policies name principals, not resources.
+            (None, None) => (Some(vec!["*".to_string()]), false),
+        };
+        let Some(mut resources) = resources else {
+            return unreadable("a statement has no readable Resource");
+        };
+        actions.sort();
+        resources.sort();
+        let condition = st.get("Condition").map(|c| c.to_string());
+        for a in &actions {
+            for r in &resources {
+                rows.push(Row {
+                    effect: effect.to_string(),
+                    action: format!(
+                        "{}{}",
+                        if not_action { "NotAction:" } else { "" },
+                        normalise_action(a)
+                    ),
+                    resource: format!("{}{r}", if not_resource { "NotResource:" } else { "" }),
+                    condition: condition.clone(),
+                });
+            }
+        }
+    }
+    rows.sort();
+    rows.dedup();
+    Parsed {
+        policy: policy.clone(),
+        rows,
+        unreadable: None,
+        text,
+    }
+}
+
+/// A row with the policy it comes from, for diffs and listings.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Sourced {
+    pub row: Row,
+    pub policy: String,
+}
+
+/// Every row of the permission policies (not the boundary), with its policy.
+pub fn rows_of(parsed: &[Parsed]) -> Vec<Sourced> {
+    let mut out: Vec<Sourced> = parsed
+        .iter()
+        .filter(|p| p.policy.kind != PolicyKind::Boundary)
+        .flat_map(|p| {
+            p.rows.iter().map(|r| Sourced {
+                row: r.clone(),
+                policy: p.policy.name.clone(),
+            })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// What moving from `current` to `target` grants and removes: a row is added
+/// when the target has it and the current role does not, removed the other
+/// way round (compared without the policy it comes from).
+pub fn diff(current: &[Sourced], target: &[Sourced]) -> (Vec<Sourced>, Vec<Sourced>) {
+    let has = |set: &[Sourced], row: &Row| set.iter().any(|s| &s.row == row);
+    let mut added: Vec<Sourced> = target
+        .iter()
+        .filter(|t| !has(current, &t.row))
+        .cloned()
+        .collect();
+    let mut removed: Vec<Sourced> = current
+        .iter()
+        .filter(|c| !has(target, &c.row))
+        .cloned()
+        .collect();
+    // High-risk additions first.
+    added.sort_by_key(|s| (risk(&s.row).is_none(), s.clone()));
+    removed.sort_by_key(|s| (risk(&s.row).is_none(), s.clone()));
+    (added, removed)
+}
+
+/// How a risk pattern applies to a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RiskKind {
+    /// The row's action (a wildcard, maybe) covers this action, on any resource.
+    Covers,
+    /// This pattern matches the row's action, on resource `*` only.
+    OnEveryResource,
+    /// The row grants a whole service (`svc:*`) on resource `*`.
+    WholeService,
+}
+
+/// The high-risk patterns, as data: the pattern, how it applies, what to call it.
+pub const RISKS: &[(&str, RiskKind, &str)] = &[
+    ("*", RiskKind::Covers, "every action"),
+    ("iam:*", RiskKind::Covers, "all of IAM"),
+    ("iam:PassRole", RiskKind::Covers, "can pass roles"),
+    ("sts:AssumeRole", RiskKind::Covers, "can assume roles"),
+    (
+        "*:Put*",
+        RiskKind::OnEveryResource,
+        "writes on every resource",
+    ),
+    (
+        "*:Delete*",
+        RiskKind::OnEveryResource,
+        "deletes on every resource",
+    ),
+    (
+        "*:Create*",
+        RiskKind::OnEveryResource,
+        "creates on every resource",
+    ),
+    (
+        "*:Update*",
+        RiskKind::OnEveryResource,
+        "updates on every resource",
+    ),
+    (
+        "*:Attach*",
+        RiskKind::OnEveryResource,
+        "attaches on every resource",
+    ),
+    (
+        "*:Modify*",
+        RiskKind::OnEveryResource,
+        "modifies on every resource",
+    ),
+    (
+        "svc:*",
+        RiskKind::WholeService,
+        "a whole service on every resource",
+    ),
+];
+
+/// Glob match with `*` (any run) on ASCII, case-insensitive.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.to_ascii_lowercase(), text.to_ascii_lowercase());
+    let parts: Vec<&str> = p.split('*').collect();
+    let mut rest = t.as_str();
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else {
+                return false;
+            };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else if let Some(at) = rest.find(part) {
+            rest = &rest[at + part.len()..];
+        } else {
+            return false;
+        }
+    }
+    rest.is_empty()
+}
+
+/// Why an Allow row is high-risk, if it is.
+pub fn risk(row: &Row) -> Option<&'static str> {
+    if row.effect != "Allow" || row.action.starts_with("NotAction:") {
+        return None;
+    }
+    RISKS.iter().find_map(|(pattern, kind, why)| {
+        let hit = match kind {
+            // `iam:*` in the row covers iam:PassRole; `*` covers everything.
+            RiskKind::Covers => glob(&row.action, pattern),
+            RiskKind::OnEveryResource => row.resource == "*" && glob(pattern, &row.action),
+            RiskKind::WholeService => row.resource == "*" && row.action.ends_with(":*"),
+        };
+        hit.then_some(*why)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(doc: &str) -> Policy {
+        Policy {
+            name: "p".into(),
+            arn: None,
+            kind: PolicyKind::Inline,
+            document: doc.into(),
+        }
+    }
+
+    #[test]
+    fn reads_raw_and_url_encoded_documents_strings_and_lists() {
+        let raw = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["S3:GetObject","ec2:Describe*"],"Resource":"*"},{"Effect":"Deny","NotAction":"iam:*","NotResource":["arn:x"],"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}}]}"#;
+        let encoded: String =
+            percent_encoding::utf8_percent_encode(raw, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        for doc in [raw.to_string(), encoded] {
+            let p = parse(&policy(&doc));
+            assert_eq!(p.unreadable, None);
+            let actions: Vec<&str> = p.rows.iter().map(|r| r.action.as_str()).collect();
+            assert_eq!(
+                actions,
+                ["ec2:Describe*", "s3:GetObject", "NotAction:iam:*"]
+            );
+            assert_eq!(p.rows[2].resource, "NotResource:arn:x");
+            assert!(
+                p.rows[2]
+                    .condition
+                    .as_deref()
+                    .unwrap()
+                    .contains("MultiFactor")
+            );
+        }
+        // A single statement object is read too.
+        let one = parse(&policy(
+            r#"{"Statement":{"Effect":"Allow","Action":"sqs:*","Resource":"*"}}"#,
+        ));
+        assert_eq!(one.rows.len(), 1);
+    }
+
+    #[test]
+    fn an_unreadable_document_is_kept_raw_with_a_note() {
+        for bad in [
+            "not json",
+            r#"{"Statement": 3}"#,
+            r#"{"Statement":[{"Action":"x"}]}"#,
+        ] {
+            let p = parse(&policy(bad));
+            assert!(p.unreadable.is_some(), "{bad}");
+            assert!(p.rows.is_empty());
+            assert_eq!(p.text, decode(bad));
+        }
+    }
+
+    #[test]
+    fn diff_adds_and_removes_rows_risky_first() {
+        let row = |a: &str, r: &str| Sourced {
+            row: Row {
+                effect: "Allow".into(),
+                action: a.into(),
+                resource: r.into(),
+                condition: None,
+            },
+            policy: "x".into(),
+        };
+        let current = vec![row("s3:GetObject", "*"), row("ec2:DescribeInstances", "*")];
+        let target = vec![
+            row("ec2:DescribeInstances", "*"),
+            row("logs:PutLogEvents", "arn:l"),
+            row("iam:PassRole", "*"),
+        ];
+        let (added, removed) = diff(&current, &target);
+        let names: Vec<&str> = added.iter().map(|s| s.row.action.as_str()).collect();
+        assert_eq!(names, ["iam:PassRole", "logs:PutLogEvents"]);
+        assert_eq!(removed.len(), 1);
+        assert_eq!(removed[0].row.action, "s3:GetObject");
+    }
+
+    #[test]
+    fn risk_patterns_flag_what_they_say() {
+        let r = |a: &str, res: &str| Row {
+            effect: "Allow".into(),
+            action: a.into(),
+            resource: res.into(),
+            condition: None,
+        };
+        assert!(risk(&r("*", "*")).is_some());
+        assert!(risk(&r("iam:*", "arn:x")).is_some());
+        assert!(risk(&r("iam:PassRole", "arn:x")).is_some());
+        assert!(risk(&r("sts:AssumeRole", "arn:x")).is_some());
+        assert!(risk(&r("s3:PutObject", "*")).is_some());
+        assert_eq!(risk(&r("s3:PutObject", "arn:aws:s3:::b/*")), None);
+        assert_eq!(risk(&r("ec2:DescribeInstances", "*")), None);
+        let mut deny = r("*", "*");
+        deny.effect = "Deny".into();
+        assert_eq!(risk(&deny), None);
+    }
+}
