@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod exec;
+pub mod insight;
 pub mod inventory;
 pub mod journal;
 pub mod logging;

@@ -9,7 +9,7 @@
 //!   connection closes before it arrives), as after a network drop (repeatable).
 //!
 //! OP is one of `regions`, `instances`, `associations`, `profiles`, `associate`,
-//! `replace`, `disassociate`, `identity`.
+//! `replace`, `disassociate`, `identity`, `role`.
 
 use std::time::Duration;
 
@@ -24,10 +24,12 @@ pub enum Op {
     Replace,
     Disassociate,
     Identity,
+    /// A role's policies (GetRole and the policy reads).
+    Role,
 }
 
 impl Op {
-    pub const ALL: [Op; 8] = [
+    pub const ALL: [Op; 9] = [
         Op::Regions,
         Op::Instances,
         Op::Associations,
@@ -36,6 +38,7 @@ impl Op {
         Op::Replace,
         Op::Disassociate,
         Op::Identity,
+        Op::Role,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +51,7 @@ impl Op {
             Op::Replace => "replace",
             Op::Disassociate => "disassociate",
             Op::Identity => "identity",
+            Op::Role => "role",
         }
     }
 
@@ -100,7 +104,7 @@ impl FaultPlan {
                         .split_once(':')
                         .ok_or_else(|| err("expected fail=OP:CODE"))?;
                     let op = Op::parse(op).ok_or_else(|| {
-                        err("OP must be one of regions, instances, associations, profiles, associate, replace, disassociate, identity")
+                        err("OP must be one of regions, instances, associations, profiles, associate, replace, disassociate, identity, role")
                     })?;
                     if code.is_empty() {
                         return Err(err("CODE must not be empty"));

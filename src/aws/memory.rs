@@ -14,6 +14,7 @@ use super::{
     ApiError, Association, AssociationState, CallerIdentity, Cloud, ErrorKind, Instance,
     InstanceProfile, InstanceState, ProfileRef, ProfileSummary, Role, actions,
 };
+use crate::policy::{Policy, PolicyKind};
 
 /// Where the account reads the time from.
 pub trait Clock: Send + Sync {
@@ -619,10 +620,109 @@ impl Cloud for MemoryAccount {
         Self::deliver(&w, Op::Disassociate, A, answer)
     }
 
+    async fn role_policies(&self, role_name: &str) -> Result<Vec<Policy>, ApiError> {
+        self.enter(Op::Role, actions::GET_ROLE).await?;
+        let w = lock(&self.world);
+        let role = w
+            .profiles
+            .iter()
+            .flat_map(|p| p.roles.iter())
+            .find(|r| r.name == role_name)
+            .ok_or_else(|| {
+                ApiError::service(
+                    actions::GET_ROLE,
+                    "NoSuchEntity",
+                    format!("The role with name {role_name} cannot be found."),
+                )
+            })?;
+        Ok(demo_policies(&role.name, &w.identity.account))
+    }
+
     async fn caller_identity(&self) -> Result<CallerIdentity, ApiError> {
         self.enter(Op::Identity, actions::GET_CALLER_IDENTITY)
             .await?;
         Ok(lock(&self.world).identity.clone())
+    }
+}
+
+/// The demo's policies for a role: realistic enough that diffs mean something
+/// (a quarantine role that denies everything, an admin role under a
+/// boundary, a CI role that can pass roles, services with their own buckets).
+fn demo_policies(role: &str, account: &str) -> Vec<Policy> {
+    let doc = |statements: serde_json::Value| {
+        serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string()
+    };
+    let managed = |name: &str, statements: serde_json::Value| Policy {
+        name: name.to_string(),
+        arn: Some(format!("arn:aws:iam::aws:policy/{name}")),
+        kind: PolicyKind::Managed,
+        document: doc(statements),
+    };
+    let inline = |name: &str, statements: serde_json::Value| Policy {
+        name: name.to_string(),
+        arn: None,
+        kind: PolicyKind::Inline,
+        // AWS answers inline documents URL-encoded.
+        document: percent_encoding::utf8_percent_encode(
+            &doc(statements),
+            percent_encoding::NON_ALPHANUMERIC,
+        )
+        .to_string(),
+    };
+    let ssm = managed(
+        "AmazonSSMManagedInstanceCore",
+        serde_json::json!([{"Effect": "Allow", "Action": ["ssm:UpdateInstanceInformation", "ssmmessages:*", "ec2messages:*"], "Resource": "*"}]),
+    );
+    let lower = role.to_ascii_lowercase();
+    match role {
+        "IncidentQuarantineDenyAll" => vec![inline(
+            "DenyEverything",
+            serde_json::json!([{"Effect": "Deny", "Action": "*", "Resource": "*"}]),
+        )],
+        "BreakGlassAdmin" => vec![
+            managed(
+                "AdministratorAccess",
+                serde_json::json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+            ),
+            Policy {
+                name: "OpsBoundary".into(),
+                arn: Some(format!("arn:aws:iam::{account}:policy/OpsBoundary")),
+                kind: PolicyKind::Boundary,
+                document: doc(serde_json::json!([
+                    {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                    {"Effect": "Deny", "Action": ["iam:CreateUser", "organizations:*"], "Resource": "*"}
+                ])),
+            },
+        ],
+        "ReadOnlyDebugRole" => vec![
+            ssm,
+            managed(
+                "ReadOnlyAccess",
+                serde_json::json!([{"Effect": "Allow", "Action": ["ec2:Describe*", "s3:Get*", "s3:List*", "logs:Get*"], "Resource": "*"}]),
+            ),
+        ],
+        "GitHubActionsRunnerRole" => vec![
+            ssm,
+            inline(
+                "deploy",
+                serde_json::json!([
+                    {"Effect": "Allow", "Action": ["iam:PassRole"], "Resource": format!("arn:aws:iam::{account}:role/app-*")},
+                    {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": format!("arn:aws:iam::{account}:role/deploy")},
+                    {"Effect": "Allow", "Action": ["ecr:*"], "Resource": "*"}
+                ]),
+            ),
+        ],
+        _ => vec![
+            ssm,
+            inline(
+                &format!("{lower}-app"),
+                serde_json::json!([
+                    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": format!("arn:aws:s3:::{lower}-data/*")},
+                    {"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"},
+                    {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": format!("arn:aws:kms:*:{account}:key/*"), "Condition": {"StringEquals": {"kms:ViaService": "s3.amazonaws.com"}}}
+                ]),
+            ),
+        ],
     }
 }
 

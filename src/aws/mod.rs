@@ -380,6 +380,10 @@ pub trait Cloud: Send + Sync {
     ) -> Result<Association, ApiError>;
     /// STS GetCallerIdentity.
     async fn caller_identity(&self) -> Result<CallerIdentity, ApiError>;
+    /// A role's policies with their documents: attached managed policies
+    /// (their default version), inline policies, and the permissions
+    /// boundary. Fully paginated.
+    async fn role_policies(&self, role_name: &str) -> Result<Vec<crate::policy::Policy>, ApiError>;
 }
 
 /// IAM action names, used to say which permission a refused call needed.
@@ -392,6 +396,12 @@ pub mod actions {
     pub const DISASSOCIATE: &str = "ec2:DisassociateIamInstanceProfile";
     pub const LIST_INSTANCE_PROFILES: &str = "iam:ListInstanceProfiles";
     pub const GET_CALLER_IDENTITY: &str = "sts:GetCallerIdentity";
+    pub const GET_ROLE: &str = "iam:GetRole";
+    pub const LIST_ATTACHED_ROLE_POLICIES: &str = "iam:ListAttachedRolePolicies";
+    pub const GET_POLICY: &str = "iam:GetPolicy";
+    pub const GET_POLICY_VERSION: &str = "iam:GetPolicyVersion";
+    pub const LIST_ROLE_POLICIES: &str = "iam:ListRolePolicies";
+    pub const GET_ROLE_POLICY: &str = "iam:GetRolePolicy";
 }
 
 #[cfg(test)]

@@ -14,6 +14,8 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
+use crate::policy::{Policy, PolicyKind};
+
 use super::{
     ApiError, Association, AssociationState, CallerIdentity, Cloud, ErrorKind, Instance,
     InstanceProfile, InstanceState, ProfileRef, ProfileSummary, Role, actions,
@@ -459,6 +461,10 @@ impl Cloud for SdkCloud {
             arn: out.arn().unwrap_or_default().to_string(),
         })
     }
+
+    async fn role_policies(&self, role_name: &str) -> Result<Vec<Policy>, ApiError> {
+        self.read_role_policies(role_name).await
+    }
 }
 
 /// Changes are never re-sent by the SDK: a retry after a lost answer could
@@ -492,4 +498,120 @@ fn answer_with_id(
     let mut association = answered(action, a)?;
     association.request_id = request_id.map(str::to_string);
     Ok(association)
+}
+
+impl SdkCloud {
+    /// A managed policy's default version's document.
+    async fn managed_document(&self, arn: &str) -> Result<String, ApiError> {
+        let policy = self
+            .iam
+            .get_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .map_err(|e| api_error(actions::GET_POLICY, e))?;
+        let version = policy
+            .policy()
+            .and_then(|p| p.default_version_id())
+            .unwrap_or("v1")
+            .to_string();
+        let out = self
+            .iam
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(version)
+            .send()
+            .await
+            .map_err(|e| api_error(actions::GET_POLICY_VERSION, e))?;
+        Ok(out
+            .policy_version()
+            .and_then(|v| v.document())
+            .unwrap_or_default()
+            .to_string())
+    }
+
+    /// The role's policies (see [`Cloud::role_policies`]).
+    pub(crate) async fn read_role_policies(&self, role: &str) -> Result<Vec<Policy>, ApiError> {
+        let got = self
+            .iam
+            .get_role()
+            .role_name(role)
+            .send()
+            .await
+            .map_err(|e| api_error(actions::GET_ROLE, e))?;
+        let boundary = got
+            .role()
+            .and_then(|r| r.permissions_boundary())
+            .and_then(|b| b.permissions_boundary_arn())
+            .map(str::to_string);
+        let attached = self
+            .iam
+            .list_attached_role_policies()
+            .role_name(role)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| api_error(actions::LIST_ATTACHED_ROLE_POLICIES, e))?;
+        let inline_names = self
+            .iam
+            .list_role_policies()
+            .role_name(role)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| api_error(actions::LIST_ROLE_POLICIES, e))?;
+        let managed = attached.iter().filter_map(|p| {
+            let arn = p.policy_arn()?.to_string();
+            let name = p.policy_name().unwrap_or_default().to_string();
+            Some(async move {
+                let document = self.managed_document(&arn).await?;
+                Ok::<_, ApiError>(Policy {
+                    name,
+                    arn: Some(arn),
+                    kind: PolicyKind::Managed,
+                    document,
+                })
+            })
+        });
+        let inline = inline_names.iter().map(|name| async move {
+            let out = self
+                .iam
+                .get_role_policy()
+                .role_name(role)
+                .policy_name(name)
+                .send()
+                .await
+                .map_err(|e| api_error(actions::GET_ROLE_POLICY, e))?;
+            Ok::<_, ApiError>(Policy {
+                name: name.clone(),
+                arn: None,
+                kind: PolicyKind::Inline,
+                document: out.policy_document().to_string(),
+            })
+        });
+        let boundary = async {
+            match &boundary {
+                None => Ok(None),
+                Some(arn) => Ok::<_, ApiError>(Some(Policy {
+                    name: crate::aws::profile_name_from_arn(arn).to_string(),
+                    arn: Some(arn.clone()),
+                    kind: PolicyKind::Boundary,
+                    document: self.managed_document(arn).await?,
+                })),
+            }
+        };
+        let (managed, inline, boundary) = tokio::join!(
+            futures::future::try_join_all(managed),
+            futures::future::try_join_all(inline),
+            boundary
+        );
+        let mut all = managed?;
+        all.extend(inline?);
+        all.extend(boundary?);
+        Ok(all)
+    }
 }

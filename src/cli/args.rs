@@ -162,6 +162,30 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },
+    /// The permissions of a profile's role: one row per statement part.
+    Permissions {
+        /// The instance profile (name or ARN).
+        #[arg(value_name = "PROFILE")]
+        instance_profile: String,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// What moving from one profile to another grants and removes (`none` for no profile).
+    Diff {
+        #[arg(value_name = "FROM")]
+        from: String,
+        #[arg(value_name = "TO")]
+        to: String,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Every instance that runs with a profile or a role (name or ARN).
+    WhoUses {
+        #[arg(value_name = "NAME_OR_ARN")]
+        name: String,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
     /// The latest changes in the journal, newest first.
     Journal {
         #[arg(long, value_name = "N", default_value_t = 20)]

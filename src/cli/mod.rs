@@ -5,6 +5,7 @@
 pub mod args;
 pub mod bulk;
 pub mod json;
+pub mod roles;
 pub mod table;
 
 pub use args::{Cli, Command, GlobalOpts, Output, usage_error_line};
@@ -12,6 +13,7 @@ pub use args::{Cli, Command, GlobalOpts, Output, usage_error_line};
 use crate::aws::{Association, ProfileRef};
 use crate::error::Error;
 use crate::exec::{self, Change, ExecError, Outcome, Planned, Record};
+use crate::insight;
 use crate::inventory;
 use crate::journal::{self, Context, Journal};
 use crate::plan::MutationKind;
@@ -36,7 +38,10 @@ pub async fn run(
     out: &mut dyn std::io::Write,
 ) -> Result<(), Error> {
     // Refuse changes before anything touches the network.
-    let changes = !matches!(command, Command::List { .. } | Command::Journal { .. });
+    let changes = matches!(
+        command,
+        Command::Set { .. } | Command::Detach { .. } | Command::Swap { .. } | Command::Undo { .. }
+    );
     if opts.read_only && changes {
         return Err(Error::Usage(
             "refusing to change anything: --read-only is set (drop it to make changes)".into(),
@@ -126,6 +131,24 @@ pub async fn run(
                 bulk::undo(&session, batch.as_deref(), *force, &mut options).await?;
             failure = error;
             text
+        }
+        Command::Permissions {
+            instance_profile,
+            output,
+        } => roles::permissions(
+            &insight::permissions(&session, &ProfileRef::parse(instance_profile)).await?,
+            *output,
+        ),
+        Command::Diff { from, to, output } => {
+            let side = |s: &str| (s != "none").then(|| ProfileRef::parse(s));
+            let (from, to) = (side(from), side(to));
+            roles::diff(
+                &insight::diff(&session, from.as_ref(), to.as_ref()).await?,
+                *output,
+            )
+        }
+        Command::WhoUses { name, output } => {
+            roles::who_uses(&insight::who_uses(&session, name).await?, *output)
         }
         Command::Journal { .. } => String::new(),
     };

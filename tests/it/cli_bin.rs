@@ -480,6 +480,9 @@ impl Cloud for StaleView {
     async fn caller_identity(&self) -> Result<CallerIdentity, ApiError> {
         self.inner.caller_identity().await
     }
+    async fn role_policies(&self, role: &str) -> Result<Vec<rolecall::policy::Policy>, ApiError> {
+        self.inner.role_policies(role).await
+    }
 }
 
 #[tokio::test]

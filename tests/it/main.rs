@@ -15,5 +15,6 @@ mod memory;
 mod mocks;
 mod moto;
 mod netfault;
+mod roles_bin;
 mod snapshots;
 mod tui_update;

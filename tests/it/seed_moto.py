@@ -24,6 +24,16 @@ for p in spec.get("profiles", []):
             "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
         }))
         iam.add_role_to_instance_profile(InstanceProfileName=p["name"], RoleName=p["role"])
+        # Optional policies: {"managed": {NAME: DOC}, "inline": {NAME: DOC}, "boundary": DOC}
+        for name, doc in p.get("managed", {}).items():
+            arn = iam.create_policy(PolicyName=name, PolicyDocument=json.dumps(doc))["Policy"]["Arn"]
+            iam.attach_role_policy(RoleName=p["role"], PolicyArn=arn)
+        for name, doc in p.get("inline", {}).items():
+            iam.put_role_policy(RoleName=p["role"], PolicyName=name, PolicyDocument=json.dumps(doc))
+        if p.get("boundary"):
+            arn = iam.create_policy(PolicyName=p["role"] + "-boundary",
+                                   PolicyDocument=json.dumps(p["boundary"]))["Policy"]["Arn"]
+            iam.put_role_permissions_boundary(RoleName=p["role"], PermissionsBoundary=arn)
     out["profiles"][p["name"]] = arn
 for region, instances in spec.get("regions", {}).items():
     ec2 = boto3.client("ec2", region_name=region, **kw)

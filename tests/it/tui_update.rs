@@ -880,6 +880,12 @@ impl Cloud for Panicking {
             arn: "a".into(),
         })
     }
+    async fn role_policies(
+        &self,
+        _: &str,
+    ) -> Result<Vec<rolecall::policy::Policy>, rolecall::aws::ApiError> {
+        Ok(vec![])
+    }
 }
 
 #[tokio::test]

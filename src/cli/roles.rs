@@ -1,0 +1,186 @@
+//! Output of `permissions`, `diff` and `who-uses`.
+
+use serde_json::{Value, json};
+
+use crate::insight::{Diff, RoleView, User};
+use crate::policy::{self, Sourced};
+
+use super::Output;
+use super::json::pretty;
+use super::table::table;
+
+fn row_json(s: &Sourced) -> Value {
+    json!({
+        "effect": s.row.effect,
+        "action": s.row.action,
+        "resource": s.row.resource,
+        "condition": s.row.condition.as_deref().and_then(|c| serde_json::from_str::<Value>(c).ok()),
+        "policy": s.policy,
+        "risk": policy::risk(&s.row),
+    })
+}
+
+fn rows_table(rows: &[Sourced], sign: &str) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|s| {
+            vec![
+                sign.to_string(),
+                s.row.effect.clone(),
+                s.row.action.clone(),
+                s.row.resource.clone(),
+                if s.row.condition.is_some() {
+                    "yes"
+                } else {
+                    "-"
+                }
+                .to_string(),
+                s.policy.clone(),
+                policy::risk(&s.row).unwrap_or("-").to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// `permissions PROFILE`.
+pub fn permissions(v: &RoleView, output: Output) -> String {
+    match output {
+        Output::Json => pretty(&json!({
+            "profile": v.profile.name,
+            "role": v.role.as_ref().map(|r| r.name.clone()),
+            "policies": v.policies.iter().map(|p| json!({
+                "name": p.policy.name,
+                "arn": p.policy.arn,
+                "kind": p.policy.kind.as_str(),
+                "statements": p.rows.iter().map(|r| json!({
+                    "effect": r.effect,
+                    "action": r.action,
+                    "resource": r.resource,
+                    "condition": r.condition.as_deref().and_then(|c| serde_json::from_str::<Value>(c).ok()),
+                })).collect::<Vec<_>>(),
+                "unreadable": p.unreadable,
+                "document": p.unreadable.as_ref().map(|_| p.text.clone()),
+            })).collect::<Vec<_>>(),
+        })),
+        Output::Table => {
+            let mut body = Vec::new();
+            for p in &v.policies {
+                if let Some(why) = &p.unreadable {
+                    body.push(vec![
+                        p.policy.kind.as_str().into(),
+                        p.policy.name.clone(),
+                        format!("(cannot read: {why}; raw: {})", p.text),
+                        "-".into(),
+                        "-".into(),
+                        "-".into(),
+                        "-".into(),
+                    ]);
+                }
+                for r in &p.rows {
+                    body.push(vec![
+                        p.policy.kind.as_str().into(),
+                        p.policy.name.clone(),
+                        r.effect.clone(),
+                        r.action.clone(),
+                        r.resource.clone(),
+                        if r.condition.is_some() { "yes" } else { "-" }.into(),
+                        policy::risk(r).unwrap_or("-").into(),
+                    ]);
+                }
+            }
+            let role = v
+                .role
+                .as_ref()
+                .map_or("no role: the profile grants nothing".to_string(), |r| {
+                    format!("role {}", r.name)
+                });
+            format!(
+                "profile {}, {role}\n{}",
+                v.profile.name,
+                table(
+                    &[
+                        "KIND",
+                        "POLICY",
+                        "EFFECT",
+                        "ACTION",
+                        "RESOURCE",
+                        "CONDITION",
+                        "RISK"
+                    ],
+                    &body
+                )
+            )
+        }
+    }
+}
+
+/// `diff FROM TO`.
+pub fn diff(d: &Diff, output: Output) -> String {
+    let name = |v: &Option<RoleView>| v.as_ref().map(|v| v.profile.name.clone());
+    match output {
+        Output::Json => pretty(&json!({
+            "from": name(&d.from),
+            "to": name(&d.to),
+            "added": d.added.iter().map(row_json).collect::<Vec<_>>(),
+            "removed": d.removed.iter().map(row_json).collect::<Vec<_>>(),
+        })),
+        Output::Table => {
+            let mut body = rows_table(&d.added, "+");
+            body.extend(rows_table(&d.removed, "-"));
+            format!(
+                "{} → {}: +{} granted, -{} removed (policy text compared; SCPs, boundaries and conditions are not evaluated)\n{}",
+                name(&d.from).unwrap_or_else(|| "none".into()),
+                name(&d.to).unwrap_or_else(|| "none".into()),
+                d.added.len(),
+                d.removed.len(),
+                table(
+                    &[
+                        "",
+                        "EFFECT",
+                        "ACTION",
+                        "RESOURCE",
+                        "CONDITION",
+                        "POLICY",
+                        "RISK"
+                    ],
+                    &body
+                )
+            )
+        }
+    }
+}
+
+/// `who-uses NAME_OR_ARN`.
+pub fn who_uses(users: &[User], output: Output) -> String {
+    let role = |u: &User| u.profile.roles.first().map(|r| r.name.clone());
+    match output {
+        Output::Json => pretty(&Value::Array(
+            users
+                .iter()
+                .map(|u| {
+                    json!({
+                        "region": u.row.instance.region,
+                        "instance_id": u.row.instance.id,
+                        "name": u.row.instance.name,
+                        "profile": u.profile.name,
+                        "role": role(u),
+                    })
+                })
+                .collect(),
+        )),
+        Output::Table => table(
+            &["REGION", "INSTANCE", "NAME", "PROFILE", "ROLE"],
+            &users
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.row.instance.region.clone(),
+                        u.row.instance.id.clone(),
+                        u.row.instance.name.clone().unwrap_or_else(|| "-".into()),
+                        u.profile.name.clone(),
+                        role(u).unwrap_or_else(|| "-".into()),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        ),
+    }
+}

@@ -1,0 +1,148 @@
+//! What a role can do and who runs with it: a profile's role and its parsed
+//! policies, the difference between two profiles, and the instances that use
+//! a profile or a role. Reads through the cloud seam; the policy logic is
+//! `policy.rs`'s.
+
+use crate::aws::{Cloud, InstanceProfile, ProfileRef, Role};
+use crate::error::Error;
+use crate::inventory::{self, InstanceRow};
+use crate::policy::{self, Parsed, Sourced};
+use crate::session::Session;
+use crate::text::escape;
+
+/// A profile, its role, and the role's policies parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleView {
+    pub profile: InstanceProfile,
+    /// `None`: the profile holds no role (it grants nothing).
+    pub role: Option<Role>,
+    pub policies: Vec<Parsed>,
+}
+
+impl RoleView {
+    /// The permission rows (the boundary left out), with their policies.
+    pub fn rows(&self) -> Vec<Sourced> {
+        policy::rows_of(&self.policies)
+    }
+}
+
+/// The profile a name or ARN names, among the account's.
+pub fn find_profile<'a>(
+    profiles: &'a [InstanceProfile],
+    wanted: &ProfileRef,
+) -> Result<&'a InstanceProfile, Error> {
+    profiles.iter().find(|p| wanted.matches(p)).ok_or_else(|| {
+        Error::Usage(format!(
+            "instance profile '{}' does not exist in this account (see `aws iam list-instance-profiles`)",
+            escape(&wanted.to_string())
+        ))
+    })
+}
+
+/// Reads a profile's role and its policies.
+pub async fn role_view(cloud: &dyn Cloud, profile: &InstanceProfile) -> Result<RoleView, Error> {
+    let role = profile.roles.first().cloned();
+    let policies = match &role {
+        Some(r) => cloud
+            .role_policies(&r.name)
+            .await?
+            .iter()
+            .map(policy::parse)
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(RoleView {
+        profile: profile.clone(),
+        role,
+        policies,
+    })
+}
+
+/// `permissions PROFILE`.
+pub async fn permissions(session: &Session, wanted: &ProfileRef) -> Result<RoleView, Error> {
+    let cloud = session.cloud.as_ref();
+    let profiles = cloud.instance_profiles().await?;
+    role_view(cloud, find_profile(&profiles, wanted)?).await
+}
+
+/// The rows gained and lost moving from one profile (or none) to another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diff {
+    pub from: Option<RoleView>,
+    pub to: Option<RoleView>,
+    pub added: Vec<Sourced>,
+    pub removed: Vec<Sourced>,
+}
+
+/// `diff FROM TO`: either side may be `None` (no profile).
+pub async fn diff(
+    session: &Session,
+    from: Option<&ProfileRef>,
+    to: Option<&ProfileRef>,
+) -> Result<Diff, Error> {
+    let cloud = session.cloud.as_ref();
+    let profiles = cloud.instance_profiles().await?;
+    let view = async |wanted: Option<&ProfileRef>| -> Result<Option<RoleView>, Error> {
+        match wanted {
+            None => Ok(None),
+            Some(w) => Ok(Some(role_view(cloud, find_profile(&profiles, w)?).await?)),
+        }
+    };
+    let (from, to) = tokio::try_join!(view(from), view(to))?;
+    let rows = |v: &Option<RoleView>| v.as_ref().map(RoleView::rows).unwrap_or_default();
+    let (added, removed) = policy::diff(&rows(&from), &rows(&to));
+    Ok(Diff {
+        from,
+        to,
+        added,
+        removed,
+    })
+}
+
+/// An instance that runs with a profile or role, and the profile it goes through.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub row: InstanceRow,
+    pub profile: InstanceProfile,
+}
+
+/// `who-uses NAME_OR_ARN`: a profile (by name or ARN) or a role (by name or
+/// ARN); every instance in the session's regions whose current profile is
+/// it, or holds it.
+pub async fn who_uses(session: &Session, name: &str) -> Result<Vec<User>, Error> {
+    let cloud = session.cloud.as_ref();
+    let (rows, profiles) = session
+        .with_checked_regions(async {
+            let rows = async { Ok::<_, Error>(inventory::fetch(cloud, &session.regions).await?) };
+            let profiles = async { Ok::<_, Error>(cloud.instance_profiles().await?) };
+            tokio::try_join!(rows, profiles)
+        })
+        .await?;
+    let wanted = ProfileRef::parse(name);
+    let by_profile: Vec<&InstanceProfile> = profiles.iter().filter(|p| wanted.matches(p)).collect();
+    let matching: Vec<&InstanceProfile> = if by_profile.is_empty() {
+        profiles
+            .iter()
+            .filter(|p| p.roles.iter().any(|r| r.name == name || r.arn == name))
+            .collect()
+    } else {
+        by_profile
+    };
+    if matching.is_empty() {
+        return Err(Error::Usage(format!(
+            "'{}' is neither an instance profile nor a role held by one in this account",
+            escape(name)
+        )));
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let a = row.association.as_ref().filter(|a| a.state.is_active())?;
+            let profile = matching.iter().find(|p| p.arn == a.profile.arn)?;
+            Some(User {
+                profile: (*profile).clone(),
+                row,
+            })
+        })
+        .collect())
+}
