@@ -72,6 +72,7 @@ fn log_failure(action: &Action) {
         | Action::ProfilesLoaded(Err(e))
         | Action::RegionsLoaded(Err(e))
         | Action::RegionsChecked(Err(e))
+        | Action::RolePoliciesLoaded { result: Err(e), .. }
         | Action::InstancesLoaded { result: Err(e), .. }
         | Action::AssociationsLoaded { result: Err(e), .. } => e,
         _ => return,
@@ -107,6 +108,10 @@ pub fn failure(effect: &Effect, why: &str) -> Option<Action> {
         Effect::LoadProfiles => Action::ProfilesLoaded(Err(error(actions::LIST_INSTANCE_PROFILES))),
         Effect::LoadRegions => Action::RegionsLoaded(Err(error(actions::DESCRIBE_REGIONS))),
         Effect::CheckRegions => Action::RegionsChecked(Err(error(actions::DESCRIBE_REGIONS))),
+        Effect::LoadRolePolicies(role) => Action::RolePoliciesLoaded {
+            role,
+            result: Err(error(actions::GET_ROLE)),
+        },
         Effect::LoadInstances { generation, region } => Action::InstancesLoaded {
             generation,
             region,
@@ -133,6 +138,10 @@ pub async fn fetch(cloud: &dyn Cloud, effect: Effect) -> Option<Action> {
         Effect::LoadProfiles => Action::ProfilesLoaded(cloud.instance_profiles().await),
         Effect::LoadRegions => Action::RegionsLoaded(cloud.regions().await),
         Effect::CheckRegions => Action::RegionsChecked(cloud.regions().await),
+        Effect::LoadRolePolicies(role) => {
+            let result = cloud.role_policies(&role).await;
+            Action::RolePoliciesLoaded { role, result }
+        }
         Effect::LoadInstances { generation, region } => {
             let result = cloud.instances(&region).await;
             Action::InstancesLoaded {

@@ -327,6 +327,7 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
             | Effect::LoadProfiles
             | Effect::LoadRegions
             | Effect::CheckRegions
+            | Effect::LoadRolePolicies(_)
             | Effect::LoadInstances { .. }
             | Effect::LoadAssociations { .. }) => {
                 if !poller.request(read.clone()) {

@@ -32,6 +32,11 @@ pub enum Action {
         region: String,
         result: Result<Vec<Association>, ApiError>,
     },
+    /// A role's policies were read.
+    RolePoliciesLoaded {
+        role: String,
+        result: Result<Vec<crate::policy::Policy>, ApiError>,
+    },
     /// The journal was read (for `u` or `J`).
     JournalRead {
         purpose: JournalPurpose,
@@ -95,6 +100,8 @@ pub enum Effect {
     },
     /// Boxed: effects stay small.
     Mutate(Box<Mutation>),
+    /// Read a role's policies (for a confirmation's diff, or `p`).
+    LoadRolePolicies(String),
     /// Read the journal (a local file).
     ReadJournal(JournalPurpose),
     Quit,

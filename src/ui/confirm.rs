@@ -150,12 +150,51 @@ pub fn lines(state: &State, c: &Confirm) -> Vec<String> {
         format!("from      {}", describe(state, ch.from.as_ref())),
         format!("to        {}", describe(state, ch.to.as_ref())),
         format!("API call  {}", ch.kind.calls().join(", then ")),
-        String::new(),
-        CREDENTIALS_NOTE.to_string(),
     ]
     .into_iter()
+    .chain(permission_lines(state, ch))
+    .chain([String::new(), CREDENTIALS_NOTE.to_string()])
     .map(|l| sanitize(&l))
     .collect()
+}
+
+/// What the change does to the instance's permissions: `+N granted, −M
+/// removed`, the high-risk grants first (policy text compared, not evaluated).
+fn permission_lines(state: &State, ch: &crate::exec::Change) -> Vec<String> {
+    let side = |p: Option<&ProfileSummary>| state.rows_of_profile(p.map(|p| p.arn.as_str()));
+    let (from, to) = match (side(ch.from.as_ref()), side(ch.to.as_ref())) {
+        (Err(e), _) | (_, Err(e)) => {
+            return vec![format!(
+                "perms     unknown: {} failed ({})",
+                e.action,
+                e.short()
+            )];
+        }
+        (Ok(Some(from)), Ok(Some(to))) => (from, to),
+        _ => return vec!["perms     reading the roles' policies…".to_string()],
+    };
+    let (added, removed) = crate::policy::diff(&from, &to);
+    let mut out = vec![format!(
+        "perms     +{} granted, −{} removed (policy text compared, not an evaluation with SCPs or conditions)",
+        added.len(),
+        removed.len()
+    )];
+    for s in added.iter().take(3) {
+        let risk = crate::policy::risk(&s.row)
+            .map(|r| format!("  ⚠ {r}"))
+            .unwrap_or_default();
+        out.push(format!(
+            "          + {} {} on {}{risk}",
+            s.row.effect, s.row.action, s.row.resource
+        ));
+    }
+    if added.len() > 3 {
+        out.push(format!(
+            "          + {} more (rolecall diff FROM TO lists all)",
+            added.len() - 3
+        ));
+    }
+    out
 }
 
 /// The warning a change needs before the operator says yes.

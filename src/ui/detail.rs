@@ -131,6 +131,26 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                     for r in &p.roles {
                         lines.extend(field("name", &r.name, w));
                         lines.extend(field("ARN", &r.arn, w));
+                        // Blast radius: the same role through other profiles.
+                        let others: Vec<&crate::aws::InstanceProfile> = state
+                            .inventory
+                            .profiles
+                            .iter()
+                            .filter(|o| o.arn != p.arn && o.roles.iter().any(|x| x.arn == r.arn))
+                            .collect();
+                        if !others.is_empty() {
+                            let users: usize =
+                                others.iter().map(|o| state.instances_using(&o.arn)).sum();
+                            lines.push(Line::from(Span::styled(
+                                format!(
+                                    "  also in {} other profile{} ({users} loaded instance{})",
+                                    others.len(),
+                                    if others.len() == 1 { "" } else { "s" },
+                                    if users == 1 { "" } else { "s" }
+                                ),
+                                theme::warning(),
+                            )));
+                        }
                     }
                 }
                 None => match state.inventory.profiles_src.knowledge() {

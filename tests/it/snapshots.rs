@@ -262,3 +262,14 @@ async fn the_header_shows_production_and_a_batch_in_progress() {
     let s = full(&h);
     assert!(s.lines().next().unwrap().contains("swap 0/2"), "{s}");
 }
+
+#[tokio::test]
+async fn the_confirmation_shows_the_permission_diff_to_quarantine() {
+    let mut h = Harness::demo().await;
+    let id = running_with_profile(&h);
+    h.choose(&id, "incident-quarantine").await;
+    let s = full(&h);
+    assert!(s.contains("+1 granted, −"), "{s}");
+    assert!(s.contains("+ Deny * on *"), "{s}");
+    insta::assert_snapshot!("confirm_permission_diff", s);
+}

@@ -1055,8 +1055,9 @@ async fn an_unwritable_journal_sends_nothing() {
     std::fs::create_dir(&dir).unwrap();
     h.journaling.as_mut().unwrap().journal = rolecall::journal::Journal::new(dir);
     let web1 = id_of(&h, "web-1");
-    let calls = h.account.calls();
     h.choose(&web1, "api").await;
+    // (The confirmation read the roles' policies; nothing after it may call.)
+    let calls = h.account.calls();
     h.key(KeyCode::Char('y')).await;
     let (tone, text) = message(&h);
     assert_eq!(tone, Tone::Error);

@@ -51,6 +51,17 @@ pub struct Inventory {
     /// `name  roles  path` per profile: what the picker shows and matches.
     pub profile_lines: Vec<String>,
     pub profiles_src: Source,
+    /// Each role's permission rows, read on demand and kept for the session
+    /// (Ctrl-r reads them again).
+    pub role_rows: HashMap<String, RoleRows>,
+}
+
+/// What is known of a role's permissions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoleRows {
+    Loading,
+    Loaded(Vec<crate::policy::Sourced>),
+    Failed(crate::aws::ApiError),
 }
 
 impl Inventory {

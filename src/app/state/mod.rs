@@ -13,7 +13,7 @@ mod overlay;
 mod source;
 
 pub use changes::{BatchProgress, Changes, Pending};
-pub use inventory::{Inventory, RegionData, Row, make_row, profile_line};
+pub use inventory::{Inventory, RegionData, RoleRows, Row, make_row, profile_line};
 pub use overlay::{Confirm, JournalView, Overlay, Picker, RegionPicker, Skip};
 pub use source::{Knowledge, MAX_BACKOFF, Source, backoff};
 
@@ -130,6 +130,33 @@ impl State {
             message: None,
             now: Duration::ZERO,
             size: (120, 32),
+        }
+    }
+
+    /// The role a profile holds, if the profile is known and holds one.
+    pub fn role_of(&self, profile_arn: &str) -> Option<&crate::aws::Role> {
+        self.profile_by_arn(profile_arn)?.roles.first()
+    }
+
+    /// A profile's permission rows: `Ok(None)` while loading, an empty list
+    /// for no profile or a profile without a role.
+    pub fn rows_of_profile(
+        &self,
+        profile_arn: Option<&str>,
+    ) -> Result<Option<Vec<crate::policy::Sourced>>, crate::aws::ApiError> {
+        let Some(arn) = profile_arn else {
+            return Ok(Some(Vec::new()));
+        };
+        let Some(profile) = self.profile_by_arn(arn) else {
+            return Ok(None);
+        };
+        let Some(role) = profile.roles.first() else {
+            return Ok(Some(Vec::new()));
+        };
+        match self.inventory.role_rows.get(&role.name) {
+            Some(RoleRows::Loaded(rows)) => Ok(Some(rows.clone())),
+            Some(RoleRows::Failed(e)) => Err(e.clone()),
+            Some(RoleRows::Loading) | None => Ok(None),
         }
     }
 

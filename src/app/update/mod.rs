@@ -15,7 +15,7 @@ pub use poll::{FAST_POLL, INSTANCE_REFRESH};
 
 use super::action::{Action, Effect, JournalPurpose};
 use super::keymap::{self, Command};
-use super::state::{Focus, JournalView, Message, Overlay, State, Tone};
+use super::state::{Focus, JournalView, Message, Overlay, RoleRows, State, Tone};
 use poll::{on_associations, on_instances, refresh_all, schedule};
 
 /// The effects that start the TUI: who am I, profiles, instances,
@@ -36,7 +36,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Key(key) => {
             state.list.cursor_touched = true;
             let cmd = keymap::command(state, key);
-            on_command(state, cmd)
+            let mut effects = on_command(state, cmd);
+            effects.extend(load_permissions_shown(state));
+            effects
         }
         Action::Resize(w, h) => {
             state.size = (w, h);
@@ -97,6 +99,17 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             region,
             result,
         } => on_associations(state, generation, round, region, result),
+        Action::RolePoliciesLoaded { role, result } => {
+            let rows = match result {
+                Ok(policies) => {
+                    let parsed: Vec<_> = policies.iter().map(crate::policy::parse).collect();
+                    RoleRows::Loaded(crate::policy::rows_of(&parsed))
+                }
+                Err(e) => RoleRows::Failed(e),
+            };
+            state.inventory.role_rows.insert(role, rows);
+            vec![]
+        }
         Action::JournalRead { purpose, result } => {
             match (purpose, result) {
                 (_, Err(why)) => info(state, Tone::Error, why),
@@ -121,6 +134,35 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::MutationDone { op_id, outcome } => changes::on_mutation_done(state, op_id, outcome),
     }
+}
+
+/// The roles whose permissions what is on screen needs (a confirmation's
+/// from and to): read the ones not read yet, once.
+fn load_permissions_shown(state: &mut State) -> Vec<Effect> {
+    let Overlay::Confirm(c) = &state.overlay else {
+        return vec![];
+    };
+    let arns: Vec<String> = c
+        .changes
+        .iter()
+        .flat_map(|ch| [ch.from.as_ref(), ch.to.as_ref()])
+        .flatten()
+        .map(|p| p.arn.clone())
+        .collect();
+    let mut effects = Vec::new();
+    for arn in arns {
+        let Some(role) = state.role_of(&arn).map(|r| r.name.clone()) else {
+            continue;
+        };
+        if !state.inventory.role_rows.contains_key(&role) {
+            state
+                .inventory
+                .role_rows
+                .insert(role.clone(), RoleRows::Loading);
+            effects.push(Effect::LoadRolePolicies(role));
+        }
+    }
+    effects
 }
 
 fn info(state: &mut State, tone: Tone, text: impl Into<String>) {
@@ -251,6 +293,8 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
                 Tone::Info,
                 "refreshing profiles, instances and associations",
             );
+            // Role permissions are read again when next shown.
+            state.inventory.role_rows.clear();
             let mut effects = refresh_all(state);
             if !state.inventory.identity_src.loaded && !state.inventory.identity_src.in_flight {
                 state.inventory.identity_src.start();
