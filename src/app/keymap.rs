@@ -31,6 +31,8 @@ pub enum Command {
     Undo,
     /// J: the journal.
     ShowJournal,
+    /// p: the permissions of the selected instance's role.
+    Permissions,
     Help,
     /// Esc: close the overlay, or clear the filter.
     Back,
@@ -68,6 +70,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("d", "detach the selected (or marked) instances' profile"),
     ("Q", "quarantine: the quarantine_profile of the config file"),
     ("u", "undo: put the latest batch of this account back"),
+    (
+        "p",
+        "the permissions of the selected instance's role (type to filter)",
+    ),
     ("J", "the journal of changes (↑/↓ scroll, Esc closes)"),
     (
         "r",
@@ -125,7 +131,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => Command::Back,
             _ => Command::Nothing,
         },
-        Overlay::Picker(_) | Overlay::Regions(_) => {
+        Overlay::Picker(_) | Overlay::Regions(_) | Overlay::Permissions(_) => {
             overlay_list(key, ctrl, matches!(state.overlay, Overlay::Regions(_)))
         }
         Overlay::None if state.list.filter_editing => match key.code {
@@ -159,6 +165,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('Q') => Command::Quarantine,
             KeyCode::Char('u') => Command::Undo,
             KeyCode::Char('J') => Command::ShowJournal,
+            KeyCode::Char('p') => Command::Permissions,
             KeyCode::Char('r') => Command::OpenRegions,
             KeyCode::Char('?') => Command::Help,
             KeyCode::Esc => Command::Back,

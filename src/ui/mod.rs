@@ -63,6 +63,16 @@ pub fn view(state: &State, frame: &mut Frame) {
     match &state.overlay {
         Overlay::None => {}
         Overlay::Help => help::render(frame, popup(area, help::WIDTH, help::HEIGHT)),
+        Overlay::Permissions(pv) => picker::render_permissions(
+            state,
+            pv,
+            frame,
+            popup(
+                area,
+                area.width.saturating_sub(6),
+                area.height.saturating_sub(4),
+            ),
+        ),
         Overlay::Journal(j) => journal::render(
             j,
             frame,

@@ -108,3 +108,52 @@ pub fn render_regions(r: &RegionPicker, frame: &mut Frame, area: Rect) {
     };
     fuzzy_list::render(&r.list, all, all.len(), around, mark, frame, area);
 }
+
+/// The permissions overlay: the role's rows, grouped by policy, risky ones marked.
+pub fn render_permissions(
+    state: &State,
+    pv: &crate::app::state::PermissionsView,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    use crate::app::state::RoleRows;
+    let (lines, notice) = match state.inventory.role_rows.get(&pv.role) {
+        Some(RoleRows::Loaded(rows)) => {
+            let lines = crate::app::state::permission_lines(rows);
+            let notice = if rows.is_empty() {
+                vec![notice("the role's policies grant nothing", theme::dim())]
+            } else {
+                vec![]
+            };
+            (lines, notice)
+        }
+        Some(RoleRows::Failed(e)) => (
+            vec![],
+            vec![notice(
+                &sanitize(&format!(
+                    "cannot read the role's policies: {}",
+                    e.sentence()
+                )),
+                theme::error(),
+            )],
+        ),
+        _ => (
+            vec![],
+            vec![notice("reading the role's policies…", theme::dim())],
+        ),
+    };
+    let around = Surround {
+        title: format!(
+            " Permissions of role {} (profile {}): policy text, not an evaluation ",
+            pv.role, pv.profile
+        ),
+        legend: "policy  effect action  resource   ⚠ high risk".into(),
+        notice,
+    };
+    let total = lines.len();
+    let mark = |i: usize| {
+        let risky = lines.get(i).is_some_and(|l| l.contains('⚠'));
+        Span::styled(if risky { "⚠ " } else { "  " }, theme::warning())
+    };
+    fuzzy_list::render(&pv.list, &lines, total, around, mark, frame, area);
+}

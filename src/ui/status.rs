@@ -202,6 +202,7 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
     match &state.overlay {
         Overlay::Help => vec![("Esc", "close help")],
         Overlay::Journal(_) => vec![("↑↓", "scroll"), ("Esc", "close")],
+        Overlay::Permissions(_) => vec![("type", "filter"), ("↑↓", "move"), ("Esc", "close")],
         Overlay::Confirm(_) => vec![("y/Enter", "yes"), ("n/Esc", "no")],
         Overlay::Picker(_) => vec![
             ("type", "filter"),

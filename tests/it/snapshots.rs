@@ -273,3 +273,46 @@ async fn the_confirmation_shows_the_permission_diff_to_quarantine() {
     assert!(s.contains("+ Deny * on *"), "{s}");
     insta::assert_snapshot!("confirm_permission_diff", s);
 }
+
+#[tokio::test]
+async fn p_shows_the_role_permissions_risky_ones_marked() {
+    let mut h = Harness::demo().await;
+    let id = h.find(|r| {
+        r.data
+            .association
+            .as_ref()
+            .is_some_and(|a| a.profile.name == "ci-runner")
+    });
+    h.select(&id);
+    h.key(KeyCode::Char('p')).await;
+    let s = full(&h);
+    assert!(
+        s.contains("Permissions of role GitHubActionsRunnerRole"),
+        "{s}"
+    );
+    assert!(
+        s.contains("iam:PassRole") && s.contains("⚠ can pass roles"),
+        "{s}"
+    );
+    insta::assert_snapshot!("permissions_overlay", s);
+    // Typing filters; Esc closes.
+    for c in "passrole".chars() {
+        h.key(KeyCode::Char(c)).await;
+    }
+    let rolecall::app::state::Overlay::Permissions(pv) = &h.state.overlay else {
+        panic!("no permissions overlay")
+    };
+    let rolecall::app::state::RoleRows::Loaded(rows) =
+        &h.state.inventory.role_rows["GitHubActionsRunnerRole"]
+    else {
+        panic!("not loaded")
+    };
+    let lines = rolecall::app::state::permission_lines(rows);
+    assert!(pv.list.matches.len() < lines.len(), "the query narrows");
+    assert!(
+        lines[pv.list.matches[0]].contains("iam:PassRole"),
+        "best match first"
+    );
+    h.key(KeyCode::Esc).await;
+    assert_eq!(h.state.overlay, rolecall::app::state::Overlay::None);
+}

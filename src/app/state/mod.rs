@@ -14,7 +14,9 @@ mod source;
 
 pub use changes::{BatchProgress, Changes, Pending};
 pub use inventory::{Inventory, RegionData, RoleRows, Row, make_row, profile_line};
-pub use overlay::{Confirm, JournalView, Overlay, Picker, RegionPicker, Skip};
+pub use overlay::{
+    Confirm, JournalView, Overlay, PermissionsView, Picker, RegionPicker, Skip, permission_lines,
+};
 pub use source::{Knowledge, MAX_BACKOFF, Source, backoff};
 
 use crate::aws::{Association, Instance, InstanceProfile};

@@ -50,6 +50,41 @@ pub struct Skip {
     pub reason: String,
 }
 
+/// The permissions overlay (`p`): a role's rows, fuzzy-filterable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermissionsView {
+    pub role: String,
+    pub profile: String,
+    /// Over [`permission_lines`] of the role's rows.
+    pub list: FuzzyList,
+}
+
+/// The lines the permissions overlay shows and filters, grouped by policy.
+pub fn permission_lines(rows: &[crate::policy::Sourced]) -> Vec<String> {
+    let mut sorted: Vec<&crate::policy::Sourced> = rows.iter().collect();
+    sorted.sort_by(|a, b| (&a.policy, &a.row).cmp(&(&b.policy, &b.row)));
+    sorted
+        .iter()
+        .map(|s| {
+            format!(
+                "{}  {} {}  on {}{}{}",
+                s.policy,
+                s.row.effect,
+                s.row.action,
+                s.row.resource,
+                if s.row.condition.is_some() {
+                    "  (condition)"
+                } else {
+                    ""
+                },
+                crate::policy::risk(&s.row)
+                    .map(|r| format!("  ⚠ {r}"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
 /// The journal overlay (`J`): the latest changes of this account, newest first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JournalView {
@@ -63,6 +98,7 @@ pub enum Overlay {
     None,
     Help,
     Journal(JournalView),
+    Permissions(PermissionsView),
     Picker(Picker),
     Regions(RegionPicker),
     Confirm(Confirm),

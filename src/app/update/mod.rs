@@ -15,7 +15,7 @@ pub use poll::{FAST_POLL, INSTANCE_REFRESH};
 
 use super::action::{Action, Effect, JournalPurpose};
 use super::keymap::{self, Command};
-use super::state::{Focus, JournalView, Message, Overlay, RoleRows, State, Tone};
+use super::state::{Focus, JournalView, Message, Overlay, PermissionsView, RoleRows, State, Tone};
 use poll::{on_associations, on_instances, refresh_all, schedule};
 
 /// The effects that start the TUI: who am I, profiles, instances,
@@ -107,7 +107,14 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 }
                 Err(e) => RoleRows::Failed(e),
             };
-            state.inventory.role_rows.insert(role, rows);
+            state.inventory.role_rows.insert(role.clone(), rows);
+            // The permissions overlay filters what has just arrived.
+            let lines = permission_view_lines(state, &role);
+            if let Overlay::Permissions(pv) = &mut state.overlay
+                && pv.role == role
+            {
+                pv.list.refilter(&lines);
+            }
             vec![]
         }
         Action::JournalRead { purpose, result } => {
@@ -136,24 +143,30 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
+/// The permissions overlay's lines for a role (none while they load).
+fn permission_view_lines(state: &State, role: &str) -> Vec<String> {
+    match state.inventory.role_rows.get(role) {
+        Some(RoleRows::Loaded(rows)) => crate::app::state::permission_lines(rows),
+        _ => Vec::new(),
+    }
+}
+
 /// The roles whose permissions what is on screen needs (a confirmation's
 /// from and to): read the ones not read yet, once.
 fn load_permissions_shown(state: &mut State) -> Vec<Effect> {
-    let Overlay::Confirm(c) = &state.overlay else {
-        return vec![];
+    let roles: Vec<String> = match &state.overlay {
+        Overlay::Confirm(c) => c
+            .changes
+            .iter()
+            .flat_map(|ch| [ch.from.as_ref(), ch.to.as_ref()])
+            .flatten()
+            .filter_map(|p| state.role_of(&p.arn).map(|r| r.name.clone()))
+            .collect(),
+        Overlay::Permissions(pv) => vec![pv.role.clone()],
+        _ => return vec![],
     };
-    let arns: Vec<String> = c
-        .changes
-        .iter()
-        .flat_map(|ch| [ch.from.as_ref(), ch.to.as_ref()])
-        .flatten()
-        .map(|p| p.arn.clone())
-        .collect();
     let mut effects = Vec::new();
-    for arn in arns {
-        let Some(role) = state.role_of(&arn).map(|r| r.name.clone()) else {
-            continue;
-        };
+    for role in roles {
         if !state.inventory.role_rows.contains_key(&role) {
             state
                 .inventory
@@ -196,6 +209,15 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
         Overlay::Help => {
             if cmd == Command::Back {
                 state.overlay = Overlay::None;
+            }
+            vec![]
+        }
+        Overlay::Permissions(mut pv) => {
+            let lines = permission_view_lines(state, &pv.role);
+            if pv.list.handle(&cmd, &lines) == crate::app::fuzzy_list::ListEvent::Closed {
+                state.overlay = Overlay::None;
+            } else {
+                state.overlay = Overlay::Permissions(pv);
             }
             vec![]
         }
@@ -263,6 +285,35 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
             return vec![Effect::ReadJournal(JournalPurpose::Undo)];
         }
         Command::ShowJournal => return vec![Effect::ReadJournal(JournalPurpose::Show)],
+        Command::Permissions => {
+            let profile = state
+                .selected_row()
+                .and_then(|r| r.data.association.as_ref())
+                .map(|a| a.profile.arn.clone());
+            let Some(arn) = profile else {
+                info(
+                    state,
+                    Tone::Info,
+                    "the selected instance has no instance profile: no permissions",
+                );
+                return vec![];
+            };
+            let Some(role) = state.role_of(&arn).map(|r| r.name.clone()) else {
+                let why = if state.inventory.profiles_src.loaded {
+                    "its instance profile holds no role: the instance has no permissions"
+                } else {
+                    "the instance profiles are not loaded yet: wait a moment"
+                };
+                info(state, Tone::Info, why);
+                return vec![];
+            };
+            let lines = permission_view_lines(state, &role);
+            state.overlay = Overlay::Permissions(PermissionsView {
+                role,
+                profile: crate::aws::profile_name_from_arn(&arn).to_string(),
+                list: crate::app::fuzzy_list::FuzzyList::new(&lines),
+            });
+        }
         Command::Mark => {
             if let Some(r) = state.selected_row() {
                 let key = (r.data.instance.region.clone(), r.data.instance.id.clone());
