@@ -33,6 +33,8 @@ pub enum Command {
     ShowJournal,
     /// p: the permissions of the selected instance's role.
     Permissions,
+    /// e: associations changed outside rolecall.
+    ShowOutside,
     Help,
     /// Esc: close the overlay, or clear the filter.
     Back,
@@ -74,6 +76,7 @@ pub const HELP: &[(&str, &str)] = &[
         "p",
         "the permissions of the selected instance's role (type to filter)",
     ),
+    ("e", "associations changed outside rolecall (rows marked !)"),
     ("J", "the journal of changes (↑/↓ scroll, Esc closes)"),
     (
         "r",
@@ -119,8 +122,10 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Command::No,
             _ => Command::Nothing,
         },
-        Overlay::Journal(_) => match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('J') => Command::Back,
+        Overlay::Journal(_) | Overlay::Outside(_) => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('J') | KeyCode::Char('e') => {
+                Command::Back
+            }
             KeyCode::Down | KeyCode::Char('j') => Command::Down,
             KeyCode::Up | KeyCode::Char('k') => Command::Up,
             KeyCode::PageDown => Command::PageDown,
@@ -166,6 +171,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('u') => Command::Undo,
             KeyCode::Char('J') => Command::ShowJournal,
             KeyCode::Char('p') => Command::Permissions,
+            KeyCode::Char('e') => Command::ShowOutside,
             KeyCode::Char('r') => Command::OpenRegions,
             KeyCode::Char('?') => Command::Help,
             KeyCode::Esc => Command::Back,

@@ -140,6 +140,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                     .contains(&(inst.region.clone(), inst.id.clone()));
             cells.push(if marked {
                 Cell::from(Span::styled("●", theme::key()))
+            } else if state
+                .changes
+                .changed_outside_lately(state.now, &inst.region, &inst.id)
+            {
+                // Changed by someone else in the last minute (e lists them).
+                Cell::from(Span::styled("!", theme::warning()))
             } else {
                 Cell::from(" ")
             });

@@ -78,3 +78,61 @@ pub fn render(j: &JournalView, frame: &mut Frame, area: Rect) {
     .block(block);
     frame.render_widget(table, area);
 }
+
+/// `e`: associations that changed without rolecall, newest first.
+pub fn render_outside(state: &crate::app::State, scroll: usize, frame: &mut Frame, area: Rect) {
+    super::clear(frame, area);
+    let events = &state.changes.outside;
+    let block = Block::bordered()
+        .border_style(theme::focused_border())
+        .title(Span::styled(
+            format!(
+                " Changed outside rolecall: {} since start (a burst means automation at work) ",
+                events.len()
+            ),
+            theme::title(),
+        ));
+    let rows: Vec<Row> = events
+        .iter()
+        .rev()
+        .skip(scroll)
+        .map(|o| {
+            let name = state
+                .row_of(&o.region, &o.instance_id)
+                .map(|r| r.name.clone())
+                .unwrap_or_default();
+            Row::new(vec![
+                Cell::from(format!(
+                    "{}s ago",
+                    state.now.saturating_sub(o.seen).as_secs()
+                )),
+                Cell::from(sanitize(&o.region)),
+                Cell::from(sanitize(&o.instance_id)),
+                Cell::from(name),
+                Cell::from(format!(
+                    "{} → {}",
+                    name_of(&o.from_profile_arn),
+                    name_of(&o.to_profile_arn)
+                )),
+            ])
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(9),
+            Constraint::Length(15),
+            Constraint::Length(20),
+            Constraint::Length(24),
+            Constraint::Min(20),
+        ],
+    )
+    .header(Row::new(["SEEN", "REGION", "INSTANCE", "NAME", "FROM → TO"]).style(theme::title()))
+    .column_spacing(1)
+    .block(block);
+    frame.render_widget(table, area);
+}
+
+fn name_of(arn: &Option<String>) -> String {
+    name(arn)
+}

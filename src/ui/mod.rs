@@ -73,6 +73,16 @@ pub fn view(state: &State, frame: &mut Frame) {
                 area.height.saturating_sub(4),
             ),
         ),
+        Overlay::Outside(scroll) => journal::render_outside(
+            state,
+            *scroll,
+            frame,
+            popup(
+                area,
+                area.width.saturating_sub(6),
+                area.height.saturating_sub(4),
+            ),
+        ),
         Overlay::Journal(j) => journal::render(
             j,
             frame,

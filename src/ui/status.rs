@@ -201,7 +201,7 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
 fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
     match &state.overlay {
         Overlay::Help => vec![("Esc", "close help")],
-        Overlay::Journal(_) => vec![("↑↓", "scroll"), ("Esc", "close")],
+        Overlay::Journal(_) | Overlay::Outside(_) => vec![("↑↓", "scroll"), ("Esc", "close")],
         Overlay::Permissions(_) => vec![("type", "filter"), ("↑↓", "move"), ("Esc", "close")],
         Overlay::Confirm(_) => vec![("y/Enter", "yes"), ("n/Esc", "no")],
         Overlay::Picker(_) => vec![

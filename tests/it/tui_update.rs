@@ -1279,3 +1279,59 @@ async fn a_throttled_batch_pauses_and_goes_on_dropping_nothing() {
     assert_eq!(tone, Tone::Success, "{text}");
     assert_eq!(text, format!("{planned} changed"));
 }
+
+#[tokio::test]
+async fn a_change_made_by_someone_else_is_listed_in_e_and_our_own_is_not() {
+    let mut h = standard().await;
+    let (web1, web2) = (id_of(&h, "web-1"), id_of(&h, "web-2"));
+    // Our own change: not an outside change.
+    h.choose(&web2, "batch").await;
+    h.key(KeyCode::Char('y')).await;
+    h.advance(Duration::from_secs(10)).await;
+    assert!(
+        h.state.changes.outside.is_empty(),
+        "{:?}",
+        h.state.changes.outside
+    );
+    // Someone else replaces web-1's profile behind the TUI.
+    let now = h.account.as_ref().associations("us-east-1").await.unwrap();
+    let a = now
+        .iter()
+        .find(|a| a.instance_id == web1 && a.state.is_active())
+        .unwrap();
+    h.account
+        .replace(
+            "us-east-1",
+            &a.id,
+            &rolecall::aws::ProfileRef::Name("api".into()),
+        )
+        .await
+        .unwrap();
+    h.advance(Duration::from_secs(10)).await;
+    let outside = &h.state.changes.outside;
+    assert_eq!(outside.len(), 1, "{outside:?}");
+    assert_eq!(outside[0].instance_id, web1);
+    assert!(
+        outside[0]
+            .from_profile_arn
+            .as_deref()
+            .unwrap()
+            .ends_with("/web")
+    );
+    assert!(
+        outside[0]
+            .to_profile_arn
+            .as_deref()
+            .unwrap()
+            .ends_with("/api")
+    );
+    assert!(
+        h.state
+            .changes
+            .changed_outside_lately(h.state.now, "us-east-1", &web1)
+    );
+    h.key(KeyCode::Char('e')).await;
+    assert_eq!(h.state.overlay, Overlay::Outside(0));
+    h.key(KeyCode::Esc).await;
+    assert_eq!(h.state.overlay, Overlay::None);
+}

@@ -53,6 +53,23 @@ impl Pending {
     }
 }
 
+/// An association that changed without rolecall changing it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutsideChange {
+    /// When the poll showed it (time since start).
+    pub seen: std::time::Duration,
+    pub region: String,
+    pub instance_id: String,
+    pub from_profile_arn: Option<String>,
+    pub to_profile_arn: Option<String>,
+}
+
+/// How long rolecall's own change is its own: polls within this after it do
+/// not count as someone else's change.
+pub const OWN_CHANGE_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+/// The most outside changes kept (the oldest go first).
+pub const MAX_OUTSIDE: usize = 500;
+
 /// Changes sent to AWS whose outcome has not come back, one per instance.
 #[derive(Debug, Clone, Default)]
 pub struct Changes {
@@ -61,9 +78,61 @@ pub struct Changes {
     pub next_batch: u64,
     /// The latest batch.
     pub progress: Option<BatchProgress>,
+    /// When rolecall last finished a change on each instance.
+    pub own: HashMap<(String, String), std::time::Duration>,
+    /// Associations that changed without rolecall, newest last.
+    pub outside: Vec<OutsideChange>,
 }
 
 impl Changes {
+    /// A poll showed an instance's profile change: someone else's doing unless
+    /// rolecall has a change in flight there or finished one moments ago.
+    pub fn note_outside(
+        &mut self,
+        now: std::time::Duration,
+        region: &str,
+        instance_id: &str,
+        from_profile_arn: Option<String>,
+        to_profile_arn: Option<String>,
+    ) {
+        let key = (region.to_string(), instance_id.to_string());
+        if self.pending.contains_key(&key) {
+            return;
+        }
+        if self
+            .own
+            .get(&key)
+            .is_some_and(|t| now.saturating_sub(*t) < OWN_CHANGE_GRACE)
+        {
+            return;
+        }
+        if self.outside.len() >= MAX_OUTSIDE {
+            self.outside.remove(0);
+        }
+        self.outside.push(OutsideChange {
+            seen: now,
+            region: key.0,
+            instance_id: key.1,
+            from_profile_arn,
+            to_profile_arn,
+        });
+    }
+
+    /// True when an instance's profile changed outside rolecall in the last minute.
+    pub fn changed_outside_lately(
+        &self,
+        now: std::time::Duration,
+        region: &str,
+        instance_id: &str,
+    ) -> bool {
+        !self.outside.is_empty()
+            && self.outside.iter().rev().any(|o| {
+                o.region == region
+                    && o.instance_id == instance_id
+                    && now.saturating_sub(o.seen) < OWN_CHANGE_GRACE
+            })
+    }
+
     /// Starts a batch of `total` changes; returns its number.
     pub fn begin_batch(&mut self, total: usize, label: &'static str) -> u64 {
         self.next_batch += 1;

@@ -12,7 +12,7 @@ mod inventory;
 mod overlay;
 mod source;
 
-pub use changes::{BatchProgress, Changes, Pending};
+pub use changes::{BatchProgress, Changes, OutsideChange, Pending};
 pub use inventory::{Inventory, RegionData, RoleRows, Row, make_row, profile_line};
 pub use overlay::{
     Confirm, JournalView, Overlay, PermissionsView, Picker, RegionPicker, Skip, permission_lines,
@@ -360,14 +360,26 @@ impl State {
             return;
         }
         d.associations = associations;
+        // Only once this region has been read before can a difference be a change.
+        let watching = d.associations_src.loaded;
         let keep = self.followed();
         let index = crate::inventory::by_instance(&self.inventory.region_data[region].associations);
         let mut changed = false;
+        let now = self.now;
         for row in self.inventory.rows.iter_mut() {
             if row.data.instance.region != region {
                 continue;
             }
             let current = crate::inventory::current_in(&index, &row.data.instance.id);
+            let profile = |a: Option<&Association>| {
+                a.filter(|a| a.state.is_active())
+                    .map(|a| a.profile.arn.clone())
+            };
+            let (before, after) = (profile(row.data.association.as_ref()), profile(current));
+            if watching && before != after {
+                self.changes
+                    .note_outside(now, region, &row.data.instance.id, before, after);
+            }
             if row.data.association.as_ref() != current {
                 let data = InstanceRow {
                     instance: row.data.instance.clone(),

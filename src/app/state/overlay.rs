@@ -99,6 +99,8 @@ pub enum Overlay {
     Help,
     Journal(JournalView),
     Permissions(PermissionsView),
+    /// `e`: associations changed outside rolecall, newest first (the scroll).
+    Outside(usize),
     Picker(Picker),
     Regions(RegionPicker),
     Confirm(Confirm),

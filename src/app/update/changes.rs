@@ -410,6 +410,10 @@ pub(super) fn on_mutation_done(
         return vec![];
     };
     let (region, instance_id) = (pending.change.region, pending.change.instance_id);
+    state
+        .changes
+        .own
+        .insert((region.clone(), instance_id.clone()), state.now);
     let round = state.poll.round;
     let d = d_of(state, &region);
     // Results of requests already under way were asked before this change.

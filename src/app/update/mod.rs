@@ -221,6 +221,18 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
             }
             vec![]
         }
+        Overlay::Outside(scroll) => {
+            let max = state.changes.outside.len().saturating_sub(1);
+            state.overlay = match cmd {
+                Command::Back => Overlay::None,
+                Command::Down => Overlay::Outside((scroll + 1).min(max)),
+                Command::Up => Overlay::Outside(scroll.saturating_sub(1)),
+                Command::PageDown => Overlay::Outside((scroll + 10).min(max)),
+                Command::PageUp => Overlay::Outside(scroll.saturating_sub(10)),
+                _ => Overlay::Outside(scroll),
+            };
+            vec![]
+        }
         Overlay::Journal(mut j) => {
             match cmd {
                 Command::Back => {
@@ -285,6 +297,7 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
             return vec![Effect::ReadJournal(JournalPurpose::Undo)];
         }
         Command::ShowJournal => return vec![Effect::ReadJournal(JournalPurpose::Show)],
+        Command::ShowOutside => state.overlay = Overlay::Outside(0),
         Command::Permissions => {
             let profile = state
                 .selected_row()
