@@ -35,6 +35,8 @@ pub enum Command {
     Permissions,
     /// e: associations changed outside rolecall.
     ShowOutside,
+    /// b: only the instances that run with the selected instance's role.
+    BlastRadius,
     Help,
     /// Esc: close the overlay, or clear the filter.
     Back,
@@ -77,6 +79,10 @@ pub const HELP: &[(&str, &str)] = &[
         "the permissions of the selected instance's role (type to filter)",
     ),
     ("e", "associations changed outside rolecall (rows marked !)"),
+    (
+        "b",
+        "only the instances running with this role, any profile (Esc: all)",
+    ),
     ("J", "the journal of changes (↑/↓ scroll, Esc closes)"),
     (
         "r",
@@ -172,6 +178,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('J') => Command::ShowJournal,
             KeyCode::Char('p') => Command::Permissions,
             KeyCode::Char('e') => Command::ShowOutside,
+            KeyCode::Char('b') => Command::BlastRadius,
             KeyCode::Char('r') => Command::OpenRegions,
             KeyCode::Char('?') => Command::Help,
             KeyCode::Esc => Command::Back,

@@ -27,6 +27,15 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         ),
         theme::title(),
     )];
+    if let Some(role) = &state.list.role_filter {
+        title.push(Span::styled(
+            format!(
+                "role {} ",
+                crate::text::sanitize(crate::aws::profile_name_from_arn(role))
+            ),
+            theme::key(),
+        ));
+    }
     if !state.list.marks.is_empty() {
         title.push(Span::styled(
             format!("· {} marked ", state.list.marks.len()),

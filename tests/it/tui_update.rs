@@ -1335,3 +1335,37 @@ async fn a_change_made_by_someone_else_is_listed_in_e_and_our_own_is_not() {
     h.key(KeyCode::Esc).await;
     assert_eq!(h.state.overlay, Overlay::None);
 }
+
+#[tokio::test]
+async fn b_lists_every_instance_running_with_the_role_through_any_profile() {
+    let mut h = Harness::demo().await;
+    let id = h.find(|r| {
+        r.data
+            .association
+            .as_ref()
+            .is_some_and(|a| a.profile.name == "bastion")
+    });
+    h.select(&id);
+    h.key(KeyCode::Char('b')).await;
+    let names: Vec<String> = h
+        .state
+        .list
+        .visible
+        .iter()
+        .map(|&i| {
+            h.state.inventory.rows[i]
+                .data
+                .association
+                .as_ref()
+                .unwrap()
+                .profile
+                .name
+                .clone()
+        })
+        .collect();
+    assert!(!names.is_empty());
+    assert!(names.iter().all(|n| n == "bastion"), "{names:?}");
+    assert!(message(&h).1.contains("run with role BastionSSMRole"));
+    h.key(KeyCode::Esc).await;
+    assert_eq!(h.state.list.visible.len(), 80);
+}

@@ -76,6 +76,8 @@ pub struct Poll {
 /// through, the cursor and the scroll.
 #[derive(Debug, Clone)]
 pub struct ListView {
+    /// `b`: only instances running with this role (its ARN), through any profile.
+    pub role_filter: Option<String>,
     /// Marked instances (region, id): bulk keys act on them.
     pub marks: std::collections::BTreeSet<(String, String)>,
     pub filter: String,
@@ -117,6 +119,7 @@ impl State {
                 ..Inventory::default()
             },
             list: ListView {
+                role_filter: None,
                 marks: Default::default(),
                 filter: String::new(),
                 filter_editing: false,
@@ -399,6 +402,22 @@ impl State {
     pub fn apply_filter(&mut self, narrowing: bool) {
         let within = narrowing.then(|| self.list.visible.clone());
         self.list.visible = filter_rows(&self.inventory.rows, &self.list.filter, within.as_deref());
+        if let Some(role_arn) = &self.list.role_filter {
+            // `b`: only instances that run with this role, through any profile.
+            let profiles: std::collections::HashSet<&str> = self
+                .inventory
+                .profiles
+                .iter()
+                .filter(|p| p.roles.iter().any(|r| &r.arn == role_arn))
+                .map(|p| p.arn.as_str())
+                .collect();
+            let rows = &self.inventory.rows;
+            self.list.visible.retain(|&i| {
+                rows[i].data.association.as_ref().is_some_and(|a| {
+                    a.state.is_active() && profiles.contains(a.profile.arn.as_str())
+                })
+            });
+        }
         self.clamp_selection();
     }
 

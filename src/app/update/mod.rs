@@ -282,9 +282,33 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
             }
         }
         Command::StartFilter => state.list.filter_editing = true,
-        Command::Back if !state.list.filter.is_empty() => {
+        Command::Back if !state.list.filter.is_empty() || state.list.role_filter.is_some() => {
             state.list.filter.clear();
+            state.list.role_filter = None;
             state.apply_filter(false);
+        }
+        Command::BlastRadius => {
+            let role = state
+                .selected_row()
+                .and_then(|r| r.data.association.as_ref())
+                .and_then(|a| state.role_of(&a.profile.arn))
+                .map(|r| (r.arn.clone(), r.name.clone()));
+            match role {
+                Some((arn, name)) => {
+                    state.list.role_filter = Some(arn);
+                    state.apply_filter(false);
+                    let n = state.list.visible.len();
+                    info(
+                        state,
+                        Tone::Info,
+                        format!(
+                            "{n} instance{} run with role {name} (Esc shows all)",
+                            if n == 1 { "" } else { "s" }
+                        ),
+                    );
+                }
+                None => info(state, Tone::Info, "the selected instance runs with no role"),
+            }
         }
         Command::OpenPicker => overlays::open_picker(state),
         Command::Detach => return changes::detach(state),
