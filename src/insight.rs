@@ -146,3 +146,63 @@ pub async fn who_uses(session: &Session, name: &str) -> Result<Vec<User>, Error>
         })
         .collect())
 }
+
+/// The inline policy that cuts off a role's older sessions (what the IAM
+/// console's "Revoke active sessions" writes).
+pub const REVOKE_POLICY_NAME: &str = "AWSRevokeOlderSessions";
+
+/// The policy document denying every action to sessions issued before `now`
+/// (ISO 8601 UTC).
+pub fn revoke_document(now: &str) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Deny",
+            "Action": ["*"],
+            "Resource": ["*"],
+            "Condition": {"DateLessThan": {"aws:TokenIssueTime": now}}
+        }]
+    })
+    .to_string()
+}
+
+/// Who revoking a role's sessions reaches: the role, every profile holding
+/// it, every instance running with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevokePlan {
+    pub role: Role,
+    pub profiles: Vec<InstanceProfile>,
+    pub users: Vec<User>,
+    pub identity: Option<crate::aws::CallerIdentity>,
+}
+
+/// Plans revoking a role's older sessions (the role by name or ARN).
+pub async fn plan_revoke(session: &Session, role: &str) -> Result<RevokePlan, Error> {
+    let cloud = session.cloud.as_ref();
+    let (users, profiles, identity) = tokio::join!(
+        who_uses(session, role),
+        cloud.instance_profiles(),
+        cloud.caller_identity()
+    );
+    let profiles: Vec<InstanceProfile> = profiles?
+        .into_iter()
+        .filter(|p| p.roles.iter().any(|r| r.name == role || r.arn == role))
+        .collect();
+    let found = profiles
+        .iter()
+        .flat_map(|p| p.roles.iter())
+        .find(|r| r.name == role || r.arn == role)
+        .cloned()
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "role '{}' is not held by any instance profile in this account",
+                escape(role)
+            ))
+        })?;
+    Ok(RevokePlan {
+        role: found,
+        profiles,
+        users: users?,
+        identity: identity.ok(),
+    })
+}

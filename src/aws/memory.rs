@@ -148,6 +148,8 @@ struct World {
     calls: u64,
     rng: SplitMix,
     faults: FaultPlan,
+    /// Inline policies put on roles (PutRolePolicy), by role name.
+    added_policies: std::collections::HashMap<String, Vec<Policy>>,
 }
 
 /// The in-memory account. Cheap to share behind an `Arc`.
@@ -263,6 +265,7 @@ impl MemoryAccount {
                 calls: 0,
                 rng: SplitMix(options.latency.seed),
                 faults: options.faults,
+                added_policies: Default::default(),
             }),
             clock: options.clock,
             started: now,
@@ -635,7 +638,46 @@ impl Cloud for MemoryAccount {
                     format!("The role with name {role_name} cannot be found."),
                 )
             })?;
-        Ok(demo_policies(&role.name, &w.identity.account))
+        let mut all = demo_policies(&role.name, &w.identity.account);
+        all.extend(
+            w.added_policies
+                .get(role_name)
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+        Ok(all)
+    }
+
+    async fn put_role_policy(
+        &self,
+        role_name: &str,
+        policy_name: &str,
+        document: &str,
+    ) -> Result<(), ApiError> {
+        self.enter(Op::Role, actions::PUT_ROLE_POLICY).await?;
+        let mut w = lock(&self.world);
+        if !w
+            .profiles
+            .iter()
+            .flat_map(|p| &p.roles)
+            .any(|r| r.name == role_name)
+        {
+            return Err(ApiError::service(
+                actions::PUT_ROLE_POLICY,
+                "NoSuchEntity",
+                format!("The role with name {role_name} cannot be found."),
+            ));
+        }
+        let list = w.added_policies.entry(role_name.to_string()).or_default();
+        list.retain(|p| p.name != policy_name);
+        list.push(Policy {
+            name: policy_name.to_string(),
+            arn: None,
+            kind: PolicyKind::Inline,
+            document: document.to_string(),
+        });
+        Ok(())
     }
 
     async fn caller_identity(&self) -> Result<CallerIdentity, ApiError> {

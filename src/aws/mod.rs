@@ -384,6 +384,13 @@ pub trait Cloud: Send + Sync {
     /// (their default version), inline policies, and the permissions
     /// boundary. Fully paginated.
     async fn role_policies(&self, role_name: &str) -> Result<Vec<crate::policy::Policy>, ApiError>;
+    /// IAM PutRolePolicy: adds (or replaces) an inline policy on a role.
+    async fn put_role_policy(
+        &self,
+        role_name: &str,
+        policy_name: &str,
+        document: &str,
+    ) -> Result<(), ApiError>;
 }
 
 /// IAM action names, used to say which permission a refused call needed.
@@ -402,6 +409,7 @@ pub mod actions {
     pub const GET_POLICY_VERSION: &str = "iam:GetPolicyVersion";
     pub const LIST_ROLE_POLICIES: &str = "iam:ListRolePolicies";
     pub const GET_ROLE_POLICY: &str = "iam:GetRolePolicy";
+    pub const PUT_ROLE_POLICY: &str = "iam:PutRolePolicy";
 }
 
 #[cfg(test)]

@@ -465,6 +465,23 @@ impl Cloud for SdkCloud {
     async fn role_policies(&self, role_name: &str) -> Result<Vec<Policy>, ApiError> {
         self.read_role_policies(role_name).await
     }
+
+    async fn put_role_policy(
+        &self,
+        role_name: &str,
+        policy_name: &str,
+        document: &str,
+    ) -> Result<(), ApiError> {
+        self.iam
+            .put_role_policy()
+            .role_name(role_name)
+            .policy_name(policy_name)
+            .policy_document(document)
+            .send()
+            .await
+            .map_err(|e| api_error(actions::PUT_ROLE_POLICY, e))?;
+        Ok(())
+    }
 }
 
 /// Changes are never re-sent by the SDK: a retry after a lost answer could

@@ -186,6 +186,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },
+    /// Revoke a role's older sessions: every instance running with it loses its
+    /// current credentials (the inline policy AWSRevokeOlderSessions).
+    RevokeSessions {
+        /// The role (name or ARN).
+        #[arg(value_name = "ROLE")]
+        role: String,
+        /// Do not ask (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
     /// The latest changes in the journal, newest first.
     Journal {
         #[arg(long, value_name = "N", default_value_t = 20)]

@@ -110,6 +110,27 @@ fn confirm(question: &str, expected: &str) -> Result<(), Error> {
     }
 }
 
+/// Asks for `expected` typed on the terminal; refuses without one.
+pub fn confirm_typed(question: &str, expected: &str) -> Result<(), Error> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Usage(format!(
+            "{question}: refusing without --yes (no terminal to ask)"
+        )));
+    }
+    eprint!("rolecall: {question}? type {expected} and Enter to go on: ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::Runtime(format!("cannot read the answer: {e}")))?;
+    if answer.trim() == expected {
+        Ok(())
+    } else {
+        Err(Error::Usage("not confirmed: nothing changed".into()))
+    }
+}
+
 /// Prints the batch (rows and id) and says whether every change worked.
 fn render(batch: &str, rows: &[BatchRow], output: Output) -> String {
     match output {

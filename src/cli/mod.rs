@@ -40,7 +40,11 @@ pub async fn run(
     // Refuse changes before anything touches the network.
     let changes = matches!(
         command,
-        Command::Set { .. } | Command::Detach { .. } | Command::Swap { .. } | Command::Undo { .. }
+        Command::Set { .. }
+            | Command::Detach { .. }
+            | Command::Swap { .. }
+            | Command::Undo { .. }
+            | Command::RevokeSessions { .. }
     );
     if opts.read_only && changes {
         return Err(Error::Usage(
@@ -149,6 +153,9 @@ pub async fn run(
         }
         Command::WhoUses { name, output } => {
             roles::who_uses(&insight::who_uses(&session, name).await?, *output)
+        }
+        Command::RevokeSessions { role, yes } => {
+            roles::revoke(&session, journal.as_ref(), role, *yes).await?
         }
         Command::Journal { .. } => String::new(),
     };

@@ -184,3 +184,91 @@ pub fn who_uses(users: &[User], output: Output) -> String {
         ),
     }
 }
+
+/// `revoke-sessions ROLE`: says who it reaches, asks for the role's name (on
+/// a terminal, unless `--yes`), journals, then puts AWSRevokeOlderSessions.
+pub async fn revoke(
+    session: &crate::session::Session,
+    journal: Option<&crate::journal::Journal>,
+    role: &str,
+    yes: bool,
+) -> Result<String, crate::error::Error> {
+    use crate::error::Error;
+    use crate::insight::{REVOKE_POLICY_NAME, plan_revoke, revoke_document};
+    let plan = plan_revoke(session, role).await?;
+    let profiles: Vec<&str> = plan.profiles.iter().map(|p| p.name.as_str()).collect();
+    eprintln!(
+        "rolecall: revoking the older sessions of role {} cuts off every holder of it: profiles {} and {} running instance{} (they fetch new credentials)",
+        crate::text::sanitize(&plan.role.name),
+        crate::text::sanitize(&profiles.join(", ")),
+        plan.users.len(),
+        if plan.users.len() == 1 { "" } else { "s" }
+    );
+    if !yes {
+        super::bulk::confirm_typed(
+            &format!("revoke the older sessions of role {}", plan.role.name),
+            &plan.role.name,
+        )?;
+    }
+    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let document = revoke_document(&now);
+    if let Some(j) = journal {
+        let entry = crate::journal::Entry {
+            id: crate::journal::new_id("c"),
+            batch: crate::journal::new_id("b"),
+            time: crate::journal::now_rfc3339(),
+            phase: "sent".into(),
+            outcome: None,
+            account: plan.identity.as_ref().map(|i| i.account.clone()),
+            caller_arn: plan.identity.as_ref().map(|i| i.arn.clone()),
+            region: "global".into(),
+            instance_id: String::new(),
+            instance_name: None,
+            action: "revoke_sessions".into(),
+            from_profile_arn: None,
+            to_profile_arn: None,
+            association_id_before: None,
+            association_id_after: None,
+            request_ids: vec![],
+            error: None,
+            undo_of: None,
+            aws_cli: vec![format!(
+                "aws iam put-role-policy --role-name {} --policy-name {REVOKE_POLICY_NAME} --policy-document '{document}'",
+                plan.role.name
+            )],
+            tool: format!("rolecall {}", env!("CARGO_PKG_VERSION")),
+        };
+        j.append(&entry).map_err(|e| {
+            Error::Runtime(format!(
+                "{e}: nothing was sent (fix the journal, or pass --no-journal)"
+            ))
+        })?;
+        let result = session
+            .cloud
+            .put_role_policy(&plan.role.name, REVOKE_POLICY_NAME, &document)
+            .await;
+        let done = crate::journal::Entry {
+            time: crate::journal::now_rfc3339(),
+            phase: "done".into(),
+            outcome: Some(if result.is_ok() { "ok" } else { "failed" }.into()),
+            error: result.as_ref().err().map(|e| crate::journal::ErrorRecord {
+                code: e.code.clone(),
+                message: e.message.clone(),
+            }),
+            ..entry
+        };
+        if let Err(e) = j.append(&done) {
+            tracing::error!(error = %e, "cannot write the journal's done line");
+        }
+        result?;
+    } else {
+        session
+            .cloud
+            .put_role_policy(&plan.role.name, REVOKE_POLICY_NAME, &document)
+            .await?;
+    }
+    Ok(format!(
+        "role {}: {REVOKE_POLICY_NAME} denies every session issued before {now}\n",
+        crate::text::sanitize(&plan.role.name)
+    ))
+}

@@ -164,3 +164,60 @@ fn the_demo_roles_have_realistic_policies_and_a_denied_read_names_the_action() {
         "{line}"
     );
 }
+
+#[test]
+fn revoke_sessions_puts_the_policy_on_the_role_and_journals_it() {
+    let spec = json!({
+        "profiles": [{"name": "web", "role": "web-role"}],
+        "regions": {"us-east-1": [{"name": "w-1", "profile": "web"}]}
+    });
+    let w = world(Kind::Moto, &spec);
+    let moto = w.moto.as_ref().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.jsonl");
+    let bin = || {
+        let mut c = crate::cli_bin::bin();
+        for (k, v) in moto.env() {
+            c.env(k, v);
+        }
+        c
+    };
+    // No terminal and no --yes: refused, nothing put.
+    let o = run(bin(), &["revoke-sessions", "web-role"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("--yes"), "{}", o.stderr);
+    let o = run(
+        bin(),
+        &[
+            "--journal",
+            journal.to_str().unwrap(),
+            "revoke-sessions",
+            "web-role",
+            "--yes",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("1 running instance"), "{}", o.stderr);
+    // The role now has AWSRevokeOlderSessions, as the API tells it.
+    let o = run(bin(), &["permissions", "web", "--output", "json"]);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    let revoke = v["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "AWSRevokeOlderSessions")
+        .expect("the revoke policy is on the role");
+    let st = &revoke["statements"][0];
+    assert_eq!(st["effect"], "Deny");
+    assert_eq!(st["action"], "*");
+    assert!(st["condition"]["DateLessThan"]["aws:TokenIssueTime"].is_string());
+    let (entries, _) = rolecall::journal::read_path(&journal).unwrap();
+    let phases: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e.action.as_str(), e.phase.as_str()))
+        .collect();
+    assert_eq!(
+        phases,
+        [("revoke_sessions", "sent"), ("revoke_sessions", "done")]
+    );
+}

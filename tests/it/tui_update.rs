@@ -886,6 +886,14 @@ impl Cloud for Panicking {
     ) -> Result<Vec<rolecall::policy::Policy>, rolecall::aws::ApiError> {
         Ok(vec![])
     }
+    async fn put_role_policy(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+    ) -> Result<(), rolecall::aws::ApiError> {
+        panic!("boom in a change")
+    }
 }
 
 #[tokio::test]
