@@ -127,7 +127,10 @@ pub fn failure(effect: &Effect, why: &str) -> Option<Action> {
             region,
             result: Err(error(actions::DESCRIBE_ASSOCIATIONS)),
         },
-        Effect::Mutate(_) | Effect::ReadJournal(_) | Effect::Quit => return None,
+        Effect::Mutate(_)
+        | Effect::ReadJournal(_)
+        | Effect::RevokeSessions { .. }
+        | Effect::Quit => return None,
     })
 }
 
@@ -163,6 +166,9 @@ pub async fn fetch(cloud: &dyn Cloud, effect: Effect) -> Option<Action> {
                 result,
             }
         }
-        Effect::Mutate(_) | Effect::ReadJournal(_) | Effect::Quit => return None,
+        Effect::Mutate(_)
+        | Effect::ReadJournal(_)
+        | Effect::RevokeSessions { .. }
+        | Effect::Quit => return None,
     })
 }

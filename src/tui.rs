@@ -292,6 +292,30 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
     for effect in effects {
         match effect {
             Effect::Quit => quit = true,
+            Effect::RevokeSessions {
+                role,
+                account,
+                caller_arn,
+            } => {
+                let (cloud, journaling, tx) = (cloud.clone(), journaling.clone(), tx.clone());
+                mutations.spawn(async move {
+                    let identity = match (account, caller_arn) {
+                        (Some(account), Some(arn)) => {
+                            Some(crate::aws::CallerIdentity { account, arn })
+                        }
+                        _ => None,
+                    };
+                    let result = crate::insight::revoke(
+                        cloud.as_ref(),
+                        &role,
+                        journaling.as_deref().map(|j| &j.journal),
+                        identity.as_ref(),
+                    )
+                    .await
+                    .map_err(|e| e.to_string());
+                    let _ = tx.send(Action::SessionsRevoked { role, result });
+                });
+            }
             Effect::ReadJournal(purpose) => {
                 let (journaling, tx) = (journaling.clone(), tx.clone());
                 // A local file, read off the event loop.

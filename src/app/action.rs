@@ -32,6 +32,11 @@ pub enum Action {
         region: String,
         result: Result<Vec<Association>, ApiError>,
     },
+    /// A role's older sessions were revoked (or not: why).
+    SessionsRevoked {
+        role: String,
+        result: Result<String, String>,
+    },
     /// A role's policies were read.
     RolePoliciesLoaded {
         role: String,
@@ -100,6 +105,12 @@ pub enum Effect {
     },
     /// Boxed: effects stay small.
     Mutate(Box<Mutation>),
+    /// Revoke a role's older sessions (AWSRevokeOlderSessions), journaled.
+    RevokeSessions {
+        role: String,
+        account: Option<String>,
+        caller_arn: Option<String>,
+    },
     /// Read a role's policies (for a confirmation's diff, or `p`).
     LoadRolePolicies(String),
     /// Read the journal (a local file).

@@ -37,6 +37,8 @@ pub enum Command {
     ShowOutside,
     /// b: only the instances that run with the selected instance's role.
     BlastRadius,
+    /// K: revoke the older sessions of a role.
+    Revoke,
     Help,
     /// Esc: close the overlay, or clear the filter.
     Back,
@@ -80,6 +82,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("e", "associations changed outside rolecall (rows marked !)"),
     (
+        "K",
+        "revoke the older sessions of the role (the one just left, else this one)",
+    ),
+    (
         "b",
         "only the instances running with this role, any profile (Esc: all)",
     ),
@@ -107,6 +113,14 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
         return Command::Quit;
     }
     match &state.overlay {
+        // K: the role's name is typed, Enter confirms.
+        Overlay::Revoke(_) => match key.code {
+            KeyCode::Esc => Command::No,
+            KeyCode::Enter => Command::Accept,
+            KeyCode::Backspace => Command::Backspace,
+            KeyCode::Char(c) if !ctrl => Command::Input(c),
+            _ => Command::Nothing,
+        },
         // A production account: the name is typed, Enter confirms.
         Overlay::Confirm(_) if state.production_guard().is_some() => match key.code {
             KeyCode::Down => Command::Down,
@@ -179,6 +193,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('p') => Command::Permissions,
             KeyCode::Char('e') => Command::ShowOutside,
             KeyCode::Char('b') => Command::BlastRadius,
+            KeyCode::Char('K') => Command::Revoke,
             KeyCode::Char('r') => Command::OpenRegions,
             KeyCode::Char('?') => Command::Help,
             KeyCode::Esc => Command::Back,

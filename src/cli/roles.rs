@@ -193,8 +193,7 @@ pub async fn revoke(
     role: &str,
     yes: bool,
 ) -> Result<String, crate::error::Error> {
-    use crate::error::Error;
-    use crate::insight::{REVOKE_POLICY_NAME, plan_revoke, revoke_document};
+    use crate::insight::{REVOKE_POLICY_NAME, plan_revoke};
     let plan = plan_revoke(session, role).await?;
     let profiles: Vec<&str> = plan.profiles.iter().map(|p| p.name.as_str()).collect();
     eprintln!(
@@ -210,63 +209,13 @@ pub async fn revoke(
             &plan.role.name,
         )?;
     }
-    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let document = revoke_document(&now);
-    if let Some(j) = journal {
-        let entry = crate::journal::Entry {
-            id: crate::journal::new_id("c"),
-            batch: crate::journal::new_id("b"),
-            time: crate::journal::now_rfc3339(),
-            phase: "sent".into(),
-            outcome: None,
-            account: plan.identity.as_ref().map(|i| i.account.clone()),
-            caller_arn: plan.identity.as_ref().map(|i| i.arn.clone()),
-            region: "global".into(),
-            instance_id: String::new(),
-            instance_name: None,
-            action: "revoke_sessions".into(),
-            from_profile_arn: None,
-            to_profile_arn: None,
-            association_id_before: None,
-            association_id_after: None,
-            request_ids: vec![],
-            error: None,
-            undo_of: None,
-            aws_cli: vec![format!(
-                "aws iam put-role-policy --role-name {} --policy-name {REVOKE_POLICY_NAME} --policy-document '{document}'",
-                plan.role.name
-            )],
-            tool: format!("rolecall {}", env!("CARGO_PKG_VERSION")),
-        };
-        j.append(&entry).map_err(|e| {
-            Error::Runtime(format!(
-                "{e}: nothing was sent (fix the journal, or pass --no-journal)"
-            ))
-        })?;
-        let result = session
-            .cloud
-            .put_role_policy(&plan.role.name, REVOKE_POLICY_NAME, &document)
-            .await;
-        let done = crate::journal::Entry {
-            time: crate::journal::now_rfc3339(),
-            phase: "done".into(),
-            outcome: Some(if result.is_ok() { "ok" } else { "failed" }.into()),
-            error: result.as_ref().err().map(|e| crate::journal::ErrorRecord {
-                code: e.code.clone(),
-                message: e.message.clone(),
-            }),
-            ..entry
-        };
-        if let Err(e) = j.append(&done) {
-            tracing::error!(error = %e, "cannot write the journal's done line");
-        }
-        result?;
-    } else {
-        session
-            .cloud
-            .put_role_policy(&plan.role.name, REVOKE_POLICY_NAME, &document)
-            .await?;
-    }
+    let now = crate::insight::revoke(
+        session.cloud.as_ref(),
+        &plan.role.name,
+        journal,
+        plan.identity.as_ref(),
+    )
+    .await?;
     Ok(format!(
         "role {}: {REVOKE_POLICY_NAME} denies every session issued before {now}\n",
         crate::text::sanitize(&plan.role.name)

@@ -276,3 +276,44 @@ pub fn render(state: &State, c: &Confirm, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(out).wrap(Wrap { trim: false }), body);
     frame.render_widget(Paragraph::new(answer), bottom);
 }
+
+/// `K`: revoking a role's older sessions reaches every holder of the role.
+pub fn render_revoke(r: &crate::app::state::RevokeConfirm, frame: &mut Frame, area: Rect) {
+    super::clear(frame, area);
+    let role = sanitize(&r.role);
+    let block = Block::bordered()
+        .border_style(theme::error())
+        .title(Span::styled(
+            format!(" Revoke the older sessions of role {role}? "),
+            theme::title(),
+        ));
+    let lines = vec![
+        Line::from(format!(
+            "Adds the inline policy AWSRevokeOlderSessions to {role}: every session issued before now is denied."
+        )),
+        Line::from(format!(
+            "It reaches every holder of the role: profiles {} and {} loaded instance{}; they fetch new credentials.",
+            sanitize(&r.profiles.join(", ")),
+            r.instances,
+            if r.instances == 1 { "" } else { "s" }
+        )),
+        Line::from("Needs iam:PutRolePolicy on the role; not possible on service-linked roles."),
+        Line::from(""),
+        Line::from(Span::styled(
+            format!(
+                "Type the role's name ({role}) and press Enter to revoke; Esc: no (the default)"
+            ),
+            theme::error(),
+        )),
+        Line::from(vec![
+            Span::styled("> ", theme::key()),
+            Span::raw(format!("{}▏", sanitize(&r.typed))),
+        ]),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

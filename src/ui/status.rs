@@ -202,6 +202,11 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
     match &state.overlay {
         Overlay::Help => vec![("Esc", "close help")],
         Overlay::Journal(_) | Overlay::Outside(_) => vec![("↑↓", "scroll"), ("Esc", "close")],
+        Overlay::Revoke(_) => vec![
+            ("type", "the role's name"),
+            ("Enter", "revoke"),
+            ("Esc", "no"),
+        ],
         Overlay::Permissions(_) => vec![("type", "filter"), ("↑↓", "move"), ("Esc", "close")],
         Overlay::Confirm(_) => vec![("y/Enter", "yes"), ("n/Esc", "no")],
         Overlay::Picker(_) => vec![

@@ -101,6 +101,25 @@ impl Harness {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         match effect {
             Effect::Quit => vec![],
+            Effect::RevokeSessions {
+                role,
+                account,
+                caller_arn,
+            } => {
+                let identity = account.map(|account| rolecall::aws::CallerIdentity {
+                    account,
+                    arn: caller_arn.unwrap_or_default(),
+                });
+                let result = rolecall::insight::revoke(
+                    self.account.as_ref(),
+                    &role,
+                    self.journaling.as_ref().map(|j| &j.journal),
+                    identity.as_ref(),
+                )
+                .await
+                .map_err(|e| e.to_string());
+                vec![Action::SessionsRevoked { role, result }]
+            }
             Effect::ReadJournal(purpose) => {
                 let result = match &self.journaling {
                     None => Err("no journal".to_string()),

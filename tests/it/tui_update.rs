@@ -1377,3 +1377,40 @@ async fn b_lists_every_instance_running_with_the_role_through_any_profile() {
     h.key(KeyCode::Esc).await;
     assert_eq!(h.state.list.visible.len(), 80);
 }
+
+#[tokio::test]
+async fn k_after_a_swap_revokes_the_old_roles_sessions_once_its_name_is_typed() {
+    let mut h = standard().await;
+    let web1 = id_of(&h, "web-1");
+    h.choose(&web1, "api").await;
+    h.key(KeyCode::Char('y')).await;
+    let (_, text) = message(&h);
+    assert!(
+        text.contains("credentials issued under web-role stay valid") && text.contains("K revokes"),
+        "{text}"
+    );
+    h.key(KeyCode::Char('K')).await;
+    let Overlay::Revoke(r) = &h.state.overlay else {
+        panic!("no revoke confirmation")
+    };
+    assert_eq!(r.role, "web-role", "the role just left, not the new one");
+    // Enter without the name does nothing; the name, then Enter, revokes.
+    assert!(h.key_event(KeyCode::Enter, KeyModifiers::NONE).is_empty());
+    h.type_str("web-role").await;
+    h.key(KeyCode::Enter).await;
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Success, "{text}");
+    let policies = h.account.role_policies("web-role").await.unwrap();
+    let revoke = policies
+        .iter()
+        .find(|p| p.name == "AWSRevokeOlderSessions")
+        .expect("the policy is on the role");
+    assert!(revoke.document.contains("aws:TokenIssueTime"));
+    let (entries, _) =
+        rolecall::journal::read_path(&h.journal_dir.path().join("journal.jsonl")).unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action == "revoke_sessions" && e.outcome.as_deref() == Some("ok"))
+    );
+}

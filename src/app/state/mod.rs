@@ -15,7 +15,8 @@ mod source;
 pub use changes::{BatchProgress, Changes, OutsideChange, Pending};
 pub use inventory::{Inventory, RegionData, RoleRows, Row, make_row, profile_line};
 pub use overlay::{
-    Confirm, JournalView, Overlay, PermissionsView, Picker, RegionPicker, Skip, permission_lines,
+    Confirm, JournalView, Overlay, PermissionsView, Picker, RegionPicker, RevokeConfirm, Skip,
+    permission_lines,
 };
 pub use source::{Knowledge, MAX_BACKOFF, Source, backoff};
 

@@ -85,6 +85,17 @@ pub fn permission_lines(rows: &[crate::policy::Sourced]) -> Vec<String> {
         .collect()
 }
 
+/// The confirmation of `K`: who revoking the role's sessions reaches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevokeConfirm {
+    pub role: String,
+    /// The instance profiles holding the role.
+    pub profiles: Vec<String>,
+    /// Loaded instances running with it.
+    pub instances: usize,
+    pub typed: String,
+}
+
 /// The journal overlay (`J`): the latest changes of this account, newest first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JournalView {
@@ -99,6 +110,8 @@ pub enum Overlay {
     Help,
     Journal(JournalView),
     Permissions(PermissionsView),
+    /// `K`: revoking a role's older sessions, waiting for its name typed.
+    Revoke(RevokeConfirm),
     /// `e`: associations changed outside rolecall, newest first (the scroll).
     Outside(usize),
     Picker(Picker),

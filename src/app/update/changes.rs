@@ -486,9 +486,32 @@ pub(super) fn on_mutation_done(
         Some(api) => format!("{} {}", api.short(), api.action),
         None => e.to_string(),
     });
+    // A role the instance no longer runs with: its credentials live on.
+    let left_role = change
+        .from
+        .as_ref()
+        .and_then(|p| state.role_of(&p.arn))
+        .map(|r| r.name.clone())
+        .filter(|old| {
+            change
+                .to
+                .as_ref()
+                .and_then(|p| state.role_of(&p.arn))
+                .map(|r| &r.name)
+                != Some(old)
+        });
     match state.changes.finish_in_batch(pending.batch, done, short) {
         // One change: its own sentence.
-        Some(progress) if progress.total == 1 => info(state, tone, text),
+        Some(progress) if progress.total == 1 => {
+            let mut text = text;
+            if let Some(old) = left_role.filter(|_| done) {
+                text.push_str(&format!(
+                    " — credentials issued under {old} stay valid until they expire: K revokes them"
+                ));
+                state.changes.offer_revoke = Some(old);
+            }
+            info(state, tone, text)
+        }
         Some(progress) => {
             let failed = progress.total - progress.ok;
             let mut summary = format!("{} changed", progress.ok);

@@ -15,7 +15,9 @@ pub use poll::{FAST_POLL, INSTANCE_REFRESH};
 
 use super::action::{Action, Effect, JournalPurpose};
 use super::keymap::{self, Command};
-use super::state::{Focus, JournalView, Message, Overlay, PermissionsView, RoleRows, State, Tone};
+use super::state::{
+    Focus, JournalView, Message, Overlay, PermissionsView, RevokeConfirm, RoleRows, State, Tone,
+};
 use poll::{on_associations, on_instances, refresh_all, schedule};
 
 /// The effects that start the TUI: who am I, profiles, instances,
@@ -36,6 +38,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Key(key) => {
             state.list.cursor_touched = true;
             let cmd = keymap::command(state, key);
+            if cmd != Command::Revoke {
+                // The offer stands for the next key only.
+                state.changes.offer_revoke = None;
+            }
             let mut effects = on_command(state, cmd);
             effects.extend(load_permissions_shown(state));
             effects
@@ -99,6 +105,23 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             region,
             result,
         } => on_associations(state, generation, round, region, result),
+        Action::SessionsRevoked { role, result } => {
+            match result {
+                Ok(at) => info(
+                    state,
+                    Tone::Success,
+                    format!(
+                        "role {role}: every session issued before {at} is denied (AWSRevokeOlderSessions); holders fetch new credentials"
+                    ),
+                ),
+                Err(why) => info(
+                    state,
+                    Tone::Error,
+                    format!("revoking the sessions of {role}: {why}"),
+                ),
+            }
+            vec![]
+        }
         Action::RolePoliciesLoaded { role, result } => {
             let rows = match result {
                 Ok(policies) => {
@@ -221,6 +244,50 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
             }
             vec![]
         }
+        Overlay::Revoke(mut r) => match cmd {
+            Command::Input(c) => {
+                r.typed.push(c);
+                state.overlay = Overlay::Revoke(r);
+                vec![]
+            }
+            Command::Backspace => {
+                r.typed.pop();
+                state.overlay = Overlay::Revoke(r);
+                vec![]
+            }
+            Command::Accept if r.typed == r.role => {
+                state.overlay = Overlay::None;
+                info(
+                    state,
+                    Tone::Info,
+                    format!("revoking the older sessions of {}", r.role),
+                );
+                let identity = state.inventory.identity.as_ref();
+                vec![Effect::RevokeSessions {
+                    role: r.role,
+                    account: identity.map(|i| i.account.clone()),
+                    caller_arn: identity.map(|i| i.arn.clone()),
+                }]
+            }
+            Command::Accept => {
+                info(
+                    state,
+                    Tone::Error,
+                    format!("type {} exactly, then Enter (Esc cancels)", r.role),
+                );
+                state.overlay = Overlay::Revoke(r);
+                vec![]
+            }
+            Command::No | Command::Back => {
+                state.overlay = Overlay::None;
+                info(state, Tone::Info, "revoke cancelled, nothing changed");
+                vec![]
+            }
+            _ => {
+                state.overlay = Overlay::Revoke(r);
+                vec![]
+            }
+        },
         Overlay::Outside(scroll) => {
             let max = state.changes.outside.len().saturating_sub(1);
             state.overlay = match cmd {
@@ -286,6 +353,41 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
             state.list.filter.clear();
             state.list.role_filter = None;
             state.apply_filter(false);
+        }
+        Command::Revoke => {
+            if state.config.read_only {
+                read_only(state);
+                return vec![];
+            }
+            let role = state.changes.offer_revoke.clone().or_else(|| {
+                state
+                    .selected_row()
+                    .and_then(|r| r.data.association.as_ref())
+                    .and_then(|a| state.role_of(&a.profile.arn))
+                    .map(|r| r.name.clone())
+            });
+            let Some(role) = role else {
+                info(
+                    state,
+                    Tone::Info,
+                    "the selected instance runs with no role: nothing to revoke",
+                );
+                return vec![];
+            };
+            let holders: Vec<&crate::aws::InstanceProfile> = state
+                .inventory
+                .profiles
+                .iter()
+                .filter(|p| p.roles.iter().any(|r| r.name == role))
+                .collect();
+            let instances = holders.iter().map(|p| state.instances_using(&p.arn)).sum();
+            let profiles = holders.iter().map(|p| p.name.clone()).collect();
+            state.overlay = Overlay::Revoke(RevokeConfirm {
+                role,
+                profiles,
+                instances,
+                typed: String::new(),
+            });
         }
         Command::BlastRadius => {
             let role = state
