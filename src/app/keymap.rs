@@ -39,6 +39,8 @@ pub enum Command {
     BlastRadius,
     /// K: revoke the older sessions of a role.
     Revoke,
+    /// P: the instance profiles view.
+    ShowProfiles,
     Help,
     /// Esc: close the overlay, or clear the filter.
     Back,
@@ -81,6 +83,10 @@ pub const HELP: &[(&str, &str)] = &[
         "the permissions of the selected instance's role (type to filter)",
     ),
     ("e", "associations changed outside rolecall (rows marked !)"),
+    (
+        "P",
+        "instance profiles: role, path, instances; Enter lists its instances",
+    ),
     (
         "K",
         "revoke the older sessions of the role (the one just left, else this one)",
@@ -156,7 +162,10 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => Command::Back,
             _ => Command::Nothing,
         },
-        Overlay::Picker(_) | Overlay::Regions(_) | Overlay::Permissions(_) => {
+        Overlay::Picker(_)
+        | Overlay::Regions(_)
+        | Overlay::Permissions(_)
+        | Overlay::Profiles(_) => {
             overlay_list(key, ctrl, matches!(state.overlay, Overlay::Regions(_)))
         }
         Overlay::None if state.list.filter_editing => match key.code {
@@ -194,6 +203,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('e') => Command::ShowOutside,
             KeyCode::Char('b') => Command::BlastRadius,
             KeyCode::Char('K') => Command::Revoke,
+            KeyCode::Char('P') => Command::ShowProfiles,
             KeyCode::Char('r') => Command::OpenRegions,
             KeyCode::Char('?') => Command::Help,
             KeyCode::Esc => Command::Back,

@@ -27,6 +27,15 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         ),
         theme::title(),
     )];
+    if let Some(p) = &state.list.profile_filter {
+        title.push(Span::styled(
+            format!(
+                "profile {} ",
+                crate::text::sanitize(crate::aws::profile_name_from_arn(p))
+            ),
+            theme::key(),
+        ));
+    }
     if let Some(role) = &state.list.role_filter {
         title.push(Span::styled(
             format!(

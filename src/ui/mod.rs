@@ -73,6 +73,12 @@ pub fn view(state: &State, frame: &mut Frame) {
                 area.height.saturating_sub(4),
             ),
         ),
+        Overlay::Profiles(list) => picker::render_profile_view(
+            state,
+            list,
+            frame,
+            popup(area, 110, area.height.saturating_sub(4)),
+        ),
         Overlay::Revoke(r) => confirm::render_revoke(r, frame, popup(area, confirm::WIDTH, 12)),
         Overlay::Outside(scroll) => journal::render_outside(
             state,

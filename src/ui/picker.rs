@@ -157,3 +157,34 @@ pub fn render_permissions(
     };
     fuzzy_list::render(&pv.list, &lines, total, around, mark, frame, area);
 }
+
+/// `P`: every instance profile with its role, path and users.
+pub fn render_profile_view(
+    state: &State,
+    list: &crate::app::fuzzy_list::FuzzyList,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let lines = crate::app::update::profile_view_lines(state);
+    let notice = if state.inventory.profiles_src.loaded {
+        vec![]
+    } else {
+        vec![notice(
+            "instance profiles not loaded (see the failing reads above)",
+            theme::dim(),
+        )]
+    };
+    let around = Surround {
+        title: " Instance profiles (Enter lists the instances on one) ".into(),
+        legend: "name  role  path  instances in the shown regions".into(),
+        notice,
+    };
+    let total = lines.len();
+    let mark = |i: usize| {
+        let odd = lines
+            .get(i)
+            .is_some_and(|l| l.ends_with("unused") || l.contains("(no role"));
+        Span::styled(if odd { "○ " } else { "  " }, theme::dim())
+    };
+    fuzzy_list::render(list, &lines, total, around, mark, frame, area);
+}

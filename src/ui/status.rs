@@ -202,6 +202,12 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
     match &state.overlay {
         Overlay::Help => vec![("Esc", "close help")],
         Overlay::Journal(_) | Overlay::Outside(_) => vec![("↑↓", "scroll"), ("Esc", "close")],
+        Overlay::Profiles(_) => vec![
+            ("type", "filter"),
+            ("↑↓", "move"),
+            ("Enter", "its instances"),
+            ("Esc", "close"),
+        ],
         Overlay::Revoke(_) => vec![
             ("type", "the role's name"),
             ("Enter", "revoke"),

@@ -1414,3 +1414,51 @@ async fn k_after_a_swap_revokes_the_old_roles_sessions_once_its_name_is_typed() 
             .any(|e| e.action == "revoke_sessions" && e.outcome.as_deref() == Some("ok"))
     );
 }
+
+#[tokio::test]
+async fn p_capital_lists_profiles_and_enter_lists_the_instances_on_one() {
+    let mut h = Harness::demo().await;
+    h.key(KeyCode::Char('P')).await;
+    let Overlay::Profiles(list) = &h.state.overlay else {
+        panic!("no profiles view")
+    };
+    assert_eq!(list.matches.len(), 21);
+    let lines = rolecall::app::update::profile_view_lines(&h.state);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("empty-profile") && l.contains("(no role")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("incident-quarantine") && l.ends_with("unused")),
+        "{lines:?}"
+    );
+    h.type_str("bastion").await;
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.state.overlay, Overlay::None);
+    let profiles: Vec<&str> = h
+        .state
+        .list
+        .visible
+        .iter()
+        .map(|&i| {
+            h.state.inventory.rows[i]
+                .data
+                .association
+                .as_ref()
+                .unwrap()
+                .profile
+                .name
+                .as_str()
+        })
+        .collect();
+    assert!(
+        !profiles.is_empty() && profiles.iter().all(|p| *p == "bastion"),
+        "{profiles:?}"
+    );
+    h.key(KeyCode::Esc).await;
+    assert_eq!(h.state.list.visible.len(), 80);
+}

@@ -79,6 +79,8 @@ pub struct Poll {
 pub struct ListView {
     /// `b`: only instances running with this role (its ARN), through any profile.
     pub role_filter: Option<String>,
+    /// `P` then Enter: only instances on this profile (its ARN).
+    pub profile_filter: Option<String>,
     /// Marked instances (region, id): bulk keys act on them.
     pub marks: std::collections::BTreeSet<(String, String)>,
     pub filter: String,
@@ -121,6 +123,7 @@ impl State {
             },
             list: ListView {
                 role_filter: None,
+                profile_filter: None,
                 marks: Default::default(),
                 filter: String::new(),
                 filter_editing: false,
@@ -403,6 +406,16 @@ impl State {
     pub fn apply_filter(&mut self, narrowing: bool) {
         let within = narrowing.then(|| self.list.visible.clone());
         self.list.visible = filter_rows(&self.inventory.rows, &self.list.filter, within.as_deref());
+        if let Some(arn) = &self.list.profile_filter {
+            let rows = &self.inventory.rows;
+            self.list.visible.retain(|&i| {
+                rows[i]
+                    .data
+                    .association
+                    .as_ref()
+                    .is_some_and(|a| a.state.is_active() && &a.profile.arn == arn)
+            });
+        }
         if let Some(role_arn) = &self.list.role_filter {
             // `b`: only instances that run with this role, through any profile.
             let profiles: std::collections::HashSet<&str> = self

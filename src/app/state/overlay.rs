@@ -110,6 +110,8 @@ pub enum Overlay {
     Help,
     Journal(JournalView),
     Permissions(PermissionsView),
+    /// `P`: the instance profiles, as a fuzzy list.
+    Profiles(FuzzyList),
     /// `K`: revoking a role's older sessions, waiting for its name typed.
     Revoke(RevokeConfirm),
     /// `e`: associations changed outside rolecall, newest first (the scroll).

@@ -166,6 +166,29 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
+/// The profiles view's lines: name, role, path, and how many loaded
+/// instances use it (profiles without a role, or unused, say so).
+pub fn profile_view_lines(state: &State) -> Vec<String> {
+    state
+        .inventory
+        .profiles
+        .iter()
+        .map(|p| {
+            let role = p
+                .roles
+                .first()
+                .map_or("(no role: grants nothing)".to_string(), |r| r.name.clone());
+            let n = state.instances_using(&p.arn);
+            let used = if n == 0 {
+                "unused".to_string()
+            } else {
+                format!("{n} instance{}", if n == 1 { "" } else { "s" })
+            };
+            crate::text::sanitize(&format!("{}  {role}  {}  {used}", p.name, p.path))
+        })
+        .collect()
+}
+
 /// The permissions overlay's lines for a role (none while they load).
 fn permission_view_lines(state: &State, role: &str) -> Vec<String> {
     match state.inventory.role_rows.get(role) {
@@ -241,6 +264,29 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
                 state.overlay = Overlay::None;
             } else {
                 state.overlay = Overlay::Permissions(pv);
+            }
+            vec![]
+        }
+        Overlay::Profiles(mut list) => {
+            let lines = profile_view_lines(state);
+            match list.handle(&cmd, &lines) {
+                crate::app::fuzzy_list::ListEvent::Closed => state.overlay = Overlay::None,
+                crate::app::fuzzy_list::ListEvent::Chosen(i) => {
+                    state.overlay = Overlay::None;
+                    if let Some(p) = state.inventory.profiles.get(i) {
+                        let name = p.name.clone();
+                        state.list.profile_filter = Some(p.arn.clone());
+                        state.list.role_filter = None;
+                        state.apply_filter(false);
+                        let n = state.list.visible.len();
+                        info(
+                            state,
+                            Tone::Info,
+                            format!("{n} instances on profile {name} (Esc shows all)"),
+                        );
+                    }
+                }
+                _ => state.overlay = Overlay::Profiles(list),
             }
             vec![]
         }
@@ -349,10 +395,19 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
             }
         }
         Command::StartFilter => state.list.filter_editing = true,
-        Command::Back if !state.list.filter.is_empty() || state.list.role_filter.is_some() => {
+        Command::Back
+            if !state.list.filter.is_empty()
+                || state.list.role_filter.is_some()
+                || state.list.profile_filter.is_some() =>
+        {
             state.list.filter.clear();
             state.list.role_filter = None;
+            state.list.profile_filter = None;
             state.apply_filter(false);
+        }
+        Command::ShowProfiles => {
+            let lines = profile_view_lines(state);
+            state.overlay = Overlay::Profiles(crate::app::fuzzy_list::FuzzyList::new(&lines));
         }
         Command::Revoke => {
             if state.config.read_only {
