@@ -140,6 +140,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             _ => Command::Nothing,
         },
         Overlay::Confirm(_) => match key.code {
+            KeyCode::Char('p') => Command::Permissions,
             KeyCode::Down | KeyCode::Char('j') => Command::Down,
             KeyCode::Up | KeyCode::Char('k') => Command::Up,
             KeyCode::PageDown => Command::PageDown,
@@ -148,7 +149,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Command::No,
             _ => Command::Nothing,
         },
-        Overlay::Journal(_) | Overlay::Outside(_) => match key.code {
+        Overlay::Journal(_) | Overlay::Outside(_) | Overlay::Diff(..) => match key.code {
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('J') | KeyCode::Char('e') => {
                 Command::Back
             }

@@ -317,3 +317,68 @@ pub fn render_revoke(r: &crate::app::state::RevokeConfirm, frame: &mut Frame, ar
         area,
     );
 }
+
+/// `p` in a confirmation: every row the change grants (+) and removes (−).
+pub fn render_diff(state: &State, c: &Confirm, scroll: usize, frame: &mut Frame, area: Rect) {
+    super::clear(frame, area);
+    let block = Block::bordered()
+        .border_style(theme::focused_border())
+        .title(Span::styled(
+            " Permission change: policy text compared, not an evaluation with SCPs or conditions ",
+            theme::title(),
+        ));
+    let mut lines: Vec<Line> = Vec::new();
+    match c.changes.first() {
+        None => {}
+        Some(ch) => {
+            let side =
+                |p: Option<&ProfileSummary>| state.rows_of_profile(p.map(|p| p.arn.as_str()));
+            match (side(ch.from.as_ref()), side(ch.to.as_ref())) {
+                (Err(e), _) | (_, Err(e)) => lines.push(Line::from(Span::styled(
+                    sanitize(&format!(
+                        "cannot read the roles' policies: {}",
+                        e.sentence()
+                    )),
+                    theme::error(),
+                ))),
+                (Ok(Some(from)), Ok(Some(to))) => {
+                    let (added, removed) = crate::policy::diff(&from, &to);
+                    let row = |sign: &str, s: &crate::policy::Sourced| {
+                        let risk = crate::policy::risk(&s.row)
+                            .map(|r| format!("  ⚠ {r}"))
+                            .unwrap_or_default();
+                        sanitize(&format!(
+                            "{sign} {} {} on {}{}  ({}){risk}",
+                            s.row.effect,
+                            s.row.action,
+                            s.row.resource,
+                            if s.row.condition.is_some() {
+                                " with a condition"
+                            } else {
+                                ""
+                            },
+                            s.policy
+                        ))
+                    };
+                    lines.push(Line::from(format!(
+                        "+{} granted, −{} removed",
+                        added.len(),
+                        removed.len()
+                    )));
+                    for s in &added {
+                        lines.push(Line::from(Span::styled(row("+", s), theme::success())));
+                    }
+                    for s in &removed {
+                        lines.push(Line::from(Span::styled(row("−", s), theme::error())));
+                    }
+                }
+                _ => lines.push(Line::from(Span::styled(
+                    "reading the roles' policies…",
+                    theme::dim(),
+                ))),
+            }
+        }
+    }
+    let lines: Vec<Line> = lines.into_iter().skip(scroll).collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -73,6 +73,17 @@ pub fn view(state: &State, frame: &mut Frame) {
                 area.height.saturating_sub(4),
             ),
         ),
+        Overlay::Diff(c, scroll) => confirm::render_diff(
+            state,
+            c,
+            *scroll,
+            frame,
+            popup(
+                area,
+                area.width.saturating_sub(6),
+                area.height.saturating_sub(4),
+            ),
+        ),
         Overlay::Profiles(list) => picker::render_profile_view(
             state,
             list,

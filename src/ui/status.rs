@@ -202,6 +202,7 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
     match &state.overlay {
         Overlay::Help => vec![("Esc", "close help")],
         Overlay::Journal(_) | Overlay::Outside(_) => vec![("↑↓", "scroll"), ("Esc", "close")],
+        Overlay::Diff(..) => vec![("↑↓", "scroll"), ("Esc", "back to the confirmation")],
         Overlay::Profiles(_) => vec![
             ("type", "filter"),
             ("↑↓", "move"),
@@ -214,7 +215,11 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
             ("Esc", "no"),
         ],
         Overlay::Permissions(_) => vec![("type", "filter"), ("↑↓", "move"), ("Esc", "close")],
-        Overlay::Confirm(_) => vec![("y/Enter", "yes"), ("n/Esc", "no")],
+        Overlay::Confirm(_) => vec![
+            ("y/Enter", "yes"),
+            ("n/Esc", "no"),
+            ("p", "permission diff"),
+        ],
         Overlay::Picker(_) => vec![
             ("type", "filter"),
             ("↑↓", "move"),

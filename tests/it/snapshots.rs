@@ -316,3 +316,16 @@ async fn p_shows_the_role_permissions_risky_ones_marked() {
     h.key(KeyCode::Esc).await;
     assert_eq!(h.state.overlay, rolecall::app::state::Overlay::None);
 }
+
+#[tokio::test]
+async fn p_in_a_confirmation_shows_the_full_diff_and_esc_goes_back() {
+    let mut h = Harness::demo().await;
+    let id = running_with_profile(&h);
+    h.choose(&id, "incident-quarantine").await;
+    h.key(KeyCode::Char('p')).await;
+    let s = full(&h);
+    assert!(s.contains("+ Deny * on *  (DenyEverything)"), "{s}");
+    assert!(s.contains("− Allow"), "{s}");
+    h.key(KeyCode::Esc).await;
+    assert!(matches!(h.state.overlay, rolecall::app::state::Overlay::Confirm(_)));
+}

@@ -110,6 +110,9 @@ pub enum Overlay {
     Help,
     Journal(JournalView),
     Permissions(PermissionsView),
+    /// `p` in a confirmation: its full permission diff (the scroll); Esc goes
+    /// back to the confirmation.
+    Diff(Box<Confirm>, usize),
     /// `P`: the instance profiles, as a fuzzy list.
     Profiles(FuzzyList),
     /// `K`: revoking a role's older sessions, waiting for its name typed.

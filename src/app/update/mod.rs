@@ -334,6 +334,17 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
                 vec![]
             }
         },
+        Overlay::Diff(c, scroll) => {
+            state.overlay = match cmd {
+                Command::Back => Overlay::Confirm(*c),
+                Command::Down => Overlay::Diff(c, scroll + 1),
+                Command::Up => Overlay::Diff(c, scroll.saturating_sub(1)),
+                Command::PageDown => Overlay::Diff(c, scroll + 10),
+                Command::PageUp => Overlay::Diff(c, scroll.saturating_sub(10)),
+                _ => Overlay::Diff(c, scroll),
+            };
+            vec![]
+        }
         Overlay::Outside(scroll) => {
             let max = state.changes.outside.len().saturating_sub(1);
             state.overlay = match cmd {
