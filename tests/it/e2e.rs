@@ -507,3 +507,76 @@ fn swap_in_a_production_account_asks_for_its_name_on_the_terminal() {
         );
     }
 }
+
+#[test]
+fn a_change_made_by_boto3_behind_the_tui_shows_in_e() {
+    let spec = json!({
+        "profiles": [{"name": "web", "role": "web-role"}, {"name": "api", "role": "api-role"}],
+        "regions": {"us-east-1": [{"name": "outside-1", "profile": "web"}, {"name": "calm-1", "profile": "web"}]}
+    });
+    let w = world(Kind::Moto, &spec);
+    let moto = w.moto.as_ref().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let env: Vec<String> = moto
+        .env()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let command = format!(
+        "sh -c 'env {} {} --region us-east-1 --poll 1 --no-journal --log-file {}; sleep 60'",
+        env.join(" "),
+        env!("CARGO_BIN_EXE_rolecall"),
+        dir.path().join("log").display(),
+    );
+    let tmux = Tmux {
+        socket: format!("rolecall-out-{}", std::process::id()),
+        session: "out".into(),
+    };
+    assert!(
+        tmux.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "out",
+            "-x",
+            "160",
+            "-y",
+            "40",
+            &command
+        ])
+        .status
+        .success()
+    );
+    tmux.wait_for("the instances", |s| {
+        s.contains("Instances 2/2") && s.contains("refreshed")
+    });
+    // Someone else swaps outside-1 to api with boto3.
+    let script = format!(
+        "import boto3\n\
+         ec2 = boto3.client('ec2', region_name='us-east-1', endpoint_url='{}', aws_access_key_id='t', aws_secret_access_key='t')\n\
+         a = ec2.describe_iam_instance_profile_associations(Filters=[{{'Name': 'instance-id', 'Values': ['{}']}}])['IamInstanceProfileAssociations'][0]\n\
+         ec2.replace_iam_instance_profile_association(AssociationId=a['AssociationId'], IamInstanceProfile={{'Name': 'api'}})\n",
+        moto.endpoint,
+        w.id("outside-1")
+    );
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    tmux.wait_for("the row marked", |s| {
+        let r = row(s, "outside-1");
+        r.contains('!') && r.contains("api")
+    });
+    tmux.keys(&["e"]);
+    let s = tmux.wait_for("the list of outside changes", |s| {
+        s.contains("Changed outside rolecall: 1")
+    });
+    assert!(s.contains("web → api"), "{s}");
+    assert!(!row(&s, "calm-1").contains('!'), "{s}");
+}

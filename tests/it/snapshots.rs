@@ -327,5 +327,8 @@ async fn p_in_a_confirmation_shows_the_full_diff_and_esc_goes_back() {
     assert!(s.contains("+ Deny * on *  (DenyEverything)"), "{s}");
     assert!(s.contains("− Allow"), "{s}");
     h.key(KeyCode::Esc).await;
-    assert!(matches!(h.state.overlay, rolecall::app::state::Overlay::Confirm(_)));
+    assert!(matches!(
+        h.state.overlay,
+        rolecall::app::state::Overlay::Confirm(_)
+    ));
 }
