@@ -179,15 +179,17 @@ pub struct RevokePlan {
 /// Plans revoking a role's older sessions (the role by name or ARN).
 pub async fn plan_revoke(session: &Session, role: &str) -> Result<RevokePlan, Error> {
     let cloud = session.cloud.as_ref();
+    // A role named by ARN: its name is the last part.
+    let role_name = crate::aws::profile_name_from_arn(role);
     let (users, profiles, identity) = tokio::join!(
         who_uses(session, role),
-        cloud.instance_profiles(),
+        cloud.instance_profiles_for_role(role_name),
         cloud.caller_identity()
     );
-    let profiles: Vec<InstanceProfile> = profiles?
-        .into_iter()
-        .filter(|p| p.roles.iter().any(|r| r.name == role || r.arn == role))
-        .collect();
+    let profiles: Vec<InstanceProfile> = match profiles {
+        Err(e) if e.code() == Some("NoSuchEntity") => Vec::new(),
+        other => other?,
+    };
     let found = profiles
         .iter()
         .flat_map(|p| p.roles.iter())

@@ -11,6 +11,8 @@ pub enum PolicyKind {
     Managed,
     Inline,
     Boundary,
+    /// The role's trust policy: who may assume it (not a permission).
+    Trust,
 }
 
 impl PolicyKind {
@@ -19,6 +21,7 @@ impl PolicyKind {
             PolicyKind::Managed => "managed",
             PolicyKind::Inline => "inline",
             PolicyKind::Boundary => "boundary",
+            PolicyKind::Trust => "trust",
         }
     }
 }
@@ -168,7 +171,7 @@ pub struct Sourced {
 pub fn rows_of(parsed: &[Parsed]) -> Vec<Sourced> {
     let mut out: Vec<Sourced> = parsed
         .iter()
-        .filter(|p| p.policy.kind != PolicyKind::Boundary)
+        .filter(|p| matches!(p.policy.kind, PolicyKind::Managed | PolicyKind::Inline))
         .flat_map(|p| {
             p.rows.iter().map(|r| Sourced {
                 row: r.clone(),

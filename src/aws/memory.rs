@@ -639,6 +639,18 @@ impl Cloud for MemoryAccount {
                 )
             })?;
         let mut all = demo_policies(&role.name, &w.identity.account);
+        // Every demo role is for EC2 instances.
+        all.push(Policy {
+            name: "trust policy".into(),
+            arn: None,
+            kind: PolicyKind::Trust,
+            document: serde_json::json!({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole"
+            }]})
+            .to_string(),
+        });
         all.extend(
             w.added_policies
                 .get(role_name)
@@ -647,6 +659,29 @@ impl Cloud for MemoryAccount {
                 .cloned(),
         );
         Ok(all)
+    }
+
+    async fn instance_profiles_for_role(
+        &self,
+        role_name: &str,
+    ) -> Result<Vec<InstanceProfile>, ApiError> {
+        const A: &str = actions::LIST_INSTANCE_PROFILES_FOR_ROLE;
+        self.enter(Op::Role, A).await?;
+        let w = lock(&self.world);
+        let holders: Vec<InstanceProfile> = w
+            .profiles
+            .iter()
+            .filter(|p| p.roles.iter().any(|r| r.name == role_name))
+            .cloned()
+            .collect();
+        if holders.is_empty() {
+            return Err(ApiError::service(
+                A,
+                "NoSuchEntity",
+                format!("The role with name {role_name} cannot be found."),
+            ));
+        }
+        Ok(holders)
     }
 
     async fn put_role_policy(

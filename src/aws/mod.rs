@@ -384,6 +384,11 @@ pub trait Cloud: Send + Sync {
     /// (their default version), inline policies, and the permissions
     /// boundary. Fully paginated.
     async fn role_policies(&self, role_name: &str) -> Result<Vec<crate::policy::Policy>, ApiError>;
+    /// IAM ListInstanceProfilesForRole: every instance profile holding the role.
+    async fn instance_profiles_for_role(
+        &self,
+        role_name: &str,
+    ) -> Result<Vec<InstanceProfile>, ApiError>;
     /// IAM PutRolePolicy: adds (or replaces) an inline policy on a role.
     async fn put_role_policy(
         &self,
@@ -410,6 +415,7 @@ pub mod actions {
     pub const LIST_ROLE_POLICIES: &str = "iam:ListRolePolicies";
     pub const GET_ROLE_POLICY: &str = "iam:GetRolePolicy";
     pub const PUT_ROLE_POLICY: &str = "iam:PutRolePolicy";
+    pub const LIST_INSTANCE_PROFILES_FOR_ROLE: &str = "iam:ListInstanceProfilesForRole";
 }
 
 #[cfg(test)]

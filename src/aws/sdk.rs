@@ -371,24 +371,7 @@ impl Cloud for SdkCloud {
             .try_collect()
             .await
             .map_err(|e| api_error(actions::LIST_INSTANCE_PROFILES, e))?;
-        Ok(items
-            .iter()
-            .map(|p| InstanceProfile {
-                name: p.instance_profile_name().to_string(),
-                arn: p.arn().to_string(),
-                id: p.instance_profile_id().to_string(),
-                path: p.path().to_string(),
-                roles: p
-                    .roles()
-                    .iter()
-                    .map(|r| Role {
-                        name: r.role_name().to_string(),
-                        arn: r.arn().to_string(),
-                    })
-                    .collect(),
-                created: time(Some(p.create_date())),
-            })
-            .collect())
+        Ok(items.iter().map(profile).collect())
     }
 
     async fn associate(
@@ -466,6 +449,23 @@ impl Cloud for SdkCloud {
         self.read_role_policies(role_name).await
     }
 
+    async fn instance_profiles_for_role(
+        &self,
+        role_name: &str,
+    ) -> Result<Vec<InstanceProfile>, ApiError> {
+        let items = self
+            .iam
+            .list_instance_profiles_for_role()
+            .role_name(role_name)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| api_error(actions::LIST_INSTANCE_PROFILES_FOR_ROLE, e))?;
+        Ok(items.iter().map(profile).collect())
+    }
+
     async fn put_role_policy(
         &self,
         role_name: &str,
@@ -489,6 +489,25 @@ impl Cloud for SdkCloud {
 /// only what AWS says it did not run (throttling) and re-reads after a lost answer.
 fn no_retries() -> aws_sdk_ec2::config::Builder {
     aws_sdk_ec2::config::Builder::default().retry_config(RetryConfig::disabled())
+}
+
+/// An instance profile as IAM gives it, with its role(s).
+fn profile(p: &aws_sdk_iam::types::InstanceProfile) -> InstanceProfile {
+    InstanceProfile {
+        name: p.instance_profile_name().to_string(),
+        arn: p.arn().to_string(),
+        id: p.instance_profile_id().to_string(),
+        path: p.path().to_string(),
+        roles: p
+            .roles()
+            .iter()
+            .map(|r| Role {
+                name: r.role_name().to_string(),
+                arn: r.arn().to_string(),
+            })
+            .collect(),
+        created: time(Some(p.create_date())),
+    }
 }
 
 /// The association a mutation answered with; its absence is a malformed answer.
@@ -556,6 +575,15 @@ impl SdkCloud {
             .send()
             .await
             .map_err(|e| api_error(actions::GET_ROLE, e))?;
+        let trust = got
+            .role()
+            .and_then(|r| r.assume_role_policy_document())
+            .map(|doc| Policy {
+                name: "trust policy".into(),
+                arn: None,
+                kind: PolicyKind::Trust,
+                document: doc.to_string(),
+            });
         let boundary = got
             .role()
             .and_then(|r| r.permissions_boundary())
@@ -629,6 +657,7 @@ impl SdkCloud {
         let mut all = managed?;
         all.extend(inline?);
         all.extend(boundary?);
+        all.extend(trust);
         Ok(all)
     }
 }

@@ -483,6 +483,9 @@ impl Cloud for StaleView {
     async fn role_policies(&self, role: &str) -> Result<Vec<rolecall::policy::Policy>, ApiError> {
         self.inner.role_policies(role).await
     }
+    async fn instance_profiles_for_role(&self, r: &str) -> Result<Vec<InstanceProfile>, ApiError> {
+        self.inner.instance_profiles_for_role(r).await
+    }
     async fn put_role_policy(&self, r: &str, n: &str, d: &str) -> Result<(), ApiError> {
         self.inner.put_role_policy(r, n, d).await
     }

@@ -302,3 +302,30 @@ async fn bad_input_is_a_usage_error(w: World) {
     assert_eq!(profile_of(&w, "web-2").await, None, "nothing changed");
 }
 contract!(bad_input_is_a_usage_error, standard_spec());
+
+async fn a_roles_trust_policy_and_its_profiles_are_read(w: World) {
+    let policies = w.cloud.role_policies("web-role").await.unwrap();
+    let trust = policies
+        .iter()
+        .find(|p| p.kind == rolecall::policy::PolicyKind::Trust)
+        .expect("the trust policy");
+    let parsed = rolecall::policy::parse(trust);
+    assert_eq!(parsed.unreadable, None, "{}", parsed.text);
+    assert!(parsed.text.contains("ec2.amazonaws.com"), "{}", parsed.text);
+    // The trust policy is not a permission.
+    assert!(rolecall::policy::rows_of(&[parsed]).is_empty());
+    let holders = w
+        .cloud
+        .instance_profiles_for_role("web-role")
+        .await
+        .unwrap();
+    let names: Vec<&str> = holders.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["web"]);
+    let e = w.cloud.role_policies("no-such-role").await.unwrap_err();
+    assert_eq!(e.code(), Some("NoSuchEntity"), "{e:?}");
+    assert_eq!(e.action, "iam:GetRole");
+}
+contract!(
+    a_roles_trust_policy_and_its_profiles_are_read,
+    standard_spec()
+);

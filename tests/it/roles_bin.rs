@@ -57,7 +57,8 @@ fn permissions_diff_and_who_uses_say_what_the_policies_say() {
         [
             ("web-managed", "managed"),
             ("web-inline", "inline"),
-            ("web-role-boundary", "boundary")
+            ("web-role-boundary", "boundary"),
+            ("trust policy", "trust")
         ]
     );
     let managed = &v["policies"][0]["statements"];

@@ -894,6 +894,12 @@ impl Cloud for Panicking {
     ) -> Result<(), rolecall::aws::ApiError> {
         panic!("boom in a change")
     }
+    async fn instance_profiles_for_role(
+        &self,
+        _: &str,
+    ) -> Result<Vec<rolecall::aws::InstanceProfile>, rolecall::aws::ApiError> {
+        Ok(vec![])
+    }
 }
 
 #[tokio::test]
