@@ -203,6 +203,15 @@ pub async fn revoke(
         plan.users.len(),
         if plan.users.len() == 1 { "" } else { "s" }
     );
+    for u in &plan.users {
+        eprintln!(
+            "rolecall:   {} {} ({}) through profile {}",
+            crate::text::sanitize(&u.row.instance.region),
+            crate::text::sanitize(&u.row.instance.id),
+            crate::text::sanitize(u.row.instance.name.as_deref().unwrap_or("no Name")),
+            crate::text::sanitize(&u.profile.name)
+        );
+    }
     if !yes {
         super::bulk::confirm_typed(
             &format!("revoke the older sessions of role {}", plan.role.name),

@@ -297,6 +297,20 @@ pub fn render_revoke(r: &crate::app::state::RevokeConfirm, frame: &mut Frame, ar
             r.instances,
             if r.instances == 1 { "" } else { "s" }
         )),
+        Line::from(sanitize(&format!(
+            "instances: {}{}",
+            r.instance_names
+                .iter()
+                .take(6)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            if r.instance_names.len() > 6 {
+                format!(", and {} more", r.instance_names.len() - 6)
+            } else {
+                String::new()
+            }
+        ))),
         Line::from("Needs iam:PutRolePolicy on the role; not possible on service-linked roles."),
         Line::from(""),
         Line::from(Span::styled(

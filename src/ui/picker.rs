@@ -119,7 +119,7 @@ pub fn render_permissions(
     use crate::app::state::RoleRows;
     let (lines, notice) = match state.inventory.role_rows.get(&pv.role) {
         Some(RoleRows::Loaded(rows)) => {
-            let lines = crate::app::state::permission_lines(rows);
+            let lines = crate::app::update::permission_view_lines(state, &pv.role);
             let notice = if rows.is_empty() {
                 vec![notice("the role's policies grant nothing", theme::dim())]
             } else {

@@ -1468,3 +1468,22 @@ async fn p_capital_lists_profiles_and_enter_lists_the_instances_on_one() {
     h.key(KeyCode::Esc).await;
     assert_eq!(h.state.list.visible.len(), 80);
 }
+
+#[tokio::test]
+async fn p_shows_a_policy_it_cannot_read_raw_with_why() {
+    let mut h = standard().await;
+    h.account
+        .put_role_policy("web-role", "broken", "not json {")
+        .await
+        .unwrap();
+    let web1 = id_of(&h, "web-1");
+    h.select(&web1);
+    h.key(KeyCode::Char('p')).await;
+    let lines = rolecall::app::update::permission_view_lines(&h.state, "web-role");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("broken: cannot read it") && l.contains("not json {")),
+        "{lines:?}"
+    );
+}

@@ -54,6 +54,8 @@ pub struct Inventory {
     /// Each role's permission rows, read on demand and kept for the session
     /// (Ctrl-r reads them again).
     pub role_rows: HashMap<String, RoleRows>,
+    /// Per role, its policies rolecall could not read: `name: why: raw text`.
+    pub role_unreadable: HashMap<String, Vec<String>>,
 }
 
 /// What is known of a role's permissions.

@@ -93,6 +93,8 @@ pub struct RevokeConfirm {
     pub profiles: Vec<String>,
     /// Loaded instances running with it.
     pub instances: usize,
+    /// Those instances, `id (Name)`.
+    pub instance_names: Vec<String>,
     pub typed: String,
 }
 

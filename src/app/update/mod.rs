@@ -126,6 +126,22 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             let rows = match result {
                 Ok(policies) => {
                     let parsed: Vec<_> = policies.iter().map(crate::policy::parse).collect();
+                    // Shown raw, with why, never dropped silently.
+                    let unreadable = parsed
+                        .iter()
+                        .filter_map(|p| {
+                            p.unreadable.as_ref().map(|why| {
+                                format!(
+                                    "{}: cannot read it ({why}); raw: {}",
+                                    p.policy.name, p.text
+                                )
+                            })
+                        })
+                        .collect();
+                    state
+                        .inventory
+                        .role_unreadable
+                        .insert(role.clone(), unreadable);
                     RoleRows::Loaded(crate::policy::rows_of(&parsed))
                 }
                 Err(e) => RoleRows::Failed(e),
@@ -190,9 +206,21 @@ pub fn profile_view_lines(state: &State) -> Vec<String> {
 }
 
 /// The permissions overlay's lines for a role (none while they load).
-fn permission_view_lines(state: &State, role: &str) -> Vec<String> {
+pub fn permission_view_lines(state: &State, role: &str) -> Vec<String> {
     match state.inventory.role_rows.get(role) {
-        Some(RoleRows::Loaded(rows)) => crate::app::state::permission_lines(rows),
+        Some(RoleRows::Loaded(rows)) => {
+            let mut lines = crate::app::state::permission_lines(rows);
+            lines.extend(
+                state
+                    .inventory
+                    .role_unreadable
+                    .get(role)
+                    .into_iter()
+                    .flatten()
+                    .map(|l| format!("⚠ {}", crate::text::one_line(l))),
+            );
+            lines
+        }
         _ => Vec::new(),
     }
 }
@@ -447,11 +475,24 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
                 .filter(|p| p.roles.iter().any(|r| r.name == role))
                 .collect();
             let instances = holders.iter().map(|p| state.instances_using(&p.arn)).sum();
+            let holder_arns: Vec<&str> = holders.iter().map(|p| p.arn.as_str()).collect();
+            let instance_names = state
+                .inventory
+                .rows
+                .iter()
+                .filter(|r| {
+                    r.data.association.as_ref().is_some_and(|a| {
+                        a.state.is_active() && holder_arns.contains(&a.profile.arn.as_str())
+                    })
+                })
+                .map(|r| format!("{} ({})", r.data.instance.id, r.name))
+                .collect();
             let profiles = holders.iter().map(|p| p.name.clone()).collect();
             state.overlay = Overlay::Revoke(RevokeConfirm {
                 role,
                 profiles,
                 instances,
+                instance_names,
                 typed: String::new(),
             });
         }
