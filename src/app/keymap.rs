@@ -129,6 +129,8 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
         },
         // A production account: the name is typed, Enter confirms.
         Overlay::Confirm(_) if state.production_guard().is_some() => match key.code {
+            // `p` types; Tab opens the permission diff here.
+            KeyCode::Tab => Command::Permissions,
             KeyCode::Down => Command::Down,
             KeyCode::Up => Command::Up,
             KeyCode::PageDown => Command::PageDown,
@@ -140,7 +142,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             _ => Command::Nothing,
         },
         Overlay::Confirm(_) => match key.code {
-            KeyCode::Char('p') => Command::Permissions,
+            KeyCode::Char('p') | KeyCode::Tab => Command::Permissions,
             KeyCode::Down | KeyCode::Char('j') => Command::Down,
             KeyCode::Up | KeyCode::Char('k') => Command::Up,
             KeyCode::PageDown => Command::PageDown,

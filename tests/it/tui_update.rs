@@ -1115,6 +1115,18 @@ async fn a_production_account_needs_its_name_typed_to_confirm() {
     );
     h.settle_effects().await;
     assert_eq!(profile_shown(&h, &web2).map(|p| p.0), Some("batch".into()));
+    // Tab opens the permission diff (p would type); Esc comes back.
+    let web1 = id_of(&h, "web-1");
+    h.choose(&web1, "api").await;
+    h.key(KeyCode::Tab).await;
+    assert!(
+        matches!(h.state.overlay, Overlay::Diff(..)),
+        "{:?}",
+        h.state.overlay
+    );
+    h.key(KeyCode::Esc).await;
+    assert!(matches!(h.state.overlay, Overlay::Confirm(_)));
+    h.key(KeyCode::Esc).await;
     // Esc still says no.
     let web1 = id_of(&h, "web-1");
     h.choose(&web1, "api").await;
