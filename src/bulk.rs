@@ -7,6 +7,7 @@ use futures::StreamExt;
 use crate::aws::{CallerIdentity, Cloud, InstanceProfile, ProfileRef, ProfileSummary};
 use crate::error::Error;
 use crate::exec::{self, Change, Outcome, Record};
+use crate::insight::find_profile;
 use crate::inventory::InstanceRow;
 use crate::journal::{Context, Entry, Journal, JournalError};
 use crate::plan::{self, MutationKind};
@@ -74,18 +75,6 @@ fn plan_one(row: &InstanceRow, target: Option<&InstanceProfile>) -> Result<Chang
         kind,
         from: current.map(|a| a.profile.clone()),
         to: target.map(|t| ProfileSummary::new(&t.arn, &t.id)),
-    })
-}
-
-fn find_profile<'a>(
-    profiles: &'a [InstanceProfile],
-    wanted: &ProfileRef,
-) -> Result<&'a InstanceProfile, Error> {
-    profiles.iter().find(|p| wanted.matches(p)).ok_or_else(|| {
-        Error::Usage(format!(
-            "instance profile '{}' does not exist in this account (see `aws iam list-instance-profiles`)",
-            escape(&wanted.to_string())
-        ))
     })
 }
 

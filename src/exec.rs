@@ -15,7 +15,6 @@ use crate::journal::{self, Context, Entry, Journal, JournalError};
 use crate::plan;
 use crate::plan::{MutationKind, current_association};
 use crate::session::Session;
-use crate::text::escape;
 
 /// How a change failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -446,12 +445,7 @@ pub async fn plan_set_profile(
 ) -> Result<Planned, Error> {
     let (rows, profiles, identity) = read_for_change(session, true).await?;
     let row = find_instance(session, rows, instance_id).await?;
-    let target: &InstanceProfile = profiles.iter().find(|p| profile.matches(p)).ok_or_else(|| {
-        Error::Usage(format!(
-            "instance profile '{}' does not exist in this account (see `aws iam list-instance-profiles`)",
-            escape(&profile.to_string())
-        ))
-    })?;
+    let target = crate::insight::find_profile(&profiles, profile)?;
     let plan = plan::plan_set(&row.instance, row.association.as_ref(), target)
         .map_err(|r| Error::Usage(r.0))?;
     let change = MutationKind::for_set(&plan, &target.arn).map(|kind| Change {

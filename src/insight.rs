@@ -218,33 +218,22 @@ pub async fn revoke(
     journal: Option<&crate::journal::Journal>,
     identity: Option<&crate::aws::CallerIdentity>,
 ) -> Result<String, Error> {
-    use crate::journal::{Entry, ErrorRecord, new_id, now_rfc3339};
+    use crate::journal::Entry;
     let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let document = revoke_document(&now);
-    let sent = Entry {
-        id: new_id("c"),
-        batch: new_id("b"),
-        time: now_rfc3339(),
-        phase: "sent".into(),
-        outcome: None,
+    let context = crate::journal::Context {
+        batch: crate::journal::new_id("b"),
         account: identity.map(|i| i.account.clone()),
         caller_arn: identity.map(|i| i.arn.clone()),
-        region: "global".into(),
-        instance_id: String::new(),
-        instance_name: None,
-        action: "revoke_sessions".into(),
-        from_profile_arn: None,
-        to_profile_arn: None,
-        association_id_before: None,
-        association_id_after: None,
-        request_ids: vec![],
-        error: None,
         undo_of: None,
-        aws_cli: vec![format!(
+    };
+    let sent = Entry::sent_for_role(
+        &context,
+        "revoke_sessions",
+        vec![format!(
             "aws iam put-role-policy --role-name {role} --policy-name {REVOKE_POLICY_NAME} --policy-document '{document}'"
         )],
-        tool: format!("rolecall {}", env!("CARGO_PKG_VERSION")),
-    };
+    );
     if let Some(j) = journal {
         j.append(&sent).map_err(|e| {
             Error::Runtime(format!(
@@ -255,20 +244,10 @@ pub async fn revoke(
     let result = cloud
         .put_role_policy(role, REVOKE_POLICY_NAME, &document)
         .await;
-    if let Some(j) = journal {
-        let done = Entry {
-            time: now_rfc3339(),
-            phase: "done".into(),
-            outcome: Some(if result.is_ok() { "ok" } else { "failed" }.into()),
-            error: result.as_ref().err().map(|e| ErrorRecord {
-                code: e.code.clone(),
-                message: e.message.clone(),
-            }),
-            ..sent
-        };
-        if let Err(e) = j.append(&done) {
-            tracing::error!(error = %e, "cannot write the journal's done line");
-        }
+    if let Some(j) = journal
+        && let Err(e) = j.append(&Entry::done_call(&sent, result.as_ref().err()))
+    {
+        tracing::error!(error = %e, "cannot write the journal's done line");
     }
     result?;
     Ok(now)

@@ -148,6 +148,51 @@ impl Entry {
         }
     }
 
+    /// The `sent` line of a change to a role rather than an instance
+    /// (region `global`, no instance or profiles).
+    pub fn sent_for_role(ctx: &Context, action: &str, aws_cli: Vec<String>) -> Self {
+        Entry {
+            id: new_id("c"),
+            batch: ctx.batch.clone(),
+            time: now_rfc3339(),
+            phase: "sent".into(),
+            outcome: None,
+            account: ctx.account.clone(),
+            caller_arn: ctx.caller_arn.clone(),
+            region: "global".into(),
+            instance_id: String::new(),
+            instance_name: None,
+            action: action.into(),
+            from_profile_arn: None,
+            to_profile_arn: None,
+            association_id_before: None,
+            association_id_after: None,
+            request_ids: Vec::new(),
+            error: None,
+            undo_of: ctx.undo_of.clone(),
+            aws_cli,
+            tool: format!("rolecall {}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+
+    /// The `done` line of a single call: `ok`, or `failed` with its error.
+    pub fn done_call(sent: &Entry, error: Option<&crate::aws::ApiError>) -> Self {
+        Entry {
+            time: now_rfc3339(),
+            phase: "done".into(),
+            outcome: Some(if error.is_none() { "ok" } else { "failed" }.into()),
+            request_ids: error
+                .and_then(|e| e.request_id.clone())
+                .into_iter()
+                .collect(),
+            error: error.map(|e| ErrorRecord {
+                code: e.code.clone(),
+                message: e.message.clone(),
+            }),
+            ..sent.clone()
+        }
+    }
+
     /// The `done` line: the `sent` line with the outcome filled in.
     pub fn done(sent: &Entry, outcome: &Outcome) -> Self {
         let (word, error) = match &outcome.result {

@@ -85,39 +85,34 @@ fn outcome_word(result: &Result<Outcome, JournalError>) -> (String, Option<Strin
 /// Asks for a typed answer on the terminal (`y`, or a production account's
 /// name); refuses without a terminal.
 fn confirm(question: &str, expected: &str) -> Result<(), Error> {
-    if !std::io::stdin().is_terminal() {
-        return Err(Error::Usage(format!(
-            "{question}: refusing without --yes (no terminal to ask)"
-        )));
-    }
-    if expected == "y" {
-        eprint!("rolecall: {question}? type y and Enter to go on: ");
+    let prompt = if expected == "y" {
+        format!("{question}? type y and Enter to go on")
     } else {
-        eprint!(
-            "rolecall: {question} in PRODUCTION account {expected}? type its name ({expected}) and Enter to go on: "
-        );
-    }
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| Error::Runtime(format!("cannot read the answer: {e}")))?;
-    if answer.trim() == expected {
-        Ok(())
-    } else {
-        Err(Error::Usage("not confirmed: nothing changed".into()))
-    }
+        format!(
+            "{question} in PRODUCTION account {expected}? type its name ({expected}) and Enter to go on"
+        )
+    };
+    ask(question, &prompt, expected)
 }
 
 /// Asks for `expected` typed on the terminal; refuses without one.
 pub fn confirm_typed(question: &str, expected: &str) -> Result<(), Error> {
+    ask(
+        question,
+        &format!("{question}? type {expected} and Enter to go on"),
+        expected,
+    )
+}
+
+/// Shows `prompt` on the terminal and goes on only when `expected` is typed;
+/// without a terminal, refuses (`--yes` is how scripts say yes).
+fn ask(question: &str, prompt: &str, expected: &str) -> Result<(), Error> {
     if !std::io::stdin().is_terminal() {
         return Err(Error::Usage(format!(
             "{question}: refusing without --yes (no terminal to ask)"
         )));
     }
-    eprint!("rolecall: {question}? type {expected} and Enter to go on: ");
+    eprint!("rolecall: {prompt}: ");
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()
@@ -147,11 +142,7 @@ fn render(batch: &str, rows: &[BatchRow], output: Output) -> String {
             })).collect::<Vec<Value>>(),
         })),
         Output::Table => {
-            let name = |arn: &Option<String>| {
-                arn.as_deref()
-                    .map(|a| crate::aws::profile_name_from_arn(a).to_string())
-                    .unwrap_or_else(|| "-".into())
-            };
+            let name = |arn: &Option<String>| super::table::profile_cell(arn.as_deref());
             let body: Vec<Vec<String>> = rows
                 .iter()
                 .map(|r| {
@@ -310,11 +301,7 @@ pub fn list(journal: Option<&Journal>, limit: usize, output: Output) -> Result<S
     Ok(match output {
         Output::Json => super::json::pretty(&serde_json::to_value(&latest).unwrap_or_default()),
         Output::Table => {
-            let name = |arn: &Option<String>| {
-                arn.as_deref()
-                    .map(|a| crate::aws::profile_name_from_arn(a).to_string())
-                    .unwrap_or_else(|| "-".into())
-            };
+            let name = |arn: &Option<String>| super::table::profile_cell(arn.as_deref());
             let body: Vec<Vec<String>> = latest
                 .iter()
                 .map(|e| {

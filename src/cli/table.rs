@@ -45,6 +45,11 @@ fn or_dash(s: Option<String>) -> String {
     s.unwrap_or_else(|| "-".into())
 }
 
+/// A profile ARN as a table cell: its name, or `-` for none.
+pub fn profile_cell(arn: Option<&str>) -> String {
+    or_dash(arn.map(|a| crate::aws::profile_name_from_arn(a).to_string()))
+}
+
 /// `list`: REGION, INSTANCE, NAME, STATE, PROFILE, ASSOCIATION STATE.
 pub fn list_table(rows: &[InstanceRow]) -> String {
     let body: Vec<Vec<String>> = rows
@@ -81,11 +86,7 @@ pub fn report_table(r: &Report) -> String {
         r.region.clone(),
         r.instance_id.clone(),
         r.action.to_string(),
-        or_dash(
-            r.previous_profile_arn
-                .as_deref()
-                .map(|arn| crate::aws::profile_name_from_arn(arn).to_string()),
-        ),
+        profile_cell(r.previous_profile_arn.as_deref()),
         or_dash(a.map(|a| a.profile.name.clone())),
         or_dash(a.map(|a| a.id.clone())),
         or_dash(a.map(|a| a.state.to_string())),

@@ -63,27 +63,10 @@ pub fn view(state: &State, frame: &mut Frame) {
     match &state.overlay {
         Overlay::None => {}
         Overlay::Help => help::render(frame, popup(area, help::WIDTH, help::HEIGHT)),
-        Overlay::Permissions(pv) => picker::render_permissions(
-            state,
-            pv,
-            frame,
-            popup(
-                area,
-                area.width.saturating_sub(6),
-                area.height.saturating_sub(4),
-            ),
-        ),
-        Overlay::Diff(c, scroll) => confirm::render_diff(
-            state,
-            c,
-            *scroll,
-            frame,
-            popup(
-                area,
-                area.width.saturating_sub(6),
-                area.height.saturating_sub(4),
-            ),
-        ),
+        Overlay::Permissions(pv) => picker::render_permissions(state, pv, frame, wide_popup(area)),
+        Overlay::Diff(c, scroll) => {
+            confirm::render_diff(state, c, *scroll, frame, wide_popup(area))
+        }
         Overlay::Profiles(list) => picker::render_profile_view(
             state,
             list,
@@ -91,25 +74,10 @@ pub fn view(state: &State, frame: &mut Frame) {
             popup(area, 110, area.height.saturating_sub(4)),
         ),
         Overlay::Revoke(r) => confirm::render_revoke(r, frame, popup(area, confirm::WIDTH, 14)),
-        Overlay::Outside(scroll) => journal::render_outside(
-            state,
-            *scroll,
-            frame,
-            popup(
-                area,
-                area.width.saturating_sub(6),
-                area.height.saturating_sub(4),
-            ),
-        ),
-        Overlay::Journal(j) => journal::render(
-            j,
-            frame,
-            popup(
-                area,
-                area.width.saturating_sub(6),
-                area.height.saturating_sub(4),
-            ),
-        ),
+        Overlay::Outside(scroll) => {
+            journal::render_outside(state, *scroll, frame, wide_popup(area))
+        }
+        Overlay::Journal(j) => journal::render(j, frame, wide_popup(area)),
         Overlay::Picker(p) => picker::render_profiles(
             state,
             p,
@@ -129,6 +97,15 @@ pub fn view(state: &State, frame: &mut Frame) {
             )
         }
     }
+}
+
+/// Nearly the whole screen, for list overlays (journal, diff, permissions).
+fn wide_popup(area: Rect) -> Rect {
+    popup(
+        area,
+        area.width.saturating_sub(6),
+        area.height.saturating_sub(4),
+    )
 }
 
 /// A centred rectangle of at most `w`x`h`, cleared for an overlay.
