@@ -10,7 +10,7 @@ use crate::aws::{
     ProfileSummary, actions,
 };
 use crate::error::Error;
-use crate::inventory::{self, InstanceRow};
+use crate::inventory::InstanceRow;
 use crate::journal::{self, Context, Entry, Journal, JournalError};
 use crate::plan;
 use crate::plan::{MutationKind, current_association};
@@ -209,6 +209,8 @@ async fn failed(
 /// the front ends.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
+    /// The session's key of the account holding the instance.
+    pub account: String,
     pub region: String,
     pub instance_id: String,
     /// The calls and the ids they need.
@@ -377,20 +379,45 @@ pub async fn run(
     }
 }
 
-/// An instance found by id in the session's regions, with its association.
-async fn find_instance(
+/// An instance found by id in the session's accounts and regions, with its
+/// association. Not found while some account or region could not be read is
+/// that read's error: the instance may be there.
+fn find_instance(
     session: &Session,
-    rows: Vec<InstanceRow>,
+    reads: &Reads,
     instance_id: &str,
 ) -> Result<InstanceRow, Error> {
-    rows.into_iter()
-        .find(|r| r.instance.id == instance_id)
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "instance {instance_id} was not found in {} (pass --region REGION or --all-regions)",
-                session.regions.join(", ")
-            ))
-        })
+    let found: Vec<&InstanceRow> = reads
+        .rows
+        .iter()
+        .filter(|r| r.instance.id == instance_id)
+        .collect();
+    match found.as_slice() {
+        [row] => Ok((*row).clone()),
+        [] => match reads.failures.first() {
+            Some(f) => Err(Error::Runtime(format!(
+                "instance {instance_id} was not found, but not everything could be read: {}",
+                f.sentence(session.several_accounts())
+            ))),
+            None => Err(Error::Usage(format!(
+                "instance {instance_id} was not found in {}{} (pass --region REGION or --all-regions)",
+                session.regions.join(", "),
+                if session.several_accounts() {
+                    format!(" of {} accounts", session.accounts.len())
+                } else {
+                    String::new()
+                }
+            ))),
+        },
+        several => Err(Error::Usage(format!(
+            "instance {instance_id} is in several accounts ({}): pass the one --profile that holds it",
+            several
+                .iter()
+                .map(|r| r.instance.account.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
 }
 
 /// A change planned by the CLI from fresh reads.
@@ -404,34 +431,75 @@ pub struct Planned {
     pub identity: Option<CallerIdentity>,
 }
 
-/// The facts a change is planned from, read in one round trip: every region's
-/// instances and associations, the account's profiles when a target is named,
-/// who the caller is, and the region check, all at once.
+/// What one account's reads for a change gave.
+#[derive(Debug, Clone)]
+pub(crate) struct AccountFacts {
+    /// Its instance profiles (empty when they were not asked for).
+    pub profiles: Result<Vec<InstanceProfile>, ApiError>,
+    /// Who the caller is there (the assumed role's session, for an
+    /// organization's account); only the journal needs it.
+    pub identity: Option<CallerIdentity>,
+}
+
+/// The facts changes are planned from.
+#[derive(Debug, Clone)]
+pub(crate) struct Reads {
+    pub rows: Vec<InstanceRow>,
+    /// Accounts and regions that could not be read.
+    pub failures: Vec<crate::inventory::Failure>,
+    /// By account key.
+    pub accounts: std::collections::HashMap<String, AccountFacts>,
+}
+
+impl Reads {
+    /// An account's profiles, or why they are unknown.
+    pub fn profiles(&self, account: &str) -> Result<&[InstanceProfile], Error> {
+        match self.accounts.get(account).map(|f| &f.profiles) {
+            Some(Ok(p)) => Ok(p),
+            Some(Err(e)) => Err(Error::Api(e.clone())),
+            None => Err(Error::Runtime(format!("account {account} was not read"))),
+        }
+    }
+
+    /// Who the caller is in an account, when STS answered.
+    pub fn identity(&self, account: &str) -> Option<&CallerIdentity> {
+        self.accounts.get(account)?.identity.as_ref()
+    }
+}
+
+/// The facts a change is planned from, read in one round trip: every account
+/// and region's instances and associations, each account's profiles when a
+/// target is named, who the caller is in each, and the region check, all at once.
 pub(crate) async fn read_for_change(
     session: &Session,
     with_profiles: bool,
-) -> Result<
-    (
-        Vec<InstanceRow>,
-        Vec<InstanceProfile>,
-        Option<CallerIdentity>,
-    ),
-    Error,
-> {
-    let cloud = session.cloud.as_ref();
+) -> Result<Reads, Error> {
     session
         .with_checked_regions(async {
-            let rows = async { Ok::<_, Error>(inventory::fetch(cloud, &session.regions).await?) };
-            let profiles = async {
-                if with_profiles {
-                    Ok::<_, Error>(cloud.instance_profiles().await?)
-                } else {
-                    Ok(Vec::new())
-                }
-            };
-            // Only the journal needs it: a refusal is not a reason to stop.
-            let identity = async { Ok::<_, Error>(cloud.caller_identity().await.ok()) };
-            tokio::try_join!(rows, profiles, identity)
+            let rows = crate::inventory::fetch_accounts(session);
+            let facts = futures::future::join_all(session.accounts.iter().map(|a| async move {
+                let profiles = async {
+                    if with_profiles {
+                        a.cloud.instance_profiles().await
+                    } else {
+                        Ok(Vec::new())
+                    }
+                };
+                let (profiles, identity) = tokio::join!(profiles, a.cloud.caller_identity());
+                (
+                    a.key.clone(),
+                    AccountFacts {
+                        profiles,
+                        identity: identity.ok(),
+                    },
+                )
+            }));
+            let (fetched, facts) = tokio::join!(rows, facts);
+            Ok(Reads {
+                rows: fetched.rows,
+                failures: fetched.failures,
+                accounts: facts.into_iter().collect(),
+            })
         })
         .await
 }
@@ -443,12 +511,15 @@ pub async fn plan_set_profile(
     instance_id: &str,
     profile: &ProfileRef,
 ) -> Result<Planned, Error> {
-    let (rows, profiles, identity) = read_for_change(session, true).await?;
-    let row = find_instance(session, rows, instance_id).await?;
-    let target = crate::insight::find_profile(&profiles, profile)?;
+    let reads = read_for_change(session, true).await?;
+    let row = find_instance(session, &reads, instance_id)?;
+    let account = &row.instance.account;
+    let target = crate::insight::find_profile(reads.profiles(account)?, profile)?;
+    let identity = reads.identity(account).cloned();
     let plan = plan::plan_set(&row.instance, row.association.as_ref(), target)
         .map_err(|r| Error::Usage(r.0))?;
     let change = MutationKind::for_set(&plan, &target.arn).map(|kind| Change {
+        account: row.instance.account.clone(),
         region: row.instance.region.clone(),
         instance_id: instance_id.to_string(),
         kind,
@@ -464,11 +535,13 @@ pub async fn plan_set_profile(
 
 /// Plans detaching an instance's profile. Reads first (one round trip).
 pub async fn plan_detach(session: &Session, instance_id: &str) -> Result<Planned, Error> {
-    let (rows, _, identity) = read_for_change(session, false).await?;
-    let row = find_instance(session, rows, instance_id).await?;
+    let reads = read_for_change(session, false).await?;
+    let row = find_instance(session, &reads, instance_id)?;
+    let identity = reads.identity(&row.instance.account).cloned();
     let association_id = plan::plan_detach(&row.instance, row.association.as_ref())
         .map_err(|r| Error::Usage(r.0))?;
     let change = Change {
+        account: row.instance.account.clone(),
         region: row.instance.region.clone(),
         instance_id: instance_id.to_string(),
         kind: MutationKind::Disassociate { association_id },

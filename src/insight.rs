@@ -5,7 +5,7 @@
 
 use crate::aws::{Cloud, InstanceProfile, ProfileRef, Role};
 use crate::error::Error;
-use crate::inventory::{self, InstanceRow};
+use crate::inventory::InstanceRow;
 use crate::policy::{self, Parsed, Sourced};
 use crate::session::Session;
 use crate::text::escape;
@@ -58,9 +58,58 @@ pub async fn role_view(cloud: &dyn Cloud, profile: &InstanceProfile) -> Result<R
     })
 }
 
+/// The account a command about profiles works on: the only one shown, or,
+/// with several, the one account that has every profile named (a profile
+/// lives in one account; the same name elsewhere may hold another role).
+pub async fn account_for<'a>(
+    session: &'a Session,
+    named: &[&ProfileRef],
+) -> Result<&'a crate::session::Account, Error> {
+    if let [one] = session.accounts.as_slice() {
+        return Ok(one);
+    }
+    let listed = futures::future::join_all(
+        session
+            .accounts
+            .iter()
+            .map(|a| async move { (a, a.cloud.instance_profiles().await) }),
+    )
+    .await;
+    let mut holding = Vec::new();
+    for (account, profiles) in listed {
+        let profiles = profiles?;
+        if named
+            .iter()
+            .all(|wanted| profiles.iter().any(|p| wanted.matches(p)))
+        {
+            holding.push(account);
+        }
+    }
+    let names = named
+        .iter()
+        .map(|p| escape(&p.to_string()))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    match holding.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::Usage(format!(
+            "no account shown has instance profile {names}"
+        ))),
+        several => Err(Error::Usage(format!(
+            "instance profile {names} is in {} accounts ({}): pass the one --profile to look at",
+            several.len(),
+            several
+                .iter()
+                .map(|a| a.key.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
 /// `permissions PROFILE`.
 pub async fn permissions(session: &Session, wanted: &ProfileRef) -> Result<RoleView, Error> {
-    let cloud = session.cloud.as_ref();
+    let cloud = account_for(session, &[wanted]).await?.cloud.as_ref();
     let profiles = cloud.instance_profiles().await?;
     role_view(cloud, find_profile(&profiles, wanted)?).await
 }
@@ -80,7 +129,8 @@ pub async fn diff(
     from: Option<&ProfileRef>,
     to: Option<&ProfileRef>,
 ) -> Result<Diff, Error> {
-    let cloud = session.cloud.as_ref();
+    let named: Vec<&ProfileRef> = from.into_iter().chain(to).collect();
+    let cloud = account_for(session, &named).await?.cloud.as_ref();
     let profiles = cloud.instance_profiles().await?;
     let view = async |wanted: Option<&ProfileRef>| -> Result<Option<RoleView>, Error> {
         match wanted {
@@ -110,37 +160,52 @@ pub struct User {
 /// ARN); every instance in the session's regions whose current profile is
 /// it, or holds it.
 pub async fn who_uses(session: &Session, name: &str) -> Result<Vec<User>, Error> {
-    let cloud = session.cloud.as_ref();
-    let (rows, profiles) = session
-        .with_checked_regions(async {
-            let rows = async { Ok::<_, Error>(inventory::fetch(cloud, &session.regions).await?) };
-            let profiles = async { Ok::<_, Error>(cloud.instance_profiles().await?) };
-            tokio::try_join!(rows, profiles)
-        })
-        .await?;
-    let wanted = ProfileRef::parse(name);
-    let by_profile: Vec<&InstanceProfile> = profiles.iter().filter(|p| wanted.matches(p)).collect();
-    let matching: Vec<&InstanceProfile> = if by_profile.is_empty() {
-        profiles
-            .iter()
-            .filter(|p| p.roles.iter().any(|r| r.name == name || r.arn == name))
-            .collect()
-    } else {
-        by_profile
-    };
-    if matching.is_empty() {
-        return Err(Error::Usage(format!(
-            "'{}' is neither an instance profile nor a role held by one in this account",
-            escape(name)
+    let reads = crate::exec::read_for_change(session, true).await?;
+    if let Some(f) = reads.failures.first() {
+        return Err(Error::Runtime(format!(
+            "cannot say who uses '{}': {}",
+            escape(name),
+            f.sentence(session.several_accounts())
         )));
     }
-    Ok(rows
+    let wanted = ProfileRef::parse(name);
+    // Per account: its profiles that are the one named, or hold the role named.
+    let mut matching: Vec<(String, InstanceProfile)> = Vec::new();
+    for account in &session.accounts {
+        let profiles = reads.profiles(&account.key)?;
+        let by_profile: Vec<&InstanceProfile> =
+            profiles.iter().filter(|p| wanted.matches(p)).collect();
+        let found: Vec<&InstanceProfile> = if by_profile.is_empty() {
+            profiles
+                .iter()
+                .filter(|p| p.roles.iter().any(|r| r.name == name || r.arn == name))
+                .collect()
+        } else {
+            by_profile
+        };
+        matching.extend(found.into_iter().map(|p| (account.key.clone(), p.clone())));
+    }
+    if matching.is_empty() {
+        return Err(Error::Usage(format!(
+            "'{}' is neither an instance profile nor a role held by one in {}",
+            escape(name),
+            if session.several_accounts() {
+                "any of these accounts"
+            } else {
+                "this account"
+            }
+        )));
+    }
+    Ok(reads
+        .rows
         .into_iter()
         .filter_map(|row| {
             let a = row.association.as_ref().filter(|a| a.state.is_active())?;
-            let profile = matching.iter().find(|p| p.arn == a.profile.arn)?;
+            let (_, profile) = matching
+                .iter()
+                .find(|(k, p)| *k == row.instance.account && p.arn == a.profile.arn)?;
             Some(User {
-                profile: (*profile).clone(),
+                profile: profile.clone(),
                 row,
             })
         })
@@ -178,7 +243,7 @@ pub struct RevokePlan {
 
 /// Plans revoking a role's older sessions (the role by name or ARN).
 pub async fn plan_revoke(session: &Session, role: &str) -> Result<RevokePlan, Error> {
-    let cloud = session.cloud.as_ref();
+    let cloud = session.single("revoke-sessions")?.cloud.as_ref();
     // A role named by ARN: its name is the last part.
     let role_name = crate::aws::profile_name_from_arn(role);
     let (users, profiles, identity) = tokio::join!(

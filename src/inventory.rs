@@ -3,10 +3,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use futures::future::join_all;
+use futures::stream::{self, StreamExt};
 
 use crate::aws::{ApiError, Association, Cloud, Instance};
 use crate::plan::current_association;
+use crate::session::{Account, Session};
 
 /// An instance and the association that is its profile now. The instance is
 /// shared (the TUI keeps it in its region data and in its rows).
@@ -59,9 +60,51 @@ pub fn join(instances: Vec<Arc<Instance>>, associations: &[Association]) -> Vec<
         .collect()
 }
 
-/// Every instance of every region, regions fetched concurrently.
+/// A read that failed: which account (its session key) and region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub account: String,
+    pub region: String,
+    pub error: ApiError,
+}
+
+impl Failure {
+    /// One line naming where it failed (the account only when there are several).
+    pub fn sentence(&self, several_accounts: bool) -> String {
+        if several_accounts {
+            format!(
+                "account {} ({}): {}",
+                self.account,
+                self.region,
+                self.error.sentence()
+            )
+        } else {
+            self.error.sentence()
+        }
+    }
+}
+
+/// What a read of every account and region gave: the rows that could be
+/// read, and where reading failed.
+#[derive(Debug, Clone, Default)]
+pub struct Fetched {
+    pub rows: Vec<InstanceRow>,
+    pub failures: Vec<Failure>,
+}
+
+impl Fetched {
+    /// The rows when every read worked; otherwise the first failure's error.
+    pub fn complete(self) -> Result<Vec<InstanceRow>, ApiError> {
+        match self.failures.into_iter().next() {
+            None => Ok(self.rows),
+            Some(f) => Err(f.error),
+        }
+    }
+}
+
+/// Every instance of every region of one cloud, regions fetched concurrently.
 pub async fn fetch(cloud: &dyn Cloud, regions: &[String]) -> Result<Vec<InstanceRow>, ApiError> {
-    let results = join_all(regions.iter().map(|r| fetch_region(cloud, r))).await;
+    let results = futures::future::join_all(regions.iter().map(|r| fetch_region(cloud, r))).await;
     let mut rows = Vec::new();
     for result in results {
         let (instances, associations) = result?;
@@ -74,4 +117,54 @@ pub async fn fetch(cloud: &dyn Cloud, regions: &[String]) -> Result<Vec<Instance
         (&a.instance.region, &a.instance.id).cmp(&(&b.instance.region, &b.instance.id))
     });
     Ok(rows)
+}
+
+/// Every instance of every account and region: each account and region is
+/// one read, at most the session's bound at once; one failing takes nothing
+/// else down. Sorted by account (in the session's order), region, id.
+pub async fn fetch_accounts(session: &Session) -> Fetched {
+    let scopes: Vec<(usize, &Account, &String)> = session
+        .accounts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, a)| session.regions.iter().map(move |r| (i, a, r)))
+        .collect();
+    let results: Vec<_> = stream::iter(scopes)
+        .map(|(i, account, region)| async move {
+            let result = tokio::try_join!(
+                account.instances(region),
+                account.cloud.associations(region)
+            );
+            (i, account, region, result)
+        })
+        .buffer_unordered(session.read_concurrency.max(1))
+        .collect()
+        .await;
+    let mut keyed = Vec::new();
+    let mut failures = Vec::new();
+    for (i, account, region, result) in results {
+        match result {
+            Ok((instances, associations)) => keyed.extend(
+                join(instances.into_iter().map(Arc::new).collect(), &associations)
+                    .into_iter()
+                    .map(|row| (i, row)),
+            ),
+            Err(error) => failures.push((
+                i,
+                Failure {
+                    account: account.key.clone(),
+                    region: region.clone(),
+                    error,
+                },
+            )),
+        }
+    }
+    keyed.sort_by(|(i, a), (j, b)| {
+        (i, &a.instance.region, &a.instance.id).cmp(&(j, &b.instance.region, &b.instance.id))
+    });
+    failures.sort_by(|(i, a), (j, b)| (i, &a.region).cmp(&(j, &b.region)));
+    Fetched {
+        rows: keyed.into_iter().map(|(_, row)| row).collect(),
+        failures: failures.into_iter().map(|(_, f)| f).collect(),
+    }
 }

@@ -194,6 +194,7 @@ mod tests {
 
     fn inst(state: InstanceState) -> Instance {
         Instance {
+            account: String::new(),
             region: "us-east-1".into(),
             id: "i-1".into(),
             name: None,

@@ -122,6 +122,9 @@ pub async fn run(
 ) -> Result<Exit, Error> {
     let started = Instant::now();
     let session = session::build(options).await?;
+    let Some(account) = session.accounts.first().cloned() else {
+        return Err(Error::Usage("no account to show".into()));
+    };
     let config = Config {
         read_only: settings.read_only,
         demo: session.demo.is_some(),
@@ -158,7 +161,7 @@ pub async fn run(
     let result = event_loop(
         &mut terminal,
         &mut state,
-        session.cloud.clone(),
+        account.cloud.clone(),
         journaling,
         settings.concurrency,
         started,

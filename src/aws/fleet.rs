@@ -16,6 +16,25 @@ pub const MAX_FLEET_FILE: u64 = 64 * 1024 * 1024;
 
 /// The fleet shipped with rolecall.
 pub const DEMO_FLEET_JSON: &str = include_str!("../../assets/demo/fleet.json");
+/// The demo's second and third accounts (staging, and a production account).
+const DEMO_STAGING_JSON: &str = include_str!("../../assets/demo/fleet-staging.json");
+const DEMO_PAYMENTS_JSON: &str = include_str!("../../assets/demo/fleet-payments.json");
+
+/// The demo's accounts beyond the first: (fleet, name, production).
+pub fn builtin_others() -> Result<Vec<(Fleet, &'static str, bool)>, FleetError> {
+    Ok(vec![
+        (
+            Fleet::parse(DEMO_STAGING_JSON, "assets/demo/fleet-staging.json")?,
+            "demo-staging",
+            false,
+        ),
+        (
+            Fleet::parse(DEMO_PAYMENTS_JSON, "assets/demo/fleet-payments.json")?,
+            "demo-payments-prod",
+            true,
+        ),
+    ])
+}
 
 /// A whole account's starting state.
 #[derive(Debug, Clone, Deserialize, PartialEq)]

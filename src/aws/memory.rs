@@ -223,6 +223,7 @@ impl MemoryAccount {
                 by_id.insert(
                     fi.id.clone(),
                     Instance {
+                        account: String::new(),
                         region: region.clone(),
                         id: fi.id.clone(),
                         name: fi.name.clone(),

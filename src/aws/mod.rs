@@ -66,6 +66,9 @@ impl fmt::Display for InstanceState {
 /// An EC2 instance in one region.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Instance {
+    /// The session's key for the account holding it (see `session::Account`);
+    /// backends leave it empty and the session stamps it.
+    pub account: String,
     pub region: String,
     pub id: String,
     /// The `Name` tag, when there is one.
@@ -315,7 +318,9 @@ impl ApiError {
             ErrorKind::Other => format!("{what}: {message}"),
             ErrorKind::Service => {
                 let code = self.code().unwrap_or("UnknownError");
-                let hint = if self.is_access_denied() {
+                let hint = if self.is_access_denied() && self.action == actions::ASSUME_ROLE {
+                    "; the role must exist in that account and trust these credentials (its trust policy), and no SCP may deny it".to_string()
+                } else if self.is_access_denied() {
                     format!(
                         "; the credentials are not allowed to call {}: grant it in IAM (see assets/iam-policy.json)",
                         self.action
@@ -416,6 +421,8 @@ pub mod actions {
     pub const GET_ROLE_POLICY: &str = "iam:GetRolePolicy";
     pub const PUT_ROLE_POLICY: &str = "iam:PutRolePolicy";
     pub const LIST_INSTANCE_PROFILES_FOR_ROLE: &str = "iam:ListInstanceProfilesForRole";
+    pub const LIST_ACCOUNTS: &str = "organizations:ListAccounts";
+    pub const ASSUME_ROLE: &str = "sts:AssumeRole";
 }
 
 #[cfg(test)]

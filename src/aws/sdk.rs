@@ -81,6 +81,16 @@ pub async fn configured_region(profile: Option<&str>) -> Option<String> {
     loader.load().await.region().map(|r| r.to_string())
 }
 
+/// IAM, STS and Organizations are global; they sign with this region when none is configured.
+const DEFAULT_SIGNING_REGION: &str = "us-east-1";
+
+/// An active account of an organization, as ListAccounts gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgAccount {
+    pub id: String,
+    pub name: String,
+}
+
 /// The adapter over aws-sdk-ec2, aws-sdk-iam and aws-sdk-sts.
 pub struct SdkCloud {
     config: Option<SdkConfig>,
@@ -112,10 +122,20 @@ impl SdkCloud {
     pub fn from_config(config: SdkConfig) -> Self {
         // IAM and STS are global; they need some region to sign with.
         let iam_conf = aws_sdk_iam::config::Builder::from(&config)
-            .region(config.region().cloned().or(Some(Region::new("us-east-1"))))
+            .region(
+                config
+                    .region()
+                    .cloned()
+                    .or(Some(Region::new(DEFAULT_SIGNING_REGION))),
+            )
             .build();
         let sts_conf = aws_sdk_sts::config::Builder::from(&config)
-            .region(config.region().cloned().or(Some(Region::new("us-east-1"))))
+            .region(
+                config
+                    .region()
+                    .cloned()
+                    .or(Some(Region::new(DEFAULT_SIGNING_REGION))),
+            )
             .build();
         Self {
             iam: aws_sdk_iam::Client::from_conf(iam_conf),
@@ -139,6 +159,67 @@ impl SdkCloud {
             iam,
             sts,
         }
+    }
+
+    /// The same credentials chain's account, reached by assuming `role_arn`
+    /// (STS AssumeRole, session name `rolecall`). Nothing is called until the
+    /// first request: a refused AssumeRole is that request's error.
+    pub async fn assuming(&self, role_arn: &str) -> Self {
+        let Some(base) = &self.config else {
+            return Self::from_clients(
+                self.ec2(DEFAULT_SIGNING_REGION),
+                self.iam.clone(),
+                self.sts.clone(),
+            );
+        };
+        let region = base
+            .region()
+            .cloned()
+            .unwrap_or(Region::new(DEFAULT_SIGNING_REGION));
+        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+            .session_name("rolecall")
+            .region(region)
+            .configure(base)
+            .build()
+            .await;
+        let config = base
+            .to_builder()
+            .credentials_provider(aws_types::sdk_config::SharedCredentialsProvider::new(
+                provider,
+            ))
+            .build();
+        Self::from_config(config)
+    }
+
+    /// Organizations ListAccounts (fully paginated): the active accounts.
+    pub async fn organization_accounts(&self) -> Result<Vec<OrgAccount>, ApiError> {
+        let mut conf = match &self.config {
+            Some(c) => aws_sdk_organizations::config::Builder::from(c),
+            None => aws_sdk_organizations::config::Builder::new(),
+        };
+        if self.config.as_ref().and_then(SdkConfig::region).is_none() {
+            conf = conf.region(Region::new(DEFAULT_SIGNING_REGION));
+        }
+        let client = aws_sdk_organizations::Client::from_conf(conf.build());
+        let mut out = Vec::new();
+        let mut pages = client.list_accounts().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| api_error(actions::LIST_ACCOUNTS, e))?;
+            for a in page.accounts() {
+                let active = a
+                    .state()
+                    .map(|s| s.as_str() == "ACTIVE")
+                    .or_else(|| a.status().map(|s| s.as_str() == "ACTIVE"))
+                    .unwrap_or(true);
+                if let (Some(id), true) = (a.id(), active) {
+                    out.push(OrgAccount {
+                        id: id.to_string(),
+                        name: a.name().unwrap_or_default().to_string(),
+                    });
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The region configured for this profile or environment, if any.
@@ -188,6 +269,21 @@ where
         ErrorKind::Service => err.message().unwrap_or_default().to_string(),
         _ => innermost_cause(&err),
     };
+    // Credentials that come from a call (AssumeRole for an organization's
+    // account or a profile's role_arn) failed with that call's own error:
+    // say which call was refused, and its code, not "no credentials".
+    if kind == ErrorKind::Credentials
+        && let Some((code, why)) = provider_error(&message)
+    {
+        let assume = full.to_ascii_lowercase().contains("assumerole");
+        return ApiError {
+            kind: ErrorKind::Service,
+            action: if assume { actions::ASSUME_ROLE } else { action },
+            code: Some(code),
+            message: format!("the credentials for {action} could not be obtained: {why}"),
+            request_id,
+        };
+    }
     ApiError {
         kind,
         action,
@@ -195,6 +291,20 @@ where
         message,
         request_id,
     }
+}
+
+/// A credentials provider's service error, as the SDK prints it:
+/// `Error { code: "AccessDenied", message: "…", … }` → (code, message).
+fn provider_error(text: &str) -> Option<(String, String)> {
+    let quoted = |key: &str| {
+        let start = text.find(key)? + key.len();
+        let rest = &text[start..];
+        let end = rest.find('"')?;
+        Some(rest[..end].to_string())
+    };
+    let code = quoted("code: \"")?;
+    let message = quoted("message: \"").unwrap_or_default();
+    Some((code, message))
 }
 
 fn looks_like_missing_credentials(text: &str) -> bool {
@@ -291,6 +401,7 @@ fn instance(region: &str, i: &aws_sdk_ec2::types::Instance) -> Option<Instance> 
         .map(InstanceStateName::as_str)
         .unwrap_or("unknown");
     Some(Instance {
+        account: String::new(),
         region: region.to_string(),
         id,
         name,
@@ -659,5 +770,23 @@ impl SdkCloud {
         all.extend(boundary?);
         all.extend(trust);
         Ok(all)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_credential_provider_refusal_keeps_its_code() {
+        let text = r#"an error occurred while loading credentials (Error { code: "AccessDenied", message: "User is not authorized to perform: sts:AssumeRole", aws_request_id: "x" })"#;
+        assert_eq!(
+            provider_error(text),
+            Some((
+                "AccessDenied".into(),
+                "User is not authorized to perform: sts:AssumeRole".into()
+            ))
+        );
+        assert_eq!(provider_error("no credentials in the chain"), None);
     }
 }

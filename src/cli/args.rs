@@ -28,9 +28,28 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalOpts {
-    /// Named profile from the AWS shared config/credentials files.
-    #[arg(long, global = true, value_name = "NAME")]
-    pub profile: Option<String>,
+    /// Named profile from the AWS shared config/credentials files; repeat for
+    /// several accounts (one profile each).
+    #[arg(long = "profile", global = true, value_name = "NAME")]
+    pub profiles: Vec<String>,
+    /// Every active account of the AWS Organization (ListAccounts), reached by
+    /// assuming this role in each (e.g. OrganizationAccountAccessRole); the
+    /// --profile is the management or a delegated administrator account.
+    #[arg(long, global = true, value_name = "ROLE_NAME", conflicts_with = "demo")]
+    pub org_role: Option<String>,
+    /// With --org-role: only these accounts (12-digit ids, comma-separated).
+    #[arg(
+        long,
+        global = true,
+        value_name = "ID,...",
+        value_delimiter = ',',
+        requires = "org_role"
+    )]
+    pub org_accounts: Vec<String>,
+    /// How many reads (an account's region) run at once.
+    #[arg(long, global = true, value_name = "N", default_value_t = 16,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub read_concurrency: u16,
     /// Region to show; repeat for several (default: the configured region).
     #[arg(long = "region", global = true, value_name = "REGION")]
     pub regions: Vec<String>,
@@ -227,7 +246,10 @@ impl GlobalOpts {
     /// The session the options ask for.
     pub fn session_options(&self) -> Options {
         Options {
-            profile: self.profile.clone(),
+            profiles: self.profiles.clone(),
+            org_role: self.org_role.clone(),
+            org_accounts: self.org_accounts.clone(),
+            read_concurrency: self.read_concurrency as usize,
             regions: self.regions.clone(),
             all_regions: self.all_regions,
             endpoint_url: self.endpoint_url.clone(),
@@ -316,7 +338,7 @@ mod tests {
     fn set_takes_the_instance_profile_apart_from_the_credentials_profile() {
         let cli =
             Cli::try_parse_from(["rolecall", "set", "i-0123456789abcdef0", "db-admin"]).unwrap();
-        assert_eq!(cli.global.profile, None);
+        assert!(cli.global.profiles.is_empty());
         match cli.command {
             Some(Command::Set {
                 instance_profile, ..
@@ -332,7 +354,7 @@ mod tests {
             "db-admin",
         ])
         .unwrap();
-        assert_eq!(cli.global.profile.as_deref(), Some("ops"));
+        assert_eq!(cli.global.profiles, ["ops"]);
         assert!(
             matches!(cli.command, Some(Command::Set { ref instance_profile, .. }) if instance_profile == "db-admin")
         );

@@ -19,6 +19,8 @@ use super::table::table;
 /// One instance of a batch, as printed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchRow {
+    /// The account's label (see `Session::label`).
+    pub account: String,
     pub region: String,
     pub instance_id: String,
     /// `associate`, `replace`, `detach_then_associate`, `disassociate`, `skip`.
@@ -42,11 +44,21 @@ pub struct BatchOptions<'a> {
     pub config: &'a Config,
 }
 
-fn rows_for_plan(plan: &BatchPlan, word: &str) -> Vec<BatchRow> {
+fn rows_for_plan(
+    session: &Session,
+    config: &Config,
+    plan: &BatchPlan,
+    word: &str,
+) -> Vec<BatchRow> {
+    let label = |key: &str| {
+        let sts = plan.identities.get(key).map(|i| i.account.as_str());
+        session.label(key, sts, config)
+    };
     let mut rows: Vec<BatchRow> = plan
         .changes
         .iter()
         .map(|(c, _)| BatchRow {
+            account: label(&c.account),
             region: c.region.clone(),
             instance_id: c.instance_id.clone(),
             action: journal::action_name(&c.kind).into(),
@@ -57,6 +69,11 @@ fn rows_for_plan(plan: &BatchPlan, word: &str) -> Vec<BatchRow> {
         })
         .collect();
     rows.extend(plan.skipped.iter().map(|s| BatchRow {
+        account: if session.account(&s.account).is_some() {
+            label(&s.account)
+        } else {
+            s.account.clone()
+        },
         region: s.region.clone().unwrap_or_default(),
         instance_id: s.instance_id.clone(),
         action: "skip".into(),
@@ -126,12 +143,14 @@ fn ask(question: &str, prompt: &str, expected: &str) -> Result<(), Error> {
     }
 }
 
-/// Prints the batch (rows and id) and says whether every change worked.
-fn render(batch: &str, rows: &[BatchRow], output: Output) -> String {
+/// Prints the batch (rows and id) and says whether every change worked; the
+/// table has an ACCOUNT column when the session shows several accounts.
+fn render(batch: &str, rows: &[BatchRow], output: Output, several_accounts: bool) -> String {
     match output {
         Output::Json => super::json::pretty(&json!({
             "batch": batch,
             "changes": rows.iter().map(|r| json!({
+                "account": r.account,
                 "region": r.region,
                 "instance_id": r.instance_id,
                 "action": r.action,
@@ -146,7 +165,7 @@ fn render(batch: &str, rows: &[BatchRow], output: Output) -> String {
             let body: Vec<Vec<String>> = rows
                 .iter()
                 .map(|r| {
-                    vec![
+                    let mut cells = vec![
                         r.region.clone(),
                         r.instance_id.clone(),
                         r.action.clone(),
@@ -154,15 +173,20 @@ fn render(batch: &str, rows: &[BatchRow], output: Output) -> String {
                         name(&r.to_profile_arn),
                         r.outcome.clone(),
                         r.error.clone().unwrap_or_else(|| "-".into()),
-                    ]
+                    ];
+                    if several_accounts {
+                        cells.insert(0, r.account.clone());
+                    }
+                    cells
                 })
                 .collect();
-            let mut out = table(
-                &[
-                    "REGION", "INSTANCE", "ACTION", "FROM", "TO", "OUTCOME", "ERROR",
-                ],
-                &body,
-            );
+            let mut header = vec![
+                "REGION", "INSTANCE", "ACTION", "FROM", "TO", "OUTCOME", "ERROR",
+            ];
+            if several_accounts {
+                header.insert(0, "ACCOUNT");
+            }
+            let mut out = table(&header, &body);
             out.push_str(&format!("batch {}\n", sanitize(batch)));
             out
         }
@@ -178,43 +202,63 @@ async fn execute(
     what: &str,
 ) -> Result<(String, Option<Error>), Error> {
     let batch = journal::new_id("b");
+    let several = session.several_accounts();
     if opts.dry_run || plan.changes.is_empty() {
         let word = if opts.dry_run { "planned" } else { "skipped" };
         return Ok((
-            render(&batch, &rows_for_plan(&plan, word), opts.output),
+            render(
+                &batch,
+                &rows_for_plan(session, opts.config, &plan, word),
+                opts.output,
+                several,
+            ),
             None,
         ));
     }
     if !opts.yes {
-        let guard = plan
-            .identity
-            .as_ref()
-            .and_then(|i| opts.config.production_guard(&i.account));
-        confirm(
-            &format!(
-                "{what} {} instance{} ({} skipped)",
-                plan.changes.len(),
-                if plan.changes.len() == 1 { "" } else { "s" },
-                plan.skipped.len()
-            ),
-            guard.as_deref().unwrap_or("y"),
-        )?;
+        // Each production account the batch touches asks for its own name.
+        let mut guards: Vec<String> = Vec::new();
+        for (c, _) in &plan.changes {
+            let sts = plan.identities.get(&c.account).map(|i| i.account.as_str());
+            if let Some(g) = session.production_guard(&c.account, sts, opts.config)
+                && !guards.contains(&g)
+            {
+                guards.push(g);
+            }
+        }
+        let question = format!(
+            "{what} {} instance{} ({} skipped)",
+            plan.changes.len(),
+            if plan.changes.len() == 1 { "" } else { "s" },
+            plan.skipped.len()
+        );
+        if guards.is_empty() {
+            confirm(&question, "y")?;
+        }
+        for guard in &guards {
+            confirm(&question, guard)?;
+        }
     }
-    let context = Context {
-        batch: batch.clone(),
-        account: plan.identity.as_ref().map(|i| i.account.clone()),
-        caller_arn: plan.identity.as_ref().map(|i| i.arn.clone()),
-        undo_of: opts.undo_of.clone(),
+    let context = |account: &str| {
+        let identity = plan.identities.get(account);
+        Context {
+            batch: batch.clone(),
+            account: session
+                .account_id(account, identity.map(|i| i.account.as_str()))
+                .map(str::to_string),
+            caller_arn: identity.map(|i| i.arn.clone()),
+            undo_of: opts.undo_of.clone(),
+        }
     };
     let results = bulk::run(
-        session.cloud.as_ref(),
+        session,
         &plan.changes,
         opts.concurrency,
         opts.journal,
         &context,
     )
     .await;
-    let mut rows = rows_for_plan(&plan, "");
+    let mut rows = rows_for_plan(session, opts.config, &plan, "");
     let mut failed = 0;
     for (row, result) in rows.iter_mut().zip(&results) {
         let (word, error) = outcome_word(result);
@@ -234,7 +278,7 @@ async fn execute(
             }
         ))
     });
-    Ok((render(&batch, &rows, opts.output), error))
+    Ok((render(&batch, &rows, opts.output, several), error))
 }
 
 /// `swap --to P (--from P | --instances …)`.
@@ -274,13 +318,19 @@ pub async fn undo(
             journal.path.display()
         );
     }
-    let account = session
-        .cloud
-        .caller_identity()
-        .await
-        .ok()
-        .map(|i| i.account);
-    let batch = bulk::batch_to_undo(&entries, named, account.as_deref())?;
+    // The latest batch of the accounts shown (any of them, when several).
+    let mut ids = Vec::new();
+    for a in &session.accounts {
+        match &a.id {
+            Some(id) => ids.push(id.clone()),
+            None => {
+                if let Ok(i) = a.cloud.caller_identity().await {
+                    ids.push(i.account);
+                }
+            }
+        }
+    }
+    let batch = bulk::batch_to_undo(&entries, named, &ids)?;
     opts.undo_of = batch.first().map(|e| e.batch.clone());
     let plan = bulk::plan_undo(session, &batch, force).await?;
     execute(session, plan, opts, "put back").await
@@ -302,10 +352,14 @@ pub fn list(journal: Option<&Journal>, limit: usize, output: Output) -> Result<S
         Output::Json => super::json::pretty(&serde_json::to_value(&latest).unwrap_or_default()),
         Output::Table => {
             let name = |arn: &Option<String>| super::table::profile_cell(arn.as_deref());
+            // An ACCOUNT column once the journal holds changes to several accounts.
+            let accounts: std::collections::BTreeSet<Option<&str>> =
+                latest.iter().map(|e| e.account.as_deref()).collect();
+            let several = accounts.len() > 1;
             let body: Vec<Vec<String>> = latest
                 .iter()
                 .map(|e| {
-                    vec![
+                    let mut cells = vec![
                         e.time.clone(),
                         e.batch.clone(),
                         e.region.clone(),
@@ -315,16 +369,20 @@ pub fn list(journal: Option<&Journal>, limit: usize, output: Output) -> Result<S
                         name(&e.to_profile_arn),
                         e.outcome.clone().unwrap_or_else(|| e.phase.clone()),
                         e.undo_of.clone().unwrap_or_else(|| "-".into()),
-                    ]
+                    ];
+                    if several {
+                        cells.insert(2, e.account.clone().unwrap_or_else(|| "?".into()));
+                    }
+                    cells
                 })
                 .collect();
-            table(
-                &[
-                    "TIME", "BATCH", "REGION", "INSTANCE", "ACTION", "FROM", "TO", "OUTCOME",
-                    "UNDO OF",
-                ],
-                &body,
-            )
+            let mut header = vec![
+                "TIME", "BATCH", "REGION", "INSTANCE", "ACTION", "FROM", "TO", "OUTCOME", "UNDO OF",
+            ];
+            if several {
+                header.insert(2, "ACCOUNT");
+            }
+            table(&header, &body)
         }
     })
 }

@@ -25,11 +25,13 @@ pub fn association_json(a: &Association) -> Value {
 }
 
 /// `list --output json`: one object per instance.
-pub fn list_json(rows: &[InstanceRow]) -> Value {
+pub fn list_json(rows: &[InstanceRow], names: &super::Names) -> Value {
     Value::Array(
         rows.iter()
             .map(|r| {
                 json!({
+                    "account": names.id(&r.instance.account),
+                    "account_name": names.label(&r.instance.account),
                     "region": r.instance.region,
                     "instance_id": r.instance.id,
                     "name": r.instance.name,

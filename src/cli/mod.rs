@@ -14,7 +14,6 @@ use crate::aws::{Association, ProfileRef};
 use crate::error::Error;
 use crate::exec::{self, Change, ExecError, Outcome, Planned, Record};
 use crate::insight;
-use crate::inventory;
 use crate::journal::{self, Context, Journal};
 use crate::plan::MutationKind;
 use crate::session::{self, Session};
@@ -77,15 +76,34 @@ pub async fn run(
     };
     let text = match command {
         Command::List { output } => {
-            let cloud = session.cloud.as_ref();
-            let rows = session
-                .with_checked_regions(async {
-                    Ok(inventory::fetch(cloud, &session.regions).await?)
-                })
-                .await?;
+            let reads = exec::read_for_change(&session, false).await?;
+            let names = Names::of(&session, &reads.accounts, &config);
+            // Every read failed: nothing to show but why.
+            if reads.rows.is_empty()
+                && let Some(f) = reads.failures.first()
+                && reads.failures.len() == session.accounts.len() * session.regions.len()
+            {
+                return Err(Error::Api(f.error.clone()));
+            }
+            // Some failed: what could be read is printed, each failure said,
+            // and the exit status is not 0.
+            for f in &reads.failures {
+                eprintln!(
+                    "rolecall: {}",
+                    sanitize(&f.sentence(session.several_accounts()))
+                );
+            }
+            if let Some(f) = reads.failures.first() {
+                failure = Some(Error::Runtime(format!(
+                    "{} of {} reads failed ({}); the rows shown are from the others",
+                    reads.failures.len(),
+                    session.accounts.len() * session.regions.len(),
+                    f.error.short()
+                )));
+            }
             match output {
-                Output::Json => json::pretty(&json::list_json(&rows)),
-                Output::Table => table::list_table(&rows),
+                Output::Json => json::pretty(&json::list_json(&reads.rows, &names)),
+                Output::Table => table::list_table(&reads.rows, &names),
             }
         }
         Command::Set {
@@ -152,7 +170,9 @@ pub async fn run(
             )
         }
         Command::WhoUses { name, output } => {
-            roles::who_uses(&insight::who_uses(&session, name).await?, *output)
+            let users = insight::who_uses(&session, name).await?;
+            let names = Names::known(&session, &config);
+            roles::who_uses(&users, &names, *output)
         }
         Command::RevokeSessions { role, yes } => {
             roles::revoke(&session, journal.as_ref(), role, *yes).await?
@@ -172,6 +192,60 @@ fn render(report: &Report, output: Output) -> String {
     match output {
         Output::Json => json::pretty(&json::report_json(report)),
         Output::Table => table::report_table(report),
+    }
+}
+
+/// What each account is called in output: its id (when known) and label.
+pub struct Names {
+    by_key: std::collections::HashMap<String, (Option<String>, String)>,
+    several: bool,
+}
+
+impl Names {
+    /// From the reads' caller identities (ids of profiles' accounts come from STS).
+    pub(crate) fn of(
+        session: &Session,
+        facts: &std::collections::HashMap<String, exec::AccountFacts>,
+        config: &crate::config::Config,
+    ) -> Self {
+        let by_key = session
+            .accounts
+            .iter()
+            .map(|a| {
+                let sts = facts
+                    .get(&a.key)
+                    .and_then(|f| f.identity.as_ref())
+                    .map(|i| i.account.as_str());
+                let id = session.account_id(&a.key, sts).map(str::to_string);
+                (a.key.clone(), (id, session.label(&a.key, sts, config)))
+            })
+            .collect();
+        Self {
+            by_key,
+            several: session.several_accounts(),
+        }
+    }
+
+    /// From what the session knows without asking STS.
+    pub fn known(session: &Session, config: &crate::config::Config) -> Self {
+        Self::of(session, &Default::default(), config)
+    }
+
+    /// True when several accounts are shown (tables gain an ACCOUNT column).
+    pub fn several(&self) -> bool {
+        self.several
+    }
+
+    /// The account id, when known.
+    pub fn id(&self, key: &str) -> Option<&str> {
+        self.by_key.get(key)?.0.as_deref()
+    }
+
+    /// The account's label (see `Session::label`).
+    pub fn label(&self, key: &str) -> String {
+        self.by_key
+            .get(key)
+            .map_or_else(|| key.to_string(), |(_, l)| l.clone())
     }
 }
 
@@ -219,7 +293,12 @@ async fn execute(
     let note = |text: String| eprintln!("rolecall: {}", sanitize(&text));
     let context = Context {
         batch: journal::new_id("b"),
-        account: planned.identity.as_ref().map(|i| i.account.clone()),
+        account: session
+            .account_id(
+                &change.account,
+                planned.identity.as_ref().map(|i| i.account.as_str()),
+            )
+            .map(str::to_string),
         caller_arn: planned.identity.as_ref().map(|i| i.arn.clone()),
         undo_of: None,
     };
@@ -228,7 +307,10 @@ async fn execute(
         context: &context,
         instance_name: planned.row.instance.name.as_deref(),
     });
-    let outcome: Outcome = exec::run_recorded(session.cloud.as_ref(), change, record, &note)
+    let account = session.account(&change.account).ok_or_else(|| {
+        Error::Runtime(format!("account {} is not in this session", change.account))
+    })?;
+    let outcome: Outcome = exec::run_recorded(account.cloud.as_ref(), change, record, &note)
         .await
         .map_err(|e| {
             Error::Runtime(format!(

@@ -150,7 +150,7 @@ pub fn diff(d: &Diff, output: Output) -> String {
 }
 
 /// `who-uses NAME_OR_ARN`.
-pub fn who_uses(users: &[User], output: Output) -> String {
+pub fn who_uses(users: &[User], names: &super::Names, output: Output) -> String {
     let role = |u: &User| u.profile.roles.first().map(|r| r.name.clone());
     match output {
         Output::Json => pretty(&Value::Array(
@@ -158,6 +158,8 @@ pub fn who_uses(users: &[User], output: Output) -> String {
                 .iter()
                 .map(|u| {
                     json!({
+                        "account": names.id(&u.row.instance.account),
+                        "account_name": names.label(&u.row.instance.account),
                         "region": u.row.instance.region,
                         "instance_id": u.row.instance.id,
                         "name": u.row.instance.name,
@@ -167,21 +169,32 @@ pub fn who_uses(users: &[User], output: Output) -> String {
                 })
                 .collect(),
         )),
-        Output::Table => table(
-            &["REGION", "INSTANCE", "NAME", "PROFILE", "ROLE"],
-            &users
-                .iter()
-                .map(|u| {
-                    vec![
-                        u.row.instance.region.clone(),
-                        u.row.instance.id.clone(),
-                        u.row.instance.name.clone().unwrap_or_else(|| "-".into()),
-                        u.profile.name.clone(),
-                        role(u).unwrap_or_else(|| "-".into()),
-                    ]
-                })
-                .collect::<Vec<_>>(),
-        ),
+        Output::Table => {
+            let several = names.several();
+            let mut header = vec!["REGION", "INSTANCE", "NAME", "PROFILE", "ROLE"];
+            if several {
+                header.insert(0, "ACCOUNT");
+            }
+            table(
+                &header,
+                &users
+                    .iter()
+                    .map(|u| {
+                        let mut cells = vec![
+                            u.row.instance.region.clone(),
+                            u.row.instance.id.clone(),
+                            u.row.instance.name.clone().unwrap_or_else(|| "-".into()),
+                            u.profile.name.clone(),
+                            role(u).unwrap_or_else(|| "-".into()),
+                        ];
+                        if several {
+                            cells.insert(0, names.label(&u.row.instance.account));
+                        }
+                        cells
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        }
     }
 }
 
@@ -219,7 +232,7 @@ pub async fn revoke(
         )?;
     }
     let now = crate::insight::revoke(
-        session.cloud.as_ref(),
+        session.single("revoke-sessions")?.cloud.as_ref(),
         &plan.role.name,
         journal,
         plan.identity.as_ref(),

@@ -50,33 +50,40 @@ pub fn profile_cell(arn: Option<&str>) -> String {
     or_dash(arn.map(|a| crate::aws::profile_name_from_arn(a).to_string()))
 }
 
-/// `list`: REGION, INSTANCE, NAME, STATE, PROFILE, ASSOCIATION STATE.
-pub fn list_table(rows: &[InstanceRow]) -> String {
+/// `list`: REGION, INSTANCE, NAME, STATE, PROFILE, ASSOCIATION STATE, and
+/// ACCOUNT first when several accounts are shown.
+pub fn list_table(rows: &[InstanceRow], names: &super::Names) -> String {
+    let several = names.several();
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             let a = r.association.as_ref();
-            vec![
+            let mut cells = vec![
                 r.instance.region.clone(),
                 r.instance.id.clone(),
                 or_dash(r.instance.name.clone()),
                 r.instance.state.to_string(),
                 or_dash(a.map(|a| a.profile.name.clone())),
                 or_dash(a.map(|a| a.state.to_string())),
-            ]
+            ];
+            if several {
+                cells.insert(0, names.label(&r.instance.account));
+            }
+            cells
         })
         .collect();
-    table(
-        &[
-            "REGION",
-            "INSTANCE",
-            "NAME",
-            "STATE",
-            "PROFILE",
-            "ASSOCIATION STATE",
-        ],
-        &body,
-    )
+    let mut header = vec![
+        "REGION",
+        "INSTANCE",
+        "NAME",
+        "STATE",
+        "PROFILE",
+        "ASSOCIATION STATE",
+    ];
+    if several {
+        header.insert(0, "ACCOUNT");
+    }
+    table(&header, &body)
 }
 
 /// `set` and `detach`: one row saying what happened.

@@ -115,6 +115,8 @@ fn list_pages_past_100_associations_across_two_regions() {
         assert_eq!(
             k,
             [
+                "account",
+                "account_name",
                 "association",
                 "instance_id",
                 "instance_type",
@@ -123,6 +125,7 @@ fn list_pages_past_100_associations_across_two_regions() {
                 "state"
             ]
         );
+        assert_eq!(r["account"], "123456789012");
         if let Some(a) = obj["association"].as_object() {
             let mut k: Vec<&str> = a.keys().map(String::as_str).collect();
             k.sort();
@@ -303,7 +306,16 @@ fn demo_commands_work_without_aws() {
     let o = run(bin(), &["--demo", "list", "--output", "json"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     let rows: Vec<Value> = serde_json::from_str(&o.stdout).unwrap();
-    assert_eq!(rows.len(), 80);
+    // Three accounts: the main one (80 instances), staging and payments (6 each).
+    assert_eq!(rows.len(), 92);
+    let accounts: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .map(|r| r["account"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        accounts.into_iter().collect::<Vec<_>>(),
+        ["210987654321", "310987654321", "410987654321"]
+    );
     let regions: std::collections::BTreeSet<&str> =
         rows.iter().map(|r| r["region"].as_str().unwrap()).collect();
     assert_eq!(regions.len(), 3);
@@ -344,7 +356,7 @@ fn demo_commands_work_without_aws() {
         serde_json::from_str::<Vec<Value>>(&all.stdout)
             .unwrap()
             .len(),
-        80
+        92
     );
     let one = run(
         bin(),
@@ -502,17 +514,13 @@ async fn a_stale_association_id_becomes_a_clear_message() {
         timestamp: None,
         request_id: None,
     };
-    let session = Session {
-        cloud: Arc::new(StaleView {
+    let session = Session::on(
+        Arc::new(StaleView {
             inner: w.cloud.clone(),
             ghost,
         }),
-        regions: vec!["us-east-1".into()],
-        regions_unchecked: false,
-        demo: None,
-        profile_label: "test".into(),
-        endpoint: None,
-    };
+        vec!["us-east-1".into()],
+    );
     let e = cli::detach(&session, None, &w.id("web-2"))
         .await
         .unwrap_err();

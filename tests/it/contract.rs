@@ -15,14 +15,7 @@ fn regions() -> Vec<String> {
 }
 
 fn session(w: &World) -> Session {
-    Session {
-        cloud: w.cloud.clone(),
-        regions: regions(),
-        regions_unchecked: false,
-        demo: None,
-        profile_label: "test".into(),
-        endpoint: None,
-    }
+    Session::on(w.cloud.clone(), regions())
 }
 
 async fn profile_of(w: &World, name: &str) -> Option<(String, AssociationState)> {

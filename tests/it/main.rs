@@ -4,6 +4,7 @@
 // Tests state what they expect; a panic is how they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod backends;
 mod cli_bin;
 mod contract;

@@ -37,21 +37,48 @@ pub struct DroppingProxy {
     pub dropped: Arc<AtomicUsize>,
 }
 
+/// What the proxy does with a request that carries its marker.
+#[derive(Clone, Copy)]
+enum Fault {
+    /// Carry it out upstream, then close the connection without an answer.
+    DropAnswer,
+    /// Never forward it: answer as STS does when AssumeRole is refused.
+    DenyAssumeRole,
+}
+
+/// Forwards HTTP requests to `upstream`, but answers a request whose text
+/// contains every one of `markers` with STS's `AccessDenied` (403), as AWS
+/// does when a role's trust policy or an SCP refuses AssumeRole.
+pub struct DenyingProxy {
+    pub url: String,
+}
+
+impl DenyingProxy {
+    pub fn start(upstream: &str, markers: &[&str]) -> DenyingProxy {
+        let (url, _) = listen(upstream, markers, Fault::DenyAssumeRole);
+        DenyingProxy { url }
+    }
+}
+
+fn listen(upstream: &str, markers: &[&str], fault: Fault) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let upstream = upstream.trim_start_matches("http://").to_string();
+    let markers: Vec<String> = markers.iter().map(|m| m.to_string()).collect();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let (upstream, markers, counter) = (upstream.clone(), markers.clone(), counter.clone());
+            thread::spawn(move || serve(conn, &upstream, &markers, fault, &counter));
+        }
+    });
+    (url, hits)
+}
+
 impl DroppingProxy {
     pub fn start(upstream: &str, drop_marker: &str) -> DroppingProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let upstream = upstream.trim_start_matches("http://").to_string();
-        let marker = drop_marker.to_string();
-        let dropped = Arc::new(AtomicUsize::new(0));
-        let counter = dropped.clone();
-        thread::spawn(move || {
-            for conn in listener.incoming().flatten() {
-                let (upstream, marker, counter) =
-                    (upstream.clone(), marker.clone(), counter.clone());
-                thread::spawn(move || serve(conn, &upstream, &marker, &counter));
-            }
-        });
+        let (url, dropped) = listen(upstream, &[drop_marker], Fault::DropAnswer);
         DroppingProxy { url, dropped }
     }
 }
@@ -92,10 +119,31 @@ fn closing(request: &[u8]) -> Vec<u8> {
 
 /// One request per client connection: the upstream answer says
 /// `Connection: close`, so the client opens a new one for the next.
-fn serve(mut client: TcpStream, upstream: &str, marker: &str, dropped: &AtomicUsize) {
+fn serve(
+    mut client: TcpStream,
+    upstream: &str,
+    markers: &[String],
+    fault: Fault,
+    hits: &AtomicUsize,
+) {
     let Some(request) = read_request(&mut client) else {
         return;
     };
+    let text = String::from_utf8_lossy(&request).into_owned();
+    let marked = markers.iter().all(|m| text.contains(m.as_str()));
+    if marked && matches!(fault, Fault::DenyAssumeRole) {
+        hits.fetch_add(1, Ordering::SeqCst);
+        let body = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole</Message></Error><RequestId>denied-by-test</RequestId></ErrorResponse>";
+        let _ = client.write_all(
+            format!(
+                "HTTP/1.1 403 Forbidden\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        );
+        let _ = client.shutdown(Shutdown::Both);
+        return;
+    }
     let Ok(mut up) = TcpStream::connect(upstream) else {
         return;
     };
@@ -103,9 +151,9 @@ fn serve(mut client: TcpStream, upstream: &str, marker: &str, dropped: &AtomicUs
     if up.write_all(&closing(&request)).is_err() || up.read_to_end(&mut answer).is_err() {
         return;
     }
-    if String::from_utf8_lossy(&request).contains(marker) {
+    if marked {
         // Carried out upstream; the answer never arrives.
-        dropped.fetch_add(1, Ordering::SeqCst);
+        hits.fetch_add(1, Ordering::SeqCst);
     } else {
         let _ = client.write_all(&answer);
     }

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Seeds a moto server with boto3, from a JSON spec on stdin; prints what it made.
 
-spec: {"profiles": [{"name": "web", "role": "web-role", "path": "/"}],
+spec: {"account": "111111111111" (optional: seed that account, through AssumeRole),
+       "organization": ["dev", "prod"] (optional: create an organization and
+                        these member accounts; their ids are printed as "accounts"),
+       "profiles": [{"name": "web", "role": "web-role", "path": "/"}],
        "regions": {"us-east-1": [{"name": "web-1", "profile": "web", "state": "stopped"}]}}
 prints: {"profiles": {"web": "arn:..."}, "instances": {"us-east-1": ["i-..."]}}
 """
@@ -13,8 +16,25 @@ import boto3
 endpoint = sys.argv[1]
 spec = json.load(sys.stdin)
 kw = dict(endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing")
-iam = boto3.client("iam", region_name="us-east-1", **kw)
 out = {"profiles": {}, "instances": {}}
+if spec.get("organization") is not None:
+    org = boto3.client("organizations", region_name="us-east-1", **kw)
+    try:
+        org.create_organization(FeatureSet="ALL")
+    except org.exceptions.AlreadyInOrganizationException:
+        pass
+    out["accounts"] = {}
+    for name in spec["organization"]:
+        status = org.create_account(Email=name + "@example.com", AccountName=name)["CreateAccountStatus"]
+        out["accounts"][name] = status["AccountId"]
+if spec.get("account"):
+    # moto scopes the credentials AssumeRole returns to the role's account.
+    sts = boto3.client("sts", region_name="us-east-1", **kw)
+    creds = sts.assume_role(RoleArn="arn:aws:iam::%s:role/seed" % spec["account"],
+                            RoleSessionName="seed")["Credentials"]
+    kw = dict(endpoint_url=endpoint, aws_access_key_id=creds["AccessKeyId"],
+              aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+iam = boto3.client("iam", region_name="us-east-1", **kw)
 for p in spec.get("profiles", []):
     path = p.get("path", "/")
     arn = iam.create_instance_profile(InstanceProfileName=p["name"], Path=path)["InstanceProfile"]["Arn"]

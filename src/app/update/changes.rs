@@ -71,6 +71,7 @@ fn plan_one(
         },
     };
     Ok(Change {
+        account: row.data.instance.account.clone(),
         region: region.to_string(),
         instance_id: instance_id.to_string(),
         kind,
@@ -141,7 +142,8 @@ fn ask(
 /// is skipped and named.
 pub(super) fn plan_undo(state: &mut State, entries: &[crate::journal::Entry]) {
     let account = state.inventory.identity.as_ref().map(|i| i.account.clone());
-    let batch = match crate::bulk::batch_to_undo(entries, None, account.as_deref()) {
+    let accounts: Vec<String> = account.into_iter().collect();
+    let batch = match crate::bulk::batch_to_undo(entries, None, &accounts) {
         Ok(b) => b,
         Err(e) => return info(state, Tone::Info, e.to_string()),
     };

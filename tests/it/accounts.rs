@@ -1,0 +1,368 @@
+//! Several AWS accounts in one run, against moto: two credential profiles
+//! (static keys, and a role assumed into a second account), an organization
+//! through `--org-role`, and an account whose AssumeRole is refused.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+
+use crate::cli_bin::{Out, bin, run};
+use crate::moto::Moto;
+use crate::netfault::DenyingProxy;
+
+/// moto's own account: what static keys reach.
+const MAIN: &str = "123456789012";
+const SECOND: &str = "222222222222";
+
+/// A shared config with `main` (static keys) and `second` (a role in
+/// SECOND, assumed with main's keys).
+fn write_profiles(dir: &Path) -> (String, String) {
+    let config = dir.join("config");
+    let credentials = dir.join("credentials");
+    std::fs::write(
+        &config,
+        format!(
+            "[profile main]\nregion = us-east-1\n\n[profile second]\nrole_arn = arn:aws:iam::{SECOND}:role/ops\nsource_profile = main\nregion = us-east-1\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &credentials,
+        "[main]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    (
+        config.display().to_string(),
+        credentials.display().to_string(),
+    )
+}
+
+/// The binary pointed at `endpoint` with the shared files in `dir`, and no
+/// credentials in the environment (the profiles carry them).
+fn with_profiles(endpoint: &str, dir: &Path) -> Command {
+    let (config, credentials) = write_profiles(dir);
+    let mut c = bin();
+    c.env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_CONFIG_FILE", config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", credentials)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("HOME", dir);
+    c
+}
+
+fn json_rows(o: &Out) -> Vec<Value> {
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    serde_json::from_str::<Value>(&o.stdout)
+        .unwrap()
+        .as_array()
+        .cloned()
+        .unwrap()
+}
+
+/// instance id → (account, profile name or "")
+fn by_instance(rows: &[Value]) -> BTreeMap<String, (String, String)> {
+    rows.iter()
+        .map(|r| {
+            (
+                r["instance_id"].as_str().unwrap().to_string(),
+                (
+                    r["account"].as_str().unwrap_or("?").to_string(),
+                    r["association"]["profile_name"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn two_profiles_list_together_and_a_swap_changes_only_the_second_account() {
+    let moto = Moto::start();
+    let main = moto.seed(&json!({
+        "profiles": [{"name": "web", "role": "web-role"}, {"name": "quarantine", "role": "deny-all"}],
+        "regions": {"us-east-1": [{"name": "main-web", "profile": "web"}]}
+    }));
+    let second = moto.seed(&json!({
+        "account": SECOND,
+        "profiles": [{"name": "web", "role": "web-role"}, {"name": "quarantine", "role": "deny-all"}],
+        "regions": {"us-east-1": [{"name": "second-web", "profile": "web"}, {"name": "second-bare"}]}
+    }));
+    let main_id = main["instances"]["us-east-1"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second_id = second["instances"]["us-east-1"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let two = ["--profile", "main", "--profile", "second"];
+
+    let listed = run(
+        with_profiles(&moto.endpoint, dir.path()),
+        &[&two[..], &["list", "--output", "json"]].concat(),
+    );
+    let rows = by_instance(&json_rows(&listed));
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[&main_id], (MAIN.into(), "web".into()));
+    assert_eq!(rows[&second_id], (SECOND.into(), "web".into()));
+
+    // The table has an ACCOUNT column with both accounts.
+    let table = run(
+        with_profiles(&moto.endpoint, dir.path()),
+        &[&two[..], &["list"]].concat(),
+    );
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(table.stdout.starts_with("ACCOUNT"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains(MAIN) && table.stdout.contains(SECOND),
+        "{}",
+        table.stdout
+    );
+
+    // Swap every `web` instance of both accounts to each account's own quarantine,
+    // but only in the second account: by instance id.
+    let journal = dir.path().join("journal.jsonl");
+    let swap = run(
+        with_profiles(&moto.endpoint, dir.path()),
+        &[
+            &two[..],
+            &[
+                "--journal",
+                journal.to_str().unwrap(),
+                "swap",
+                "--to",
+                "quarantine",
+                "--instances",
+                &second_id,
+                "--yes",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(swap.code, 0, "{} {}", swap.stdout, swap.stderr);
+
+    // Read back with each account's own credentials, one profile at a time.
+    let only = |profile: &str| {
+        by_instance(&json_rows(&run(
+            with_profiles(&moto.endpoint, dir.path()),
+            &["--profile", profile, "list", "--output", "json"],
+        )))
+    };
+    assert_eq!(only("second")[&second_id].1, "quarantine");
+    assert_eq!(only("main")[&main_id].1, "web");
+    assert!(!only("main").contains_key(&second_id));
+
+    // The journal names the account changed and the assumed-role session.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let done: Value = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|e| e["phase"] == "done")
+        .unwrap();
+    assert_eq!(done["account"], SECOND, "{done}");
+    let caller = done["caller_arn"].as_str().unwrap();
+    assert!(
+        caller.contains(SECOND) && caller.contains("assumed-role/ops"),
+        "{caller}"
+    );
+
+    // `set` finds the instance in whichever account holds it.
+    let set = run(
+        with_profiles(&moto.endpoint, dir.path()),
+        &[
+            &two[..],
+            &["--no-journal", "set", &second_id, "web", "--output", "json"],
+        ]
+        .concat(),
+    );
+    assert_eq!(set.code, 0, "{}", set.stderr);
+    assert_eq!(only("second")[&second_id].1, "web");
+}
+
+#[test]
+fn an_organization_through_org_role_and_one_account_refusing_assume_role() {
+    let moto = Moto::start();
+    let org = moto.seed(&json!({"organization": ["dev", "staging", "prod", "sandbox"]}));
+    let ids: BTreeMap<String, String> = org["accounts"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    let mut instance_account = BTreeMap::new();
+    let main = moto.seed(&json!({"regions": {"us-east-1": [{"name": "mgmt-1"}]}}));
+    instance_account.insert(
+        main["instances"]["us-east-1"][0]
+            .as_str()
+            .unwrap()
+            .to_string(),
+        MAIN.to_string(),
+    );
+    for (name, id) in &ids {
+        let made = moto.seed(&json!({
+            "account": id,
+            "regions": {"us-east-1": [{"name": format!("{name}-1")}], "eu-west-1": [{"name": format!("{name}-2")}]}
+        }));
+        for region in ["us-east-1", "eu-west-1"] {
+            instance_account.insert(
+                made["instances"][region][0].as_str().unwrap().to_string(),
+                id.clone(),
+            );
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let org_list = |endpoint: &str, extra: &[&str]| {
+        run(
+            with_profiles(endpoint, dir.path()),
+            &[
+                &[
+                    "--profile",
+                    "main",
+                    "--org-role",
+                    "OrganizationAccountAccessRole",
+                    "--region",
+                    "us-east-1",
+                    "--region",
+                    "eu-west-1",
+                ][..],
+                extra,
+                &["list", "--output", "json"],
+            ]
+            .concat(),
+        )
+    };
+
+    // Five accounts: the management account (its own credentials) and four members.
+    let rows = by_instance(&json_rows(&org_list(&moto.endpoint, &[])));
+    assert_eq!(rows.len(), 9, "{rows:?}");
+    for (instance, account) in &instance_account {
+        assert_eq!(&rows[instance].0, account, "{instance}");
+    }
+
+    // --org-accounts narrows the set.
+    let narrowed = org_list(&moto.endpoint, &["--org-accounts", &ids["dev"]]);
+    let rows = by_instance(&json_rows(&narrowed));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows.values().all(|(a, _)| a == &ids["dev"]));
+
+    // AssumeRole refused in `prod`: the others are listed, prod's error is said,
+    // and the exit status is not 0.
+    let proxy = DenyingProxy::start(&moto.endpoint, &["Action=AssumeRole", &ids["prod"]]);
+    let partial = org_list(&proxy.url, &[]);
+    assert_eq!(partial.code, 1, "{}", partial.stderr);
+    let rows: Vec<Value> = serde_json::from_str::<Value>(&partial.stdout)
+        .unwrap()
+        .as_array()
+        .cloned()
+        .unwrap();
+    let rows = by_instance(&rows);
+    assert_eq!(rows.len(), 7, "{rows:?}");
+    assert!(rows.values().all(|(a, _)| a != &ids["prod"]));
+    assert!(
+        partial.stderr.contains(&ids["prod"]) && partial.stderr.contains("AccessDenied"),
+        "{}",
+        partial.stderr
+    );
+    assert!(
+        partial.stderr.contains("sts:AssumeRole"),
+        "{}",
+        partial.stderr
+    );
+    assert!(!partial.stderr.contains("panicked"));
+
+    // A bad account id is a one-line usage error.
+    let bad = org_list(&moto.endpoint, &["--org-accounts", "12345"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    crate::cli_bin::one_line_error(&bad);
+}
+
+#[test]
+fn the_demo_has_three_accounts_and_profile_picks_among_them() {
+    let o = run(
+        bin(),
+        &[
+            "--demo",
+            "--profile",
+            "demo-staging",
+            "list",
+            "--output",
+            "json",
+        ],
+    );
+    let rows = by_instance(&json_rows(&o));
+    assert_eq!(rows.len(), 6, "{rows:?}");
+    assert!(rows.values().all(|(a, _)| a == "310987654321"));
+
+    // Two of them: the table gains an ACCOUNT column with their names.
+    let o = run(
+        bin(),
+        &[
+            "--demo",
+            "--profile",
+            "demo-staging",
+            "--profile",
+            "410987654321",
+            "list",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.starts_with("ACCOUNT"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("demo-staging") && o.stdout.contains("demo-payments-prod"),
+        "{}",
+        o.stdout
+    );
+
+    let o = run(bin(), &["--demo", "--profile", "nope", "list"]);
+    assert_eq!(o.code, 2);
+    let line = crate::cli_bin::one_line_error(&o);
+    assert!(
+        line.contains("'nope'") && line.contains("demo-staging"),
+        "{line}"
+    );
+
+    // A profile name in two accounts is ambiguous for a one-account command.
+    let o = run(bin(), &["--demo", "permissions", "bastion"]);
+    assert_eq!(o.code, 2);
+    let line = crate::cli_bin::one_line_error(&o);
+    assert!(line.contains("--profile"), "{line}");
+}
+
+#[test]
+fn org_options_are_checked_before_any_call() {
+    let o = run(
+        bin(),
+        &[
+            "--org-accounts",
+            "111111111111",
+            "--region",
+            "us-east-1",
+            "list",
+        ],
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("--org-role"), "{}", o.stderr);
+    let o = run(
+        bin(),
+        &[
+            "--org-role",
+            "bad/role",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "list",
+        ],
+    );
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let line = crate::cli_bin::one_line_error(&o);
+    assert!(line.contains("not a role name"), "{line}");
+}
