@@ -80,8 +80,20 @@ fn main() {
         .unwrap();
     let (rss0, _) = memory();
     let fleet = Fleet::generated(INSTANCES, PROFILES);
-    let account = MemoryAccount::new(&fleet, MemoryOptions::test(Arc::new(ManualClock::new())));
+    let account = Arc::new(MemoryAccount::new(
+        &fleet,
+        MemoryOptions::test(Arc::new(ManualClock::new())),
+    ));
+    let account_key = fleet.account.clone();
     drop(fleet);
+    let accounts = vec![rolecall::session::Account {
+        key: account_key.clone(),
+        cloud: account.clone(),
+        id: Some(account_key.clone()),
+        name: None,
+        production: false,
+        via: "the bench".into(),
+    }];
     let (rss_account, _) = memory();
     let regions: Vec<String> = vec![
         "ap-southeast-2".into(),
@@ -98,6 +110,7 @@ fn main() {
             check_regions: false,
             journal: true,
             file: rolecall::config::Config::default(),
+            accounts: vec![rolecall::app::state::AccountInfo::of(&accounts[0])],
         },
         regions,
     );
@@ -105,7 +118,7 @@ fn main() {
     let load = Instant::now();
     let mut queue = init(&mut state);
     while let Some(effect) = queue.pop() {
-        if let Some(action) = runtime.block_on(rolecall::poller::fetch(&account, effect)) {
+        if let Some(action) = runtime.block_on(rolecall::poller::fetch(&accounts, effect)) {
             queue.extend(update(&mut state, action));
         }
     }
@@ -164,11 +177,15 @@ fn main() {
     let mut poll = Vec::new();
     for round in 0..20 {
         let associations = runtime
-            .block_on(rolecall::aws::Cloud::associations(&account, "us-east-1"))
+            .block_on(rolecall::aws::Cloud::associations(
+                account.as_ref(),
+                "us-east-1",
+            ))
             .unwrap();
         let action = Action::AssociationsLoaded {
             generation: state.inventory.generation,
             round: state.poll.round + round,
+            account: account_key.clone(),
             region: "us-east-1".into(),
             result: Ok(associations),
         };
@@ -181,7 +198,10 @@ fn main() {
     let mut poll_changed = Vec::new();
     for round in 0..20u64 {
         let mut associations = runtime
-            .block_on(rolecall::aws::Cloud::associations(&account, "us-east-1"))
+            .block_on(rolecall::aws::Cloud::associations(
+                account.as_ref(),
+                "us-east-1",
+            ))
             .unwrap();
         let flip = if round % 2 == 0 {
             rolecall::aws::AssociationState::Associating
@@ -194,6 +214,7 @@ fn main() {
         let action = Action::AssociationsLoaded {
             generation: state.inventory.generation,
             round: state.poll.round + 100 + round,
+            account: account_key.clone(),
             region: "us-east-1".into(),
             result: Ok(associations),
         };

@@ -480,7 +480,7 @@ pub(crate) async fn read_for_change(
             let facts = futures::future::join_all(session.accounts.iter().map(|a| async move {
                 let profiles = async {
                     if with_profiles {
-                        a.cloud.instance_profiles().await
+                        a.instance_profiles().await
                     } else {
                         Ok(Vec::new())
                     }

@@ -218,6 +218,7 @@ mod tests {
 
     fn profile(name: &str) -> InstanceProfile {
         InstanceProfile {
+            account: String::new(),
             name: name.into(),
             arn: format!("arn:aws:iam::1:instance-profile/{name}"),
             id: "AIPA".into(),

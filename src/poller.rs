@@ -12,7 +12,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::app::{Action, Effect};
-use crate::aws::{ApiError, Cloud, ErrorKind, actions};
+use crate::aws::{ApiError, ErrorKind, actions};
+use crate::session::Account;
 
 /// A handle to the poller task.
 pub struct Poller {
@@ -21,10 +22,16 @@ pub struct Poller {
 }
 
 impl Poller {
-    /// Starts the task; results go to `actions`.
-    pub fn spawn(cloud: Arc<dyn Cloud>, actions: UnboundedSender<Action>) -> Self {
+    /// Starts the task; results go to `actions`. At most `concurrency` reads
+    /// are out at once (the rest wait their turn).
+    pub fn spawn(
+        accounts: Arc<Vec<Account>>,
+        concurrency: usize,
+        actions: UnboundedSender<Action>,
+    ) -> Self {
         let (requests, rx) = unbounded_channel();
-        let task = tokio::spawn(run(cloud, rx, actions));
+        let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+        let task = tokio::spawn(run(accounts, permits, rx, actions));
         Self { requests, task }
     }
 
@@ -41,7 +48,8 @@ impl Drop for Poller {
 }
 
 async fn run(
-    cloud: Arc<dyn Cloud>,
+    accounts: Arc<Vec<Account>>,
+    permits: Arc<tokio::sync::Semaphore>,
     mut rx: UnboundedReceiver<Effect>,
     actions: UnboundedSender<Action>,
 ) {
@@ -50,10 +58,14 @@ async fn run(
     loop {
         tokio::select! {
             Some(effect) = rx.recv() => {
-                let cloud = cloud.clone();
+                let (accounts, permits) = (accounts.clone(), permits.clone());
                 let actions = actions.clone();
                 running.spawn(async move {
-                    if let Some(action) = fetch_guarded(cloud.as_ref(), effect).await {
+                    // Closed only when the poller stops: nothing left to read for.
+                    let Ok(_permit) = permits.acquire_owned().await else {
+                        return;
+                    };
+                    if let Some(action) = fetch_guarded(&accounts, effect).await {
                         log_failure(&action);
                         // The UI may have quit: nobody to tell.
                         let _ = actions.send(action);
@@ -68,8 +80,8 @@ async fn run(
 
 fn log_failure(action: &Action) {
     let error = match action {
-        Action::IdentityLoaded(Err(e))
-        | Action::ProfilesLoaded(Err(e))
+        Action::IdentityLoaded { result: Err(e), .. }
+        | Action::ProfilesLoaded { result: Err(e), .. }
         | Action::RegionsLoaded(Err(e))
         | Action::RegionsChecked(Err(e))
         | Action::RolePoliciesLoaded { result: Err(e), .. }
@@ -82,9 +94,12 @@ fn log_failure(action: &Action) {
 
 /// Runs one read effect and always answers for it: a read that panics comes
 /// back as that read's failure, so nothing waits for it forever.
-pub async fn fetch_guarded(cloud: &dyn Cloud, effect: Effect) -> Option<Action> {
+pub async fn fetch_guarded(accounts: &[Account], effect: Effect) -> Option<Action> {
     let what = effect.clone();
-    match AssertUnwindSafe(fetch(cloud, effect)).catch_unwind().await {
+    match AssertUnwindSafe(fetch(accounts, effect))
+        .catch_unwind()
+        .await
+    {
         Ok(action) => action,
         Err(panic) => {
             let why = crate::tui::panic_message(panic.as_ref());
@@ -104,26 +119,40 @@ pub fn failure(effect: &Effect, why: &str) -> Option<Action> {
         request_id: None,
     };
     Some(match effect.clone() {
-        Effect::LoadIdentity => Action::IdentityLoaded(Err(error(actions::GET_CALLER_IDENTITY))),
-        Effect::LoadProfiles => Action::ProfilesLoaded(Err(error(actions::LIST_INSTANCE_PROFILES))),
+        Effect::LoadIdentity { account } => Action::IdentityLoaded {
+            account,
+            result: Err(error(actions::GET_CALLER_IDENTITY)),
+        },
+        Effect::LoadProfiles { account } => Action::ProfilesLoaded {
+            account,
+            result: Err(error(actions::LIST_INSTANCE_PROFILES)),
+        },
         Effect::LoadRegions => Action::RegionsLoaded(Err(error(actions::DESCRIBE_REGIONS))),
         Effect::CheckRegions => Action::RegionsChecked(Err(error(actions::DESCRIBE_REGIONS))),
-        Effect::LoadRolePolicies(role) => Action::RolePoliciesLoaded {
+        Effect::LoadRolePolicies { account, role } => Action::RolePoliciesLoaded {
+            account,
             role,
             result: Err(error(actions::GET_ROLE)),
         },
-        Effect::LoadInstances { generation, region } => Action::InstancesLoaded {
+        Effect::LoadInstances {
             generation,
+            account,
+            region,
+        } => Action::InstancesLoaded {
+            generation,
+            account,
             region,
             result: Err(error(actions::DESCRIBE_INSTANCES)),
         },
         Effect::LoadAssociations {
             generation,
             round,
+            account,
             region,
         } => Action::AssociationsLoaded {
             generation,
             round,
+            account,
             region,
             result: Err(error(actions::DESCRIBE_ASSOCIATIONS)),
         },
@@ -134,21 +163,58 @@ pub fn failure(effect: &Effect, why: &str) -> Option<Action> {
     })
 }
 
-/// Runs one read effect; `None` for effects that are not reads.
-pub async fn fetch(cloud: &dyn Cloud, effect: Effect) -> Option<Action> {
+/// The account a read is for, or the error that says it is not in the session.
+fn find<'a>(accounts: &'a [Account], key: &str) -> Result<&'a Account, String> {
+    accounts
+        .iter()
+        .find(|a| a.key == key)
+        .ok_or_else(|| format!("account {key} is not in this session"))
+}
+
+/// Runs one read effect; `None` for effects that are not reads. Regions are
+/// the first account's (every account has the same).
+pub async fn fetch(accounts: &[Account], effect: Effect) -> Option<Action> {
+    let key = match &effect {
+        Effect::LoadIdentity { account }
+        | Effect::LoadProfiles { account }
+        | Effect::LoadRolePolicies { account, .. }
+        | Effect::LoadInstances { account, .. }
+        | Effect::LoadAssociations { account, .. } => account.clone(),
+        _ => accounts.first().map(|a| a.key.clone()).unwrap_or_default(),
+    };
+    let account = match find(accounts, &key) {
+        Ok(a) => a,
+        Err(why) => return failure(&effect, &why),
+    };
+    let cloud = account.cloud.as_ref();
     Some(match effect {
-        Effect::LoadIdentity => Action::IdentityLoaded(cloud.caller_identity().await),
-        Effect::LoadProfiles => Action::ProfilesLoaded(cloud.instance_profiles().await),
+        Effect::LoadIdentity { account: key } => Action::IdentityLoaded {
+            account: key,
+            result: cloud.caller_identity().await,
+        },
+        Effect::LoadProfiles { account: key } => Action::ProfilesLoaded {
+            account: key,
+            result: account.instance_profiles().await,
+        },
         Effect::LoadRegions => Action::RegionsLoaded(cloud.regions().await),
         Effect::CheckRegions => Action::RegionsChecked(cloud.regions().await),
-        Effect::LoadRolePolicies(role) => {
+        Effect::LoadRolePolicies { account: key, role } => {
             let result = cloud.role_policies(&role).await;
-            Action::RolePoliciesLoaded { role, result }
+            Action::RolePoliciesLoaded {
+                account: key,
+                role,
+                result,
+            }
         }
-        Effect::LoadInstances { generation, region } => {
-            let result = cloud.instances(&region).await;
+        Effect::LoadInstances {
+            generation,
+            account: key,
+            region,
+        } => {
+            let result = account.instances(&region).await;
             Action::InstancesLoaded {
                 generation,
+                account: key,
                 region,
                 result,
             }
@@ -156,12 +222,14 @@ pub async fn fetch(cloud: &dyn Cloud, effect: Effect) -> Option<Action> {
         Effect::LoadAssociations {
             generation,
             round,
+            account: key,
             region,
         } => {
             let result = cloud.associations(&region).await;
             Action::AssociationsLoaded {
                 generation,
                 round,
+                account: key,
                 region,
                 result,
             }

@@ -86,6 +86,15 @@ impl Account {
         }
         Ok(instances)
     }
+
+    /// The account's instance profiles, each stamped with this account's key.
+    pub async fn instance_profiles(&self) -> Result<Vec<crate::aws::InstanceProfile>, ApiError> {
+        let mut profiles = self.cloud.instance_profiles().await?;
+        for p in &mut profiles {
+            p.account.clone_from(&self.key);
+        }
+        Ok(profiles)
+    }
 }
 
 /// Which accounts, clouds and regions a run works on.

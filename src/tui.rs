@@ -26,7 +26,7 @@ use crate::error::Error;
 use crate::exec::{self, ExecError, Outcome, Record};
 use crate::journal::{self, Context, Journal};
 use crate::poller::Poller;
-use crate::session;
+use crate::session::{self, Account};
 
 /// Puts the terminal back: cooked mode, main screen, cursor shown. Safe to call twice.
 pub fn restore_terminal() {
@@ -122,9 +122,6 @@ pub async fn run(
 ) -> Result<Exit, Error> {
     let started = Instant::now();
     let session = session::build(options).await?;
-    let Some(account) = session.accounts.first().cloned() else {
-        return Err(Error::Usage("no account to show".into()));
-    };
     let config = Config {
         read_only: settings.read_only,
         demo: session.demo.is_some(),
@@ -134,6 +131,11 @@ pub async fn run(
         check_regions: session.regions_unchecked,
         journal: settings.journal.is_some(),
         file: settings.file.clone(),
+        accounts: session
+            .accounts
+            .iter()
+            .map(crate::app::state::AccountInfo::of)
+            .collect(),
     };
     let journaling = settings.journal.clone().map(|journal| {
         Arc::new(Journaling {
@@ -161,7 +163,8 @@ pub async fn run(
     let result = event_loop(
         &mut terminal,
         &mut state,
-        account.cloud.clone(),
+        Arc::new(session.accounts.clone()),
+        session.read_concurrency,
         journaling,
         settings.concurrency,
         started,
@@ -175,13 +178,13 @@ fn term_error(e: std::io::Error) -> Error {
     Error::Runtime(format!("terminal error: {e}"))
 }
 
-/// True once every region's instances and associations have been read.
+/// True once every account and region's instances and associations have been read.
 fn everything_read(state: &State) -> bool {
-    state.inventory.regions.iter().all(|r| {
+    state.inventory.scopes().iter().all(|s| {
         state
             .inventory
             .region_data
-            .get(r)
+            .get(s)
             .is_some_and(|d| d.instances_src.loaded && d.associations_src.loaded)
     })
 }
@@ -189,7 +192,8 @@ fn everything_read(state: &State) -> bool {
 async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     state: &mut State,
-    cloud: Arc<dyn Cloud>,
+    accounts: Arc<Vec<Account>>,
+    read_concurrency: usize,
     journaling: Option<Arc<Journaling>>,
     concurrency: usize,
     started: Instant,
@@ -197,9 +201,9 @@ async fn event_loop(
     let (tx, mut rx) = unbounded_channel::<Action>();
     let mut runner = Runner {
         permits: Arc::new(tokio::sync::Semaphore::new(concurrency.max(1))),
-        poller: Poller::spawn(cloud.clone(), tx.clone()),
+        poller: Poller::spawn(accounts.clone(), read_concurrency, tx.clone()),
         mutations: JoinSet::new(),
-        cloud,
+        accounts,
         tx,
         journaling,
     };
@@ -276,7 +280,7 @@ struct Runner {
     permits: Arc<tokio::sync::Semaphore>,
     poller: Poller,
     mutations: JoinSet<()>,
-    cloud: Arc<dyn Cloud>,
+    accounts: Arc<Vec<Account>>,
     tx: UnboundedSender<Action>,
     journaling: Option<Arc<Journaling>>,
 }
@@ -287,20 +291,35 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
         permits,
         poller,
         mutations,
-        cloud,
+        accounts,
         tx,
         journaling,
     } = runner;
+    // The cloud of an account by key (a key not in the session is a bug).
+    let cloud_of = |key: &str| {
+        accounts
+            .iter()
+            .find(|a| a.key == key)
+            .map(|a| a.cloud.clone())
+    };
     let mut quit = false;
     for effect in effects {
         match effect {
             Effect::Quit => quit = true,
             Effect::RevokeSessions {
+                key,
                 role,
                 account,
                 caller_arn,
             } => {
-                let (cloud, journaling, tx) = (cloud.clone(), journaling.clone(), tx.clone());
+                let Some(cloud) = cloud_of(&key) else {
+                    let _ = tx.send(Action::SessionsRevoked {
+                        role,
+                        result: Err(format!("account {key} is not in this session")),
+                    });
+                    continue;
+                };
+                let (journaling, tx) = (journaling.clone(), tx.clone());
                 mutations.spawn(async move {
                     let identity = match (account, caller_arn) {
                         (Some(account), Some(arn)) => {
@@ -340,7 +359,21 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
                 });
             }
             Effect::Mutate(m) => {
-                let (cloud, journaling, tx) = (cloud.clone(), journaling.clone(), tx.clone());
+                let Some(cloud) = cloud_of(&m.change.account) else {
+                    let _ = tx.send(Action::MutationDone {
+                        op_id: m.op_id,
+                        outcome: Box::new(Outcome {
+                            result: Err(ExecError::Internal(format!(
+                                "account {} is not in this session",
+                                m.change.account
+                            ))),
+                            change: m.change,
+                            steps: Vec::new(),
+                        }),
+                    });
+                    continue;
+                };
+                let (journaling, tx) = (journaling.clone(), tx.clone());
                 let permits = permits.clone();
                 mutations.spawn(async move {
                     // Closed only when the UI quits: then nothing needs running.
@@ -350,11 +383,11 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
                     run_mutation(cloud, *m, journaling, tx).await
                 });
             }
-            read @ (Effect::LoadIdentity
-            | Effect::LoadProfiles
+            read @ (Effect::LoadIdentity { .. }
+            | Effect::LoadProfiles { .. }
             | Effect::LoadRegions
             | Effect::CheckRegions
-            | Effect::LoadRolePolicies(_)
+            | Effect::LoadRolePolicies { .. }
             | Effect::LoadInstances { .. }
             | Effect::LoadAssociations { .. }) => {
                 if !poller.request(read.clone()) {

@@ -15,20 +15,30 @@ pub enum Action {
     Resize(u16, u16),
     /// Time since start; the only way time enters `update`.
     Tick(Duration),
-    IdentityLoaded(Result<CallerIdentity, ApiError>),
-    ProfilesLoaded(Result<Vec<InstanceProfile>, ApiError>),
+    /// STS GetCallerIdentity answered for an account (by its session key).
+    IdentityLoaded {
+        account: String,
+        result: Result<CallerIdentity, ApiError>,
+    },
+    /// An account's instance profiles were read.
+    ProfilesLoaded {
+        account: String,
+        result: Result<Vec<InstanceProfile>, ApiError>,
+    },
     /// DescribeRegions for the region picker.
     RegionsLoaded(Result<Vec<String>, ApiError>),
     /// DescribeRegions for checking the regions named at start.
     RegionsChecked(Result<Vec<String>, ApiError>),
     InstancesLoaded {
         generation: u64,
+        account: String,
         region: String,
         result: Result<Vec<Instance>, ApiError>,
     },
     AssociationsLoaded {
         generation: u64,
         round: u64,
+        account: String,
         region: String,
         result: Result<Vec<Association>, ApiError>,
     },
@@ -39,6 +49,7 @@ pub enum Action {
     },
     /// A role's policies were read.
     RolePoliciesLoaded {
+        account: String,
         role: String,
         result: Result<Vec<crate::policy::Policy>, ApiError>,
     },
@@ -88,31 +99,42 @@ pub struct Mutation {
 /// Side effects `update` asks for; the runtime runs them and sends back actions.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    LoadIdentity,
-    LoadProfiles,
+    LoadIdentity {
+        account: String,
+    },
+    LoadProfiles {
+        account: String,
+    },
     /// DescribeRegions for the region picker.
     LoadRegions,
     /// DescribeRegions to check the regions named at start.
     CheckRegions,
     LoadInstances {
         generation: u64,
+        account: String,
         region: String,
     },
     LoadAssociations {
         generation: u64,
         round: u64,
+        account: String,
         region: String,
     },
     /// Boxed: effects stay small.
     Mutate(Box<Mutation>),
     /// Revoke a role's older sessions (AWSRevokeOlderSessions), journaled.
     RevokeSessions {
+        /// The session's key of the role's account.
+        key: String,
         role: String,
         account: Option<String>,
         caller_arn: Option<String>,
     },
     /// Read a role's policies (for a confirmation's diff, or `p`).
-    LoadRolePolicies(String),
+    LoadRolePolicies {
+        account: String,
+        role: String,
+    },
     /// Read the journal (a local file).
     ReadJournal(JournalPurpose),
     Quit,

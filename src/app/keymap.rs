@@ -20,6 +20,8 @@ pub enum Command {
     OpenPicker,
     Detach,
     OpenRegions,
+    /// a: the account picker.
+    OpenAccounts,
     Refresh,
     /// Space: mark or unmark the selected instance.
     Mark,
@@ -100,6 +102,10 @@ pub const HELP: &[(&str, &str)] = &[
         "r",
         "region picker: type to filter, Space toggles, Enter applies, Esc cancels",
     ),
+    (
+        "a",
+        "account picker (several accounts): Space toggles, Enter applies, Esc cancels",
+    ),
     ("Ctrl-r", "refresh everything now"),
     (
         "y / Enter, n / Esc",
@@ -128,19 +134,21 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             _ => Command::Nothing,
         },
         // A production account: the name is typed, Enter confirms.
-        Overlay::Confirm(_) if state.production_guard().is_some() => match key.code {
-            // `p` types; Tab opens the permission diff here.
-            KeyCode::Tab => Command::Permissions,
-            KeyCode::Down => Command::Down,
-            KeyCode::Up => Command::Up,
-            KeyCode::PageDown => Command::PageDown,
-            KeyCode::PageUp => Command::PageUp,
-            KeyCode::Esc => Command::No,
-            KeyCode::Enter => Command::Accept,
-            KeyCode::Backspace => Command::Backspace,
-            KeyCode::Char(c) if !ctrl => Command::Input(c),
-            _ => Command::Nothing,
-        },
+        Overlay::Confirm(c) if crate::app::update::confirm_guard(state, c).is_some() => {
+            match key.code {
+                // `p` types; Tab opens the permission diff here.
+                KeyCode::Tab => Command::Permissions,
+                KeyCode::Down => Command::Down,
+                KeyCode::Up => Command::Up,
+                KeyCode::PageDown => Command::PageDown,
+                KeyCode::PageUp => Command::PageUp,
+                KeyCode::Esc => Command::No,
+                KeyCode::Enter => Command::Accept,
+                KeyCode::Backspace => Command::Backspace,
+                KeyCode::Char(c) if !ctrl => Command::Input(c),
+                _ => Command::Nothing,
+            }
+        }
         Overlay::Confirm(_) => match key.code {
             KeyCode::Char('p') | KeyCode::Tab => Command::Permissions,
             KeyCode::Down | KeyCode::Char('j') => Command::Down,
@@ -167,10 +175,13 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
         },
         Overlay::Picker(_)
         | Overlay::Regions(_)
+        | Overlay::Accounts(_)
         | Overlay::Permissions(_)
-        | Overlay::Profiles(_) => {
-            overlay_list(key, ctrl, matches!(state.overlay, Overlay::Regions(_)))
-        }
+        | Overlay::Profiles(_) => overlay_list(
+            key,
+            ctrl,
+            matches!(state.overlay, Overlay::Regions(_) | Overlay::Accounts(_)),
+        ),
         Overlay::None if state.list.filter_editing => match key.code {
             KeyCode::Esc => Command::Back,
             KeyCode::Enter => Command::Accept,
@@ -208,6 +219,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('K') => Command::Revoke,
             KeyCode::Char('P') => Command::ShowProfiles,
             KeyCode::Char('r') => Command::OpenRegions,
+            KeyCode::Char('a') => Command::OpenAccounts,
             KeyCode::Char('?') => Command::Help,
             KeyCode::Esc => Command::Back,
             _ => Command::Nothing,

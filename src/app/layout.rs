@@ -40,8 +40,9 @@ impl Feed {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem<'a> {
     pub feed: Feed,
-    /// The regions affected (empty for global sources).
-    pub regions: Vec<&'a str>,
+    /// Where: (account label when several accounts are shown, region) of
+    /// each read affected; the region is empty for an account-wide source.
+    pub regions: Vec<(Option<String>, String)>,
     pub error: &'a ApiError,
     /// The soonest retry among them.
     pub next_at: Duration,
@@ -53,7 +54,12 @@ pub struct Problem<'a> {
     pub retrying: bool,
 }
 
-fn add<'a>(out: &mut Vec<Problem<'a>>, feed: Feed, region: Option<&'a str>, src: &'a Source) {
+fn add<'a>(
+    out: &mut Vec<Problem<'a>>,
+    feed: Feed,
+    place: Option<(Option<String>, String)>,
+    src: &'a Source,
+) {
     let Some(error) = &src.error else { return };
     let same = out.iter().position(|p| {
         p.feed == feed && p.error.short() == error.short() && p.error.action == error.action
@@ -71,7 +77,7 @@ fn add<'a>(out: &mut Vec<Problem<'a>>, feed: Feed, region: Option<&'a str>, src:
         out.len() - 1
     });
     let p = &mut out[index];
-    p.regions.extend(region);
+    p.regions.extend(place);
     p.next_at = p.next_at.min(src.next_at);
     p.unknown |= !src.loaded;
     p.retrying |= src.in_flight;
@@ -86,25 +92,29 @@ fn add<'a>(out: &mut Vec<Problem<'a>>, feed: Feed, region: Option<&'a str>, src:
 /// Every failing read, grouped by what failed and how.
 pub fn problems(state: &State) -> Vec<Problem<'_>> {
     let mut out = Vec::new();
-    add(
-        &mut out,
-        Feed::Identity,
-        None,
-        &state.inventory.identity_src,
-    );
-    add(
-        &mut out,
-        Feed::Profiles,
-        None,
-        &state.inventory.profiles_src,
-    );
-    for region in &state.inventory.regions {
-        if let Some(d) = state.inventory.region_data.get(region) {
-            add(&mut out, Feed::Instances, Some(region), &d.instances_src);
+    let several = state.several_accounts();
+    for key in &state.inventory.shown {
+        let a = state.inventory.account(key);
+        let place = several.then(|| (Some(state.account_label(key)), String::new()));
+        add(&mut out, Feed::Identity, place.clone(), &a.identity_src);
+        add(&mut out, Feed::Profiles, place, &a.profiles_src);
+    }
+    for scope in state.inventory.scopes() {
+        if let Some(d) = state.inventory.region_data.get(&scope) {
+            let place = (
+                several.then(|| state.account_label(&scope.0)),
+                scope.1.clone(),
+            );
+            add(
+                &mut out,
+                Feed::Instances,
+                Some(place.clone()),
+                &d.instances_src,
+            );
             add(
                 &mut out,
                 Feed::Associations,
-                Some(region),
+                Some(place),
                 &d.associations_src,
             );
         }

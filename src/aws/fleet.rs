@@ -30,7 +30,7 @@ pub fn builtin_others() -> Result<Vec<(Fleet, &'static str, bool)>, FleetError> 
         ),
         (
             Fleet::parse(DEMO_PAYMENTS_JSON, "assets/demo/fleet-payments.json")?,
-            "demo-payments-prod",
+            "payments-prod",
             true,
         ),
     ])

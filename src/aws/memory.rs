@@ -183,6 +183,7 @@ impl MemoryAccount {
             .profiles
             .iter()
             .map(|p| InstanceProfile {
+                account: String::new(),
                 name: p.name.clone(),
                 arn: format!(
                     "{ACCOUNT_ARN_PREFIX}{account}:instance-profile{}{}",
@@ -295,6 +296,11 @@ impl MemoryAccount {
     /// at start without waiting for DescribeRegions).
     pub fn region_names(&self) -> Vec<String> {
         lock(&self.world).instances.keys().cloned().collect()
+    }
+
+    /// The account's id, known without a call (no latency, no faults).
+    pub fn account_id(&self) -> String {
+        lock(&self.world).identity.account.clone()
     }
 
     /// How many calls the account has answered or refused so far.

@@ -175,6 +175,9 @@ pub struct Role {
 /// An IAM instance profile (global to the account).
 #[derive(Debug, Clone, PartialEq)]
 pub struct InstanceProfile {
+    /// The session's key for the account holding it (see `session::Account`);
+    /// backends leave it empty and the session stamps it.
+    pub account: String,
     pub name: String,
     pub arn: String,
     pub id: String,

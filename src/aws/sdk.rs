@@ -605,6 +605,7 @@ fn no_retries() -> aws_sdk_ec2::config::Builder {
 /// An instance profile as IAM gives it, with its role(s).
 fn profile(p: &aws_sdk_iam::types::InstanceProfile) -> InstanceProfile {
     InstanceProfile {
+        account: String::new(),
         name: p.instance_profile_name().to_string(),
         arn: p.arn().to_string(),
         id: p.instance_profile_id().to_string(),

@@ -217,7 +217,7 @@ pub fn height(state: &State, c: &Confirm, width: u16) -> u16 {
     let body: usize = lines(state, c).iter().map(|l| rows(l)).sum();
     // One spare row: word wrapping can take a row more than the character count says.
     let warning = warning(c).map_or(0, |w| rows(&w) + 1);
-    let guard = usize::from(state.production_guard().is_some());
+    let guard = usize::from(crate::app::update::confirm_guard(state, c).is_some());
     (body + warning + guard + 2 + 2) as u16
 }
 
@@ -230,12 +230,16 @@ pub fn render(state: &State, c: &Confirm, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     // The answer lines stay at the bottom; a long list scrolls above them.
     let mut answer: Vec<Line> = vec![Line::from("")];
-    if let Some(name) = state.production_guard() {
+    if let Some(name) = crate::app::update::confirm_guard(state, c) {
         let name = sanitize(&name);
-        answer.push(Line::from(Span::styled(
-            format!("PRODUCTION account {name}: type its name and press Enter to make the change"),
-            theme::error(),
-        )));
+        let what = if name.contains(' ') {
+            format!(
+                "PRODUCTION accounts {name}: type their names, space-separated, and press Enter"
+            )
+        } else {
+            format!("PRODUCTION account {name}: type its name and press Enter to make the change")
+        };
+        answer.push(Line::from(Span::styled(what, theme::error())));
         answer.push(Line::from(vec![
             Span::styled("> ", theme::key()),
             Span::raw(format!("{}▏", sanitize(&c.typed))),

@@ -69,6 +69,14 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Span::styled(inst.state.to_string(), theme::instance_state(&inst.state)),
     ]));
     lines.extend(field("type", &inst.instance_type, w));
+    if state.several_accounts() {
+        let label = state.account_label(&inst.account);
+        let account = match state.account_id(&inst.account) {
+            Some(id) if id != label => format!("{label} ({id})"),
+            _ => label,
+        };
+        lines.extend(field("account", &account, w));
+    }
     lines.extend(field("region", &inst.region, w));
     lines.extend(field("launched", &when(inst.launch_time), w));
     lines.push(Line::from(""));
@@ -83,7 +91,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             theme::association_state(p.shows()),
         )));
     }
-    let knowledge = state.associations_knowledge(&inst.region);
+    let knowledge = state.associations_knowledge(&inst.account, &inst.region);
     match &row.data.association {
         // Unknown is never drawn as "no profile".
         _ if matches!(knowledge, Knowledge::Unknown(_)) => {
@@ -153,7 +161,12 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                         }
                     }
                 }
-                None => match state.inventory.profiles_src.knowledge() {
+                None => match state
+                    .inventory
+                    .account(&inst.account)
+                    .profiles_src
+                    .knowledge()
+                {
                     Knowledge::Known => lines.push(Line::from(Span::styled(
                         "  profile not in ListInstanceProfiles (deleted?)",
                         theme::warning(),

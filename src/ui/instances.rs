@@ -13,7 +13,11 @@ use crate::text::truncate;
 use super::{spinner, theme};
 
 const ID_W: u16 = 19;
+/// The widest ACCOUNT column (labels are cut with `…`).
+const ACCOUNT_W: u16 = 16;
 const REGION_W: u16 = 14;
+/// The least room NAME and PROFILE share before other columns give way.
+const MIN_FLEXIBLE: u16 = 30;
 const STATE_W: u16 = 10;
 const ASSOC_W: u16 = 16;
 
@@ -51,22 +55,26 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             theme::key(),
         ));
     }
-    let unknown_regions = state
-        .inventory
-        .regions
+    let scopes = state.inventory.scopes();
+    let unknown_regions = scopes
         .iter()
-        .filter(|r| {
+        .filter(|s| {
             state
                 .inventory
                 .region_data
-                .get(*r)
+                .get(*s)
                 .is_some_and(|d| matches!(d.instances_src.knowledge(), Knowledge::Unknown(_)))
         })
         .count();
     if unknown_regions > 0 {
+        let what = if state.several_accounts() {
+            "account region"
+        } else {
+            "region"
+        };
         title.push(Span::styled(
             format!(
-                "· {unknown_regions} region{} unknown ",
+                "· {unknown_regions} {what}{} unknown ",
                 if unknown_regions == 1 { "" } else { "s" }
             ),
             theme::error(),
@@ -89,18 +97,63 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let multi = state.inventory.regions.len() > 1;
-    // A one-column mark at the left of every row.
-    let fixed = 1 + ID_W + STATE_W + ASSOC_W + if multi { REGION_W } else { 0 };
-    let columns = if multi { 7 } else { 6 };
-    let flexible = inner.width.saturating_sub(fixed + columns - 1);
+    // ACCOUNT (several accounts): as wide as the longest label, at most ACCOUNT_W.
+    let labels: std::collections::HashMap<&str, String> = state
+        .inventory
+        .shown
+        .iter()
+        .map(|k| (k.as_str(), crate::text::sanitize(&state.account_label(k))))
+        .collect();
+    let mut account_w = if state.several_accounts() {
+        labels
+            .values()
+            .map(|l| l.chars().count() as u16)
+            .max()
+            .unwrap_or(0)
+            .clamp(7, ACCOUNT_W)
+    } else {
+        0
+    };
+    // REGION (several regions): as wide as the longest region name shown.
+    let mut region_w = if state.inventory.regions.len() > 1 {
+        state
+            .inventory
+            .regions
+            .iter()
+            .map(|r| r.chars().count() as u16)
+            .max()
+            .unwrap_or(0)
+            .clamp(6, REGION_W)
+    } else {
+        0
+    };
+    // NAME and PROFILE (what the tool is for) keep room: the account and
+    // region columns narrow first, then REGION goes (the detail pane has it).
+    let flexible = |account_w: u16, region_w: u16| {
+        let columns = 6 + u16::from(region_w > 0) + u16::from(account_w > 0);
+        // A one-column mark at the left of every row.
+        let fixed = 1 + ID_W + STATE_W + ASSOC_W + region_w + account_w;
+        inner.width.saturating_sub(fixed + columns - 1)
+    };
+    if flexible(account_w, region_w) < MIN_FLEXIBLE && account_w > 0 {
+        account_w = account_w.min(10);
+    }
+    if flexible(account_w, region_w) < MIN_FLEXIBLE && region_w > 0 {
+        region_w = 0;
+    }
+    let multi = region_w > 0;
+    let flexible = flexible(account_w, region_w);
     let name_w = flexible / 2;
     let profile_w = flexible - name_w;
 
     let mut widths = vec![Constraint::Length(1)];
     let mut header = vec![" "];
+    if account_w > 0 {
+        widths.push(Constraint::Length(account_w));
+        header.push("ACCOUNT");
+    }
     if multi {
-        widths.push(Constraint::Length(REGION_W));
+        widths.push(Constraint::Length(region_w));
         header.push("REGION");
     }
     widths.extend([
@@ -121,7 +174,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             let r = &state.inventory.rows[i];
             let inst = &r.data.instance;
             let pending = state.pending_for(&inst.region, &inst.id);
-            let knowledge = state.associations_knowledge(&inst.region);
+            let knowledge = state.associations_knowledge(&inst.account, &inst.region);
             let (profile, assoc) = match (pending, &r.data.association) {
                 // Unknown is never drawn as "no profile".
                 (None, _) if matches!(knowledge, Knowledge::Unknown(_)) => {
@@ -167,6 +220,10 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             } else {
                 Cell::from(" ")
             });
+            if account_w > 0 {
+                let label = labels.get(inst.account.as_str()).map_or("", String::as_str);
+                cells.push(Cell::from(truncate(label, account_w as usize)));
+            }
             if multi {
                 cells.push(Cell::from(inst.region.clone()));
             }
@@ -199,11 +256,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         let msg = if state.inventory.rows.is_empty() {
             if unknown_regions > 0 {
                 "instances unknown: DescribeInstances failed (see above)"
-            } else if state.inventory.regions.iter().all(|r| {
+            } else if scopes.iter().all(|s| {
                 state
                     .inventory
                     .region_data
-                    .get(r)
+                    .get(s)
                     .is_some_and(|d| d.instances_src.loaded)
             }) {
                 "no instances in these regions (r picks regions)"

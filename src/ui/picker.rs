@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use crate::app::State;
-use crate::app::state::{Knowledge, Picker, RegionPicker};
+use crate::app::state::{AccountPicker, Knowledge, Picker, RegionPicker};
 use crate::text::{sanitize, truncate, wrap};
 
 use super::fuzzy_list::{self, Surround};
@@ -37,30 +37,40 @@ pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect)
     };
     let width = area.width.saturating_sub(2) as usize;
     let mut lines = Vec::new();
-    if !state.inventory.profiles_src.loaded {
-        // The picker says why it is empty.
-        match state.inventory.profiles_src.knowledge() {
+    // The targets' accounts whose profiles are not loaded: the picker says why.
+    let unloaded = p
+        .accounts
+        .iter()
+        .map(|a| (a, &state.inventory.account(a).profiles_src))
+        .find(|(_, src)| !src.loaded);
+    if let Some((account, src)) = unloaded {
+        let whose = if state.several_accounts() {
+            format!(" of {}", state.account_label(account))
+        } else {
+            String::new()
+        };
+        match src.knowledge() {
             Knowledge::Unknown(e) => {
-                let when = if state.inventory.profiles_src.in_flight {
+                let when = if src.in_flight {
                     "retrying now".to_string()
                 } else {
                     format!(
                         "retrying in {}s (Ctrl-r retries now)",
-                        state
-                            .inventory
-                            .profiles_src
-                            .next_at
-                            .saturating_sub(state.now)
-                            .as_secs()
-                            .max(1)
+                        src.next_at.saturating_sub(state.now).as_secs().max(1)
                     )
                 };
-                let text = format!("cannot list instance profiles: {}; {when}", e.sentence());
+                let text = format!(
+                    "cannot list the instance profiles{whose}: {}; {when}",
+                    e.sentence()
+                );
                 for l in wrap(&sanitize(&text), width, 4) {
                     lines.push(notice(&l, theme::error()));
                 }
             }
-            _ => lines.push(notice("loading instance profiles…", theme::dim())),
+            _ => lines.push(notice(
+                &format!("loading the instance profiles{whose}…"),
+                theme::dim(),
+            )),
         }
     } else if p.list.matches.is_empty() {
         lines.push(notice("no profile matches", theme::dim()));
@@ -71,22 +81,14 @@ pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect)
         notice: lines,
     };
     let mark = |i: usize| {
-        let is_current = state
-            .inventory
-            .profiles
+        let is_current = p
+            .offered
             .get(i)
+            .and_then(|&i| state.inventory.profiles.get(i))
             .is_some_and(|pr| current.as_deref() == Some(pr.arn.as_str()));
         Span::styled(if is_current { "● " } else { "  " }, theme::success())
     };
-    fuzzy_list::render(
-        &p.list,
-        &state.inventory.profile_lines,
-        state.inventory.profiles.len(),
-        around,
-        mark,
-        frame,
-        area,
-    );
+    fuzzy_list::render(&p.list, &p.lines, p.lines.len(), around, mark, frame, area);
 }
 
 pub fn render_regions(r: &RegionPicker, frame: &mut Frame, area: Rect) {
@@ -109,6 +111,21 @@ pub fn render_regions(r: &RegionPicker, frame: &mut Frame, area: Rect) {
     fuzzy_list::render(&r.list, all, all.len(), around, mark, frame, area);
 }
 
+/// `a`: every account of the session; the chosen ones are shown.
+pub fn render_accounts(a: &AccountPicker, frame: &mut Frame, area: Rect) {
+    let lines: Vec<String> = a.all.iter().map(|(_, l)| l.clone()).collect();
+    let around = Surround {
+        title: " Accounts (Space toggles, Enter applies) ".into(),
+        legend: format!("{} of {} chosen", a.chosen.len(), a.all.len()),
+        notice: vec![],
+    };
+    let mark = |i: usize| {
+        let chosen = a.all.get(i).is_some_and(|(k, _)| a.chosen.contains(k));
+        Span::raw(if chosen { "[x] " } else { "[ ] " })
+    };
+    fuzzy_list::render(&a.list, &lines, lines.len(), around, mark, frame, area);
+}
+
 /// The permissions overlay: the role's rows, grouped by policy, risky ones marked.
 pub fn render_permissions(
     state: &State,
@@ -117,9 +134,10 @@ pub fn render_permissions(
     area: Rect,
 ) {
     use crate::app::state::RoleRows;
-    let (lines, notice) = match state.inventory.role_rows.get(&pv.role) {
+    let key = (pv.account.clone(), pv.role.clone());
+    let (lines, notice) = match state.inventory.role_rows.get(&key) {
         Some(RoleRows::Loaded(rows)) => {
-            let lines = crate::app::update::permission_view_lines(state, &pv.role);
+            let lines = crate::app::update::permission_view_lines(state, &key);
             let notice = if rows.is_empty() {
                 vec![notice("the role's policies grant nothing", theme::dim())]
             } else {
@@ -166,7 +184,12 @@ pub fn render_profile_view(
     area: Rect,
 ) {
     let lines = crate::app::update::profile_view_lines(state);
-    let notice = if state.inventory.profiles_src.loaded {
+    let loaded = state
+        .inventory
+        .shown
+        .iter()
+        .all(|a| state.inventory.account(a).profiles_src.loaded);
+    let notice = if loaded {
         vec![]
     } else {
         vec![notice(

@@ -38,13 +38,13 @@ fn poll_status(state: &State) -> Span<'static> {
     }
     let oldest = state
         .inventory
-        .regions
+        .scopes()
         .iter()
-        .map(|r| {
+        .map(|s| {
             state
                 .inventory
                 .region_data
-                .get(r)
+                .get(s)
                 .and_then(|d| d.associations_src.last_ok)
         })
         .collect::<Option<Vec<_>>>()
@@ -88,17 +88,54 @@ pub fn problems(state: &State, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
+/// Where reads fail, shortest first: ` (3 regions)`, ` (eu-west-1)`, and with
+/// several accounts ` (staging: every region; prod us-east-1)`.
+fn places(state: &State, places: &[(Option<String>, String)]) -> String {
+    if places.is_empty() {
+        return String::new();
+    }
+    let regions = state.inventory.regions.len();
+    if !state.several_accounts() {
+        return if places.len() == regions && regions > 1 {
+            format!(" ({regions} regions)")
+        } else {
+            let names: Vec<&str> = places.iter().map(|(_, r)| r.as_str()).collect();
+            format!(" ({})", names.join(", "))
+        };
+    }
+    if places.len() == state.inventory.scopes().len() && places.len() > 1 {
+        return " (every account and region)".into();
+    }
+    // Per account, in order: every region, or the ones named.
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (label, region) in places {
+        let label = label.as_deref().unwrap_or("");
+        match groups.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, rs)) => rs.push(region),
+            None => groups.push((label, vec![region])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .into_iter()
+        .map(|(label, rs)| {
+            let rs: Vec<&str> = rs.into_iter().filter(|r| !r.is_empty()).collect();
+            if rs.is_empty() {
+                label.to_string()
+            } else if rs.len() == regions && regions > 1 {
+                format!("{label}: every region")
+            } else {
+                format!("{label} {}", rs.join(", "))
+            }
+        })
+        .collect();
+    format!(" ({})", parts.join("; "))
+}
+
 /// `⚠ associations (eu-west-1): profiles unknown, retry in 8s · ec2:…: AccessDenied`:
 /// what is unknown or old and when the next try is come first, so a narrow
 /// terminal cuts the least useful part.
 fn problem_text(state: &State, p: &layout::Problem) -> String {
-    let which = if p.regions.is_empty() {
-        p.feed.label().to_string()
-    } else if p.regions.len() == state.inventory.regions.len() && p.regions.len() > 1 {
-        format!("{} ({} regions)", p.feed.label(), p.regions.len())
-    } else {
-        format!("{} ({})", p.feed.label(), p.regions.join(", "))
-    };
+    let which = format!("{}{}", p.feed.label(), places(state, &p.regions));
     let consequence = match (p.feed, p.unknown) {
         (Feed::Identity, _) => "account unknown".to_string(),
         (Feed::Profiles, true) => "picker empty, roles unknown".to_string(),
@@ -143,12 +180,33 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" NO JOURNAL ", theme::badge()));
     }
-    if let Some(name) = state.production_guard() {
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(
-            format!(" PRODUCTION {} ", sanitize(&name)),
-            theme::production(),
-        ));
+    // One account: its production badge. Several: how many of them are.
+    let production: Vec<String> = state
+        .inventory
+        .shown
+        .iter()
+        .filter_map(|k| state.production_guard(k))
+        .collect();
+    match (state.several_accounts(), production.as_slice()) {
+        (_, []) => {}
+        (false, [name, ..]) => {
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(
+                format!(" PRODUCTION {} ", sanitize(name)),
+                theme::production(),
+            ));
+        }
+        (true, names) => {
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(
+                format!(
+                    " PRODUCTION {}/{} ",
+                    names.len(),
+                    state.inventory.shown.len()
+                ),
+                theme::production(),
+            ));
+        }
     }
     if let Some(p) = state
         .changes
@@ -167,15 +225,34 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         ));
     }
     spans.push(sep());
-    match (
-        &state.inventory.identity,
-        state.inventory.identity_src.knowledge(),
-    ) {
-        (Some(id), _) => spans.push(Span::raw(sanitize(&format!("{} {}", id.account, id.arn)))),
-        (None, Knowledge::Unknown(_)) => {
-            spans.push(Span::styled("identity unknown", theme::error()))
+    if state.several_accounts() {
+        // Several accounts: how many, and how many fail.
+        let shown = &state.inventory.shown;
+        let failing = shown
+            .iter()
+            .filter(|k| crate::app::update::failing(state, k).is_some())
+            .count();
+        spans.push(Span::raw(format!(
+            "{} accounts of {}",
+            shown.len(),
+            state.config.accounts.len()
+        )));
+        if failing > 0 {
+            spans.push(Span::styled(
+                format!(" ({failing} failing)"),
+                theme::error(),
+            ));
         }
-        (None, _) => spans.push(Span::styled("identity…", theme::dim())),
+    } else {
+        let key = state.inventory.shown.first().map_or("", String::as_str);
+        let a = state.inventory.account(key);
+        match (&a.identity, a.identity_src.knowledge()) {
+            (Some(id), _) => spans.push(Span::raw(sanitize(&format!("{} {}", id.account, id.arn)))),
+            (None, Knowledge::Unknown(_)) => {
+                spans.push(Span::styled("identity unknown", theme::error()))
+            }
+            (None, _) => spans.push(Span::styled("identity…", theme::dim())),
+        }
     }
     spans.push(sep());
     spans.push(Span::raw(format!(
@@ -226,7 +303,7 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
             ("Enter", "choose"),
             ("Esc", "close"),
         ],
-        Overlay::Regions(_) => vec![
+        Overlay::Regions(_) | Overlay::Accounts(_) => vec![
             ("type", "filter"),
             ("↑↓", "move"),
             ("Space", "toggle"),

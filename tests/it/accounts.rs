@@ -316,7 +316,7 @@ fn the_demo_has_three_accounts_and_profile_picks_among_them() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stdout.starts_with("ACCOUNT"), "{}", o.stdout);
     assert!(
-        o.stdout.contains("demo-staging") && o.stdout.contains("demo-payments-prod"),
+        o.stdout.contains("demo-staging") && o.stdout.contains("payments-prod"),
         "{}",
         o.stdout
     );

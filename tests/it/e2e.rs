@@ -249,7 +249,7 @@ fn start_demo(tag: &str, dir: &std::path::Path) -> (Tmux, std::path::PathBuf, st
         "{}",
         String::from_utf8_lossy(&started.stderr)
     );
-    tmux.wait_for("the demo", |s| s.contains("Instances 80/80"));
+    tmux.wait_for("the demo", |s| s.contains("Instances 92/92"));
     (tmux, status, stty)
 }
 
@@ -424,8 +424,10 @@ fn incident_quarantine_journal_and_undo_by_keys_against_moto() {
     }
     // J shows both batches.
     tmux.keys(&["J"]);
-    let s = tmux.wait_for("the journal", |s| s.contains("Journal: 6 changes"));
-    assert_eq!(s.matches("undo").count(), 3, "{s}");
+    // The whole overlay, not a frame caught half drawn.
+    tmux.wait_for("the journal with its three undo lines", |s| {
+        s.contains("Journal: 6 changes") && s.matches("undo").count() == 3
+    });
     tmux.keys(&["Escape"]);
     tmux.keys(&["q"]);
 }

@@ -6,15 +6,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use rolecall::app::state::Config;
+use rolecall::app::state::{AccountInfo, Config};
 use rolecall::app::update::init;
 use rolecall::app::{Action, Effect, State, update};
 use rolecall::aws::fleet::Fleet;
 use rolecall::aws::memory::{ManualClock, MemoryAccount, MemoryOptions};
+use rolecall::session::Account;
 
 pub struct Harness {
     pub state: State,
     pub account: Arc<MemoryAccount>,
+    /// The session's accounts: the one in-memory account, under `key`.
+    pub accounts: Arc<Vec<Account>>,
+    /// The first account's session key (its id).
+    pub key: String,
+    /// The in-memory accounts, one per session account, in order.
+    pub memories: Vec<Arc<MemoryAccount>>,
     pub clock: Arc<ManualClock>,
     /// Effects not yet run (tests may hold some back).
     pub queue: VecDeque<Effect>,
@@ -24,7 +31,27 @@ pub struct Harness {
     pub journal_dir: tempfile::TempDir,
 }
 
+/// The harness's account as a session account.
+pub fn session_account(key: &str, account: Arc<MemoryAccount>) -> Account {
+    Account {
+        key: key.to_string(),
+        cloud: account,
+        id: Some(key.to_string()),
+        name: None,
+        production: false,
+        via: "the test".into(),
+    }
+}
+
 pub fn config(read_only: bool) -> Config {
+    config_for(read_only, &[DEMO_ACCOUNT])
+}
+
+/// The builtin demo fleet's account id.
+pub const DEMO_ACCOUNT: &str = "210987654321";
+
+/// Settings for a TUI over these accounts (by key, which is their id).
+pub fn config_for(read_only: bool, keys: &[&str]) -> Config {
     Config {
         read_only,
         demo: true,
@@ -34,6 +61,15 @@ pub fn config(read_only: bool) -> Config {
         check_regions: false,
         journal: true,
         file: rolecall::config::Config::default(),
+        accounts: keys
+            .iter()
+            .map(|k| AccountInfo {
+                key: k.to_string(),
+                id: Some(k.to_string()),
+                name: None,
+                production: false,
+            })
+            .collect(),
     }
 }
 
@@ -63,15 +99,67 @@ impl Harness {
         regions: &[&str],
         read_only: bool,
     ) -> Harness {
-        let mut state = State::new(
-            config(read_only),
-            regions.iter().map(|s| s.to_string()).collect(),
-        );
+        let key = account.account_id();
+        let accounts = vec![session_account(&key, account.clone())];
+        Harness::boot_all(accounts, vec![account], clock, regions, read_only).await
+    }
+
+    /// The demo's three accounts (main, staging, and the production
+    /// payments account), all regions; `account` and `key` are the first's.
+    pub async fn demo_accounts() -> Harness {
+        let clock = Arc::new(ManualClock::new());
+        let mut fleets = vec![(Fleet::builtin().unwrap(), "demo-main", false)];
+        fleets.extend(rolecall::aws::fleet::builtin_others().unwrap());
+        let mut accounts = Vec::new();
+        let mut memories = Vec::new();
+        for (fleet, name, production) in fleets {
+            let memory = Arc::new(MemoryAccount::new(
+                &fleet,
+                MemoryOptions::test(clock.clone()),
+            ));
+            accounts.push(Account {
+                name: Some(name.to_string()),
+                production,
+                ..session_account(&fleet.account, memory.clone())
+            });
+            memories.push(memory);
+        }
+        Harness::boot_all(
+            accounts,
+            memories,
+            clock,
+            &["ap-southeast-2", "eu-west-1", "us-east-1"],
+            false,
+        )
+        .await
+    }
+
+    /// The in-memory account behind one of the harness's accounts.
+    pub fn memory(&self, key: &str) -> Arc<MemoryAccount> {
+        let index = self.accounts.iter().position(|a| a.key == key).unwrap();
+        self.memories[index].clone()
+    }
+
+    async fn boot_all(
+        accounts: Vec<Account>,
+        memories: Vec<Arc<MemoryAccount>>,
+        clock: Arc<ManualClock>,
+        regions: &[&str],
+        read_only: bool,
+    ) -> Harness {
+        let account = memories[0].clone();
+        let key = account.account_id();
+        let mut config = config_for(read_only, &[]);
+        config.accounts = accounts.iter().map(AccountInfo::of).collect();
+        let mut state = State::new(config, regions.iter().map(|s| s.to_string()).collect());
         state.size = (120, 32);
         let effects = init(&mut state);
         let journal_dir = tempfile::tempdir().unwrap();
         let mut h = Harness {
             state,
+            accounts: Arc::new(accounts),
+            memories,
+            key,
             account,
             clock,
             queue: effects.into(),
@@ -102,6 +190,7 @@ impl Harness {
         match effect {
             Effect::Quit => vec![],
             Effect::RevokeSessions {
+                key,
                 role,
                 account,
                 caller_arn,
@@ -110,8 +199,9 @@ impl Harness {
                     account,
                     arn: caller_arn.unwrap_or_default(),
                 });
+                let cloud = self.memory(&key);
                 let result = rolecall::insight::revoke(
-                    self.account.as_ref(),
+                    cloud.as_ref(),
                     &role,
                     self.journaling.as_ref().map(|j| &j.journal),
                     identity.as_ref(),
@@ -129,9 +219,9 @@ impl Harness {
             }
             Effect::Mutate(m) => {
                 let op_id = m.op_id;
+                let cloud = self.memory(&m.change.account);
                 let outcome =
-                    rolecall::tui::mutate(self.account.as_ref(), *m, self.journaling.as_ref(), &tx)
-                        .await;
+                    rolecall::tui::mutate(cloud.as_ref(), *m, self.journaling.as_ref(), &tx).await;
                 // A two-step swap reports its middle step first.
                 let mut actions: Vec<Action> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
                 actions.push(Action::MutationDone {
@@ -140,11 +230,21 @@ impl Harness {
                 });
                 actions
             }
-            read => rolecall::poller::fetch(self.account.as_ref(), read)
+            read => rolecall::poller::fetch(&self.accounts, read)
                 .await
                 .into_iter()
                 .collect(),
         }
+    }
+
+    /// What is known of the harness's account (identity, profiles).
+    pub fn acct(&self) -> &rolecall::app::state::AccountData {
+        self.state.inventory.account(&self.key)
+    }
+
+    /// The account and region key of the harness's account's `region`.
+    pub fn scope(&self, region: &str) -> (String, String) {
+        (self.key.clone(), region.to_string())
     }
 
     /// Applies an action and queues its effects.

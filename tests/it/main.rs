@@ -18,4 +18,5 @@ mod moto;
 mod netfault;
 mod roles_bin;
 mod snapshots;
+mod tui_accounts;
 mod tui_update;

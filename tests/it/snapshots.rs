@@ -9,7 +9,7 @@ use rolecall::aws::faults::{FaultPlan, Op};
 
 use crate::harness::Harness;
 
-fn screen(h: &Harness, width: u16, height: u16) -> String {
+pub(crate) fn screen(h: &Harness, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| rolecall::ui::view(&h.state, f)).unwrap();
     let buf = terminal.backend().buffer();
@@ -220,8 +220,8 @@ async fn denied_instance_and_profile_reads_are_said_on_screen() {
     h.advance(std::time::Duration::from_secs(3)).await;
     h.key(KeyCode::Enter).await;
     let s = full(&h);
-    assert!(s.contains("cannot list instance profiles"), "{s}");
-    assert!(!s.contains("loading instance profiles"), "{s}");
+    assert!(s.contains("cannot list the instance profiles"), "{s}");
+    assert!(!s.contains("loading the instance profiles"), "{s}");
     insta::assert_snapshot!("picker_profiles_unknown", s);
 }
 
@@ -303,7 +303,7 @@ async fn p_shows_the_role_permissions_risky_ones_marked() {
         panic!("no permissions overlay")
     };
     let rolecall::app::state::RoleRows::Loaded(rows) =
-        &h.state.inventory.role_rows["GitHubActionsRunnerRole"]
+        &h.state.inventory.role_rows[&h.scope("GitHubActionsRunnerRole")]
     else {
         panic!("not loaded")
     };

@@ -43,15 +43,12 @@ async fn start_up_loads_identity_profiles_instances_and_associations() {
     let h = Harness::demo().await;
     assert_eq!(h.state.inventory.rows.len(), 80);
     assert_eq!(h.state.list.visible.len(), 80);
-    assert_eq!(
-        h.state.inventory.identity.as_ref().unwrap().account,
-        "210987654321"
-    );
+    assert_eq!(h.acct().identity.as_ref().unwrap().account, "210987654321");
     assert_eq!(h.state.inventory.profiles.len(), 21);
     for d in h.state.inventory.region_data.values() {
         assert!(d.associations_src.last_ok.is_some() && d.instances_src.loaded);
     }
-    assert!(h.state.inventory.profiles_src.loaded && h.state.inventory.identity_src.loaded);
+    assert!(h.acct().profiles_src.loaded && h.acct().identity_src.loaded);
     assert!(layout::problems(&h.state).is_empty());
     assert!(!h.state.busy());
 }
@@ -191,7 +188,7 @@ async fn associate_shows_associating_then_settles() {
         Some(("batch".into(), AssociationState::Associating))
     );
     let next_poll = |h: &Harness| {
-        h.state.inventory.region_data["us-east-1"]
+        h.state.inventory.region_data[&h.scope("us-east-1")]
             .associations_src
             .next_at
     };
@@ -450,6 +447,7 @@ async fn stale_poll_results_are_dropped() {
     let rows_before = h.state.inventory.rows.len();
     h.dispatch(Action::InstancesLoaded {
         generation: h.state.inventory.generation - 1,
+        account: h.key.clone(),
         region: "us-east-1".into(),
         result: Ok(vec![]),
     });
@@ -466,7 +464,7 @@ async fn poll_errors_back_off_and_recover_by_themselves() {
     let before = h.state.message.clone();
     h.advance(Duration::from_secs(10)).await;
     let src = |h: &Harness| {
-        h.state.inventory.region_data["us-east-1"]
+        h.state.inventory.region_data[&h.scope("us-east-1")]
             .associations_src
             .clone()
     };
@@ -476,7 +474,13 @@ async fn poll_errors_back_off_and_recover_by_themselves() {
     assert!(err.contains("throttling"), "{err}");
     let problems = layout::problems(&h.state);
     assert_eq!(problems.len(), 1, "both regions, one line: {problems:?}");
-    assert_eq!(problems[0].regions, ["eu-west-1", "us-east-1"]);
+    assert_eq!(
+        problems[0].regions,
+        [
+            (None, "eu-west-1".to_string()),
+            (None, "us-east-1".to_string())
+        ]
+    );
     assert_eq!(
         h.state.message, before,
         "polls leave the footer to the operator"
@@ -540,7 +544,9 @@ async fn help_refresh_and_quit() {
     h.key(KeyCode::Esc).await;
     assert_eq!(h.state.overlay, Overlay::None);
     let effects = h.key_event(KeyCode::Char('r'), KeyModifiers::CONTROL);
-    assert!(effects.contains(&Effect::LoadProfiles));
+    assert!(effects.contains(&Effect::LoadProfiles {
+        account: h.key.clone()
+    }));
     assert!(
         effects
             .iter()
@@ -669,7 +675,7 @@ async fn starting_with_the_endpoint_down_recovers_everything() {
         ..FaultPlan::default()
     });
     let mut h = Harness::with_account(account, clock, &["eu-west-1", "us-east-1"]).await;
-    assert!(h.state.inventory.identity.is_none() && !h.state.inventory.profiles_src.loaded);
+    assert!(h.acct().identity.is_none() && !h.acct().profiles_src.loaded);
     assert_eq!(
         layout::problems(&h.state).len(),
         4,
@@ -678,12 +684,9 @@ async fn starting_with_the_endpoint_down_recovers_everything() {
     h.advance(Duration::from_secs(31)).await;
     h.advance(Duration::from_secs(60)).await;
     assert!(layout::problems(&h.state).is_empty());
+    assert!(h.acct().identity.is_some(), "identity reloaded on recovery");
     assert!(
-        h.state.inventory.identity.is_some(),
-        "identity reloaded on recovery"
-    );
-    assert!(
-        h.state.inventory.profiles_src.loaded,
+        h.acct().profiles_src.loaded,
         "profiles reloaded on recovery"
     );
     assert_eq!(h.state.inventory.rows.len(), 4);
@@ -710,7 +713,7 @@ async fn a_denied_association_read_is_unknown_not_none_and_blocks_changes() {
     .await;
     assert_eq!(h.state.inventory.rows.len(), 4, "the instances are known");
     assert!(matches!(
-        h.state.associations_knowledge("us-east-1"),
+        h.state.associations_knowledge(&h.key, "us-east-1"),
         rolecall::app::state::Knowledge::Unknown(_)
     ));
     let web1 = id_of(&h, "web-1");
@@ -773,8 +776,8 @@ async fn a_failed_profile_list_is_retried_and_the_picker_says_why() {
         ..FaultPlan::default()
     })
     .await;
-    assert!(!h.state.inventory.profiles_src.loaded);
-    let e = h.state.inventory.profiles_src.error.clone().unwrap();
+    assert!(!h.acct().profiles_src.loaded);
+    let e = h.acct().profiles_src.error.clone().unwrap();
     assert_eq!(e.action, "iam:ListInstanceProfiles");
     let web2 = id_of(&h, "web-2");
     h.select(&web2);
@@ -782,13 +785,18 @@ async fn a_failed_profile_list_is_retried_and_the_picker_says_why() {
     assert!(matches!(h.state.overlay, Overlay::Picker(_)));
     // Ctrl-r in the picker retries at once; it fails again, and says so.
     let effects = h.key_event(KeyCode::Char('r'), KeyModifiers::CONTROL);
-    assert_eq!(effects, vec![Effect::LoadProfiles]);
+    assert_eq!(
+        effects,
+        vec![Effect::LoadProfiles {
+            account: h.key.clone()
+        }]
+    );
     h.settle_effects().await;
-    assert_eq!(h.state.inventory.profiles_src.failures, 2);
+    assert_eq!(h.acct().profiles_src.failures, 2);
     h.account.set_faults(FaultPlan::default());
     h.advance(Duration::from_secs(4)).await;
     assert!(
-        h.state.inventory.profiles_src.loaded,
+        h.acct().profiles_src.loaded,
         "retried by itself after the backoff"
     );
     let Overlay::Picker(p) = &h.state.overlay else {
@@ -936,9 +944,15 @@ async fn a_task_that_panics_comes_back_as_an_action_and_is_shown() {
     let effect = Effect::LoadAssociations {
         generation: h.state.inventory.generation,
         round: h.state.poll.round + 1,
+        account: h.key.clone(),
         region: "us-east-1".into(),
     };
-    let action = rolecall::poller::fetch_guarded(cloud.as_ref(), effect)
+    let panicking = [crate::harness::session_account(&h.key, h.account.clone())];
+    let panicking = [rolecall::session::Account {
+        cloud,
+        ..panicking[0].clone()
+    }];
+    let action = rolecall::poller::fetch_guarded(&panicking, effect)
         .await
         .expect("an answer");
     let Action::AssociationsLoaded { result: Err(e), .. } = action else {
@@ -1015,6 +1029,7 @@ fn init_checks_named_regions_without_waiting_for_them() {
     assert!(effects.contains(&Effect::CheckRegions), "{effects:?}");
     assert!(effects.contains(&Effect::LoadInstances {
         generation: state.inventory.generation,
+        account: crate::harness::DEMO_ACCOUNT.into(),
         region: "us-east-1".into()
     }));
 }
@@ -1039,15 +1054,7 @@ async fn every_change_is_journaled_sent_then_done() {
     assert!(sent.to_profile_arn.as_deref().unwrap().ends_with("/batch"));
     assert_eq!(
         sent.account.as_deref(),
-        Some(
-            h.state
-                .inventory
-                .identity
-                .as_ref()
-                .unwrap()
-                .account
-                .as_str()
-        )
+        Some(h.acct().identity.as_ref().unwrap().account.as_str())
     );
     assert!(
         sent.aws_cli[0].starts_with("aws ec2 associate-iam-instance-profile --region us-east-1")
@@ -1086,13 +1093,16 @@ async fn an_unwritable_journal_sends_nothing() {
 #[tokio::test]
 async fn a_production_account_needs_its_name_typed_to_confirm() {
     let mut h = standard().await;
-    let account = h.state.inventory.identity.as_ref().unwrap().account.clone();
+    let account = h.acct().identity.as_ref().unwrap().account.clone();
     h.state.config.file = rolecall::config::parse(
         &format!("[[account]]\nid = \"{account}\"\nname = \"payments-prod\"\nproduction = true\n"),
         "test",
     )
     .unwrap();
-    assert_eq!(h.state.production_guard().as_deref(), Some("payments-prod"));
+    assert_eq!(
+        h.state.production_guard(&h.key).as_deref(),
+        Some("payments-prod")
+    );
     let web2 = id_of(&h, "web-2");
     h.choose(&web2, "batch").await;
     assert!(matches!(h.state.overlay, Overlay::Confirm(_)));
@@ -1491,7 +1501,7 @@ async fn p_shows_a_policy_it_cannot_read_raw_with_why() {
     let web1 = id_of(&h, "web-1");
     h.select(&web1);
     h.key(KeyCode::Char('p')).await;
-    let lines = rolecall::app::update::permission_view_lines(&h.state, "web-role");
+    let lines = rolecall::app::update::permission_view_lines(&h.state, &h.scope("web-role"));
     assert!(
         lines
             .iter()

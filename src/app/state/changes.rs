@@ -82,9 +82,9 @@ pub struct Changes {
     pub own: HashMap<(String, String), std::time::Duration>,
     /// Associations that changed without rolecall, newest last.
     pub outside: Vec<OutsideChange>,
-    /// The role a change just moved an instance away from: `K` offers to
-    /// revoke its older sessions.
-    pub offer_revoke: Option<String>,
+    /// The role a change just moved an instance away from, as (account key,
+    /// role name): `K` offers to revoke its older sessions.
+    pub offer_revoke: Option<(String, String)>,
 }
 
 impl Changes {

@@ -32,30 +32,46 @@ pub struct Row {
     pub name: String,
 }
 
-/// What rolecall knows of the account: who, which regions, each region's
-/// instances and associations, the joined rows, the instance profiles. The
-/// rows are always the join of `region_data`; `profile_lines` always matches
-/// `profiles` one to one ([`Inventory::set_profiles`] keeps it so).
+/// What is known of one account as a whole: who the caller is there, and
+/// how its identity and instance profiles were read.
 #[derive(Debug, Clone, Default)]
-pub struct Inventory {
+pub struct AccountData {
     pub identity: Option<CallerIdentity>,
     pub identity_src: Source,
+    pub profiles_src: Source,
+}
+
+/// Where instances live: an account (its session key) and a region.
+pub type Scope = (String, String);
+
+/// What rolecall knows of the accounts: who, which regions, each account
+/// and region's instances and associations, the joined rows, the instance
+/// profiles. The rows are always the join of `region_data`; `profile_lines`
+/// always matches `profiles` one to one ([`Inventory::set_profiles`] keeps it so).
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    /// The accounts shown (the `a` picker chooses), by session key, in the
+    /// session's order.
+    pub shown: Vec<String>,
+    /// Per account key.
+    pub accounts: BTreeMap<String, AccountData>,
     pub regions: Vec<String>,
-    /// Bumped whenever the region set changes; older results are dropped.
+    /// Bumped whenever the account or region set changes; older results are dropped.
     pub generation: u64,
-    pub region_data: BTreeMap<String, RegionData>,
+    pub region_data: BTreeMap<Scope, RegionData>,
     pub rows: Vec<Row>,
     /// Profile ARN → how many rows have it (active), recomputed when rows change.
     pub profile_usage: HashMap<String, usize>,
+    /// Every shown account's instance profiles (each knows its account),
+    /// sorted by name.
     pub profiles: Vec<InstanceProfile>,
     /// `name  roles  path` per profile: what the picker shows and matches.
     pub profile_lines: Vec<String>,
-    pub profiles_src: Source,
-    /// Each role's permission rows, read on demand and kept for the session
-    /// (Ctrl-r reads them again).
-    pub role_rows: HashMap<String, RoleRows>,
+    /// Each role's permission rows, by (account key, role name), read on
+    /// demand and kept for the session (Ctrl-r reads them again).
+    pub role_rows: HashMap<Scope, RoleRows>,
     /// Per role, its policies rolecall could not read: `name: why: raw text`.
-    pub role_unreadable: HashMap<String, Vec<String>>,
+    pub role_unreadable: HashMap<Scope, Vec<String>>,
 }
 
 /// What is known of a role's permissions.
@@ -67,11 +83,41 @@ pub enum RoleRows {
 }
 
 impl Inventory {
-    /// Takes a fresh profile list: sorted by name, with the picker's lines.
-    pub fn set_profiles(&mut self, mut profiles: Vec<InstanceProfile>) {
-        profiles.sort_by(|a, b| a.name.cmp(&b.name));
+    /// Takes an account's fresh profile list (it replaces that account's):
+    /// sorted by name, then account, with the picker's lines.
+    pub fn set_profiles(&mut self, account: &str, fresh: Vec<InstanceProfile>) {
+        let mut profiles: Vec<InstanceProfile> = std::mem::take(&mut self.profiles)
+            .into_iter()
+            .filter(|p| p.account != account && self.shown.contains(&p.account))
+            .collect();
+        profiles.extend(fresh.into_iter().map(|mut p| {
+            account.clone_into(&mut p.account);
+            p
+        }));
+        profiles.sort_by(|a, b| (&a.name, &a.account).cmp(&(&b.name, &b.account)));
         self.profile_lines = profiles.iter().map(profile_line).collect();
         self.profiles = profiles;
+    }
+
+    /// What is known of an account (a default while nothing is).
+    pub fn account(&self, key: &str) -> &AccountData {
+        static NOTHING: std::sync::OnceLock<AccountData> = std::sync::OnceLock::new();
+        self.accounts
+            .get(key)
+            .unwrap_or_else(|| NOTHING.get_or_init(AccountData::default))
+    }
+
+    /// An account's data, to write.
+    pub fn account_mut(&mut self, key: &str) -> &mut AccountData {
+        self.accounts.entry(key.to_string()).or_default()
+    }
+
+    /// Every shown account and region.
+    pub fn scopes(&self) -> Vec<Scope> {
+        self.shown
+            .iter()
+            .flat_map(|a| self.regions.iter().map(move |r| (a.clone(), r.clone())))
+            .collect()
     }
 }
 

@@ -13,10 +13,12 @@ mod overlay;
 mod source;
 
 pub use changes::{BatchProgress, Changes, OutsideChange, Pending};
-pub use inventory::{Inventory, RegionData, RoleRows, Row, make_row, profile_line};
+pub use inventory::{
+    AccountData, Inventory, RegionData, RoleRows, Row, Scope, make_row, profile_line,
+};
 pub use overlay::{
-    Confirm, JournalView, Overlay, PermissionsView, Picker, RegionPicker, RevokeConfirm, Skip,
-    permission_lines,
+    AccountPicker, Confirm, JournalView, Overlay, PermissionsView, Picker, RegionPicker,
+    RevokeConfirm, Skip, permission_lines,
 };
 pub use source::{Knowledge, MAX_BACKOFF, Source, backoff};
 
@@ -41,6 +43,33 @@ pub struct Config {
     pub journal: bool,
     /// The config file: account names, production accounts, quarantine.
     pub file: crate::config::Config,
+    /// The session's accounts, in order (at least one).
+    pub accounts: Vec<AccountInfo>,
+}
+
+/// An account of the session, as known before any call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountInfo {
+    /// The session's key (a profile name, or the account id).
+    pub key: String,
+    /// The account id, when known without STS (organizations, the demo).
+    pub id: Option<String>,
+    /// A name it came with (the organization's, the demo's).
+    pub name: Option<String>,
+    /// The demo marks one account production.
+    pub production: bool,
+}
+
+impl AccountInfo {
+    /// What the TUI needs to know of a session account.
+    pub fn of(a: &crate::session::Account) -> Self {
+        Self {
+            key: a.key.clone(),
+            id: a.id.clone(),
+            name: a.name.clone(),
+            production: a.production,
+        }
+    }
 }
 
 /// Which pane has the keyboard (when no overlay is open).
@@ -114,9 +143,11 @@ pub struct State {
 
 impl State {
     pub fn new(config: Config, regions: Vec<String>) -> Self {
+        let shown = config.accounts.iter().map(|a| a.key.clone()).collect();
         Self {
             config,
             inventory: Inventory {
+                shown,
                 regions,
                 generation: 1,
                 ..Inventory::default()
@@ -147,6 +178,53 @@ impl State {
         self.profile_by_arn(profile_arn)?.roles.first()
     }
 
+    /// The account id of a session account: known up front, or from STS.
+    pub fn account_id(&self, key: &str) -> Option<&str> {
+        self.config
+            .accounts
+            .iter()
+            .find(|a| a.key == key)
+            .and_then(|a| a.id.as_deref())
+            .or_else(|| {
+                self.inventory
+                    .account(key)
+                    .identity
+                    .as_ref()
+                    .map(|i| i.account.as_str())
+            })
+    }
+
+    /// What an account is called on screen: the config file's name for its
+    /// id, else the name it came with, else its id, else its key.
+    pub fn account_label(&self, key: &str) -> String {
+        let id = self.account_id(key);
+        id.and_then(|id| self.config.file.account(id)?.name.clone())
+            .or_else(|| {
+                self.config
+                    .accounts
+                    .iter()
+                    .find(|a| a.key == key)?
+                    .name
+                    .clone()
+            })
+            .or_else(|| id.map(str::to_string))
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// The ids of the accounts shown, where known.
+    pub fn shown_account_ids(&self) -> Vec<String> {
+        self.inventory
+            .shown
+            .iter()
+            .filter_map(|k| self.account_id(k).map(str::to_string))
+            .collect()
+    }
+
+    /// True when more than one account is shown (the list gains ACCOUNT).
+    pub fn several_accounts(&self) -> bool {
+        self.inventory.shown.len() > 1
+    }
+
     /// A profile's permission rows: `Ok(None)` while loading, an empty list
     /// for no profile or a profile without a role.
     pub fn rows_of_profile(
@@ -162,17 +240,31 @@ impl State {
         let Some(role) = profile.roles.first() else {
             return Ok(Some(Vec::new()));
         };
-        match self.inventory.role_rows.get(&role.name) {
+        match self
+            .inventory
+            .role_rows
+            .get(&(profile.account.clone(), role.name.clone()))
+        {
             Some(RoleRows::Loaded(rows)) => Ok(Some(rows.clone())),
             Some(RoleRows::Failed(e)) => Err(e.clone()),
             Some(RoleRows::Loading) | None => Ok(None),
         }
     }
 
-    /// In a production account: what the operator must type to confirm a change.
-    pub fn production_guard(&self) -> Option<String> {
-        let id = self.inventory.identity.as_ref()?;
-        self.config.file.production_guard(&id.account)
+    /// In a production account (the config file says so, or the demo's):
+    /// what the operator must type to confirm a change there.
+    pub fn production_guard(&self, key: &str) -> Option<String> {
+        if let Some(guard) = self
+            .account_id(key)
+            .and_then(|id| self.config.file.production_guard(id))
+        {
+            return Some(guard);
+        }
+        self.config
+            .accounts
+            .iter()
+            .find(|a| a.key == key && a.production)
+            .map(|_| self.account_label(key))
     }
 
     /// The row under the cursor.
@@ -243,8 +335,10 @@ impl State {
 
     /// True while a request is out (header spinner).
     pub fn busy(&self) -> bool {
-        self.inventory.identity_src.in_flight
-            || self.inventory.profiles_src.in_flight
+        self.inventory
+            .accounts
+            .values()
+            .any(|a| a.identity_src.in_flight || a.profiles_src.in_flight)
             || !self.changes.pending.is_empty()
             || self
                 .inventory
@@ -253,18 +347,23 @@ impl State {
                 .any(|d| d.instances_src.in_flight || d.associations_src.in_flight)
     }
 
-    /// What is known of the associations (so the profiles) of a region's instances.
-    pub fn associations_knowledge(&self, region: &str) -> Knowledge<'_> {
+    /// What is known of the associations (so the profiles) of an account
+    /// and region's instances.
+    pub fn associations_knowledge(&self, account: &str, region: &str) -> Knowledge<'_> {
         self.inventory
             .region_data
-            .get(region)
+            .get(&(account.to_string(), region.to_string()))
             .map_or(Knowledge::Loading, |d| d.associations_src.knowledge())
     }
 
     /// Why a change to this instance cannot be planned from what is on screen:
     /// its association is unknown or not loaded yet. Unknown is never none.
     pub fn association_unreadable(&self, region: &str, instance_id: &str) -> Option<String> {
-        match self.associations_knowledge(region) {
+        let account = self
+            .row_of(region, instance_id)
+            .map(|r| r.data.instance.account.clone())
+            .unwrap_or_default();
+        match self.associations_knowledge(&account, region) {
             Knowledge::Known => None,
             Knowledge::Loading => Some(format!(
                 "the profile of {instance_id} is still loading: wait a moment, then try again"
@@ -308,20 +407,22 @@ impl State {
     }
 
     /// Rebuilds every row from region data (the instances changed).
+    /// Sorted by account (in the session's order), region, instance id.
     pub fn rebuild_rows(&mut self) {
         let keep = self.followed();
         let mut rows = Vec::new();
-        for region in &self.inventory.regions {
-            let Some(d) = self.inventory.region_data.get(region) else {
+        for scope in self.inventory.scopes() {
+            let Some(d) = self.inventory.region_data.get(&scope) else {
                 continue;
             };
             for row in crate::inventory::join(d.instances.clone(), &d.associations) {
                 rows.push(make_row(row));
             }
         }
+        let order = |key: &str| self.inventory.shown.iter().position(|k| k == key);
         rows.sort_by(|a, b| {
-            (&a.data.instance.region, &a.data.instance.id)
-                .cmp(&(&b.data.instance.region, &b.data.instance.id))
+            let (a, b) = (&a.data.instance, &b.data.instance);
+            (order(&a.account), &a.region, &a.id).cmp(&(order(&b.account), &b.region, &b.id))
         });
         self.inventory.rows = rows;
         // An instance that disappears loses its mark.
@@ -339,13 +440,12 @@ impl State {
         self.restore(keep);
     }
 
-    /// Takes a region's instances; rebuilds rows only when they differ.
-    pub fn set_instances(&mut self, region: &str, instances: Vec<Instance>) {
-        let d = self
-            .inventory
-            .region_data
-            .entry(region.to_string())
-            .or_default();
+    /// Takes an account and region's instances; rebuilds rows only when they differ.
+    pub fn set_instances(&mut self, scope: &Scope, mut instances: Vec<Instance>) {
+        for i in &mut instances {
+            i.account.clone_from(&scope.0);
+        }
+        let d = self.inventory.region_data.entry(scope.clone()).or_default();
         let same = d.instances_src.loaded
             && d.instances.len() == instances.len()
             && d.instances.iter().zip(&instances).all(|(a, b)| **a == *b);
@@ -357,12 +457,8 @@ impl State {
 
     /// Takes a region's associations; updates only the rows whose association
     /// changed (most polls change nothing at all).
-    pub fn set_associations(&mut self, region: &str, associations: Vec<Association>) {
-        let d = self
-            .inventory
-            .region_data
-            .entry(region.to_string())
-            .or_default();
+    pub fn set_associations(&mut self, scope: &Scope, associations: Vec<Association>) {
+        let d = self.inventory.region_data.entry(scope.clone()).or_default();
         if d.associations == associations {
             return;
         }
@@ -370,11 +466,12 @@ impl State {
         // Only once this region has been read before can a difference be a change.
         let watching = d.associations_src.loaded;
         let keep = self.followed();
-        let index = crate::inventory::by_instance(&self.inventory.region_data[region].associations);
+        let index = crate::inventory::by_instance(&self.inventory.region_data[scope].associations);
+        let (account, region) = (scope.0.as_str(), scope.1.as_str());
         let mut changed = false;
         let now = self.now;
         for row in self.inventory.rows.iter_mut() {
-            if row.data.instance.region != region {
+            if row.data.instance.region != region || row.data.instance.account != account {
                 continue;
             }
             let current = crate::inventory::current_in(&index, &row.data.instance.id);

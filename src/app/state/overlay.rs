@@ -8,8 +8,46 @@ use crate::exec::Change;
 pub struct Picker {
     /// The instances it chooses for: the marked ones, or the selected one.
     pub targets: Vec<(String, String)>,
-    /// Over `State::profile_lines`.
+    /// The accounts of the targets: their profiles are offered.
+    pub accounts: Vec<String>,
+    /// The profiles offered: indices into `Inventory::profiles`, one per
+    /// name (several accounts' profiles of one name are one choice).
+    pub offered: Vec<usize>,
+    /// The offered profiles' lines (`Inventory::profile_lines`).
+    pub lines: Vec<String>,
+    /// Over `lines`.
     pub list: FuzzyList,
+}
+
+impl Picker {
+    /// Offers the targets' accounts' profiles from `profiles` (again, after
+    /// they changed), one per name; the query is kept.
+    pub fn offer(&mut self, profiles: &[crate::aws::InstanceProfile]) {
+        let mut seen = std::collections::HashSet::new();
+        self.offered = profiles
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| self.accounts.contains(&p.account) && seen.insert(p.name.clone()))
+            .map(|(i, _)| i)
+            .collect();
+        self.lines = self
+            .offered
+            .iter()
+            .map(|&i| super::profile_line(&profiles[i]))
+            .collect();
+        self.list.refilter(&self.lines);
+    }
+}
+
+/// The account picker overlay (`a`): which accounts are shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountPicker {
+    /// Every account of the session: (key, its line).
+    pub all: Vec<(String, String)>,
+    /// Over the lines of `all`.
+    pub list: FuzzyList,
+    /// Keys of the accounts to show.
+    pub chosen: Vec<String>,
 }
 
 /// The region picker overlay.
@@ -53,6 +91,8 @@ pub struct Skip {
 /// The permissions overlay (`p`): a role's rows, fuzzy-filterable.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PermissionsView {
+    /// The session's key of the role's account.
+    pub account: String,
     pub role: String,
     pub profile: String,
     /// Over [`permission_lines`] of the role's rows.
@@ -88,6 +128,8 @@ pub fn permission_lines(rows: &[crate::policy::Sourced]) -> Vec<String> {
 /// The confirmation of `K`: who revoking the role's sessions reaches.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RevokeConfirm {
+    /// The session's key of the role's account.
+    pub account: String,
     pub role: String,
     /// The instance profiles holding the role.
     pub profiles: Vec<String>,
@@ -123,5 +165,6 @@ pub enum Overlay {
     Outside(usize),
     Picker(Picker),
     Regions(RegionPicker),
+    Accounts(AccountPicker),
     Confirm(Confirm),
 }

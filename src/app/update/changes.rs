@@ -91,7 +91,35 @@ pub(super) fn plan_targets(
     let mut changes = Vec::new();
     let mut skipped = Vec::new();
     for (region, id) in targets {
-        match plan_one(state, region, id, target) {
+        // Each account uses its own profile of the chosen name.
+        let account = state
+            .row_of(region, id)
+            .map(|r| r.data.instance.account.clone())
+            .unwrap_or_default();
+        let own = match target {
+            Some(t) if t.account != account => match state
+                .inventory
+                .profiles
+                .iter()
+                .find(|p| p.account == account && p.name == t.name)
+            {
+                Some(p) => Some(p),
+                None => {
+                    skipped.push(Skip {
+                        region: region.clone(),
+                        instance_id: id.clone(),
+                        reason: format!(
+                            "account {} has no instance profile {}",
+                            state.account_label(&account),
+                            sanitize(&t.name)
+                        ),
+                    });
+                    continue;
+                }
+            },
+            other => other,
+        };
+        match plan_one(state, region, id, own) {
             Ok(c) => changes.push(c),
             Err(reason) => skipped.push(Skip {
                 region: region.clone(),
@@ -141,8 +169,7 @@ fn ask(
 /// An instance changed since (its profile is no longer the batch's target)
 /// is skipped and named.
 pub(super) fn plan_undo(state: &mut State, entries: &[crate::journal::Entry]) {
-    let account = state.inventory.identity.as_ref().map(|i| i.account.clone());
-    let accounts: Vec<String> = account.into_iter().collect();
+    let accounts = state.shown_account_ids();
     let batch = match crate::bulk::batch_to_undo(entries, None, &accounts) {
         Ok(b) => b,
         Err(e) => return info(state, Tone::Info, e.to_string()),
@@ -243,10 +270,20 @@ pub(super) fn quarantine(state: &mut State) -> Vec<Effect> {
         .find(|p| p.name == name)
         .cloned()
     else {
-        let why = if state.inventory.profiles_src.loaded {
+        let loaded = state
+            .inventory
+            .shown
+            .iter()
+            .all(|a| state.inventory.account(a).profiles_src.loaded);
+        let why = if loaded {
             format!(
-                "the quarantine profile '{}' is not an instance profile in this account",
-                sanitize(&name)
+                "the quarantine profile '{}' is not an instance profile in {}",
+                sanitize(&name),
+                if state.several_accounts() {
+                    "any account shown"
+                } else {
+                    "this account"
+                }
             )
         } else {
             "the instance profiles are not loaded yet: wait a moment, then press Q again"
@@ -291,7 +328,7 @@ pub(super) fn on_confirm(state: &mut State, cmd: Command, mut c: Confirm) -> Vec
         }
         _ => {}
     }
-    let cmd = match (state.production_guard(), cmd) {
+    let cmd = match (confirm_guard(state, &c), cmd) {
         (None, cmd) => cmd,
         (Some(_), Command::Input(ch)) => {
             c.typed.push(ch);
@@ -338,14 +375,23 @@ pub(super) fn on_confirm(state: &mut State, cmd: Command, mut c: Confirm) -> Vec
     }
 }
 
+/// What the operator must type to confirm `c`: the names of the production
+/// accounts it touches (space-separated), if it touches any.
+pub fn confirm_guard(state: &State, c: &Confirm) -> Option<String> {
+    let mut guards: Vec<String> = Vec::new();
+    for change in &c.changes {
+        if let Some(g) = state.production_guard(&change.account)
+            && !guards.contains(&g)
+        {
+            guards.push(g);
+        }
+    }
+    (!guards.is_empty()).then(|| guards.join(" "))
+}
+
 /// Sends confirmed changes as one batch: each row shows its change at once;
 /// the header counts them as they finish.
 fn send(state: &mut State, changes: Vec<Change>, undo_of: Option<String>) -> Vec<Effect> {
-    let identity = state.inventory.identity.as_ref();
-    let (account, caller_arn) = (
-        identity.map(|i| i.account.clone()),
-        identity.map(|i| i.arn.clone()),
-    );
     let batch = state.changes.begin_batch(changes.len(), label(&changes));
     let mut effects = Vec::new();
     let text = match changes.as_slice() {
@@ -360,14 +406,22 @@ fn send(state: &mut State, changes: Vec<Change>, undo_of: Option<String>) -> Vec
         let instance_name = state
             .row_of(&change.region, &change.instance_id)
             .and_then(|r| r.data.instance.name.clone());
+        // The journal names the account changed and who changed it there.
+        let account = state.account_id(&change.account).map(str::to_string);
+        let caller_arn = state
+            .inventory
+            .account(&change.account)
+            .identity
+            .as_ref()
+            .map(|i| i.arn.clone());
         let op_id = state.changes.begin(change.clone());
         effects.push(Effect::Mutate(Box::new(Mutation {
             op_id,
             batch,
             change,
             instance_name,
-            account: account.clone(),
-            caller_arn: caller_arn.clone(),
+            account,
+            caller_arn,
             undo_of: undo_of.clone(),
         })));
     }
@@ -416,13 +470,18 @@ pub(super) fn on_mutation_done(
     let Some(pending) = state.changes.finish(op_id) else {
         return vec![];
     };
-    let (region, instance_id) = (pending.change.region, pending.change.instance_id);
+    let (account, region, instance_id) = (
+        pending.change.account,
+        pending.change.region,
+        pending.change.instance_id,
+    );
+    let scope = (account, region.clone());
     state
         .changes
         .own
         .insert((region.clone(), instance_id.clone()), state.now);
     let round = state.poll.round;
-    let d = d_of(state, &region);
+    let d = d_of(state, &scope);
     // Results of requests already under way were asked before this change.
     d.min_round = round + 1;
     let change = &outcome.change;
@@ -515,7 +574,7 @@ pub(super) fn on_mutation_done(
                 text.push_str(&format!(
                     " — credentials issued under {old} stay valid until they expire: K revokes them"
                 ));
-                state.changes.offer_revoke = Some(old);
+                state.changes.offer_revoke = Some((change.account.clone(), old));
             }
             info(state, tone, text)
         }
@@ -540,12 +599,12 @@ pub(super) fn on_mutation_done(
     }
     state.rebuild_rows();
     let effects = if reload {
-        reload_region(state, &region)
+        reload_region(state, &scope)
     } else {
         Vec::new()
     };
     let soon = state.now + FAST_POLL;
-    let src = &mut d_of(state, &region).associations_src;
+    let src = &mut d_of(state, &scope).associations_src;
     src.next_at = src.next_at.min(soon);
     effects
 }

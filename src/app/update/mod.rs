@@ -11,6 +11,8 @@ mod poll;
 use std::time::Duration;
 
 pub use super::state::MAX_BACKOFF;
+pub use changes::confirm_guard;
+pub use overlays::failing;
 pub use poll::{FAST_POLL, INSTANCE_REFRESH};
 
 use super::action::{Action, Effect, JournalPurpose};
@@ -23,8 +25,13 @@ use poll::{on_associations, on_instances, refresh_all, schedule};
 /// The effects that start the TUI: who am I, profiles, instances,
 /// associations, and (in the background) whether the named regions exist.
 pub fn init(state: &mut State) -> Vec<Effect> {
-    state.inventory.identity_src.start();
-    let mut effects = vec![Effect::LoadIdentity];
+    let mut effects: Vec<Effect> = state
+        .inventory
+        .shown
+        .clone()
+        .iter()
+        .map(|account| poll::load_identity(state, account))
+        .collect();
     effects.extend(refresh_all(state));
     if state.config.check_regions {
         effects.push(Effect::CheckRegions);
@@ -55,33 +62,40 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.now = now;
             schedule(state)
         }
-        Action::IdentityLoaded(result) => {
+        Action::IdentityLoaded { account, result } => {
+            let now = state.now;
+            let a = state.inventory.account_mut(&account);
             match result {
                 Ok(id) => {
-                    state.inventory.identity = Some(id);
+                    a.identity = Some(id);
                     // Loaded once; Ctrl-r asks again.
-                    state
-                        .inventory
-                        .identity_src
-                        .succeed(state.now, Duration::MAX);
+                    a.identity_src.succeed(now, Duration::MAX);
                 }
-                Err(e) => state.inventory.identity_src.fail(state.now, e),
+                Err(e) => a.identity_src.fail(now, e),
             }
             vec![]
         }
-        Action::ProfilesLoaded(result) => {
+        Action::ProfilesLoaded { account, result } => {
+            let now = state.now;
             match result {
+                // An account no longer shown: its profiles are not wanted.
+                Ok(_) if !state.inventory.shown.contains(&account) => {}
                 Ok(profiles) => {
-                    state.inventory.set_profiles(profiles);
+                    state.inventory.set_profiles(&account, profiles);
                     state
                         .inventory
+                        .account_mut(&account)
                         .profiles_src
-                        .succeed(state.now, Duration::MAX);
+                        .succeed(now, Duration::MAX);
                     if let Overlay::Picker(p) = &mut state.overlay {
-                        p.list.refilter(&state.inventory.profile_lines);
+                        p.offer(&state.inventory.profiles);
                     }
                 }
-                Err(e) => state.inventory.profiles_src.fail(state.now, e),
+                Err(e) => state
+                    .inventory
+                    .account_mut(&account)
+                    .profiles_src
+                    .fail(now, e),
             }
             clamp_after_layout_change(state);
             vec![]
@@ -96,15 +110,17 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::InstancesLoaded {
             generation,
+            account,
             region,
             result,
-        } => on_instances(state, generation, region, result),
+        } => on_instances(state, generation, (account, region), result),
         Action::AssociationsLoaded {
             generation,
             round,
+            account,
             region,
             result,
-        } => on_associations(state, generation, round, region, result),
+        } => on_associations(state, generation, round, (account, region), result),
         Action::SessionsRevoked { role, result } => {
             match result {
                 Ok(at) => info(
@@ -122,7 +138,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             vec![]
         }
-        Action::RolePoliciesLoaded { role, result } => {
+        Action::RolePoliciesLoaded {
+            account,
+            role,
+            result,
+        } => {
+            let key = (account, role);
             let rows = match result {
                 Ok(policies) => {
                     let parsed: Vec<_> = policies.iter().map(crate::policy::parse).collect();
@@ -141,16 +162,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                     state
                         .inventory
                         .role_unreadable
-                        .insert(role.clone(), unreadable);
+                        .insert(key.clone(), unreadable);
                     RoleRows::Loaded(crate::policy::rows_of(&parsed))
                 }
                 Err(e) => RoleRows::Failed(e),
             };
-            state.inventory.role_rows.insert(role.clone(), rows);
+            state.inventory.role_rows.insert(key.clone(), rows);
             // The permissions overlay filters what has just arrived.
-            let lines = permission_view_lines(state, &role);
+            let lines = permission_view_lines(state, &key);
             if let Overlay::Permissions(pv) = &mut state.overlay
-                && pv.role == role
+                && (&pv.account, &pv.role) == (&key.0, &key.1)
             {
                 pv.list.refilter(&lines);
             }
@@ -161,10 +182,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 (_, Err(why)) => info(state, Tone::Error, why),
                 (JournalPurpose::Undo, Ok(entries)) => changes::plan_undo(state, &entries),
                 (JournalPurpose::Show, Ok(entries)) => {
-                    let account = state.inventory.identity.as_ref().map(|i| i.account.clone());
+                    // The changes of the accounts shown (all, while none is known).
+                    let ids = state.shown_account_ids();
                     let entries = crate::journal::latest(&entries)
                         .into_iter()
-                        .filter(|e| account.is_none() || e.account == account)
+                        .filter(|e| {
+                            ids.is_empty() || e.account.as_ref().is_some_and(|a| ids.contains(a))
+                        })
                         .cloned()
                         .collect();
                     state.overlay = Overlay::Journal(JournalView { entries, scroll: 0 });
@@ -206,7 +230,7 @@ pub fn profile_view_lines(state: &State) -> Vec<String> {
 }
 
 /// The permissions overlay's lines for a role (none while they load).
-pub fn permission_view_lines(state: &State, role: &str) -> Vec<String> {
+pub fn permission_view_lines(state: &State, role: &(String, String)) -> Vec<String> {
     match state.inventory.role_rows.get(role) {
         Some(RoleRows::Loaded(rows)) => {
             let mut lines = crate::app::state::permission_lines(rows);
@@ -228,25 +252,32 @@ pub fn permission_view_lines(state: &State, role: &str) -> Vec<String> {
 /// The roles whose permissions what is on screen needs (a confirmation's
 /// from and to): read the ones not read yet, once.
 fn load_permissions_shown(state: &mut State) -> Vec<Effect> {
-    let roles: Vec<String> = match &state.overlay {
+    let roles: Vec<(String, String)> = match &state.overlay {
         Overlay::Confirm(c) => c
             .changes
             .iter()
             .flat_map(|ch| [ch.from.as_ref(), ch.to.as_ref()])
             .flatten()
-            .filter_map(|p| state.role_of(&p.arn).map(|r| r.name.clone()))
+            .filter_map(|p| {
+                let profile = state.profile_by_arn(&p.arn)?;
+                let role = profile.roles.first()?;
+                Some((profile.account.clone(), role.name.clone()))
+            })
             .collect(),
-        Overlay::Permissions(pv) => vec![pv.role.clone()],
+        Overlay::Permissions(pv) => vec![(pv.account.clone(), pv.role.clone())],
         _ => return vec![],
     };
     let mut effects = Vec::new();
-    for role in roles {
-        if !state.inventory.role_rows.contains_key(&role) {
+    for key in roles {
+        if !state.inventory.role_rows.contains_key(&key) {
             state
                 .inventory
                 .role_rows
-                .insert(role.clone(), RoleRows::Loading);
-            effects.push(Effect::LoadRolePolicies(role));
+                .insert(key.clone(), RoleRows::Loading);
+            effects.push(Effect::LoadRolePolicies {
+                account: key.0,
+                role: key.1,
+            });
         }
     }
     effects
@@ -287,7 +318,7 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
             vec![]
         }
         Overlay::Permissions(mut pv) => {
-            let lines = permission_view_lines(state, &pv.role);
+            let lines = permission_view_lines(state, &(pv.account.clone(), pv.role.clone()));
             if pv.list.handle(&cmd, &lines) == crate::app::fuzzy_list::ListEvent::Closed {
                 state.overlay = Overlay::None;
             } else {
@@ -336,11 +367,12 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
                     Tone::Info,
                     format!("revoking the older sessions of {}", r.role),
                 );
-                let identity = state.inventory.identity.as_ref();
+                let identity = state.inventory.account(&r.account).identity.as_ref();
                 vec![Effect::RevokeSessions {
                     role: r.role,
-                    account: identity.map(|i| i.account.clone()),
+                    account: state.account_id(&r.account).map(str::to_string),
                     caller_arn: identity.map(|i| i.arn.clone()),
+                    key: r.account,
                 }]
             }
             Command::Accept => {
@@ -404,6 +436,7 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
         }
         Overlay::Picker(p) => overlays::on_picker(state, cmd, p),
         Overlay::Regions(rp) => overlays::on_regions(state, cmd, rp),
+        Overlay::Accounts(ap) => overlays::on_accounts(state, cmd, ap),
         Overlay::None if state.list.filter_editing => on_filter(state, cmd),
         Overlay::None => on_main(state, cmd),
     }
@@ -454,13 +487,12 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
                 return vec![];
             }
             let role = state.changes.offer_revoke.clone().or_else(|| {
-                state
-                    .selected_row()
-                    .and_then(|r| r.data.association.as_ref())
-                    .and_then(|a| state.role_of(&a.profile.arn))
-                    .map(|r| r.name.clone())
+                let row = state.selected_row()?;
+                let a = row.data.association.as_ref()?;
+                let role = state.role_of(&a.profile.arn)?;
+                Some((row.data.instance.account.clone(), role.name.clone()))
             });
-            let Some(role) = role else {
+            let Some((account, role)) = role else {
                 info(
                     state,
                     Tone::Info,
@@ -472,7 +504,7 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
                 .inventory
                 .profiles
                 .iter()
-                .filter(|p| p.roles.iter().any(|r| r.name == role))
+                .filter(|p| p.account == account && p.roles.iter().any(|r| r.name == role))
                 .collect();
             let instances = holders.iter().map(|p| state.instances_using(&p.arn)).sum();
             let holder_arns: Vec<&str> = holders.iter().map(|p| p.arn.as_str()).collect();
@@ -489,6 +521,7 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
                 .collect();
             let profiles = holders.iter().map(|p| p.name.clone()).collect();
             state.overlay = Overlay::Revoke(RevokeConfirm {
+                account,
                 role,
                 profiles,
                 instances,
@@ -532,11 +565,11 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::ShowJournal => return vec![Effect::ReadJournal(JournalPurpose::Show)],
         Command::ShowOutside => state.overlay = Overlay::Outside(0),
         Command::Permissions => {
-            let profile = state
-                .selected_row()
-                .and_then(|r| r.data.association.as_ref())
-                .map(|a| a.profile.arn.clone());
-            let Some(arn) = profile else {
+            let profile = state.selected_row().and_then(|r| {
+                let a = r.data.association.as_ref()?;
+                Some((r.data.instance.account.clone(), a.profile.arn.clone()))
+            });
+            let Some((account, arn)) = profile else {
                 info(
                     state,
                     Tone::Info,
@@ -545,7 +578,7 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
                 return vec![];
             };
             let Some(role) = state.role_of(&arn).map(|r| r.name.clone()) else {
-                let why = if state.inventory.profiles_src.loaded {
+                let why = if state.inventory.account(&account).profiles_src.loaded {
                     "its instance profile holds no role: the instance has no permissions"
                 } else {
                     "the instance profiles are not loaded yet: wait a moment"
@@ -553,8 +586,9 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
                 info(state, Tone::Info, why);
                 return vec![];
             };
-            let lines = permission_view_lines(state, &role);
+            let lines = permission_view_lines(state, &(account.clone(), role.clone()));
             state.overlay = Overlay::Permissions(PermissionsView {
+                account,
                 role,
                 profile: crate::aws::profile_name_from_arn(&arn).to_string(),
                 list: crate::app::fuzzy_list::FuzzyList::new(&lines),
@@ -584,6 +618,7 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
             }
         }
         Command::OpenRegions => return overlays::open_regions(state),
+        Command::OpenAccounts => return overlays::open_accounts(state),
         Command::Refresh => {
             info(
                 state,
@@ -593,9 +628,11 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
             // Role permissions are read again when next shown.
             state.inventory.role_rows.clear();
             let mut effects = refresh_all(state);
-            if !state.inventory.identity_src.loaded && !state.inventory.identity_src.in_flight {
-                state.inventory.identity_src.start();
-                effects.push(Effect::LoadIdentity);
+            for account in state.inventory.shown.clone() {
+                let src = &state.inventory.account(&account).identity_src;
+                if !src.loaded && !src.in_flight {
+                    effects.push(poll::load_identity(state, &account));
+                }
             }
             return effects;
         }

@@ -4,9 +4,9 @@
 use super::super::action::Effect;
 use super::super::fuzzy_list::{FuzzyList, ListEvent};
 use super::super::keymap::Command;
-use super::super::state::{Overlay, Picker, RegionPicker, State, Tone};
+use super::super::state::{AccountPicker, Overlay, Picker, RegionPicker, State, Tone};
 use super::changes::{choose_profile, targets};
-use super::poll::apply_regions;
+use super::poll::{apply_accounts, apply_regions};
 use super::{info, read_only};
 
 /// Enter: the profile picker for the marked instances, or the selected one
@@ -25,32 +25,52 @@ pub(super) fn open_picker(state: &mut State) {
         }
         _ => {}
     }
-    state.overlay = Overlay::Picker(Picker {
+    // The targets' accounts' profiles (several accounts: one choice per name).
+    let mut accounts: Vec<String> = Vec::new();
+    for (region, id) in &targets {
+        if let Some(r) = state.row_of(region, id)
+            && !accounts.contains(&r.data.instance.account)
+        {
+            accounts.push(r.data.instance.account.clone());
+        }
+    }
+    let mut picker = Picker {
         targets,
-        list: FuzzyList::new(&state.inventory.profile_lines),
-    });
+        accounts,
+        offered: Vec::new(),
+        lines: Vec::new(),
+        list: FuzzyList::default(),
+    };
+    picker.offer(&state.inventory.profiles);
+    state.overlay = Overlay::Picker(picker);
 }
 
 pub(super) fn on_picker(state: &mut State, cmd: Command, mut p: Picker) -> Vec<Effect> {
-    match p.list.handle(&cmd, &state.inventory.profile_lines) {
+    match p.list.handle(&cmd, &p.lines) {
         ListEvent::Closed => {
             state.overlay = Overlay::None;
             return vec![];
         }
         ListEvent::Chosen(i) => {
-            if let Some(profile) = state.inventory.profiles.get(i).cloned() {
+            let chosen = p
+                .offered
+                .get(i)
+                .and_then(|&i| state.inventory.profiles.get(i));
+            if let Some(profile) = chosen.cloned() {
                 state.overlay = Overlay::None;
                 choose_profile(state, &p.targets, &profile);
                 return vec![];
             }
         }
         ListEvent::Unhandled if cmd == Command::Refresh => {
-            state.overlay = Overlay::Picker(p);
-            if state.inventory.profiles_src.in_flight {
-                return vec![];
+            let mut effects = Vec::new();
+            for account in &p.accounts {
+                if !state.inventory.account(account).profiles_src.in_flight {
+                    effects.push(super::poll::load_profiles(state, account));
+                }
             }
-            state.inventory.profiles_src.start();
-            return vec![Effect::LoadProfiles];
+            state.overlay = Overlay::Picker(p);
+            return effects;
         }
         _ => {}
     }
@@ -105,6 +125,95 @@ pub(super) fn on_regions(state: &mut State, cmd: Command, mut rp: RegionPicker) 
         _ => {}
     }
     state.overlay = Overlay::Regions(rp);
+    vec![]
+}
+
+/// `a`: the account picker (every account of the session; Space toggles,
+/// Enter shows the chosen ones).
+pub(super) fn open_accounts(state: &mut State) -> Vec<Effect> {
+    let all: Vec<(String, String)> = state
+        .config
+        .accounts
+        .iter()
+        .map(|a| {
+            let label = state.account_label(&a.key);
+            let id = state.account_id(&a.key).unwrap_or("id unknown");
+            let mut line = if label == id {
+                label
+            } else {
+                format!("{label}  {id}")
+            };
+            if let Some(e) = failing(state, &a.key) {
+                line.push_str(&format!("  ⚠ {}", e.short()));
+            }
+            if state.production_guard(&a.key).is_some() {
+                line.push_str("  PRODUCTION");
+            }
+            (a.key.clone(), crate::text::sanitize(&line))
+        })
+        .collect();
+    let lines: Vec<String> = all.iter().map(|(_, l)| l.clone()).collect();
+    state.overlay = Overlay::Accounts(AccountPicker {
+        list: FuzzyList::new(&lines),
+        all,
+        chosen: state.inventory.shown.clone(),
+    });
+    vec![]
+}
+
+/// Why an account's reads fail, if they do (the first failing one).
+pub fn failing<'a>(state: &'a State, key: &str) -> Option<&'a crate::aws::ApiError> {
+    let a = state.inventory.account(key);
+    a.identity_src
+        .error
+        .as_ref()
+        .or(a.profiles_src.error.as_ref())
+        .or_else(|| {
+            state
+                .inventory
+                .region_data
+                .iter()
+                .filter(|((k, _), _)| k == key)
+                .find_map(|(_, d)| {
+                    d.instances_src
+                        .error
+                        .as_ref()
+                        .or(d.associations_src.error.as_ref())
+                })
+        })
+}
+
+pub(super) fn on_accounts(state: &mut State, cmd: Command, mut ap: AccountPicker) -> Vec<Effect> {
+    let lines: Vec<String> = ap.all.iter().map(|(_, l)| l.clone()).collect();
+    match ap.list.handle(&cmd, &lines) {
+        ListEvent::Closed => {
+            state.overlay = Overlay::None;
+            return vec![];
+        }
+        ListEvent::Toggled(i) => {
+            if let Some((key, _)) = ap.all.get(i) {
+                if let Some(pos) = ap.chosen.iter().position(|k| k == key) {
+                    ap.chosen.remove(pos);
+                } else {
+                    ap.chosen.push(key.clone());
+                }
+            }
+        }
+        ListEvent::Chosen(_) | ListEvent::Nothing if cmd == Command::Accept => {
+            if ap.chosen.is_empty() {
+                info(
+                    state,
+                    Tone::Error,
+                    "choose at least one account (Space toggles)",
+                );
+            } else {
+                state.overlay = Overlay::None;
+                return apply_accounts(state, ap.chosen);
+            }
+        }
+        _ => {}
+    }
+    state.overlay = Overlay::Accounts(ap);
     vec![]
 }
 

@@ -1,0 +1,216 @@
+//! The TUI over several accounts (the demo's three: main, staging, and the
+//! production payments account), driven through `update` with the runtime's
+//! own effect code on in-memory accounts.
+
+use crossterm::event::KeyCode;
+use rolecall::app::state::{Overlay, Tone};
+use rolecall::aws::faults::{FaultPlan, Op};
+
+use crate::harness::Harness;
+
+const MAIN: &str = "210987654321";
+const STAGING: &str = "310987654321";
+const PAYMENTS: &str = "410987654321";
+
+fn id_named(h: &Harness, name: &str) -> String {
+    h.find(|r| r.data.instance.name.as_deref() == Some(name))
+}
+
+fn message(h: &Harness) -> (Tone, String) {
+    let m = h.state.message.as_ref().expect("a message");
+    (m.tone, m.text.clone())
+}
+
+/// The profile an account's memory says an instance has now (through its API).
+async fn profile_in(h: &Harness, account: &str, region: &str, id: &str) -> Option<String> {
+    use rolecall::aws::Cloud;
+    let all = h.memory(account).associations(region).await.unwrap();
+    rolecall::plan::current_association(&all, id).map(|a| a.profile.name.clone())
+}
+
+#[tokio::test]
+async fn every_account_is_listed_and_each_instance_knows_its_own() {
+    let h = Harness::demo_accounts().await;
+    assert!(h.state.several_accounts());
+    assert_eq!(h.state.inventory.rows.len(), 92);
+    let staging = id_named(&h, "web-staging-us11");
+    assert_eq!(h.row(&staging).data.instance.account, STAGING);
+    assert_eq!(h.state.account_label(STAGING), "demo-staging");
+    // Rows come account by account, in the session's order.
+    let accounts: Vec<&str> = h
+        .state
+        .inventory
+        .rows
+        .iter()
+        .map(|r| r.data.instance.account.as_str())
+        .collect();
+    let first_staging = accounts.iter().position(|a| *a == STAGING).unwrap();
+    assert!(accounts[..first_staging].iter().all(|a| *a == MAIN));
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(screen.contains("ACCOUNT"), "{screen}");
+    assert!(screen.contains("3 accounts of 3"), "{screen}");
+    assert!(screen.contains("PRODUCTION 1/3"), "{screen}");
+}
+
+#[tokio::test]
+async fn the_picker_offers_the_instances_own_account_and_a_swap_changes_only_it() {
+    let mut h = Harness::demo_accounts().await;
+    let staging = id_named(&h, "api-staging-us12");
+    h.select(&staging);
+    h.key(KeyCode::Enter).await;
+    let Overlay::Picker(p) = &h.state.overlay else {
+        panic!("{:?}", h.state.overlay)
+    };
+    // Staging has five profiles; the main account's many are not offered.
+    assert_eq!(p.lines.len(), 5, "{:?}", p.lines);
+    assert!(p.lines.iter().all(|l| !l.starts_with("ml-training")));
+    h.type_str("web-frontend").await;
+    h.key(KeyCode::Enter).await;
+    assert!(matches!(h.state.overlay, Overlay::Confirm(_)));
+    h.key(KeyCode::Char('y')).await;
+    assert_eq!(
+        profile_in(&h, STAGING, "us-east-1", &staging)
+            .await
+            .as_deref(),
+        Some("web-frontend")
+    );
+    // The journal names staging and its caller, not the first account.
+    let path = h.journal_dir.path().join("journal.jsonl");
+    let (entries, _) = rolecall::journal::read_path(&path).unwrap();
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.account.as_deref() == Some(STAGING))
+    );
+    assert!(entries[0].caller_arn.as_deref().unwrap().contains(STAGING));
+}
+
+#[tokio::test]
+async fn a_batch_across_accounts_skips_where_the_profile_does_not_exist_and_asks_for_production() {
+    let mut h = Harness::demo_accounts().await;
+    let main = id_named(&h, "api-prod-us04");
+    let staging = id_named(&h, "api-staging-us12");
+    let payments = id_named(&h, "payments-api-prod-us21");
+    for id in [&main, &staging, &payments] {
+        h.select(id);
+        h.key(KeyCode::Char(' ')).await;
+    }
+    // incident-quarantine exists in all three; web-frontend only in main and staging.
+    h.key(KeyCode::Enter).await;
+    h.type_str("web-frontend").await;
+    h.key(KeyCode::Enter).await;
+    let Overlay::Confirm(c) = &h.state.overlay else {
+        panic!("{:?} {:?}", h.state.overlay, h.state.message)
+    };
+    // Each account's own web-frontend; payments has none: skipped.
+    let accounts: Vec<&str> = c.changes.iter().map(|c| c.account.as_str()).collect();
+    assert_eq!(accounts, [MAIN, STAGING], "{c:?}");
+    let to: Vec<&str> = c
+        .changes
+        .iter()
+        .map(|c| c.to.as_ref().unwrap().arn.as_str())
+        .collect();
+    assert!(to[0].contains(MAIN) && to[1].contains(STAGING), "{to:?}");
+    let reasons: Vec<&str> = c.skipped.iter().map(|s| s.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        ["account payments-prod has no instance profile web-frontend"]
+    );
+    h.key(KeyCode::Esc).await;
+
+    // Q on all three: the payments account is production: its name is typed.
+    let mut config = h.state.config.file.clone();
+    config.quarantine_profile = Some("incident-quarantine".into());
+    h.state.config.file = config;
+    h.key(KeyCode::Char('Q')).await;
+    let Overlay::Confirm(c) = &h.state.overlay else {
+        panic!("{:?} {:?}", h.state.overlay, h.state.message)
+    };
+    assert_eq!(c.changes.len(), 3);
+    h.key(KeyCode::Char('y')).await;
+    assert!(
+        matches!(h.state.overlay, Overlay::Confirm(_)),
+        "y alone changes nothing in production"
+    );
+    h.key(KeyCode::Backspace).await;
+    h.type_str("payments-prod").await;
+    h.key(KeyCode::Enter).await;
+    assert!(matches!(h.state.overlay, Overlay::None));
+    for (account, region, id) in [
+        (MAIN, "us-east-1", &main),
+        (STAGING, "us-east-1", &staging),
+        (PAYMENTS, "us-east-1", &payments),
+    ] {
+        assert_eq!(
+            profile_in(&h, account, region, id).await.as_deref(),
+            Some("incident-quarantine"),
+            "{account}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn one_account_failing_leaves_the_others_and_says_which() {
+    let mut h = Harness::demo_accounts().await;
+    h.memory(STAGING).set_faults(FaultPlan {
+        fail: vec![(Op::Instances, "UnauthorizedOperation".into())],
+        ..FaultPlan::default()
+    });
+    // Ctrl-r: everything is read again; staging's instances are refused.
+    h.ctrl('r').await;
+    let failing = rolecall::app::update::failing(&h.state, STAGING).expect("staging fails");
+    assert_eq!(failing.code(), Some("UnauthorizedOperation"));
+    assert!(rolecall::app::update::failing(&h.state, MAIN).is_none());
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(screen.contains("(1 failing)"), "{screen}");
+    assert!(
+        screen.contains("instances (demo-staging: every region)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("ec2:DescribeInstances: UnauthorizedOperation"),
+        "{screen}"
+    );
+    // The other accounts' rows are all there.
+    assert!(
+        h.state
+            .inventory
+            .rows
+            .iter()
+            .any(|r| r.data.instance.account == PAYMENTS)
+    );
+}
+
+#[tokio::test]
+async fn a_picks_the_accounts_shown() {
+    let mut h = Harness::demo_accounts().await;
+    h.key(KeyCode::Char('a')).await;
+    let Overlay::Accounts(ap) = &h.state.overlay else {
+        panic!("{:?}", h.state.overlay)
+    };
+    assert_eq!(ap.all.len(), 3);
+    assert!(ap.all[2].1.contains("PRODUCTION"), "{:?}", ap.all);
+    // Untoggle the main account (first line), apply.
+    h.key(KeyCode::Char(' ')).await;
+    h.key(KeyCode::Enter).await;
+    assert!(matches!(h.state.overlay, Overlay::None));
+    assert_eq!(h.state.inventory.shown, [STAGING, PAYMENTS]);
+    assert_eq!(h.state.inventory.rows.len(), 12);
+    assert!(message(&h).1.contains("demo-staging"), "{:?}", message(&h));
+    // None chosen is refused.
+    h.key(KeyCode::Char('a')).await;
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Char(' ')).await;
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Char(' ')).await;
+    h.key(KeyCode::Enter).await;
+    assert_eq!(message(&h).0, Tone::Error);
+    assert!(matches!(h.state.overlay, Overlay::Accounts(_)));
+    // Back to all three: main's rows are read again.
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('a')).await;
+    h.key(KeyCode::Char(' ')).await;
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.state.inventory.rows.len(), 92);
+}
