@@ -24,8 +24,12 @@ pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect)
                 .filter(|n| !n.is_empty())
                 .map(|n| format!("{n}, "))
                 .unwrap_or_default();
+            let place = match row.filter(|_| state.several_accounts()) {
+                Some(r) => format!("{} {region}", state.account_label(&r.data.instance.account)),
+                None => region.clone(),
+            };
             (
-                format!(" Instance profile for {id} ({name}{region}) "),
+                format!(" Instance profile for {id} ({name}{place}) "),
                 row.and_then(|r| r.data.association.as_ref())
                     .map(|a| a.profile.arn.clone()),
             )

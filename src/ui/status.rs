@@ -331,6 +331,9 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
             } else {
                 h.push(("Tab", "detail"));
             }
+            if state.config.accounts.len() > 1 {
+                h.push(("a", "accounts"));
+            }
             h.extend([
                 ("r", "regions"),
                 ("^r", "refresh"),

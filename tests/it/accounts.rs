@@ -366,3 +366,103 @@ fn org_options_are_checked_before_any_call() {
     let line = crate::cli_bin::one_line_error(&o);
     assert!(line.contains("not a role name"), "{line}");
 }
+
+/// End to end: the TUI over two profiles' accounts in tmux, a swap by keys in
+/// the second account, checked through each account's own credentials.
+#[test]
+fn the_tui_shows_two_accounts_and_swaps_in_the_one_holding_the_instance() {
+    use crate::e2e::{Tmux, row};
+    let moto = Moto::start();
+    let spec = |name: &str| {
+        json!({
+            "profiles": [{"name": "web", "role": "web-role"}, {"name": "quarantine", "role": "deny-all"}],
+            "regions": {"us-east-1": [{"name": name, "profile": "web"}]}
+        })
+    };
+    let main = moto.seed(&spec("main-web"));
+    let mut second_spec = spec("second-web");
+    second_spec["account"] = json!(SECOND);
+    let second = moto.seed(&second_spec);
+    let main_id = main["instances"]["us-east-1"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second_id = second["instances"]["us-east-1"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (config, credentials) = write_profiles(dir.path());
+    let status_file = dir.path().join("status");
+    let command = format!(
+        "sh -c 'env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
+         AWS_CONFIG_FILE={config} AWS_SHARED_CREDENTIALS_FILE={credentials} AWS_ENDPOINT_URL={} \
+         AWS_EC2_METADATA_DISABLED=true XDG_STATE_HOME={state} {} --profile main --profile second \
+         --region us-east-1 --journal {journal}; echo $? > {status}'",
+        moto.endpoint,
+        env!("CARGO_BIN_EXE_rolecall"),
+        state = dir.path().display(),
+        journal = dir.path().join("journal.jsonl").display(),
+        status = status_file.display(),
+    );
+    let tmux = Tmux {
+        socket: format!("rolecall-accounts-{}", std::process::id()),
+        session: "acc".into(),
+    };
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "acc",
+        "-x",
+        "160",
+        "-y",
+        "40",
+        &command,
+    ]);
+    assert!(started.status.success());
+    let s = tmux.wait_for("both accounts' instances", |s| {
+        s.contains("Instances 2/2") && s.contains("refreshed")
+    });
+    assert!(
+        s.contains("ACCOUNT") && s.contains("2 accounts of 2"),
+        "{s}"
+    );
+    assert!(row(&s, "main-web").contains(MAIN), "{s}");
+    assert!(row(&s, "second-web").contains(SECOND), "{s}");
+
+    // The second account's instance: the picker, quarantine, y.
+    tmux.keys(&["/"]);
+    tmux.text("second-web");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the filter", |s| s.contains("Instances 1/2"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the picker", |s| s.contains("Instance profile for"));
+    tmux.text("quarantine");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the confirmation", |s| {
+        s.contains("Replace instance profile?")
+    });
+    tmux.keys(&["y"]);
+    tmux.wait_for("the swap on screen", |s| {
+        let r = row(s, "second-web");
+        r.contains("quarantine") && r.contains("associated")
+    });
+    tmux.keys(&["q"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !status_file.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(std::fs::read_to_string(&status_file).unwrap().trim(), "0");
+    let _ = tmux.cmd(&["kill-server"]);
+
+    // Each account through its own credentials: only the second changed.
+    let only = |profile: &str| {
+        by_instance(&json_rows(&run(
+            with_profiles(&moto.endpoint, dir.path()),
+            &["--profile", profile, "list", "--output", "json"],
+        )))
+    };
+    assert_eq!(only("second")[&second_id].1, "quarantine");
+    assert_eq!(only("main")[&main_id].1, "web");
+}

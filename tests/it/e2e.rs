@@ -9,13 +9,13 @@ use serde_json::json;
 use crate::backends::{Kind, world};
 
 /// A tmux server of our own (its own socket), killed when the test ends.
-struct Tmux {
-    socket: String,
-    session: String,
+pub(crate) struct Tmux {
+    pub(crate) socket: String,
+    pub(crate) session: String,
 }
 
 impl Tmux {
-    fn cmd(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) fn cmd(&self, args: &[&str]) -> std::process::Output {
         Command::new("tmux")
             .arg("-L")
             .arg(&self.socket)
@@ -24,13 +24,13 @@ impl Tmux {
             .expect("tmux is required for the end-to-end test (scripts/test installs it)")
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", &self.session];
         args.extend(keys);
         assert!(self.cmd(&args).status.success());
     }
 
-    fn text(&self, text: &str) {
+    pub(crate) fn text(&self, text: &str) {
         assert!(
             self.cmd(&["send-keys", "-t", &self.session, "-l", text])
                 .status
@@ -38,7 +38,7 @@ impl Tmux {
         );
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         String::from_utf8_lossy(
             &self
                 .cmd(&["capture-pane", "-p", "-t", &self.session])
@@ -48,7 +48,7 @@ impl Tmux {
     }
 
     /// Waits until the screen satisfies `ok`; fails with the screen after 30 s.
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let s = self.screen();
@@ -70,7 +70,7 @@ impl Drop for Tmux {
     }
 }
 
-fn row<'a>(screen: &'a str, name: &str) -> &'a str {
+pub(crate) fn row<'a>(screen: &'a str, name: &str) -> &'a str {
     screen
         .lines()
         .find(|l| l.contains(name) && l.contains("i-"))
