@@ -22,15 +22,18 @@ pub struct Poller {
 }
 
 impl Poller {
-    /// Starts the task; results go to `actions`. At most `concurrency` reads
-    /// are out at once (the rest wait their turn).
+    /// Starts the task; results go to `actions`. At most `concurrency`
+    /// account and region pairs are read at once (each is two calls:
+    /// instances and associations); the rest wait their turn. Reads of a
+    /// whole account (identity, profiles, a role) are not held back: they are
+    /// one call per account, and the first of them fetches its credentials.
     pub fn spawn(
         accounts: Arc<Vec<Account>>,
         concurrency: usize,
         actions: UnboundedSender<Action>,
     ) -> Self {
         let (requests, rx) = unbounded_channel();
-        let permits = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+        let permits = Arc::new(tokio::sync::Semaphore::new(2 * concurrency.max(1)));
         let task = tokio::spawn(run(accounts, permits, rx, actions));
         Self { requests, task }
     }
@@ -60,10 +63,19 @@ async fn run(
             Some(effect) = rx.recv() => {
                 let (accounts, permits) = (accounts.clone(), permits.clone());
                 let actions = actions.clone();
+                let paired = matches!(
+                    effect,
+                    Effect::LoadInstances { .. } | Effect::LoadAssociations { .. }
+                );
                 running.spawn(async move {
                     // Closed only when the poller stops: nothing left to read for.
-                    let Ok(_permit) = permits.acquire_owned().await else {
-                        return;
+                    let _permit = if paired {
+                        match permits.acquire_owned().await {
+                            Ok(p) => Some(p),
+                            Err(_) => return,
+                        }
+                    } else {
+                        None
                     };
                     if let Some(action) = fetch_guarded(&accounts, effect).await {
                         log_failure(&action);
