@@ -188,12 +188,7 @@ pub fn render_profile_view(
     area: Rect,
 ) {
     let lines = crate::app::update::profile_view_lines(state);
-    let loaded = state
-        .inventory
-        .shown
-        .iter()
-        .all(|a| state.inventory.account(a).profiles_src.loaded);
-    let notice = if loaded {
+    let notice = if state.inventory.profiles_loaded() {
         vec![]
     } else {
         vec![notice(

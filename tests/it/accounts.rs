@@ -55,6 +55,22 @@ fn with_profiles(endpoint: &str, dir: &Path) -> Command {
     c
 }
 
+/// The first instance a seeding made in us-east-1.
+fn first_instance(made: &Value) -> String {
+    made["instances"]["us-east-1"][0]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Each instance's (account, profile) as `list` shows it through one profile.
+fn list_with(endpoint: &str, dir: &Path, profile: &str) -> BTreeMap<String, (String, String)> {
+    by_instance(&json_rows(&run(
+        with_profiles(endpoint, dir),
+        &["--profile", profile, "list", "--output", "json"],
+    )))
+}
+
 fn json_rows(o: &Out) -> Vec<Value> {
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     serde_json::from_str::<Value>(&o.stdout)
@@ -94,14 +110,7 @@ fn two_profiles_list_together_and_a_swap_changes_only_the_second_account() {
         "profiles": [{"name": "web", "role": "web-role"}, {"name": "quarantine", "role": "deny-all"}],
         "regions": {"us-east-1": [{"name": "second-web", "profile": "web"}, {"name": "second-bare"}]}
     }));
-    let main_id = main["instances"]["us-east-1"][0]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let second_id = second["instances"]["us-east-1"][0]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (main_id, second_id) = (first_instance(&main), first_instance(&second));
     let dir = tempfile::tempdir().unwrap();
     let two = ["--profile", "main", "--profile", "second"];
 
@@ -150,12 +159,7 @@ fn two_profiles_list_together_and_a_swap_changes_only_the_second_account() {
     assert_eq!(swap.code, 0, "{} {}", swap.stdout, swap.stderr);
 
     // Read back with each account's own credentials, one profile at a time.
-    let only = |profile: &str| {
-        by_instance(&json_rows(&run(
-            with_profiles(&moto.endpoint, dir.path()),
-            &["--profile", profile, "list", "--output", "json"],
-        )))
-    };
+    let only = |profile: &str| list_with(&moto.endpoint, dir.path(), profile);
     assert_eq!(only("second")[&second_id].1, "quarantine");
     assert_eq!(only("main")[&main_id].1, "web");
     assert!(!only("main").contains_key(&second_id));
@@ -383,14 +387,7 @@ fn the_tui_shows_two_accounts_and_swaps_in_the_one_holding_the_instance() {
     let mut second_spec = spec("second-web");
     second_spec["account"] = json!(SECOND);
     let second = moto.seed(&second_spec);
-    let main_id = main["instances"]["us-east-1"][0]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let second_id = second["instances"]["us-east-1"][0]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (main_id, second_id) = (first_instance(&main), first_instance(&second));
     let dir = tempfile::tempdir().unwrap();
     let (config, credentials) = write_profiles(dir.path());
     let status_file = dir.path().join("status");
@@ -457,12 +454,7 @@ fn the_tui_shows_two_accounts_and_swaps_in_the_one_holding_the_instance() {
     let _ = tmux.cmd(&["kill-server"]);
 
     // Each account through its own credentials: only the second changed.
-    let only = |profile: &str| {
-        by_instance(&json_rows(&run(
-            with_profiles(&moto.endpoint, dir.path()),
-            &["--profile", profile, "list", "--output", "json"],
-        )))
-    };
+    let only = |profile: &str| list_with(&moto.endpoint, dir.path(), profile);
     assert_eq!(only("second")[&second_id].1, "quarantine");
     assert_eq!(only("main")[&main_id].1, "web");
 }

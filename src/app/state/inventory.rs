@@ -112,6 +112,13 @@ impl Inventory {
         self.accounts.entry(key.to_string()).or_default()
     }
 
+    /// True once every shown account's instance profiles have been read.
+    pub fn profiles_loaded(&self) -> bool {
+        self.shown
+            .iter()
+            .all(|a| self.account(a).profiles_src.loaded)
+    }
+
     /// Every shown account and region.
     pub fn scopes(&self) -> Vec<Scope> {
         self.shown

@@ -270,12 +270,7 @@ pub(super) fn quarantine(state: &mut State) -> Vec<Effect> {
         .find(|p| p.name == name)
         .cloned()
     else {
-        let loaded = state
-            .inventory
-            .shown
-            .iter()
-            .all(|a| state.inventory.account(a).profiles_src.loaded);
-        let why = if loaded {
+        let why = if state.inventory.profiles_loaded() {
             format!(
                 "the quarantine profile '{}' is not an instance profile in {}",
                 sanitize(&name),

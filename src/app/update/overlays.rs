@@ -78,6 +78,16 @@ pub(super) fn on_picker(state: &mut State, cmd: Command, mut p: Picker) -> Vec<E
     vec![]
 }
 
+/// Space in a picker that chooses several: in if out, out if in.
+fn toggle(chosen: &mut Vec<String>, item: &str) {
+    match chosen.iter().position(|c| c == item) {
+        Some(pos) => {
+            chosen.remove(pos);
+        }
+        None => chosen.push(item.to_string()),
+    }
+}
+
 /// `r`: the region picker, loading DescribeRegions.
 pub(super) fn open_regions(state: &mut State) -> Vec<Effect> {
     state.overlay = Overlay::Regions(RegionPicker {
@@ -98,11 +108,7 @@ pub(super) fn on_regions(state: &mut State, cmd: Command, mut rp: RegionPicker) 
         }
         ListEvent::Toggled(i) => {
             if let Some(name) = all.get(i) {
-                if let Some(pos) = rp.chosen.iter().position(|r| r == name) {
-                    rp.chosen.remove(pos);
-                } else {
-                    rp.chosen.push(name.clone());
-                }
+                toggle(&mut rp.chosen, name);
             }
         }
         ListEvent::Chosen(_) | ListEvent::Nothing if cmd == Command::Accept => {
@@ -192,11 +198,7 @@ pub(super) fn on_accounts(state: &mut State, cmd: Command, mut ap: AccountPicker
         }
         ListEvent::Toggled(i) => {
             if let Some((key, _)) = ap.all.get(i) {
-                if let Some(pos) = ap.chosen.iter().position(|k| k == key) {
-                    ap.chosen.remove(pos);
-                } else {
-                    ap.chosen.push(key.clone());
-                }
+                toggle(&mut ap.chosen, key);
             }
         }
         ListEvent::Chosen(_) | ListEvent::Nothing if cmd == Command::Accept => {
