@@ -22,6 +22,10 @@ pub enum Command {
     OpenRegions,
     /// a: the account picker.
     OpenAccounts,
+    /// s: sort by the next column.
+    SortNext,
+    /// S: reverse the order.
+    SortReverse,
     Refresh,
     /// Space: mark or unmark the selected instance.
     Mark,
@@ -105,6 +109,10 @@ pub const HELP: &[(&str, &str)] = &[
     (
         "a",
         "account picker (several accounts): Space toggles, Enter applies, Esc cancels",
+    ),
+    (
+        "s / S",
+        "sort by the next column (the header's ▲ shows it) / reverse the order",
     ),
     ("Ctrl-r", "refresh everything now"),
     (
@@ -220,6 +228,8 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('P') => Command::ShowProfiles,
             KeyCode::Char('r') => Command::OpenRegions,
             KeyCode::Char('a') => Command::OpenAccounts,
+            KeyCode::Char('s') => Command::SortNext,
+            KeyCode::Char('S') => Command::SortReverse,
             KeyCode::Char('?') => Command::Help,
             KeyCode::Esc => Command::Back,
             _ => Command::Nothing,

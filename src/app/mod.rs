@@ -6,6 +6,7 @@ pub mod fuzzy_list;
 pub mod keymap;
 pub mod layout;
 pub mod matching;
+pub mod sort;
 pub mod state;
 pub mod update;
 

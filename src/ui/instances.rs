@@ -164,6 +164,19 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         Constraint::Length(ASSOC_W),
     ]);
     header.extend(["INSTANCE", "NAME", "STATE", "PROFILE", "ASSOC"]);
+    // The sorted column carries the arrow.
+    let sort = state.list.sort;
+    let arrow = if sort.descending { "▼" } else { "▲" };
+    let header: Vec<String> = header
+        .into_iter()
+        .map(|h| {
+            if h == sort.column.header() {
+                format!("{h}{arrow}")
+            } else {
+                h.to_string()
+            }
+        })
+        .collect();
 
     let capacity = inner.height.saturating_sub(1) as usize;
     let end = (state.list.offset + capacity).min(state.list.visible.len());

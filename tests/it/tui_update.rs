@@ -1509,3 +1509,85 @@ async fn p_shows_a_policy_it_cannot_read_raw_with_why() {
         "{lines:?}"
     );
 }
+
+#[tokio::test]
+async fn s_cycles_the_sort_column_s_reverses_and_the_cursor_keeps_its_instance() {
+    use rolecall::app::sort::SortColumn;
+    let mut h = Harness::demo().await;
+    let names = |h: &Harness| -> Vec<String> {
+        h.state
+            .list
+            .visible
+            .iter()
+            .map(|&i| h.state.inventory.rows[i].name.clone())
+            .collect()
+    };
+    // The cursor on an instance somewhere in the middle.
+    let web = h.find(|r| r.name == "web-prod-us02");
+    h.select(&web);
+    h.key(KeyCode::Char('s')).await;
+    assert_eq!(h.state.list.sort.column, SortColumn::Name);
+    let by_name = names(&h);
+    let named: Vec<&String> = by_name.iter().filter(|n| !n.is_empty()).collect();
+    let mut sorted = named.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(named, sorted, "named instances first, by name");
+    assert!(by_name.last().unwrap().is_empty(), "unnamed ones last");
+    assert_eq!(h.state.selected_row().unwrap().data.instance.id, web);
+    assert!(message(&h).1.contains("sorted by name"));
+
+    h.key(KeyCode::Char('S')).await;
+    assert!(h.state.list.sort.descending);
+    let reversed = names(&h);
+    let named_rev: Vec<&String> = reversed.iter().filter(|n| !n.is_empty()).collect();
+    let mut expected = sorted.clone();
+    expected.reverse();
+    assert_eq!(named_rev, expected);
+    assert_eq!(h.state.selected_row().unwrap().data.instance.id, web);
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(screen.contains("NAME▼"), "{screen}");
+
+    // s again: state, ascending; then profile, association, launch time, and back.
+    h.key(KeyCode::Char('s')).await;
+    assert_eq!(h.state.list.sort.column, SortColumn::State);
+    assert!(!h.state.list.sort.descending);
+    for expected in [
+        SortColumn::Profile,
+        SortColumn::Association,
+        SortColumn::LaunchTime,
+        SortColumn::Place,
+    ] {
+        h.key(KeyCode::Char('s')).await;
+        assert_eq!(h.state.list.sort.column, expected);
+        assert_eq!(h.state.selected_row().unwrap().data.instance.id, web);
+    }
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(screen.contains("INSTANCE▲"), "{screen}");
+
+    // Sorted by profile, a swap moves the row and the cursor follows it.
+    for _ in 0..3 {
+        h.key(KeyCode::Char('s')).await;
+    }
+    assert_eq!(h.state.list.sort.column, SortColumn::Profile);
+    h.choose(&web, "batch-worker").await;
+    h.key(KeyCode::Char('y')).await;
+    h.advance(std::time::Duration::from_secs(6)).await;
+    assert_eq!(h.state.selected_row().unwrap().data.instance.id, web);
+    let profiles: Vec<Option<String>> = h
+        .state
+        .list
+        .visible
+        .iter()
+        .map(|&i| {
+            h.state.inventory.rows[i]
+                .data
+                .association
+                .as_ref()
+                .filter(|a| a.state.is_active())
+                .map(|a| a.profile.name.clone())
+        })
+        .collect();
+    let mut sorted = profiles.clone();
+    sorted.sort();
+    assert_eq!(profiles, sorted);
+}

@@ -123,6 +123,8 @@ pub struct ListView {
     pub focus: Focus,
     /// Set by the first key: from then on the cursor follows its instance.
     pub cursor_touched: bool,
+    /// `s` / `S`: the column and direction of the order.
+    pub sort: crate::app::sort::Sort,
 }
 
 /// The whole TUI state, in parts: what is known ([`Inventory`]), how the list
@@ -163,6 +165,7 @@ impl State {
                 offset: 0,
                 focus: Focus::List,
                 cursor_touched: false,
+                sort: Default::default(),
             },
             changes: Changes::default(),
             overlay: Overlay::None,
@@ -419,12 +422,8 @@ impl State {
                 rows.push(make_row(row));
             }
         }
-        let order = |key: &str| self.inventory.shown.iter().position(|k| k == key);
-        rows.sort_by(|a, b| {
-            let (a, b) = (&a.data.instance, &b.data.instance);
-            (order(&a.account), &a.region, &a.id).cmp(&(order(&b.account), &b.region, &b.id))
-        });
         self.inventory.rows = rows;
+        self.order_rows();
         // An instance that disappears loses its mark.
         if !self.list.marks.is_empty() {
             let listed: std::collections::HashSet<(&str, &str)> = self
@@ -437,6 +436,25 @@ impl State {
                 .marks
                 .retain(|(r, i)| listed.contains(&(r.as_str(), i.as_str())));
         }
+        self.restore(keep);
+    }
+
+    /// Puts the rows in the list's order (`s`/`S`).
+    fn order_rows(&mut self) {
+        let shown = &self.inventory.shown;
+        let order = |key: &str| shown.iter().position(|k| k == key).unwrap_or(usize::MAX);
+        let sort = self.list.sort;
+        self.inventory
+            .rows
+            .sort_by(|a, b| sort.compare(a, b, &order));
+    }
+
+    /// Sorts the list again (the order changed), the cursor on the same instance.
+    pub fn resort(&mut self) {
+        let keep = self
+            .selected_row()
+            .map(|r| (r.data.instance.region.clone(), r.data.instance.id.clone()));
+        self.order_rows();
         self.restore(keep);
     }
 
@@ -494,6 +512,9 @@ impl State {
             }
         }
         if changed {
+            if self.list.sort.depends_on_associations() {
+                self.order_rows();
+            }
             self.restore(keep);
         }
     }

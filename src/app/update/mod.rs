@@ -619,6 +619,26 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
         }
         Command::OpenRegions => return overlays::open_regions(state),
         Command::OpenAccounts => return overlays::open_accounts(state),
+        Command::SortNext | Command::SortReverse => {
+            let sort = &mut state.list.sort;
+            if cmd == Command::SortNext {
+                sort.column = sort.column.next();
+                sort.descending = false;
+            } else {
+                sort.descending = !sort.descending;
+            }
+            let (column, descending) = (sort.column, sort.descending);
+            state.resort();
+            info(
+                state,
+                Tone::Info,
+                format!(
+                    "sorted by {}{} (s: next column, S: reverse)",
+                    column.label(),
+                    if descending { ", descending" } else { "" }
+                ),
+            );
+        }
         Command::Refresh => {
             info(
                 state,
