@@ -110,6 +110,7 @@ fn main() {
             check_regions: false,
             journal: true,
             file: rolecall::config::Config::default(),
+            color: true,
             accounts: vec![rolecall::app::state::AccountInfo::of(&accounts[0])],
         },
         regions,

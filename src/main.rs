@@ -78,6 +78,7 @@ fn main() -> ExitCode {
                     journal: args.global.journal(),
                     file,
                     concurrency: args.global.concurrency as usize,
+                    color: !rolecall::ui::no_color_requested(),
                 };
                 rolecall::tui::run(&args.global.session_options(), &settings, log_warning).await
             }

@@ -104,6 +104,8 @@ pub struct Settings {
     pub file: crate::config::Config,
     /// Changes of a batch in flight at once.
     pub concurrency: usize,
+    /// Draw in colour (false with NO_COLOR).
+    pub color: bool,
 }
 
 /// The journal of this run, and the prefix of its batch ids.
@@ -136,6 +138,7 @@ pub async fn run(
             .iter()
             .map(crate::app::state::AccountInfo::of)
             .collect(),
+        color: settings.color,
     };
     let journaling = settings.journal.clone().map(|journal| {
         Arc::new(Journaling {

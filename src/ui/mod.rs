@@ -28,6 +28,34 @@ fn detail_width(width: u16) -> u16 {
 
 /// Draws the whole screen.
 pub fn view(state: &State, frame: &mut Frame) {
+    draw(state, frame);
+    if !state.config.color {
+        monochrome(frame.buffer_mut());
+    }
+}
+
+/// True when the environment asks for no colour: `NO_COLOR` set and not
+/// empty (no-color.org), or a `dumb` terminal.
+pub fn no_color_requested() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+        || std::env::var("TERM").is_ok_and(|t| t == "dumb")
+}
+
+/// NO_COLOR (no-color.org): no colour at all. What colour marked stays
+/// readable: a background (the selection, badges) becomes reverse video,
+/// and bold, underline, spinners and words are kept.
+pub fn monochrome(buffer: &mut ratatui::buffer::Buffer) {
+    use ratatui::style::{Color, Modifier};
+    for cell in buffer.content.iter_mut() {
+        if cell.bg != Color::Reset {
+            cell.modifier.insert(Modifier::REVERSED);
+        }
+        cell.fg = Color::Reset;
+        cell.bg = Color::Reset;
+    }
+}
+
+fn draw(state: &State, frame: &mut Frame) {
     let area = frame.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
         let text = vec![

@@ -61,6 +61,7 @@ pub fn config_for(read_only: bool, keys: &[&str]) -> Config {
         check_regions: false,
         journal: true,
         file: rolecall::config::Config::default(),
+        color: true,
         accounts: keys
             .iter()
             .map(|k| AccountInfo {

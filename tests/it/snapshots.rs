@@ -332,3 +332,42 @@ async fn p_in_a_confirmation_shows_the_full_diff_and_esc_goes_back() {
         rolecall::app::state::Overlay::Confirm(_)
     ));
 }
+
+#[tokio::test]
+async fn no_color_draws_no_colour_and_keeps_the_selection_visible() {
+    use ratatui::style::{Color, Modifier};
+    let mut h = Harness::demo().await;
+    // A transitional row and an error in the footer: readable without colour.
+    let id = running_with_profile(&h);
+    h.choose(&id, "batch-worker").await;
+    h.key(KeyCode::Char('y')).await;
+    h.state.config.color = false;
+    let mut terminal = Terminal::new(TestBackend::new(120, 32)).unwrap();
+    terminal.draw(|f| rolecall::ui::view(&h.state, f)).unwrap();
+    let buf = terminal.backend().buffer();
+    assert!(
+        buf.content
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+        "a colour was drawn"
+    );
+    // The selection is reverse video instead of a blue bar.
+    assert!(
+        buf.content
+            .iter()
+            .any(|c| c.modifier.contains(Modifier::REVERSED))
+    );
+    let text = screen(&h, 120, 32);
+    assert!(text.contains("associating"), "{text}");
+    // And with colour (the default) there is colour.
+    h.state.config.color = true;
+    terminal.draw(|f| rolecall::ui::view(&h.state, f)).unwrap();
+    assert!(
+        terminal
+            .backend()
+            .buffer()
+            .content
+            .iter()
+            .any(|c| c.fg != Color::Reset)
+    );
+}

@@ -45,6 +45,8 @@ pub struct Config {
     pub file: crate::config::Config,
     /// The session's accounts, in order (at least one).
     pub accounts: Vec<AccountInfo>,
+    /// Draw in colour (false with NO_COLOR set: no colour escapes at all).
+    pub color: bool,
 }
 
 /// An account of the session, as known before any call.
