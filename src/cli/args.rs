@@ -222,6 +222,30 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; `rolecall man | man -l -`).
+    Man,
+}
+
+/// Everything `rolecall completions SHELL` prints.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "rolecall", &mut out);
+    out
+}
+
+/// Everything `rolecall man` prints: the roff page (name, synopsis, the
+/// global options, and the subcommands).
+pub fn man_page() -> Result<Vec<u8>, std::io::Error> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    Ok(out)
 }
 
 /// Output format of the scripting commands.

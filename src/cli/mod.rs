@@ -56,6 +56,22 @@ pub async fn run(
         }
         _ => {}
     }
+    // Generated from the clap definitions: no config, no session, no network.
+    match command {
+        Command::Completions { shell } => {
+            return out
+                .write_all(&args::completions(*shell))
+                .map_err(|e| Error::Runtime(format!("cannot write output: {e}")));
+        }
+        Command::Man => {
+            let page = args::man_page()
+                .map_err(|e| Error::Runtime(format!("cannot render the manual page: {e}")))?;
+            return out
+                .write_all(&page)
+                .map_err(|e| Error::Runtime(format!("cannot write output: {e}")));
+        }
+        _ => {}
+    }
     let journal = opts.journal();
     let config = crate::config::load(opts.config.as_deref())?;
     // The journal is a local file: no session, no network.
@@ -177,7 +193,7 @@ pub async fn run(
         Command::RevokeSessions { role, yes } => {
             roles::revoke(&session, journal.as_ref(), role, *yes).await?
         }
-        Command::Journal { .. } => String::new(),
+        Command::Journal { .. } | Command::Completions { .. } | Command::Man => String::new(),
     };
     write_out(out, &text)?;
     failure.map_or(Ok(()), Err)

@@ -541,3 +541,37 @@ async fn a_stale_association_id_becomes_a_clear_message() {
         "{e}"
     );
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_line_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let o = run(bin(), &["completions", shell]);
+        assert_eq!(o.code, 0, "{shell}: {}", o.stderr);
+        assert!(
+            o.stdout.contains("org-role"),
+            "{shell} completes --org-role"
+        );
+        if shell == "bash" {
+            let script = dir.path().join("rolecall.bash");
+            std::fs::write(&script, &o.stdout).unwrap();
+            let check = std::process::Command::new("bash")
+                .arg("-n")
+                .arg(&script)
+                .output()
+                .unwrap();
+            assert!(
+                check.status.success(),
+                "bash -n: {}",
+                String::from_utf8_lossy(&check.stderr)
+            );
+        }
+    }
+    let o = run(bin(), &["man"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains(".TH rolecall 1"), "{}", &o.stdout[..200]);
+    assert!(o.stdout.contains("completions") && o.stdout.contains("\\-\\-org\\-role"));
+    let o = run(bin(), &["completions", "tcsh"]);
+    assert_eq!(o.code, 2);
+    assert!(one_line_error(&o).contains("possible values"));
+}
