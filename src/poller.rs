@@ -171,6 +171,7 @@ pub fn failure(effect: &Effect, why: &str) -> Option<Action> {
         Effect::Mutate(_)
         | Effect::ReadJournal(_)
         | Effect::RevokeSessions { .. }
+        | Effect::Copy(_)
         | Effect::Quit => return None,
     })
 }
@@ -249,6 +250,7 @@ pub async fn fetch(accounts: &[Account], effect: Effect) -> Option<Action> {
         Effect::Mutate(_)
         | Effect::ReadJournal(_)
         | Effect::RevokeSessions { .. }
+        | Effect::Copy(_)
         | Effect::Quit => return None,
     })
 }

@@ -28,6 +28,15 @@ use crate::journal::{self, Context, Journal};
 use crate::poller::Poller;
 use crate::session::{self, Account};
 
+/// The OSC 52 sequence that puts `text` on the terminal's clipboard.
+pub fn osc52(text: &str) -> String {
+    use crossterm::Command;
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = crossterm::clipboard::CopyToClipboard::to_clipboard_from(text).write_ansi(&mut out);
+    out
+}
+
 /// Puts the terminal back: cooked mode, main screen, cursor shown. Safe to call twice.
 pub fn restore_terminal() {
     // Best effort: if the terminal is gone there is nothing left to restore,
@@ -309,6 +318,17 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
     for effect in effects {
         match effect {
             Effect::Quit => quit = true,
+            Effect::Copy(text) => {
+                use std::io::Write;
+                let mut out = std::io::stdout();
+                // Best effort: a terminal that ignores OSC 52 simply copies nothing.
+                if let Err(e) = out
+                    .write_all(osc52(&text).as_bytes())
+                    .and_then(|()| out.flush())
+                {
+                    tracing::warn!(error = %e, "cannot write the clipboard sequence");
+                }
+            }
             Effect::RevokeSessions {
                 key,
                 role,

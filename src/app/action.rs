@@ -137,5 +137,8 @@ pub enum Effect {
     },
     /// Read the journal (a local file).
     ReadJournal(JournalPurpose),
+    /// Put text on the clipboard of the terminal (OSC 52: works over SSH
+    /// and, with `set-clipboard on`, inside tmux).
+    Copy(String),
     Quit,
 }

@@ -22,6 +22,10 @@ pub enum Command {
     OpenRegions,
     /// a: the account picker.
     OpenAccounts,
+    /// c / C / R: copy the instance id / the profile ARN / the role ARN.
+    CopyInstanceId,
+    CopyProfileArn,
+    CopyRoleArn,
     /// s: sort by the next column.
     SortNext,
     /// S: reverse the order.
@@ -113,6 +117,10 @@ pub const HELP: &[(&str, &str)] = &[
     (
         "s / S",
         "sort by the next column (the header's ▲ shows it) / reverse the order",
+    ),
+    (
+        "c / C / R",
+        "copy the instance id / profile ARN / role ARN (OSC 52, works over SSH)",
     ),
     ("Ctrl-r", "refresh everything now"),
     (
@@ -229,6 +237,9 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('r') => Command::OpenRegions,
             KeyCode::Char('a') => Command::OpenAccounts,
             KeyCode::Char('s') => Command::SortNext,
+            KeyCode::Char('c') => Command::CopyInstanceId,
+            KeyCode::Char('C') => Command::CopyProfileArn,
+            KeyCode::Char('R') => Command::CopyRoleArn,
             KeyCode::Char('S') => Command::SortReverse,
             KeyCode::Char('?') => Command::Help,
             KeyCode::Esc => Command::Back,

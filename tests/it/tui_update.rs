@@ -1591,3 +1591,50 @@ async fn s_cycles_the_sort_column_s_reverses_and_the_cursor_keeps_its_instance()
     sorted.sort();
     assert_eq!(profiles, sorted);
 }
+
+#[tokio::test]
+async fn c_copies_the_instance_id_c_the_profile_arn_r_the_role_arn_over_osc52() {
+    let mut h = Harness::demo().await;
+    let id = h.find(|r| r.name == "web-prod-us02");
+    h.select(&id);
+    let effects = h.key_event(KeyCode::Char('c'), KeyModifiers::NONE);
+    assert_eq!(effects, vec![Effect::Copy(id.clone())]);
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Success);
+    assert!(
+        text.contains(&format!("copied the instance id {id}")),
+        "{text}"
+    );
+    let arn = h
+        .row(&id)
+        .data
+        .association
+        .as_ref()
+        .unwrap()
+        .profile
+        .arn
+        .clone();
+    assert_eq!(
+        h.key_event(KeyCode::Char('C'), KeyModifiers::NONE),
+        vec![Effect::Copy(arn.clone())]
+    );
+    let role = h.state.role_of(&arn).unwrap().arn.clone();
+    assert!(role.contains(":role/"), "{role}");
+    assert_eq!(
+        h.key_event(KeyCode::Char('R'), KeyModifiers::NONE),
+        vec![Effect::Copy(role)]
+    );
+    // No profile: nothing is copied, and the footer says why.
+    let bare = h.find(|r| r.data.association.is_none());
+    h.select(&bare);
+    assert!(
+        h.key_event(KeyCode::Char('C'), KeyModifiers::NONE)
+            .is_empty()
+    );
+    assert!(message(&h).1.contains("has no instance profile ARN"));
+    // What the terminal receives: OSC 52, the clipboard, the text in base64, ST.
+    assert_eq!(
+        rolecall::tui::osc52("i-0123456789abcdef0"),
+        "\u{1b}]52;c;aS0wMTIzNDU2Nzg5YWJjZGVmMA==\u{1b}\\"
+    );
+}

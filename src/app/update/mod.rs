@@ -619,6 +619,9 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
         }
         Command::OpenRegions => return overlays::open_regions(state),
         Command::OpenAccounts => return overlays::open_accounts(state),
+        Command::CopyInstanceId | Command::CopyProfileArn | Command::CopyRoleArn => {
+            return copy(state, &cmd);
+        }
         Command::SortNext | Command::SortReverse => {
             let sort = &mut state.list.sort;
             if cmd == Command::SortNext {
@@ -660,6 +663,50 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
         _ => {}
     }
     vec![]
+}
+
+/// `c`, `C`, `R`: the selected instance's id, profile ARN or role ARN to the
+/// clipboard; the footer says what was copied (or why nothing was).
+fn copy(state: &mut State, cmd: &Command) -> Vec<Effect> {
+    let Some(row) = state.selected_row() else {
+        info(state, Tone::Info, "no instance selected: nothing to copy");
+        return vec![];
+    };
+    let id = row.data.instance.id.clone();
+    let profile = row
+        .data
+        .association
+        .as_ref()
+        .filter(|a| a.state.is_active())
+        .map(|a| a.profile.arn.clone());
+    let (what, text) = match cmd {
+        Command::CopyInstanceId => ("instance id", Some(id.clone())),
+        Command::CopyProfileArn => ("instance profile ARN", profile),
+        _ => (
+            "role ARN",
+            profile
+                .as_deref()
+                .and_then(|arn| state.role_of(arn))
+                .map(|r| r.arn.clone()),
+        ),
+    };
+    match text {
+        Some(text) => {
+            info(
+                state,
+                Tone::Success,
+                format!(
+                    "copied the {what} {} (OSC 52; in tmux: set -g set-clipboard on)",
+                    crate::text::sanitize(&text)
+                ),
+            );
+            vec![Effect::Copy(text)]
+        }
+        None => {
+            info(state, Tone::Info, format!("{id} has no {what} to copy"));
+            vec![]
+        }
+    }
 }
 
 fn on_filter(state: &mut State, cmd: Command) -> Vec<Effect> {
