@@ -3,6 +3,13 @@
 //!
 //! ```toml
 //! quarantine_profile = "incident-quarantine"
+//! profiles = ["payments", "data-ops"]   # when no --profile is given
+//! regions = ["us-east-1", "eu-west-1"]  # when no --region is given
+//! poll = 10                             # seconds (--poll)
+//! concurrency = 8                       # changes at once (--concurrency)
+//! mouse = false                         # --mouse
+//! [colors]                              # header, selection, transitional, error, production
+//! selection = "blue"
 //! [[account]]
 //! id = "123456789012"
 //! name = "payments-prod"
@@ -25,6 +32,51 @@ pub struct Config {
     /// Accounts by id: their names and whether they are production.
     #[serde(default, rename = "account")]
     pub accounts: Vec<Account>,
+    /// Credential profiles shown when no `--profile` is given.
+    #[serde(default)]
+    pub profiles: Vec<String>,
+    /// Regions shown when no `--region` (or `--all-regions`) is given.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Seconds between association polls when nothing changes (`--poll`).
+    pub poll: Option<u64>,
+    /// Changes of a batch in flight at once (`--concurrency`).
+    pub concurrency: Option<u64>,
+    /// Mouse support in the TUI (`--mouse`).
+    pub mouse: Option<bool>,
+    /// Colours of the named slots.
+    #[serde(default)]
+    pub colors: Colors,
+}
+
+/// The `[colors]` table: a colour name (`red`, `lightblue`, `gray`…), an
+/// index (`0`–`255`) or `#rrggbb` per slot; unset slots keep the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Colors {
+    /// The product name and the column titles.
+    pub header: Option<String>,
+    /// The selected row's background.
+    pub selection: Option<String>,
+    /// `associating` / `disassociating` and their spinner.
+    pub transitional: Option<String>,
+    /// Errors: the footer, the failing-reads lines, `unknown`.
+    pub error: Option<String>,
+    /// The PRODUCTION badge's background.
+    pub production: Option<String>,
+}
+
+impl Colors {
+    /// Each slot that is set, with its name.
+    pub fn slots(&self) -> [(&'static str, Option<&str>); 5] {
+        [
+            ("header", self.header.as_deref()),
+            ("selection", self.selection.as_deref()),
+            ("transitional", self.transitional.as_deref()),
+            ("error", self.error.as_deref()),
+            ("production", self.production.as_deref()),
+        ]
+    }
 }
 
 /// One `[[account]]` table.
@@ -87,9 +139,9 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, Error> {
     parse(&text, &path.display().to_string())
 }
 
-/// Parses config text; `origin` names it in errors.
+/// Parses config text and checks its values; `origin` names it in errors.
 pub fn parse(text: &str, origin: &str) -> Result<Config, Error> {
-    toml::from_str(text).map_err(|e| {
+    let config: Config = toml::from_str(text).map_err(|e| {
         let line = e
             .span()
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
@@ -98,7 +150,83 @@ pub fn parse(text: &str, origin: &str) -> Result<Config, Error> {
             Some(n) => format!("config file {origin}, line {n}: {what}"),
             None => format!("config file {origin}: {what}"),
         })
-    })
+    })?;
+    check(&config, text, origin)?;
+    Ok(config)
+}
+
+/// The line a key is set on (for errors about its value).
+fn line_of(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
+/// Values TOML accepts but rolecall does not: one line naming the line, the
+/// key and what is wrong.
+fn check(c: &Config, text: &str, origin: &str) -> Result<(), Error> {
+    let bad = |key: &str, why: String| {
+        Error::Usage(match line_of(text, key) {
+            Some(n) => format!("config file {origin}, line {n}: {key}: {why}"),
+            None => format!("config file {origin}: {key}: {why}"),
+        })
+    };
+    if let Some(p) = c.poll.filter(|p| !(1..=3600).contains(p)) {
+        return Err(bad(
+            "poll",
+            format!("{p} is not between 1 and 3600 seconds"),
+        ));
+    }
+    if let Some(n) = c.concurrency.filter(|n| !(1..=32).contains(n)) {
+        return Err(bad("concurrency", format!("{n} is not between 1 and 32")));
+    }
+    if let Some(r) = c
+        .regions
+        .iter()
+        .find(|r| !crate::session::valid_region_name(r))
+    {
+        return Err(bad(
+            "regions",
+            format!(
+                "'{}' is not a region name (expected something like us-east-1)",
+                crate::text::escape(r)
+            ),
+        ));
+    }
+    if let Some(p) = c.profiles.iter().find(|p| p.trim().is_empty()) {
+        return Err(bad("profiles", format!("'{p}' is not a profile name")));
+    }
+    for (slot, value) in c.colors.slots() {
+        if let Some(v) = value
+            && v.parse::<ratatui::style::Color>().is_err()
+        {
+            return Err(bad(
+                slot,
+                format!(
+                    "'{}' is not a colour (a name such as red or lightblue, 0-255, or #rrggbb)",
+                    crate::text::escape(v)
+                ),
+            ));
+        }
+    }
+    if let Some(a) = c
+        .accounts
+        .iter()
+        .find(|a| !crate::session::valid_account_id(&a.id))
+    {
+        return Err(bad(
+            "id",
+            format!(
+                "'{}' is not an account id (expected 12 digits)",
+                crate::text::escape(&a.id)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -108,14 +236,17 @@ mod tests {
     #[test]
     fn reads_quarantine_and_production_accounts() {
         let c = parse(
-            "quarantine_profile = \"incident-quarantine\"\n[[account]]\nid = \"1\"\nname = \"payments-prod\"\nproduction = true\n[[account]]\nid = \"2\"\n",
+            "quarantine_profile = \"incident-quarantine\"\n[[account]]\nid = \"111111111111\"\nname = \"payments-prod\"\nproduction = true\n[[account]]\nid = \"222222222222\"\n",
             "x",
         )
         .unwrap();
         assert_eq!(c.quarantine_profile.as_deref(), Some("incident-quarantine"));
-        assert_eq!(c.production_guard("1").as_deref(), Some("payments-prod"));
-        assert_eq!(c.production_guard("2"), None);
-        assert_eq!(c.production_guard("3"), None);
+        assert_eq!(
+            c.production_guard("111111111111").as_deref(),
+            Some("payments-prod")
+        );
+        assert_eq!(c.production_guard("222222222222"), None);
+        assert_eq!(c.production_guard("333333333333"), None);
     }
 
     #[test]
@@ -131,6 +262,35 @@ mod tests {
         let e = parse("bogus = 1\n", "c.toml").unwrap_err().to_string();
         assert!(e.contains("line 1") && e.contains("bogus"), "{e}");
         assert_eq!(parse("", "c.toml").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn ui_settings_are_read_and_checked_with_their_line() {
+        let c = parse(
+            "profiles = [\"a\", \"b\"]\nregions = [\"eu-west-1\"]\npoll = 5\nconcurrency = 4\nmouse = true\n[colors]\nselection = \"#334455\"\nerror = \"lightred\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(c.profiles, ["a", "b"]);
+        assert_eq!(
+            (c.poll, c.concurrency, c.mouse),
+            (Some(5), Some(4), Some(true))
+        );
+        assert_eq!(c.colors.selection.as_deref(), Some("#334455"));
+        for (text, line, key) in [
+            ("quarantine_profile = \"q\"\npoll = 0\n", 2, "poll"),
+            ("concurrency = 99\n", 1, "concurrency"),
+            ("regions = [\"useast1\"]\n", 1, "regions"),
+            ("[colors]\nheader = \"blurple\"\n", 2, "header"),
+            ("[[account]]\nid = \"12\"\n", 2, "id"),
+        ] {
+            let e = parse(text, "c.toml").unwrap_err().to_string();
+            assert!(
+                e.starts_with(&format!("config file c.toml, line {line}: {key}:")),
+                "{e}"
+            );
+            assert!(!e.contains('\n'));
+        }
     }
 }
 

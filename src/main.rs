@@ -72,15 +72,19 @@ fn main() -> ExitCode {
             }
             None => {
                 let file = rolecall::config::load(args.global.config.as_deref())?;
+                let mut global = args.global.clone();
+                global.apply_config(&file);
+                rolecall::ui::theme::set_palette(&file.colors);
                 let settings = rolecall::tui::Settings {
-                    read_only: args.global.read_only,
-                    poll: std::time::Duration::from_secs(args.global.poll),
-                    journal: args.global.journal(),
+                    read_only: global.read_only,
+                    poll: std::time::Duration::from_secs(global.poll_seconds()),
+                    journal: global.journal(),
                     file,
-                    concurrency: args.global.concurrency as usize,
+                    concurrency: global.batch_concurrency(),
                     color: !rolecall::ui::no_color_requested(),
+                    mouse: global.mouse,
                 };
-                rolecall::tui::run(&args.global.session_options(), &settings, log_warning).await
+                rolecall::tui::run(&global.session_options(), &settings, log_warning).await
             }
         }
     });

@@ -44,6 +44,7 @@ pub fn restore_terminal() {
     let _ = disable_raw_mode();
     let _ = execute!(
         std::io::stdout(),
+        crossterm::event::DisableMouseCapture,
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );
@@ -115,6 +116,8 @@ pub struct Settings {
     pub concurrency: usize,
     /// Draw in colour (false with NO_COLOR).
     pub color: bool,
+    /// Capture the mouse (`--mouse` or `mouse = true`).
+    pub mouse: bool,
 }
 
 /// The journal of this run, and the prefix of its batch ids.
@@ -164,6 +167,13 @@ pub async fn run(
     }
     enable_raw_mode().map_err(|e| Error::Runtime(format!("cannot set up the terminal: {e}")))?;
     let mut terminal = match execute!(std::io::stdout(), EnterAlternateScreen)
+        .and_then(|_| {
+            if settings.mouse {
+                execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)
+            } else {
+                Ok(())
+            }
+        })
         .and_then(|_| Terminal::new(CrosstermBackend::new(std::io::stdout())))
     {
         Ok(t) => t,
@@ -245,6 +255,7 @@ async fn event_loop(
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => Some(Action::Key(k)),
                 Some(Ok(Event::Resize(w, h))) => Some(Action::Resize(w, h)),
+                Some(Ok(Event::Mouse(m))) => Some(Action::Mouse(m)),
                 Some(Ok(_)) => None,
                 Some(Err(e)) => return Err(term_error(e)),
                 None => break,

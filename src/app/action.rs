@@ -12,6 +12,8 @@ use crate::exec::{Change, Outcome};
 #[derive(Debug, Clone)]
 pub enum Action {
     Key(KeyEvent),
+    /// A mouse event (only with `--mouse`).
+    Mouse(crossterm::event::MouseEvent),
     Resize(u16, u16),
     /// Time since start; the only way time enters `update`.
     Tick(Duration),

@@ -18,6 +18,15 @@ pub struct FuzzyList {
     pub selected: usize,
 }
 
+/// The first entry drawn in `height` rows so that `selected` is visible.
+pub fn scroll(selected: usize, height: usize) -> usize {
+    if height == 0 {
+        0
+    } else {
+        selected.saturating_sub(height - 1)
+    }
+}
+
 /// What a key did to the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListEvent {

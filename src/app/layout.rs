@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use ratatui::layout::Rect;
+
 use crate::aws::ApiError;
 
 use super::state::{Source, State};
@@ -152,4 +154,66 @@ pub fn list_chrome(state: &State) -> usize {
 /// How many instance rows fit on screen.
 pub fn list_capacity(state: &State) -> usize {
     (state.size.1 as usize).saturating_sub(list_chrome(state))
+}
+
+/// How wide the detail pane is at this terminal width.
+pub fn detail_width(width: u16) -> u16 {
+    (width * 28 / 100).clamp(30, 56)
+}
+
+/// A centred rectangle of at most `w`x`h` inside `area`.
+pub fn popup(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width.saturating_sub(4));
+    let h = h.min(area.height.saturating_sub(2));
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// The whole screen.
+pub fn screen(state: &State) -> Rect {
+    Rect::new(0, 0, state.size.0, state.size.1)
+}
+
+/// Where the profile picker is drawn on a screen of this size.
+pub fn profile_picker_area(area: Rect) -> Rect {
+    popup(area, 96, area.height.saturating_sub(6))
+}
+
+/// The instance under a screen cell of the list: its index in `visible`.
+pub fn list_row_at(state: &State, column: u16, row: u16) -> Option<usize> {
+    let width = state.size.0.saturating_sub(detail_width(state.size.0));
+    // Header, failing reads, the list's top border, its column titles.
+    let top = (1 + problem_lines(state) + 2) as u16;
+    if column == 0 || column + 1 >= width || row < top {
+        return None;
+    }
+    let n = (row - top) as usize;
+    (n < list_capacity(state))
+        .then_some(state.list.offset + n)
+        .filter(|&i| i < state.list.visible.len())
+}
+
+/// The entry of a fuzzy list drawn in `area` under a screen cell: its index
+/// in `matches` (the border, then the query line, then the rows).
+pub fn fuzzy_row_at(
+    area: Rect,
+    list: &super::fuzzy_list::FuzzyList,
+    column: u16,
+    row: u16,
+) -> Option<usize> {
+    let inner_top = area.y + 1;
+    let first = inner_top + 1;
+    let height = area.height.saturating_sub(3) as usize;
+    if column <= area.x || column + 1 >= area.x + area.width || row < first {
+        return None;
+    }
+    let n = (row - first) as usize;
+    let start = super::fuzzy_list::scroll(list.selected, height);
+    (n < height)
+        .then_some(start + n)
+        .filter(|&i| i < list.matches.len())
 }

@@ -84,18 +84,22 @@ pub struct GlobalOpts {
     /// With --demo: per-call latency in milliseconds, `MIN-MAX` or one number (default 80-250).
     #[arg(long, global = true, value_name = "MS", requires = "demo", value_parser = parse_latency)]
     pub demo_latency: Option<(u64, u64)>,
-    /// Seconds between association polls when nothing is changing.
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 10,
+    /// Seconds between association polls when nothing is changing (default 10).
+    #[arg(long, global = true, value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub poll: u64,
+    pub poll: Option<u64>,
     /// The longest one AWS call may take, retries included (connections get 3 s).
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
-    /// Changes in flight at once in a batch (1 to 32).
-    #[arg(long, global = true, value_name = "N", default_value_t = 8,
+    /// Changes in flight at once in a batch (1 to 32; default 8).
+    #[arg(long, global = true, value_name = "N",
           value_parser = clap::value_parser!(u64).range(1..=32))]
-    pub concurrency: u64,
+    pub concurrency: Option<u64>,
+    /// Mouse in the TUI: click selects, double click opens the picker, the
+    /// wheel scrolls (off by default: it takes over text selection).
+    #[arg(long, global = true)]
+    pub mouse: bool,
     /// The config file (default: $XDG_CONFIG_HOME/rolecall/config.toml).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -229,6 +233,20 @@ pub enum Command {
     },
     /// Print the manual page (roff; `rolecall man | man -l -`).
     Man,
+    /// The config file: where it is read from, and whether it is valid.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+/// `rolecall config …`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ConfigAction {
+    /// Print where the config file is read from (and whether it exists).
+    Path,
+    /// Read the config file and say what is wrong (line, key, why), or that it is fine.
+    Check,
 }
 
 /// Everything `rolecall completions SHELL` prints.
@@ -255,7 +273,35 @@ pub enum Output {
     Json,
 }
 
+/// What the options default to when neither they nor the config file say.
+pub const DEFAULT_POLL: u64 = 10;
+pub const DEFAULT_CONCURRENCY: u64 = 8;
+
 impl GlobalOpts {
+    /// Fills what the command line left unsaid from the config file: the
+    /// command line always wins.
+    pub fn apply_config(&mut self, file: &crate::config::Config) {
+        if self.profiles.is_empty() && self.org_role.is_none() && !self.demo {
+            self.profiles = file.profiles.clone();
+        }
+        if self.regions.is_empty() && !self.all_regions {
+            self.regions = file.regions.clone();
+        }
+        self.poll = self.poll.or(file.poll);
+        self.concurrency = self.concurrency.or(file.concurrency);
+        self.mouse = self.mouse || file.mouse.unwrap_or(false);
+    }
+
+    /// Seconds between association polls.
+    pub fn poll_seconds(&self) -> u64 {
+        self.poll.unwrap_or(DEFAULT_POLL)
+    }
+
+    /// Changes of a batch at once.
+    pub fn batch_concurrency(&self) -> usize {
+        self.concurrency.unwrap_or(DEFAULT_CONCURRENCY) as usize
+    }
+
     /// The journal changes go to; `None` with `--no-journal`.
     pub fn journal(&self) -> Option<crate::journal::Journal> {
         if self.no_journal {

@@ -70,10 +70,14 @@ pub async fn run(
                 .write_all(&page)
                 .map_err(|e| Error::Runtime(format!("cannot write output: {e}")));
         }
+        Command::Config { action } => return write_out(out, &config_command(opts, action)?),
         _ => {}
     }
     let journal = opts.journal();
     let config = crate::config::load(opts.config.as_deref())?;
+    let mut opts = opts.clone();
+    opts.apply_config(&config);
+    let opts = &opts;
     // The journal is a local file: no session, no network.
     if let Command::Journal { limit, output } = command {
         let text = bulk::list(journal.as_ref(), *limit, *output)?;
@@ -84,7 +88,7 @@ pub async fn run(
     let batch_options = |dry_run: bool, yes: bool, output: Output| bulk::BatchOptions {
         dry_run,
         yes,
-        concurrency: opts.concurrency as usize,
+        concurrency: opts.batch_concurrency(),
         output,
         journal: journal.as_ref(),
         undo_of: None,
@@ -193,10 +197,56 @@ pub async fn run(
         Command::RevokeSessions { role, yes } => {
             roles::revoke(&session, journal.as_ref(), role, *yes).await?
         }
-        Command::Journal { .. } | Command::Completions { .. } | Command::Man => String::new(),
+        Command::Journal { .. }
+        | Command::Completions { .. }
+        | Command::Man
+        | Command::Config { .. } => String::new(),
     };
     write_out(out, &text)?;
     failure.map_or(Ok(()), Err)
+}
+
+/// `config path` and `config check`.
+fn config_command(opts: &GlobalOpts, action: &args::ConfigAction) -> Result<String, Error> {
+    let path = opts
+        .config
+        .clone()
+        .or_else(crate::config::default_path)
+        .ok_or_else(|| {
+            Error::Usage(
+                "no config file location: set HOME or XDG_CONFIG_HOME, or pass --config PATH"
+                    .into(),
+            )
+        })?;
+    let shown = escape(&path.display().to_string());
+    match action {
+        args::ConfigAction::Path => Ok(format!(
+            "{shown}{}\n",
+            if path.exists() {
+                ""
+            } else {
+                " (does not exist: the defaults apply)"
+            }
+        )),
+        args::ConfigAction::Check => {
+            if !path.exists() && opts.config.is_none() {
+                return Ok(format!("{shown}: no config file; the defaults apply\n"));
+            }
+            let c = crate::config::load(Some(&path))?;
+            Ok(format!(
+                "{shown}: ok ({} account{}, quarantine profile {}, {} default profile{}, {} default region{})\n",
+                c.accounts.len(),
+                if c.accounts.len() == 1 { "" } else { "s" },
+                c.quarantine_profile
+                    .as_deref()
+                    .map_or("none".into(), sanitize),
+                c.profiles.len(),
+                if c.profiles.len() == 1 { "" } else { "s" },
+                c.regions.len(),
+                if c.regions.len() == 1 { "" } else { "s" },
+            ))
+        }
+    }
 }
 
 fn write_out(out: &mut dyn std::io::Write, text: &str) -> Result<(), Error> {

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::fuzzy_list::FuzzyList;
+use crate::app::fuzzy_list::{FuzzyList, scroll};
 use crate::app::matching;
 use crate::text::{sanitize, truncate};
 
@@ -26,15 +26,6 @@ fn highlighted(text: &str, query: &str, width: usize) -> Vec<Span<'static>> {
             }
         })
         .collect()
-}
-
-/// The first row to draw so that `selected` is visible.
-fn scroll(selected: usize, height: usize) -> usize {
-    if height == 0 {
-        0
-    } else {
-        selected.saturating_sub(height - 1)
-    }
 }
 
 /// What a picker puts around its list.

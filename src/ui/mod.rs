@@ -23,7 +23,7 @@ use crate::app::layout::{message_lines, problem_lines};
 
 /// The detail pane's width for a terminal width.
 fn detail_width(width: u16) -> u16 {
-    (width * 28 / 100).clamp(30, 56)
+    crate::app::layout::detail_width(width)
 }
 
 /// Draws the whole screen.
@@ -110,7 +110,7 @@ fn draw(state: &State, frame: &mut Frame) {
             state,
             p,
             frame,
-            popup(area, 96, area.height.saturating_sub(6)),
+            crate::app::layout::profile_picker_area(area),
         ),
         Overlay::Regions(r) => {
             picker::render_regions(r, frame, popup(area, 60, area.height.saturating_sub(8)))
@@ -139,16 +139,9 @@ fn wide_popup(area: Rect) -> Rect {
     )
 }
 
-/// A centred rectangle of at most `w`x`h`, cleared for an overlay.
+/// A centred rectangle of at most `w`x`h`, for an overlay.
 fn popup(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width.saturating_sub(4));
-    let h = h.min(area.height.saturating_sub(2));
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
+    crate::app::layout::popup(area, w, h)
 }
 
 /// Clears the area under an overlay.

@@ -575,3 +575,72 @@ fn completions_and_the_man_page_come_from_the_command_line_definition() {
     assert_eq!(o.code, 2);
     assert!(one_line_error(&o).contains("possible values"));
 }
+
+#[test]
+fn the_config_file_gives_defaults_the_command_line_overrides_and_config_check_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    std::fs::write(
+        &good,
+        "regions = [\"eu-west-1\"]\npoll = 5\nconcurrency = 2\n[colors]\nselection = \"#224466\"\n",
+    )
+    .unwrap();
+    let regions_of = |args: &[&str]| -> std::collections::BTreeSet<String> {
+        let o = run(bin(), args);
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        serde_json::from_str::<Vec<Value>>(&o.stdout)
+            .unwrap()
+            .iter()
+            .map(|r| r["region"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let g = good.to_str().unwrap();
+    assert_eq!(
+        regions_of(&["--demo", "--config", g, "list", "--output", "json"]),
+        ["eu-west-1".to_string()].into()
+    );
+    assert_eq!(
+        regions_of(&[
+            "--demo",
+            "--config",
+            g,
+            "--region",
+            "us-east-1",
+            "list",
+            "--output",
+            "json"
+        ]),
+        ["us-east-1".to_string()].into()
+    );
+
+    let o = run(bin(), &["--config", g, "config", "path"]);
+    assert_eq!(o.code, 0);
+    assert_eq!(o.stdout.trim(), g);
+    let o = run(bin(), &["--config", g, "config", "check"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains(": ok ("), "{}", o.stdout);
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "poll = 5\n\n[colors]\nerror = \"blurple\"\n").unwrap();
+    let o = run(
+        bin(),
+        &["--config", bad.to_str().unwrap(), "config", "check"],
+    );
+    assert_eq!(o.code, 2);
+    let line = one_line_error(&o);
+    assert!(
+        line.contains("line 4: error: 'blurple' is not a colour"),
+        "{line}"
+    );
+    // The default location, absent: said, not an error.
+    let o = run(
+        {
+            let mut c = bin();
+            c.env("XDG_CONFIG_HOME", dir.path().join("none"));
+            c
+        },
+        &["config", "path"],
+    );
+    assert_eq!(o.code, 0);
+    assert!(o.stdout.contains("does not exist"), "{}", o.stdout);
+}

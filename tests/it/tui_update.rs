@@ -1638,3 +1638,80 @@ async fn c_copies_the_instance_id_c_the_profile_arn_r_the_role_arn_over_osc52() 
         "\u{1b}]52;c;aS0wMTIzNDU2Nzg5YWJjZGVmMA==\u{1b}\\"
     );
 }
+
+#[tokio::test]
+async fn the_mouse_selects_scrolls_and_double_click_opens_the_picker_and_chooses() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut h = Harness::demo().await;
+    h.state.size = (160, 45);
+    h.state.clamp_selection();
+    let mouse = |kind, column, row| {
+        Action::Mouse(MouseEvent {
+            kind,
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let click = mouse(MouseEventKind::Down(MouseButton::Left), 10, 7);
+    // Header (1), the list's border and column titles (2): row 3 is the
+    // first instance, row 7 the fifth.
+    h.dispatch(click.clone());
+    h.settle_effects().await;
+    assert_eq!(h.state.list.selected, 4);
+    assert!(matches!(h.state.overlay, Overlay::None));
+    // The wheel moves three rows at a time.
+    h.dispatch(mouse(MouseEventKind::ScrollDown, 10, 7));
+    assert_eq!(h.state.list.selected, 7);
+    h.dispatch(mouse(MouseEventKind::ScrollUp, 10, 7));
+    assert_eq!(h.state.list.selected, 4);
+    // A click on the detail pane or the header selects nothing.
+    h.dispatch(mouse(MouseEventKind::Down(MouseButton::Left), 150, 7));
+    h.dispatch(mouse(MouseEventKind::Down(MouseButton::Left), 10, 0));
+    assert_eq!(h.state.list.selected, 4);
+    // A double click (two within half a second) opens the picker on it.
+    h.dispatch(click.clone());
+    h.dispatch(click.clone());
+    h.settle_effects().await;
+    let Overlay::Picker(p) = &h.state.overlay else {
+        panic!("{:?}", h.state.overlay)
+    };
+    let target = p.targets[0].1.clone();
+    assert_eq!(h.state.selected_row().unwrap().data.instance.id, target);
+    // In the picker: its area is centred; a click selects an entry, a double click chooses.
+    let area =
+        rolecall::app::layout::profile_picker_area(ratatui::layout::Rect::new(0, 0, 160, 45));
+    let entry = mouse(
+        MouseEventKind::Down(MouseButton::Left),
+        area.x + 5,
+        area.y + 2 + 3,
+    );
+    h.dispatch(entry.clone());
+    let Overlay::Picker(p) = &h.state.overlay else {
+        panic!()
+    };
+    assert_eq!(p.list.selected, 3);
+    let chosen = h.state.inventory.profiles[p.offered[p.list.matches[3]]]
+        .name
+        .clone();
+    h.dispatch(entry.clone());
+    h.settle_effects().await;
+    match &h.state.overlay {
+        Overlay::Confirm(c) => assert!(
+            c.changes[0]
+                .to
+                .as_ref()
+                .unwrap()
+                .arn
+                .ends_with(&format!("/{chosen}")),
+            "{c:?}"
+        ),
+        other => {
+            let text = message(&h).1;
+            assert!(
+                text.contains(&format!("already has instance profile {chosen}")),
+                "{other:?} {text}"
+            );
+        }
+    }
+}

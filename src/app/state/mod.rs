@@ -127,6 +127,9 @@ pub struct ListView {
     pub cursor_touched: bool,
     /// `s` / `S`: the column and direction of the order.
     pub sort: crate::app::sort::Sort,
+    /// The last left click on a row (its `visible` index, when): a second
+    /// one soon after on the same row is a double click.
+    pub last_click: Option<(usize, Duration)>,
 }
 
 /// The whole TUI state, in parts: what is known ([`Inventory`]), how the list
@@ -168,6 +171,7 @@ impl State {
                 focus: Focus::List,
                 cursor_touched: false,
                 sort: Default::default(),
+                last_click: None,
             },
             changes: Changes::default(),
             overlay: Overlay::None,
