@@ -129,6 +129,7 @@ pub fn failure(effect: &Effect, why: &str) -> Option<Action> {
         code: None,
         message: why.to_string(),
         request_id: None,
+        profile: None,
     };
     Some(match effect.clone() {
         Effect::LoadIdentity { account } => Action::IdentityLoaded {

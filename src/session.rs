@@ -434,7 +434,7 @@ pub async fn build(opts: &Options) -> Result<Session, Error> {
         };
         vec![region.ok_or_else(|| {
             Error::Usage(
-                "no region configured: pass --region REGION (repeatable) or --all-regions, or set AWS_REGION".into(),
+                "no region configured: pass --region REGION (repeatable) or --all-regions, set AWS_REGION, add `region = us-east-1` to the profile in ~/.aws/config, or `regions = [\"us-east-1\"]` to rolecall's config file".into(),
             )
         })?]
     };

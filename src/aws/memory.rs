@@ -335,6 +335,7 @@ impl MemoryAccount {
                     code: None,
                     message: "connection refused (injected fault)".into(),
                     request_id: None,
+                    profile: None,
                 });
             }
         }
@@ -373,6 +374,7 @@ impl MemoryAccount {
                 code: None,
                 message: "connection closed before the answer arrived (injected fault)".into(),
                 request_id: None,
+                profile: None,
             });
         }
         Ok(answer)
@@ -412,6 +414,7 @@ impl MemoryAccount {
             code: None,
             message: format!("no endpoint for region '{region}'"),
             request_id: None,
+            profile: None,
         })
     }
 

@@ -250,6 +250,8 @@ pub struct ApiError {
     pub code: Option<String>,
     pub message: String,
     pub request_id: Option<String>,
+    /// The credential profile the call used, when known: hints name it.
+    pub profile: Option<String>,
 }
 
 impl ApiError {
@@ -261,6 +263,7 @@ impl ApiError {
             code: Some(code.to_string()),
             message: message.into(),
             request_id: None,
+            profile: None,
         }
     }
 
@@ -296,9 +299,17 @@ impl ApiError {
         self.kind == ErrorKind::Unreachable && self.message.to_ascii_lowercase().contains("timeout")
     }
 
+    /// True when the credentials could not be had because the SSO session
+    /// (its cached token) has expired.
+    pub fn sso_expired(&self) -> bool {
+        let m = self.message.to_ascii_lowercase();
+        m.contains("sso token has expired") || m.contains("failed to load the cached sso token")
+    }
+
     /// A few words for tight places (the header): the code, or what kind of failure.
     pub fn short(&self) -> String {
         match (self.kind, self.code()) {
+            (ErrorKind::Credentials, _) if self.sso_expired() => "SSO session expired".into(),
             (ErrorKind::Credentials, _) => "no credentials".into(),
             (ErrorKind::Unreachable, _) if self.timed_out() => "timed out".into(),
             (ErrorKind::Unreachable, _) => "endpoint unreachable".into(),
@@ -312,8 +323,20 @@ impl ApiError {
         let what = format!("{} failed", self.action);
         let message = crate::text::one_line(&self.message);
         match self.kind {
+            ErrorKind::Credentials if self.sso_expired() => match &self.profile {
+                Some(p) => format!(
+                    "{what}: the AWS SSO session of profile {p} has expired: run `aws sso login --profile {p}` ({message})"
+                ),
+                None => format!(
+                    "{what}: the AWS SSO session has expired: run `aws sso login` ({message})"
+                ),
+            },
             ErrorKind::Credentials => format!(
-                "{what}: no AWS credentials found: set AWS_PROFILE, pass --profile, or run `aws configure` ({message})"
+                "{what}: no AWS credentials found{}: set AWS_PROFILE, pass --profile, or run `aws configure` ({message})",
+                self.profile
+                    .as_deref()
+                    .map(|p| format!(" for profile {p}"))
+                    .unwrap_or_default()
             ),
             ErrorKind::Unreachable => format!(
                 "{what}: the endpoint did not answer ({message}); check the network, the region and --endpoint-url"
@@ -334,8 +357,15 @@ impl ApiError {
                     self.code(),
                     Some("ExpiredToken" | "ExpiredTokenException" | "RequestExpired")
                 ) {
-                    "; the credentials have expired: refresh them (e.g. `aws sso login`)"
-                        .to_string()
+                    match &self.profile {
+                        Some(p) => format!(
+                            "; the credentials of profile {p} have expired: refresh them (SSO: `aws sso login --profile {p}`)"
+                        ),
+                        None => {
+                            "; the credentials have expired: refresh them (e.g. `aws sso login`)"
+                                .to_string()
+                        }
+                    }
                 } else if matches!(self.code(), Some("AuthFailure" | "InvalidClientTokenId")) {
                     "; the credentials were rejected: check AWS_PROFILE and the access keys"
                         .to_string()
@@ -451,6 +481,35 @@ mod tests {
         assert!(s.contains("ec2:AssociateIamInstanceProfile"), "{s}");
         assert!(s.contains("UnauthorizedOperation"), "{s}");
         assert!(!s.contains('\n'));
+    }
+
+    #[test]
+    fn expired_credentials_name_the_profile_and_what_to_run() {
+        let mut e = ApiError::service(actions::DESCRIBE_INSTANCES, "ExpiredToken", "expired");
+        e.profile = Some("ops".into());
+        let s = e.sentence();
+        assert!(
+            s.contains("the credentials of profile ops have expired")
+                && s.contains("aws sso login --profile ops"),
+            "{s}"
+        );
+        let sso = ApiError {
+            kind: ErrorKind::Credentials,
+            message: "the SSO token has expired and cannot be refreshed".into(),
+            ..e.clone()
+        };
+        assert!(sso.sentence().contains("run `aws sso login --profile ops`"));
+        assert_eq!(sso.short(), "SSO session expired");
+        let none = ApiError {
+            kind: ErrorKind::Credentials,
+            message: "no providers in chain provided credentials".into(),
+            profile: None,
+            ..e
+        };
+        assert!(
+            none.sentence()
+                .contains("no AWS credentials found: set AWS_PROFILE")
+        );
     }
 
     #[test]

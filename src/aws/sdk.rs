@@ -94,6 +94,8 @@ pub struct OrgAccount {
 /// The adapter over aws-sdk-ec2, aws-sdk-iam and aws-sdk-sts.
 pub struct SdkCloud {
     config: Option<SdkConfig>,
+    /// The credential profile in use, when one is named: errors' hints name it.
+    profile: Option<String>,
     /// EC2 clients by region, made on first use.
     ec2: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
     /// A single EC2 client that serves every region (tests with recorded responses).
@@ -115,7 +117,12 @@ impl SdkCloud {
         }
         loader = loader.timeout_config(timeouts(options.timeout.unwrap_or(DEFAULT_TIMEOUT)));
         let config = loader.load().await;
-        Self::from_config(config)
+        let mut cloud = Self::from_config(config);
+        cloud.profile = options
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+        cloud
     }
 
     /// Builds the adapter on a loaded SDK configuration.
@@ -143,6 +150,7 @@ impl SdkCloud {
             ec2: Mutex::new(HashMap::new()),
             fixed_ec2: None,
             config: Some(config),
+            profile: None,
         }
     }
 
@@ -154,6 +162,7 @@ impl SdkCloud {
     ) -> Self {
         Self {
             config: None,
+            profile: None,
             ec2: Mutex::new(HashMap::new()),
             fixed_ec2: Some(ec2),
             iam,
@@ -188,7 +197,11 @@ impl SdkCloud {
                 provider,
             ))
             .build();
-        Self::from_config(config)
+        Self {
+            // The source credentials' profile: their expiry is the caller's to fix.
+            profile: self.profile.clone(),
+            ..Self::from_config(config)
+        }
     }
 
     /// Organizations ListAccounts (fully paginated): the active accounts.
@@ -204,7 +217,7 @@ impl SdkCloud {
         let mut out = Vec::new();
         let mut pages = client.list_accounts().into_paginator().send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| api_error(actions::LIST_ACCOUNTS, e))?;
+            let page = page.map_err(|e| self.err(actions::LIST_ACCOUNTS, e))?;
             for a in page.accounts() {
                 let active = a
                     .state()
@@ -228,6 +241,19 @@ impl SdkCloud {
             .as_ref()
             .and_then(|c| c.region())
             .map(|r| r.to_string())
+    }
+
+    /// An SDK error as ours, naming the profile in use.
+    fn err<E, R>(&self, action: &'static str, e: SdkError<E, R>) -> ApiError
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+        SdkError<E, R>: RequestId,
+    {
+        ApiError {
+            profile: self.profile.clone(),
+            ..api_error(action, e)
+        }
     }
 
     fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
@@ -282,6 +308,7 @@ where
             code: Some(code),
             message: format!("the credentials for {action} could not be obtained: {why}"),
             request_id,
+            profile: None,
         };
     }
     ApiError {
@@ -290,6 +317,7 @@ where
         code,
         message,
         request_id,
+        profile: None,
     }
 }
 
@@ -352,6 +380,7 @@ fn association(
         code: None,
         message: format!("the response has an association without {what}"),
         request_id: None,
+        profile: None,
     };
     let state = a
         .state()
@@ -426,7 +455,7 @@ impl Cloud for SdkCloud {
             .describe_regions()
             .send()
             .await
-            .map_err(|e| api_error(actions::DESCRIBE_REGIONS, e))?;
+            .map_err(|e| self.err(actions::DESCRIBE_REGIONS, e))?;
         let mut names: Vec<String> = out
             .regions()
             .iter()
@@ -446,7 +475,7 @@ impl Cloud for SdkCloud {
             .send()
             .try_collect()
             .await
-            .map_err(|e| api_error(actions::DESCRIBE_INSTANCES, e))?;
+            .map_err(|e| self.err(actions::DESCRIBE_INSTANCES, e))?;
         Ok(reservations
             .iter()
             .flat_map(|r| r.instances())
@@ -464,7 +493,7 @@ impl Cloud for SdkCloud {
             .send()
             .try_collect()
             .await
-            .map_err(|e| api_error(actions::DESCRIBE_ASSOCIATIONS, e))?;
+            .map_err(|e| self.err(actions::DESCRIBE_ASSOCIATIONS, e))?;
         items
             .iter()
             .map(|a| association(actions::DESCRIBE_ASSOCIATIONS, a))
@@ -481,7 +510,7 @@ impl Cloud for SdkCloud {
             .send()
             .try_collect()
             .await
-            .map_err(|e| api_error(actions::LIST_INSTANCE_PROFILES, e))?;
+            .map_err(|e| self.err(actions::LIST_INSTANCE_PROFILES, e))?;
         Ok(items.iter().map(profile).collect())
     }
 
@@ -501,7 +530,7 @@ impl Cloud for SdkCloud {
             .config_override(no_retries())
             .send()
             .await
-            .map_err(|e| api_error(A, e))?;
+            .map_err(|e| self.err(A, e))?;
         answer_with_id(A, out.iam_instance_profile_association(), out.request_id())
     }
 
@@ -521,7 +550,7 @@ impl Cloud for SdkCloud {
             .config_override(no_retries())
             .send()
             .await
-            .map_err(|e| api_error(A, e))?;
+            .map_err(|e| self.err(A, e))?;
         answer_with_id(A, out.iam_instance_profile_association(), out.request_id())
     }
 
@@ -539,7 +568,7 @@ impl Cloud for SdkCloud {
             .config_override(no_retries())
             .send()
             .await
-            .map_err(|e| api_error(A, e))?;
+            .map_err(|e| self.err(A, e))?;
         answer_with_id(A, out.iam_instance_profile_association(), out.request_id())
     }
 
@@ -549,7 +578,7 @@ impl Cloud for SdkCloud {
             .get_caller_identity()
             .send()
             .await
-            .map_err(|e| api_error(actions::GET_CALLER_IDENTITY, e))?;
+            .map_err(|e| self.err(actions::GET_CALLER_IDENTITY, e))?;
         Ok(CallerIdentity {
             account: out.account().unwrap_or_default().to_string(),
             arn: out.arn().unwrap_or_default().to_string(),
@@ -573,7 +602,7 @@ impl Cloud for SdkCloud {
             .send()
             .try_collect()
             .await
-            .map_err(|e| api_error(actions::LIST_INSTANCE_PROFILES_FOR_ROLE, e))?;
+            .map_err(|e| self.err(actions::LIST_INSTANCE_PROFILES_FOR_ROLE, e))?;
         Ok(items.iter().map(profile).collect())
     }
 
@@ -590,7 +619,7 @@ impl Cloud for SdkCloud {
             .policy_document(document)
             .send()
             .await
-            .map_err(|e| api_error(actions::PUT_ROLE_POLICY, e))?;
+            .map_err(|e| self.err(actions::PUT_ROLE_POLICY, e))?;
         Ok(())
     }
 }
@@ -633,6 +662,7 @@ fn answered(
         code: None,
         message: "the response carried no association".into(),
         request_id: None,
+        profile: None,
     })?;
     association(action, a)
 }
@@ -657,7 +687,7 @@ impl SdkCloud {
             .policy_arn(arn)
             .send()
             .await
-            .map_err(|e| api_error(actions::GET_POLICY, e))?;
+            .map_err(|e| self.err(actions::GET_POLICY, e))?;
         let version = policy
             .policy()
             .and_then(|p| p.default_version_id())
@@ -670,7 +700,7 @@ impl SdkCloud {
             .version_id(version)
             .send()
             .await
-            .map_err(|e| api_error(actions::GET_POLICY_VERSION, e))?;
+            .map_err(|e| self.err(actions::GET_POLICY_VERSION, e))?;
         Ok(out
             .policy_version()
             .and_then(|v| v.document())
@@ -686,7 +716,7 @@ impl SdkCloud {
             .role_name(role)
             .send()
             .await
-            .map_err(|e| api_error(actions::GET_ROLE, e))?;
+            .map_err(|e| self.err(actions::GET_ROLE, e))?;
         let trust = got
             .role()
             .and_then(|r| r.assume_role_policy_document())
@@ -710,7 +740,7 @@ impl SdkCloud {
             .send()
             .try_collect()
             .await
-            .map_err(|e| api_error(actions::LIST_ATTACHED_ROLE_POLICIES, e))?;
+            .map_err(|e| self.err(actions::LIST_ATTACHED_ROLE_POLICIES, e))?;
         let inline_names = self
             .iam
             .list_role_policies()
@@ -720,7 +750,7 @@ impl SdkCloud {
             .send()
             .try_collect()
             .await
-            .map_err(|e| api_error(actions::LIST_ROLE_POLICIES, e))?;
+            .map_err(|e| self.err(actions::LIST_ROLE_POLICIES, e))?;
         let managed = attached.iter().filter_map(|p| {
             let arn = p.policy_arn()?.to_string();
             let name = p.policy_name().unwrap_or_default().to_string();
@@ -742,7 +772,7 @@ impl SdkCloud {
                 .policy_name(name)
                 .send()
                 .await
-                .map_err(|e| api_error(actions::GET_ROLE_POLICY, e))?;
+                .map_err(|e| self.err(actions::GET_ROLE_POLICY, e))?;
             Ok::<_, ApiError>(Policy {
                 name: name.clone(),
                 arn: None,

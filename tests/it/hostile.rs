@@ -284,3 +284,71 @@ fn a_malformed_config_file_is_one_line_with_its_line() {
     let o = run(c, &["--demo", "list"]);
     assert_eq!(o.code, 0, "{}", o.stderr);
 }
+
+/// Credential errors say what to run: an expired SSO session names the
+/// profile and `aws sso login`; no region says where to set one.
+#[test]
+fn credential_errors_say_how_to_fix_them() {
+    let home = tempfile::tempdir().unwrap();
+    let aws = home.path().join(".aws");
+    std::fs::create_dir_all(aws.join("sso").join("cache")).unwrap();
+    std::fs::write(
+        aws.join("config"),
+        "[profile ops-sso]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Ops\nregion = us-east-1\n\n\
+         [sso-session corp]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n\n\
+         [profile noregion]\naws_access_key_id = a\naws_secret_access_key = b\n",
+    )
+    .unwrap();
+    // The cached token of session `corp` (named by the SHA-1 of the session
+    // name, as the AWS CLI writes it), expired, with nothing to refresh it.
+    let sha1 = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import hashlib;print(hashlib.sha1(b'corp').hexdigest())",
+        ])
+        .output()
+        .unwrap();
+    let name = String::from_utf8(sha1.stdout).unwrap().trim().to_string();
+    std::fs::write(
+        aws.join("sso").join("cache").join(format!("{name}.json")),
+        r#"{"accessToken":"old","expiresAt":"2020-01-01T00:00:00Z","region":"us-east-1","startUrl":"https://example.awsapps.com/start"}"#,
+    )
+    .unwrap();
+    let bin = || {
+        let mut c = crate::cli_bin::bin();
+        c.env("HOME", home.path())
+            .env("AWS_CONFIG_FILE", aws.join("config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", aws.join("credentials"))
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN");
+        c
+    };
+    let o = run(
+        bin(),
+        &[
+            "--profile",
+            "ops-sso",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--timeout",
+            "3",
+            "list",
+        ],
+    );
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    let line = one_line_error(&o);
+    assert!(
+        line.contains("SSO session of profile ops-sso has expired")
+            && line.contains("aws sso login --profile ops-sso"),
+        "{line}"
+    );
+    let o = run(bin(), &["--profile", "noregion", "list"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let line = one_line_error(&o);
+    assert!(
+        line.contains("no region configured") && line.contains("region = us-east-1"),
+        "{line}"
+    );
+}
