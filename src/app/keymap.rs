@@ -64,72 +64,142 @@ pub enum Command {
     Nothing,
 }
 
-/// The key table the help overlay shows: (keys, what they do).
-pub const HELP: &[(&str, &str)] = &[
-    ("j / k, ↓ / ↑", "move the selection"),
-    ("g / G", "first / last instance"),
-    ("PgDn / PgUp", "page down / up"),
-    ("Tab / Shift-Tab", "move focus between list and detail"),
-    (
+/// One row of the key table: the keys, what they do in a few words (the
+/// help overlay), and in full (the README's Keys table, generated from this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyHelp {
+    pub keys: &'static str,
+    pub short: &'static str,
+    /// Empty: the short text says it all.
+    pub long: &'static str,
+}
+
+const fn k(keys: &'static str, short: &'static str, long: &'static str) -> KeyHelp {
+    KeyHelp { keys, short, long }
+}
+
+/// The key table: the help overlay shows it, the README's Keys section is
+/// generated from it (a test keeps the two the same).
+pub const HELP: &[KeyHelp] = &[
+    k("j / k, ↓ / ↑", "move the selection", ""),
+    k("g / G", "first / last instance", ""),
+    k("PgDn / PgUp", "page down / up", ""),
+    k("Tab / Shift-Tab", "move focus between list and detail", ""),
+    k(
         "/",
         "filter instances (id, Name, profile, state); Enter keeps, Esc clears",
+        "filter the instance list as you type (fuzzy over instance id, Name, profile name, state); `Enter` keeps the filter, `Esc` clears it",
     ),
-    ("Enter", "open the profile picker for the selected instance"),
-    (
+    k(
+        "Enter",
+        "open the profile picker for the selected instance",
+        "open the profile picker for the selected (or marked) instances: the instance's own account's profiles, `name  role  path`, the current one marked `●`",
+    ),
+    k(
         "  in the picker",
         "type to filter; ↑/↓ or Ctrl-n/Ctrl-p move; Enter chooses; Esc closes",
+        "type to filter (best match first, matched characters highlighted); `↑`/`↓` or `Ctrl-n`/`Ctrl-p` move; `Enter` chooses; `Esc` closes; `Ctrl-r` reads the profiles again",
     ),
-    ("Space", "mark / unmark the selected instance"),
-    (
+    k(
+        "Space",
+        "mark / unmark the selected instance",
+        "mark / unmark the selected instance (a `●` at the left; the title counts them)",
+    ),
+    k(
         "A",
         "mark every instance the filter shows (again: unmark them all)",
+        "",
     ),
-    ("", "with marks, Enter, d and Q act on all marked instances"),
-    ("d", "detach the selected (or marked) instances' profile"),
-    ("Q", "quarantine: the quarantine_profile of the config file"),
-    ("u", "undo: put the latest batch of this account back"),
-    (
+    k(
+        "",
+        "with marks, Enter, d and Q act on all marked instances",
+        "with marks, `Enter`, `d` and `Q` act on every marked instance: one confirmation lists what happens to each, grouped, with the skipped ones and why",
+    ),
+    k(
+        "d",
+        "detach the selected (or marked) instances' profile",
+        "detach the selected (or every marked) instance's profile (DisassociateIamInstanceProfile)",
+    ),
+    k(
+        "Q",
+        "quarantine: the quarantine_profile of the config file",
+        "quarantine: put the selected (or marked) instances on the config file's `quarantine_profile`",
+    ),
+    k(
+        "u",
+        "undo: put the latest batch of this account back",
+        "undo: put every instance of the latest batch of the accounts shown back where it was (skipping, and naming, any changed since)",
+    ),
+    k(
         "p",
         "the permissions of the selected instance's role (type to filter)",
+        "the permissions of the selected instance's role: one row per effect × action × resource, grouped by policy, high-risk grants marked `⚠`; type to filter. In a confirmation (also `Tab`): the full permission diff, `Esc` goes back",
     ),
-    ("e", "associations changed outside rolecall (rows marked !)"),
-    (
+    k(
+        "e",
+        "associations changed outside rolecall (rows marked !)",
+        "associations that changed without rolecall (rows marked `!` for a minute): time seen, instance, from → to",
+    ),
+    k(
         "P",
         "instance profiles: role, path, instances; Enter lists its instances",
+        "instance profiles: name, role, path, instances in the shown regions (no-role and unused ones marked `○`); `Enter` lists the instances on one (`Esc` shows all)",
     ),
-    (
+    k(
         "K",
         "revoke the older sessions of the role (the one just left, else this one)",
+        "revoke the older sessions of a role (the one a swap just left, else the selected instance's): who it reaches, the role's name typed, then AWSRevokeOlderSessions on the role, journaled",
     ),
-    (
+    k(
         "b",
         "only the instances running with this role, any profile (Esc: all)",
+        "",
     ),
-    ("J", "the journal of changes (↑/↓ scroll, Esc closes)"),
-    (
+    k("J", "the journal of changes (↑/↓ scroll, Esc closes)", ""),
+    k(
         "r",
         "region picker: type to filter, Space toggles, Enter applies, Esc cancels",
+        "region picker: fuzzy list of regions (DescribeRegions), `Space` toggles, `Enter` applies, `Esc` cancels",
     ),
-    (
+    k(
         "a",
         "account picker (several accounts): Space toggles, Enter applies, Esc cancels",
+        "account picker (several accounts): every account with its id, `⚠` and the error code when its reads fail, `PRODUCTION` where it is; `Space` toggles, `Enter` shows the chosen ones, `Esc` cancels",
     ),
-    (
+    k(
         "s / S",
         "sort by the next column (the header's ▲ shows it) / reverse the order",
+        "sort by the next column: region and instance (account first, with several), name, state, profile, association state, launch time; `S` reverses. The column title shows `▲`/`▼`; the cursor stays on its instance",
     ),
-    (
+    k(
         "c / C / R",
         "copy the instance id / profile ARN / role ARN (OSC 52, works over SSH)",
+        "copy the selected instance's id / instance profile ARN / role ARN to the clipboard (OSC 52: works over SSH; inside tmux needs `set -g set-clipboard on`); the footer says what was copied",
     ),
-    ("Ctrl-r", "refresh everything now"),
-    (
+    k("Ctrl-r", "refresh everything now", ""),
+    k(
         "y / Enter, n / Esc",
         "No unless you say yes (production account: type its name, Enter)",
+        "answer a confirmation, which is No unless you say yes (in a production account: type its name, then `Enter`); `↑`/`↓` scroll a long one",
     ),
-    ("?", "this help; Esc closes any overlay"),
-    ("q, Ctrl-c", "quit"),
+    k("?", "this help; Esc closes any overlay", ""),
+    k("q, Ctrl-c", "quit", ""),
 ];
+
+/// The README's Keys table, made from [`HELP`].
+pub fn markdown_table() -> String {
+    let mut out = String::from("| key | action |\n|---|---|\n");
+    for h in HELP {
+        let keys = if h.keys.trim().is_empty() {
+            String::new()
+        } else {
+            format!("`{}`", h.keys.trim())
+        };
+        let what = if h.long.is_empty() { h.short } else { h.long };
+        out.push_str(&format!("| {keys} | {what} |\n"));
+    }
+    out
+}
 
 /// Maps a key to a command in the state's current mode.
 pub fn command(state: &State, key: KeyEvent) -> Command {

@@ -46,7 +46,7 @@ pub struct GlobalOpts {
         requires = "org_role"
     )]
     pub org_accounts: Vec<String>,
-    /// How many reads (an account's region) run at once.
+    /// Account-region pairs read at once (1 to 256; default 16).
     #[arg(long, global = true, value_name = "N", default_value_t = 16,
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub read_concurrency: u16,
@@ -88,7 +88,8 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub poll: Option<u64>,
-    /// The longest one AWS call may take, retries included (connections get 3 s).
+    /// The longest one AWS call may take in seconds, retries included (1 to 600;
+    /// default 20; connections get 3 s).
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
@@ -115,7 +116,8 @@ pub struct GlobalOpts {
     /// Make changes without writing the journal.
     #[arg(long, global = true)]
     pub no_journal: bool,
-    /// Where to write the log (default: $XDG_STATE_HOME/rolecall/rolecall.log).
+    /// Where to write the log, created readable by its owner only (default:
+    /// $XDG_STATE_HOME/rolecall/rolecall.log); RUST_LOG sets the level.
     #[arg(long, global = true, value_name = "PATH")]
     pub log_file: Option<PathBuf>,
 }
@@ -271,6 +273,37 @@ pub fn man_page() -> Result<Vec<u8>, std::io::Error> {
 pub enum Output {
     Table,
     Json,
+}
+
+/// The README's options table, made from the command-line definition.
+pub fn options_markdown() -> String {
+    use clap::CommandFactory;
+    let mut out = String::from("| option | meaning |\n|---|---|\n");
+    for a in Cli::command().get_arguments() {
+        let Some(long) = a.get_long() else { continue };
+        if matches!(long, "help" | "version") {
+            continue;
+        }
+        let value = if a.get_action().takes_values() {
+            let names: Vec<String> = a
+                .get_value_names()
+                .unwrap_or_default()
+                .iter()
+                .map(|n| n.to_string())
+                .collect();
+            format!(" {}", names.join(" "))
+        } else {
+            String::new()
+        };
+        let help = a
+            .get_long_help()
+            .or(a.get_help())
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        let help: Vec<&str> = help.split_whitespace().collect();
+        out.push_str(&format!("| `--{long}{value}` | {} |\n", help.join(" ")));
+    }
+    out
 }
 
 /// What the options default to when neither they nor the config file say.

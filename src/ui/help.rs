@@ -21,10 +21,10 @@ pub fn render(frame: &mut Frame, area: Rect) {
         .title(Span::styled(" Keys (Esc closes) ", theme::title()));
     let lines: Vec<Line> = HELP
         .iter()
-        .map(|(k, what)| {
+        .map(|h| {
             Line::from(vec![
-                Span::styled(format!(" {k:<20}"), theme::key()),
-                Span::raw(*what),
+                Span::styled(format!(" {:<20}", h.keys), theme::key()),
+                Span::raw(h.short),
             ])
         })
         .collect();

@@ -644,3 +644,37 @@ fn the_config_file_gives_defaults_the_command_line_overrides_and_config_check_na
     assert_eq!(o.code, 0);
     assert!(o.stdout.contains("does not exist"), "{}", o.stdout);
 }
+
+/// The README's Keys and options tables are generated from the key table and
+/// the command-line definition: they cannot drift. To regenerate them:
+/// `ROLECALL_UPDATE_README=1 cargo test --test it readme`.
+#[test]
+fn the_readme_keys_and_options_are_generated_from_the_code() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    let mut readme = std::fs::read_to_string(path).unwrap();
+    let mut stale = Vec::new();
+    for (name, table) in [
+        ("keys", rolecall::app::keymap::markdown_table()),
+        ("options", rolecall::cli::args::options_markdown()),
+    ] {
+        let start = format!("<!-- {name}: generated, see tests/it/cli_bin.rs -->\n");
+        let end = format!("<!-- end {name} -->");
+        let from = readme
+            .find(&start)
+            .unwrap_or_else(|| panic!("README has no {start}"))
+            + start.len();
+        let to = from + readme[from..].find(&end).unwrap();
+        if readme[from..to] != table {
+            stale.push(name);
+            readme.replace_range(from..to, &table);
+        }
+    }
+    if std::env::var_os("ROLECALL_UPDATE_README").is_some() {
+        std::fs::write(path, &readme).unwrap();
+    } else {
+        assert!(
+            stale.is_empty(),
+            "README's {stale:?} table is not what the code says: ROLECALL_UPDATE_README=1 cargo test --test it readme"
+        );
+    }
+}
