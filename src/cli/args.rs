@@ -438,6 +438,46 @@ mod tests {
     }
 
     #[test]
+    fn the_config_file_fills_what_the_command_line_left_unsaid() {
+        let file = crate::config::parse(
+            "profiles = [\"a\"]\nregions = [\"eu-west-1\"]\npoll = 5\nconcurrency = 3\nmouse = true\n",
+            "c.toml",
+        )
+        .unwrap();
+        let mut bare = Cli::try_parse_from(["rolecall"]).unwrap().global;
+        bare.apply_config(&file);
+        assert_eq!(bare.profiles, ["a"]);
+        assert_eq!(bare.regions, ["eu-west-1"]);
+        assert_eq!((bare.poll_seconds(), bare.batch_concurrency()), (5, 3));
+        assert!(bare.mouse);
+        let mut given = Cli::try_parse_from([
+            "rolecall",
+            "--profile",
+            "b",
+            "--region",
+            "us-east-1",
+            "--poll",
+            "7",
+            "--concurrency",
+            "9",
+        ])
+        .unwrap()
+        .global;
+        given.apply_config(&file);
+        assert_eq!(given.profiles, ["b"]);
+        assert_eq!(given.regions, ["us-east-1"]);
+        assert_eq!((given.poll_seconds(), given.batch_concurrency()), (7, 9));
+        // --all-regions and --org-role are not overridden by the file's lists.
+        let mut all = Cli::try_parse_from(["rolecall", "--all-regions", "--org-role", "R"])
+            .unwrap()
+            .global;
+        all.apply_config(&file);
+        assert!(all.regions.is_empty() && all.profiles.is_empty());
+        let none = Cli::try_parse_from(["rolecall"]).unwrap().global;
+        assert_eq!((none.poll_seconds(), none.batch_concurrency()), (10, 8));
+    }
+
+    #[test]
     fn set_takes_the_instance_profile_apart_from_the_credentials_profile() {
         let cli =
             Cli::try_parse_from(["rolecall", "set", "i-0123456789abcdef0", "db-admin"]).unwrap();
