@@ -169,6 +169,8 @@ fn problem_text(state: &State, p: &layout::Problem) -> String {
 pub fn header(state: &State, frame: &mut Frame, area: Rect) {
     let sep = || Span::styled(" │ ", theme::dim());
     let mut spans = vec![Span::styled("rolecall", theme::title())];
+    // Where the caller ARN is, when shown (it can shorten to the account).
+    let mut caller = None;
     if state.config.demo {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(" DEMO ", theme::badge()));
@@ -247,30 +249,61 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         let key = state.inventory.shown.first().map_or("", String::as_str);
         let a = state.inventory.account(key);
         match (&a.identity, a.identity_src.knowledge()) {
-            (Some(id), _) => spans.push(Span::raw(sanitize(&format!("{} {}", id.account, id.arn)))),
+            (Some(id), _) => {
+                caller = Some(spans.len());
+                spans.push(Span::raw(sanitize(&format!("{} {}", id.account, id.arn))));
+            }
             (None, Knowledge::Unknown(_)) => {
                 spans.push(Span::styled("identity unknown", theme::error()))
             }
             (None, _) => spans.push(Span::styled("identity…", theme::dim())),
         }
     }
-    spans.push(sep());
-    spans.push(Span::raw(format!(
-        "profile {}",
-        sanitize(&state.config.profile_label)
-    )));
-    spans.push(sep());
-    spans.push(Span::raw(state.inventory.regions.join(",")));
-    if let Some(e) = &state.config.endpoint {
-        spans.push(sep());
-        spans.push(Span::raw(format!("endpoint {}", sanitize(e))));
-    }
-    // The poll status is what changes: it keeps its place at the right edge,
-    // and the rest is clipped before it is.
+    // The poll status is what changes: it keeps its place at the right edge.
     let status = poll_status(state);
     let width = (status.content.chars().count() as u16 + 3).min(area.width / 2);
     let [left, right] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(width)]).areas(area);
+    // What is left gives way in order: the region names become a count, the
+    // caller ARN its account, then the profile and the endpoint go.
+    let regions = &state.inventory.regions;
+    let mut tail = vec![
+        format!("profile {}", sanitize(&state.config.profile_label)),
+        regions.join(","),
+    ];
+    if let Some(e) = &state.config.endpoint {
+        tail.push(format!("endpoint {}", sanitize(e)));
+    }
+    let fits = |spans: &[Span], tail: &[String]| {
+        let used: usize = spans
+            .iter()
+            .map(|s| s.content.chars().count())
+            .sum::<usize>()
+            + tail.iter().map(|t| t.chars().count() + 3).sum::<usize>();
+        used <= left.width as usize
+    };
+    if !fits(&spans, &tail) && regions.len() > 1 {
+        tail[1] = format!("{} regions", regions.len());
+    }
+    if !fits(&spans, &tail)
+        && let Some(i) = caller
+        && let Some(id) = state
+            .inventory
+            .shown
+            .first()
+            .and_then(|k| state.inventory.account(k).identity.as_ref())
+    {
+        spans[i] = Span::raw(sanitize(&id.account));
+    }
+    while !fits(&spans, &tail) && tail.len() > 1 {
+        // The endpoint (when shown) and the profile go, the regions stay.
+        let drop = if tail.len() == 3 { 2 } else { 0 };
+        tail.remove(drop);
+    }
+    for t in tail {
+        spans.push(sep());
+        spans.push(Span::raw(t));
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), left);
     frame.render_widget(Paragraph::new(Line::from(status)).right_aligned(), right);
 }
@@ -347,8 +380,26 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
 
 /// Two lines: key hints, then the last message.
 pub fn footer(state: &State, frame: &mut Frame, area: Rect) {
+    // As many whole hints as fit, in order of importance; `? help` and
+    // `q quit` always, last, so the rest is one key away.
+    let all = hints(state);
+    let width = area.width as usize;
+    let len = |(k, what): &(&str, &str)| k.chars().count() + 1 + what.chars().count() + 2;
+    let pinned = |k: &str| matches!(k, "?" | "q");
+    let kept: Vec<(&str, &str)> = all.iter().filter(|(k, _)| pinned(k)).copied().collect();
+    let reserved: usize = kept.iter().map(len).sum();
+    let mut used = 0;
+    let mut shown: Vec<(&str, &str)> = Vec::new();
+    for h in all.iter().filter(|(k, _)| !pinned(k)) {
+        if used + len(h) + reserved > width {
+            break;
+        }
+        used += len(h);
+        shown.push(*h);
+    }
+    shown.extend(kept);
     let mut spans = Vec::new();
-    for (k, what) in hints(state) {
+    for (k, what) in shown {
         spans.push(Span::styled(k, theme::key()));
         spans.push(Span::raw(format!(" {what}  ")));
     }

@@ -30,10 +30,41 @@ impl Picker {
             .filter(|(_, p)| self.accounts.contains(&p.account) && seen.insert(p.name.clone()))
             .map(|(i, _)| i)
             .collect();
+        // Aligned columns: name, role, path (a narrow picker cuts the path
+        // first, then the role, the name last).
+        let role = |p: &crate::aws::InstanceProfile| {
+            let roles: Vec<&str> = p.roles.iter().map(|r| r.name.as_str()).collect();
+            if roles.is_empty() {
+                "(no role)".to_string()
+            } else {
+                roles.join(",")
+            }
+        };
+        let width = |f: &dyn Fn(&crate::aws::InstanceProfile) -> String| {
+            self.offered
+                .iter()
+                .map(|&i| crate::text::sanitize(&f(&profiles[i])).chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        let (name_w, role_w) = (width(&|p| p.name.clone()), width(&role));
         self.lines = self
             .offered
             .iter()
-            .map(|&i| super::profile_line(&profiles[i]))
+            .map(|&i| {
+                let p = &profiles[i];
+                let pad = |s: String, w: usize| {
+                    let s = crate::text::sanitize(&s);
+                    let n = s.chars().count();
+                    s + &" ".repeat(w.saturating_sub(n))
+                };
+                format!(
+                    "{}  {}  {}",
+                    pad(p.name.clone(), name_w),
+                    pad(role(p), role_w),
+                    crate::text::sanitize(&p.path)
+                )
+            })
             .collect();
         self.list.refilter(&self.lines);
     }
