@@ -26,6 +26,8 @@ pub enum Command {
     CopyInstanceId,
     CopyProfileArn,
     CopyRoleArn,
+    /// i: the detail pane as an overlay (a narrow terminal folds it away).
+    ShowDetail,
     /// s: sort by the next column.
     SortNext,
     /// S: reverse the order.
@@ -84,7 +86,16 @@ pub const HELP: &[KeyHelp] = &[
     k("j / k, ↓ / ↑", "move the selection", ""),
     k("g / G", "first / last instance", ""),
     k("PgDn / PgUp", "page down / up", ""),
-    k("Tab / Shift-Tab", "move focus between list and detail", ""),
+    k(
+        "Tab / Shift-Tab",
+        "move focus between list and detail",
+        "move focus between list and detail (on a narrow terminal, where the detail pane folds away: show it, like `i`)",
+    ),
+    k(
+        "i",
+        "the detail pane over the list (a narrow terminal folds it away)",
+        "the selected instance's detail over the list (below about 120 columns the detail pane folds away so the list keeps its columns); `i`, `Tab` or `Esc` closes",
+    ),
     k(
         "/",
         "filter instances (id, Name, profile, state); Enter keeps, Esc clears",
@@ -255,6 +266,14 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::PageUp => Command::PageUp,
             _ => Command::Nothing,
         },
+        Overlay::Detail => match key.code {
+            KeyCode::Esc
+            | KeyCode::Char('i')
+            | KeyCode::Char('q')
+            | KeyCode::Tab
+            | KeyCode::BackTab => Command::Back,
+            _ => Command::Nothing,
+        },
         Overlay::Help => match key.code {
             KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => Command::Back,
             _ => Command::Nothing,
@@ -307,6 +326,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('r') => Command::OpenRegions,
             KeyCode::Char('a') => Command::OpenAccounts,
             KeyCode::Char('s') => Command::SortNext,
+            KeyCode::Char('i') => Command::ShowDetail,
             KeyCode::Char('c') => Command::CopyInstanceId,
             KeyCode::Char('C') => Command::CopyProfileArn,
             KeyCode::Char('R') => Command::CopyRoleArn,

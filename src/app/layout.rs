@@ -183,9 +183,37 @@ pub fn profile_picker_area(area: Rect) -> Rect {
     popup(area, 96, area.height.saturating_sub(6))
 }
 
+/// The least room NAME and PROFILE share before other columns give way.
+pub const MIN_FLEXIBLE: u16 = 30;
+
+/// True when the detail pane folds away (`i` shows it): beside the list it
+/// would leave the list too little room for its columns (about 120 columns
+/// with several regions; less with one).
+pub fn detail_folded(state: &State) -> bool {
+    let width = state.size.0;
+    // Borders, the mark, INSTANCE, STATE, ASSOC, the gaps, NAME and PROFILE.
+    let mut needs: u16 = 2 + 1 + 19 + 10 + 16 + 6 + MIN_FLEXIBLE;
+    if state.inventory.regions.len() > 1 {
+        needs += 15;
+    }
+    if state.several_accounts() {
+        needs += 11;
+    }
+    width.saturating_sub(detail_width(width)) < needs
+}
+
+/// How wide the instance list is.
+pub fn list_width(state: &State) -> u16 {
+    if detail_folded(state) {
+        state.size.0
+    } else {
+        state.size.0.saturating_sub(detail_width(state.size.0))
+    }
+}
+
 /// The instance under a screen cell of the list: its index in `visible`.
 pub fn list_row_at(state: &State, column: u16, row: u16) -> Option<usize> {
-    let width = state.size.0.saturating_sub(detail_width(state.size.0));
+    let width = list_width(state);
     // Header, failing reads, the list's top border, its column titles.
     let top = (1 + problem_lines(state) + 2) as u16;
     if column == 0 || column + 1 >= width || row < top {

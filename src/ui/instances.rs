@@ -16,8 +16,7 @@ const ID_W: u16 = 19;
 /// The widest ACCOUNT column (labels are cut with `…`).
 const ACCOUNT_W: u16 = 16;
 const REGION_W: u16 = 14;
-/// The least room NAME and PROFILE share before other columns give way.
-const MIN_FLEXIBLE: u16 = 30;
+use crate::app::layout::MIN_FLEXIBLE;
 const STATE_W: u16 = 10;
 const ASSOC_W: u16 = 16;
 

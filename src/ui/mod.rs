@@ -78,18 +78,30 @@ fn draw(state: &State, frame: &mut Frame) {
         Constraint::Length(1 + message_lines(state) as u16),
     ])
     .areas(area);
+    // A narrow terminal folds the detail pane away (`i` shows it over the list).
+    let folded = crate::app::layout::detail_folded(state);
     let [list, detail] = Layout::horizontal([
         Constraint::Min(40),
-        Constraint::Length(detail_width(area.width)),
+        Constraint::Length(if folded { 0 } else { detail_width(area.width) }),
     ])
     .areas(body);
     status::header(state, frame, header);
     status::problems(state, frame, strip);
     instances::render(state, frame, list);
-    detail::render(state, frame, detail);
+    if !folded {
+        detail::render(state, frame, detail);
+    }
     status::footer(state, frame, footer);
     match &state.overlay {
         Overlay::None => {}
+        Overlay::Detail => {
+            let w = detail_width(area.width)
+                .max(56)
+                .min(area.width.saturating_sub(4));
+            let at = popup(body, w, body.height);
+            clear(frame, at);
+            detail::render(state, frame, at)
+        }
         Overlay::Help => help::render(frame, popup(area, help::WIDTH, help::HEIGHT)),
         Overlay::Permissions(pv) => picker::render_permissions(state, pv, frame, wide_popup(area)),
         Overlay::Diff(c, scroll) => {

@@ -81,7 +81,7 @@ pub fn problems(state: &State, frame: &mut Frame, area: Rect) {
             break;
         }
         lines.push(Line::from(Span::styled(
-            truncate(&sanitize(&problem_text(state, p)), width),
+            truncate(&sanitize(&problem_text(state, p, width)), width),
             theme::error(),
         )));
     }
@@ -134,7 +134,7 @@ fn places(state: &State, places: &[(Option<String>, String)]) -> String {
 /// `⚠ associations (eu-west-1): profiles unknown, retry in 8s · ec2:…: AccessDenied`:
 /// what is unknown or old and when the next try is come first, so a narrow
 /// terminal cuts the least useful part.
-fn problem_text(state: &State, p: &layout::Problem) -> String {
+fn problem_text(state: &State, p: &layout::Problem, width: usize) -> String {
     let which = format!("{}{}", p.feed.label(), places(state, &p.regions));
     let consequence = match (p.feed, p.unknown) {
         (Feed::Identity, _) => "account unknown".to_string(),
@@ -162,7 +162,12 @@ fn problem_text(state: &State, p: &layout::Problem) -> String {
         (ErrorKind::Unreachable, _) => "unreachable".to_string(),
         _ => e.short(),
     };
-    format!("⚠ {which}: {consequence}, {when} · {}: {cause}", e.action)
+    let full = format!("⚠ {which}: {consequence}, {when} · {}: {cause}", e.action);
+    if full.chars().count() <= width {
+        return full;
+    }
+    // Narrow: the error code stays, the action (the detail pane has it) goes.
+    format!("⚠ {which}: {consequence}, {when} · {cause}")
 }
 
 /// The one-line header.
@@ -311,6 +316,7 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
 fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
     match &state.overlay {
         Overlay::Help => vec![("Esc", "close help")],
+        Overlay::Detail => vec![("i/Esc", "close the detail")],
         Overlay::Journal(_) | Overlay::Outside(_) => vec![("↑↓", "scroll"), ("Esc", "close")],
         Overlay::Diff(..) => vec![("↑↓", "scroll"), ("Esc", "back to the confirmation")],
         Overlay::Profiles(_) => vec![
@@ -359,7 +365,10 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
             if state.config.read_only {
                 h.retain(|(k, _)| !matches!(*k, "Enter" | "d"));
             }
-            if state.list.focus == Focus::Detail {
+            if crate::app::layout::detail_folded(state) {
+                // The detail pane is folded away: say how to see it, early.
+                h.insert(1, ("i", "detail"));
+            } else if state.list.focus == Focus::Detail {
                 h.insert(0, ("Tab", "back to list"));
             } else {
                 h.push(("Tab", "detail"));

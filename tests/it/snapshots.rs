@@ -371,3 +371,30 @@ async fn no_color_draws_no_colour_and_keeps_the_selection_visible() {
             .any(|c| c.fg != Color::Reset)
     );
 }
+
+/// The main screen (three regions), the picker and a confirmation at the
+/// sizes operators run rolecall in: a split pane, a laptop, a wide terminal.
+#[tokio::test]
+async fn whole_screens_at_80x24_100x30_160x45_and_200x60() {
+    for (w, h_) in [(80u16, 24u16), (100, 30), (160, 45), (200, 60)] {
+        let mut h = Harness::demo().await;
+        h.dispatch(rolecall::app::Action::Resize(w, h_));
+        let id = running_with_profile(&h);
+        h.select(&id);
+        let main = screen(&h, w, h_);
+        // Every row keeps the instance id, a name, the profile and the state.
+        // (The list's part of the line: the detail pane may name the id too.)
+        let row = main
+            .lines()
+            .map(|l| l.split("││").next().unwrap_or(l))
+            .find(|l| l.contains(&id))
+            .unwrap_or_else(|| panic!("{main}"));
+        assert!(row.contains("associated"), "{w}x{h_}: {row}");
+        insta::assert_snapshot!(format!("main_{w}x{h_}"), main);
+        h.key(KeyCode::Enter).await;
+        insta::assert_snapshot!(format!("picker_{w}x{h_}"), screen(&h, w, h_));
+        h.type_str("batch-worker").await;
+        h.key(KeyCode::Enter).await;
+        insta::assert_snapshot!(format!("confirm_{w}x{h_}"), screen(&h, w, h_));
+    }
+}

@@ -73,6 +73,20 @@ async fn selection_moves_pages_and_stays_in_bounds() {
     assert_eq!(h.state.list.selected, page);
     h.key(KeyCode::PageUp).await;
     assert_eq!(h.state.list.selected, 0);
+    // 120 columns and three regions: the detail pane is folded away; Tab
+    // (like i) shows it over the list, and closes it again.
+    assert!(rolecall::app::layout::detail_folded(&h.state));
+    h.key(KeyCode::Tab).await;
+    assert!(matches!(h.state.overlay, Overlay::Detail));
+    h.key(KeyCode::Tab).await;
+    assert!(matches!(h.state.overlay, Overlay::None));
+    h.key(KeyCode::Char('i')).await;
+    assert!(matches!(h.state.overlay, Overlay::Detail));
+    h.key(KeyCode::Esc).await;
+    assert!(matches!(h.state.overlay, Overlay::None));
+    // Wide enough for both: Tab moves the focus.
+    h.dispatch(Action::Resize(160, 45));
+    assert!(!rolecall::app::layout::detail_folded(&h.state));
     h.key(KeyCode::Tab).await;
     assert_eq!(h.state.list.focus, Focus::Detail);
     h.key_event(KeyCode::BackTab, KeyModifiers::SHIFT);

@@ -197,5 +197,7 @@ pub enum Overlay {
     Picker(Picker),
     Regions(RegionPicker),
     Accounts(AccountPicker),
+    /// `i` (or Tab) on a narrow terminal: the detail pane over the list.
+    Detail,
     Confirm(Confirm),
 }

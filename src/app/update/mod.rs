@@ -317,7 +317,7 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
     }
     match state.overlay.clone() {
         Overlay::Confirm(c) => changes::on_confirm(state, cmd, c),
-        Overlay::Help => {
+        Overlay::Help | Overlay::Detail => {
             if cmd == Command::Back {
                 state.overlay = Overlay::None;
             }
@@ -466,6 +466,11 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::Last => move_by(state, isize::MAX / 2),
         Command::PageDown => move_by(state, page),
         Command::PageUp => move_by(state, -page),
+        Command::ShowDetail => state.overlay = Overlay::Detail,
+        Command::FocusNext if super::layout::detail_folded(state) => {
+            state.list.focus = Focus::List;
+            state.overlay = Overlay::Detail;
+        }
         Command::FocusNext => {
             state.list.focus = match state.list.focus {
                 Focus::List => Focus::Detail,
