@@ -126,12 +126,28 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     } else {
         0
     };
+    // STATE and ASSOC are as wide as what the rows on screen say (an ASSOC
+    // of `—` and `associated` needs 10, a spinning `disassociating` 16).
+    let capacity = inner.height.saturating_sub(1) as usize;
+    let end = (state.list.offset + capacity).min(state.list.visible.len());
+    let drawn = &state.list.visible[state.list.offset.min(end)..end];
+    let widest = |f: &dyn Fn(&crate::app::state::Row) -> usize| {
+        drawn
+            .iter()
+            .map(|&i| f(&state.inventory.rows[i]))
+            .max()
+            .unwrap_or(0) as u16
+    };
+    // The column titles (with the sort arrow) are 6 wide.
+    let state_w = widest(&|r| r.data.instance.state.as_str().chars().count()).clamp(6, STATE_W);
+    let assoc_w =
+        widest(&|r| profile_and_assoc(state, r).1.content.chars().count()).clamp(6, ASSOC_W);
     // NAME and PROFILE (what the tool is for) keep room: the account and
     // region columns narrow first, then REGION goes (the detail pane has it).
     let flexible = |account_w: u16, region_w: u16| {
         let columns = 6 + u16::from(region_w > 0) + u16::from(account_w > 0);
         // A one-column mark at the left of every row.
-        let fixed = 1 + ID_W + STATE_W + ASSOC_W + region_w + account_w;
+        let fixed = 1 + ID_W + state_w + assoc_w + region_w + account_w;
         inner.width.saturating_sub(fixed + columns - 1)
     };
     if flexible(account_w, region_w) < MIN_FLEXIBLE && account_w > 0 {
@@ -158,9 +174,9 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     widths.extend([
         Constraint::Length(ID_W),
         Constraint::Length(name_w),
-        Constraint::Length(STATE_W),
+        Constraint::Length(state_w),
         Constraint::Length(profile_w),
-        Constraint::Length(ASSOC_W),
+        Constraint::Length(assoc_w),
     ]);
     header.extend(["INSTANCE", "NAME", "STATE", "PROFILE", "ASSOC"]);
     // The sorted column carries the arrow.
@@ -177,44 +193,13 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         })
         .collect();
 
-    let capacity = inner.height.saturating_sub(1) as usize;
-    let end = (state.list.offset + capacity).min(state.list.visible.len());
-    let rows: Vec<Row> = state.list.visible[state.list.offset.min(end)..end]
+    let rows: Vec<Row> = drawn
         .iter()
         .enumerate()
         .map(|(n, &i)| {
             let r = &state.inventory.rows[i];
             let inst = &r.data.instance;
-            let pending = state.pending_for(&inst.region, &inst.id);
-            let knowledge = state.associations_knowledge(&inst.account, &inst.region);
-            let (profile, assoc) = match (pending, &r.data.association) {
-                // Unknown is never drawn as "no profile".
-                (None, _) if matches!(knowledge, Knowledge::Unknown(_)) => {
-                    ("?".to_string(), Span::styled("unknown", theme::error()))
-                }
-                (None, _) if knowledge == Knowledge::Loading => {
-                    ("…".to_string(), Span::styled("loading…", theme::dim()))
-                }
-                (Some(p), _) => (
-                    p.profile_name().unwrap_or("—").to_string(),
-                    Span::styled(
-                        format!("{} {}", spinner(state.now), p.shows()),
-                        theme::association_state(p.shows()),
-                    ),
-                ),
-                (None, Some(a)) => {
-                    let label = if a.state.is_transitional() {
-                        format!("{} {}", spinner(state.now), a.state)
-                    } else {
-                        a.state.to_string()
-                    };
-                    (
-                        a.profile.name.clone(),
-                        Span::styled(label, theme::association_state(a.state)),
-                    )
-                }
-                (None, None) => ("—".to_string(), Span::styled("—", theme::dim())),
-            };
+            let (profile, assoc) = profile_and_assoc(state, r);
             let mut cells = Vec::with_capacity(7);
             let marked = !state.list.marks.is_empty()
                 && state
@@ -242,7 +227,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             cells.push(Cell::from(inst.id.clone()));
             cells.push(Cell::from(truncate(&r.name, name_w as usize)));
             cells.push(Cell::from(Span::styled(
-                truncate(inst.state.as_str(), STATE_W as usize),
+                truncate(inst.state.as_str(), state_w as usize),
                 theme::instance_state(&inst.state),
             )));
             cells.push(Cell::from(truncate(
@@ -291,5 +276,41 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             ratatui::widgets::Paragraph::new(Span::styled(msg, theme::dim())).centered(),
             at,
         );
+    }
+}
+
+/// What the PROFILE and ASSOC cells of a row say: unknown is never drawn as
+/// "no profile", a change in flight shows what it is becoming.
+fn profile_and_assoc(state: &State, r: &crate::app::state::Row) -> (String, Span<'static>) {
+    let inst = &r.data.instance;
+    let pending = state.pending_for(&inst.region, &inst.id);
+    let knowledge = state.associations_knowledge(&inst.account, &inst.region);
+    match (pending, &r.data.association) {
+        // Unknown is never drawn as "no profile".
+        (None, _) if matches!(knowledge, Knowledge::Unknown(_)) => {
+            ("?".to_string(), Span::styled("unknown", theme::error()))
+        }
+        (None, _) if knowledge == Knowledge::Loading => {
+            ("…".to_string(), Span::styled("loading…", theme::dim()))
+        }
+        (Some(p), _) => (
+            p.profile_name().unwrap_or("—").to_string(),
+            Span::styled(
+                format!("{} {}", spinner(state.now), p.shows()),
+                theme::association_state(p.shows()),
+            ),
+        ),
+        (None, Some(a)) => {
+            let label = if a.state.is_transitional() {
+                format!("{} {}", spinner(state.now), a.state)
+            } else {
+                a.state.to_string()
+            };
+            (
+                a.profile.name.clone(),
+                Span::styled(label, theme::association_state(a.state)),
+            )
+        }
+        (None, None) => ("—".to_string(), Span::styled("—", theme::dim())),
     }
 }

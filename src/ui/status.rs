@@ -300,9 +300,14 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
     {
         spans[i] = Span::raw(sanitize(&id.account));
     }
-    while !fits(&spans, &tail) && tail.len() > 1 {
-        // The endpoint (when shown) and the profile go, the regions stay.
-        let drop = if tail.len() == 3 { 2 } else { 0 };
+    // Then the endpoint, the profile, and last the region count: never a
+    // word cut in half.
+    while !fits(&spans, &tail) && !tail.is_empty() {
+        let drop = match tail.len() {
+            3 => 2,
+            2 => 0,
+            _ => 0,
+        };
         tail.remove(drop);
     }
     for t in tail {
