@@ -224,6 +224,18 @@ fn main() {
         poll_changed.push(t.elapsed());
     }
 
+    // A batch over every instance: A marks them all, d plans a detach of
+    // each and opens the confirmation (then Esc, unmark).
+    let mut batch = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        update(&mut state, key(KeyCode::Char('A')));
+        update(&mut state, key(KeyCode::Char('d')));
+        batch.push(t.elapsed());
+        update(&mut state, key(KeyCode::Esc));
+        update(&mut state, key(KeyCode::Char('A')));
+    }
+
     println!(
         "rolecall TUI benchmark: {INSTANCES} instances, {PROFILES} profiles, {}x{} terminal",
         SIZE.0, SIZE.1
@@ -237,6 +249,7 @@ fn main() {
     report("picker keystroke -> next frame", &stats(picker), 16.0);
     report("poll result, nothing changed", &stats(poll), 16.0);
     report("poll result, 100 changed", &stats(poll_changed), 16.0);
+    report("mark all, plan a detach of all", &stats(batch), 1000.0);
     let verdict = if rss < 60.0 { "ok" } else { "OVER BUDGET" };
     println!(
         "resident memory, everything loaded  {rss:.1} MiB (peak {hwm:.1} MiB)   budget 60 MB: {verdict}"

@@ -124,20 +124,33 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, Error> {
             None => return Ok(Config::default()),
         },
     };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
+    let shown = crate::text::escape(&path.display().to_string());
+    let cannot = |why: String| Error::Usage(format!("cannot read config file {shown}: {why}"));
+    let file = match std::fs::File::open(&path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
             return Ok(Config::default());
         }
-        Err(e) => {
-            return Err(Error::Usage(format!(
-                "cannot read config file {}: {e}",
-                path.display()
-            )));
-        }
+        Err(e) => return Err(cannot(e.to_string())),
     };
-    parse(&text, &path.display().to_string())
+    // At most MAX_CONFIG bytes: a device or a pipe that never ends is refused, not read.
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot(e.to_string()))?;
+    if bytes.len() as u64 > MAX_CONFIG {
+        return Err(cannot(format!(
+            "it is larger than {} KiB, which no config file needs",
+            MAX_CONFIG / 1024
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| cannot("it is not UTF-8 text".into()))?;
+    parse(&text, &shown)
 }
+
+/// The largest config file read.
+pub const MAX_CONFIG: u64 = 1024 * 1024;
 
 /// Parses config text and checks its values; `origin` names it in errors.
 pub fn parse(text: &str, origin: &str) -> Result<Config, Error> {
@@ -213,6 +226,29 @@ fn check(c: &Config, text: &str, origin: &str) -> Result<(), Error> {
             ));
         }
     }
+    if c.quarantine_profile
+        .as_deref()
+        .is_some_and(|q| q.trim().is_empty())
+    {
+        return Err(bad("quarantine_profile", "it is empty".into()));
+    }
+    // One entry per account: two could disagree on its name or on production.
+    let mut seen = std::collections::HashSet::new();
+    if let Some(a) = c.accounts.iter().find(|a| !seen.insert(a.id.as_str())) {
+        return Err(bad(
+            "id",
+            format!(
+                "account {} has two [[account]] entries (one per account)",
+                crate::text::escape(&a.id)
+            ),
+        ));
+    }
+    if c.accounts
+        .iter()
+        .any(|a| a.name.as_deref().is_some_and(|n| n.trim().is_empty()))
+    {
+        return Err(bad("name", "an account name is empty".into()));
+    }
     if let Some(a) = c
         .accounts
         .iter()
@@ -283,6 +319,12 @@ mod tests {
             ("regions = [\"useast1\"]\n", 1, "regions"),
             ("[colors]\nheader = \"blurple\"\n", 2, "header"),
             ("[[account]]\nid = \"12\"\n", 2, "id"),
+            ("quarantine_profile = \"\"\n", 1, "quarantine_profile"),
+            (
+                "[[account]]\nid = \"111111111111\"\n[[account]]\nid = \"111111111111\"\n",
+                2,
+                "id",
+            ),
         ] {
             let e = parse(text, "c.toml").unwrap_err().to_string();
             assert!(

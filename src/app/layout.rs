@@ -12,6 +12,12 @@ use super::state::{Source, State};
 /// The smallest terminal the layout works in.
 pub const MIN_SIZE: (u16, u16) = (80, 20);
 
+/// True when the terminal is smaller than [`MIN_SIZE`]: the screen says so
+/// and nothing else is drawn.
+pub fn too_small(state: &State) -> bool {
+    state.size.0 < MIN_SIZE.0 || state.size.1 < MIN_SIZE.1
+}
+
 /// The most lines the failing-reads strip takes; more failures are summed up.
 pub const MAX_PROBLEM_LINES: usize = 4;
 

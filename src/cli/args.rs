@@ -137,12 +137,18 @@ pub enum Command {
         /// id, so it can never be mistaken for the global `--profile` (credentials).
         #[arg(id = "instance_profile", value_name = "PROFILE")]
         instance_profile: String,
+        /// Do not ask in a production account (needed there without a terminal).
+        #[arg(long)]
+        yes: bool,
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },
     /// Detach the instance profile from an instance.
     Detach {
         instance_id: String,
+        /// Do not ask in a production account (needed there without a terminal).
+        #[arg(long)]
+        yes: bool,
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },

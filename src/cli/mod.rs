@@ -129,22 +129,37 @@ pub async fn run(
         Command::Set {
             instance_id,
             instance_profile,
+            yes,
             output,
         } => render(
-            &set(
+            &set_guarded(
                 &session,
                 journal.as_ref(),
                 instance_id,
                 &ProfileRef::parse(instance_profile),
+                Guard {
+                    yes: *yes,
+                    config: Some(&config),
+                },
             )
             .await?,
             *output,
         ),
         Command::Detach {
             instance_id,
+            yes,
             output,
         } => render(
-            &detach(&session, journal.as_ref(), instance_id).await?,
+            &detach_guarded(
+                &session,
+                journal.as_ref(),
+                instance_id,
+                Guard {
+                    yes: *yes,
+                    config: Some(&config),
+                },
+            )
+            .await?,
             *output,
         ),
         Command::Swap {
@@ -222,10 +237,10 @@ fn config_command(opts: &GlobalOpts, action: &args::ConfigAction) -> Result<Stri
     match action {
         args::ConfigAction::Path => Ok(format!(
             "{shown}{}\n",
-            if path.exists() {
-                ""
-            } else {
-                " (does not exist: the defaults apply)"
+            match (path.exists(), opts.config.is_some()) {
+                (true, _) => "",
+                (false, false) => " (does not exist: the defaults apply)",
+                (false, true) => " (does not exist: --config needs a file there)",
             }
         )),
         args::ConfigAction::Check => {
@@ -350,12 +365,44 @@ fn change_failed(e: &ExecError, instance_id: &str) -> Error {
 /// Runs a planned change through the executor, journaled first. A lost
 /// answer whose re-read shows the change in place is a success (said on
 /// stderr); otherwise an error.
+/// Whether a single change in a production account may go ahead: `--yes`,
+/// or the account's name typed on a terminal.
+#[derive(Clone, Copy)]
+pub struct Guard<'a> {
+    pub yes: bool,
+    pub config: Option<&'a crate::config::Config>,
+}
+
+impl Guard<'_> {
+    /// No production guard (library callers and tests that decide themselves).
+    pub const NONE: Guard<'static> = Guard {
+        yes: true,
+        config: None,
+    };
+}
+
 async fn execute(
     session: &Session,
     journal: Option<&Journal>,
     planned: &Planned,
     change: &Change,
+    guard: Guard<'_>,
 ) -> Result<Report, Error> {
+    if !guard.yes {
+        let sts = planned.identity.as_ref().map(|i| i.account.as_str());
+        let empty = crate::config::Config::default();
+        let config = guard.config.unwrap_or(&empty);
+        if let Some(name) = session.production_guard(&change.account, sts, config) {
+            bulk::confirm_typed(
+                &format!(
+                    "{} instance {} in PRODUCTION account {name}",
+                    change.kind.action_name(),
+                    change.instance_id
+                ),
+                &name,
+            )?;
+        }
+    }
     let note = |text: String| eprintln!("rolecall: {}", sanitize(&text));
     let context = Context {
         batch: journal::new_id("b"),
@@ -407,6 +454,17 @@ pub async fn set(
     instance_id: &str,
     profile: &ProfileRef,
 ) -> Result<Report, Error> {
+    set_guarded(session, journal, instance_id, profile, Guard::NONE).await
+}
+
+/// [`set`], asking first in a production account (unless `--yes`).
+pub async fn set_guarded(
+    session: &Session,
+    journal: Option<&Journal>,
+    instance_id: &str,
+    profile: &ProfileRef,
+    guard: Guard<'_>,
+) -> Result<Report, Error> {
     let planned = exec::plan_set_profile(session, instance_id, profile).await?;
     let row = &planned.row;
     let Some(change) = &planned.change else {
@@ -439,7 +497,7 @@ pub async fn set(
             )
         );
     }
-    execute(session, journal, &planned, change).await
+    execute(session, journal, &planned, change, guard).await
 }
 
 /// Detaches the instance's profile.
@@ -448,9 +506,19 @@ pub async fn detach(
     journal: Option<&Journal>,
     instance_id: &str,
 ) -> Result<Report, Error> {
+    detach_guarded(session, journal, instance_id, Guard::NONE).await
+}
+
+/// [`detach`], asking first in a production account (unless `--yes`).
+pub async fn detach_guarded(
+    session: &Session,
+    journal: Option<&Journal>,
+    instance_id: &str,
+    guard: Guard<'_>,
+) -> Result<Report, Error> {
     let planned = exec::plan_detach(session, instance_id).await?;
     match &planned.change {
-        Some(change) => execute(session, journal, &planned, change).await,
+        Some(change) => execute(session, journal, &planned, change, guard).await,
         None => Err(Error::Runtime("nothing to detach".into())),
     }
 }

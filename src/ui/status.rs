@@ -336,6 +336,13 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
             ("Esc", "no"),
         ],
         Overlay::Permissions(_) => vec![("type", "filter"), ("↑↓", "move"), ("Esc", "close")],
+        // A production account: letters type its name.
+        Overlay::Confirm(c) if crate::app::update::confirm_guard(state, c).is_some() => vec![
+            ("type", "the account's name"),
+            ("Enter", "yes"),
+            ("Esc", "no"),
+            ("Tab", "permission diff"),
+        ],
         Overlay::Confirm(_) => vec![
             ("y/Enter", "yes"),
             ("n/Esc", "no"),

@@ -458,3 +458,53 @@ fn the_tui_shows_two_accounts_and_swaps_in_the_one_holding_the_instance() {
     assert_eq!(only("second")[&second_id].1, "quarantine");
     assert_eq!(only("main")[&main_id].1, "web");
 }
+
+#[test]
+fn set_and_detach_in_a_production_account_ask_or_need_yes() {
+    let o = run(
+        bin(),
+        &[
+            "--demo",
+            "--profile",
+            "payments-prod",
+            "list",
+            "--output",
+            "json",
+        ],
+    );
+    let rows = json_rows(&o);
+    let id = rows
+        .iter()
+        .find(|r| r["association"].is_object() && r["state"] == "running")
+        .unwrap()["instance_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // No terminal to ask on, no --yes: refused, nothing changed.
+    for args in [
+        vec!["--demo", "--no-journal", "set", &id, "incident-quarantine"],
+        vec!["--demo", "--no-journal", "detach", &id],
+    ] {
+        let o = run(bin(), &args);
+        assert_eq!(o.code, 2, "{}", o.stderr);
+        let line = crate::cli_bin::one_line_error(&o);
+        assert!(
+            line.contains("PRODUCTION account payments-prod") && line.contains("--yes"),
+            "{line}"
+        );
+    }
+    let o = run(
+        bin(),
+        &[
+            "--demo",
+            "--no-journal",
+            "set",
+            &id,
+            "incident-quarantine",
+            "--yes",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+}

@@ -632,6 +632,15 @@ fn the_config_file_gives_defaults_the_command_line_overrides_and_config_check_na
         line.contains("line 4: error: 'blurple' is not a colour"),
         "{line}"
     );
+    // A file no config needs (or a device that never ends) is refused, not read.
+    let huge = dir.path().join("huge.toml");
+    std::fs::write(&huge, "#".repeat(2 * 1024 * 1024)).unwrap();
+    let o = run(
+        bin(),
+        &["--config", huge.to_str().unwrap(), "config", "check"],
+    );
+    assert_eq!(o.code, 2);
+    assert!(one_line_error(&o).contains("larger than"), "{}", o.stderr);
     // The default location, absent: said, not an error.
     let o = run(
         {

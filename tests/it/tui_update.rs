@@ -1729,3 +1729,36 @@ async fn the_mouse_selects_scrolls_and_double_click_opens_the_picker_and_chooses
         }
     }
 }
+
+#[tokio::test]
+async fn a_terminal_too_small_to_draw_on_takes_no_key_but_q() {
+    let mut h = Harness::demo().await;
+    let id = h.find(|r| r.data.association.is_some() && r.data.instance.region == "us-east-1");
+    h.select(&id);
+    h.dispatch(Action::Resize(60, 15));
+    // Enter, a choice and y, all blind: nothing opens, nothing is sent.
+    for code in [
+        KeyCode::Enter,
+        KeyCode::Enter,
+        KeyCode::Char('y'),
+        KeyCode::Char('d'),
+    ] {
+        assert!(h.key_event(code, KeyModifiers::NONE).is_empty());
+    }
+    assert!(matches!(h.state.overlay, Overlay::None));
+    assert!(h.state.changes.pending.is_empty());
+    // With a confirmation already open, typing cannot answer it either.
+    h.dispatch(Action::Resize(120, 32));
+    h.key(KeyCode::Char('d')).await;
+    assert!(matches!(h.state.overlay, Overlay::Confirm(_)));
+    h.dispatch(Action::Resize(60, 15));
+    assert!(
+        h.key_event(KeyCode::Char('y'), KeyModifiers::NONE)
+            .is_empty()
+    );
+    assert!(matches!(h.state.overlay, Overlay::Confirm(_)));
+    assert_eq!(
+        h.key_event(KeyCode::Char('q'), KeyModifiers::NONE),
+        vec![Effect::Quit]
+    );
+}

@@ -60,6 +60,9 @@ pub struct Inventory {
     pub generation: u64,
     pub region_data: BTreeMap<Scope, RegionData>,
     pub rows: Vec<Row>,
+    /// A hash of (region, instance id) → index in `rows`, kept with the
+    /// rows' order (a hash, not the strings: 20,000 rows would double them).
+    pub row_index: HashMap<u64, usize>,
     /// Profile ARN → how many rows have it (active), recomputed when rows change.
     pub profile_usage: HashMap<String, usize>,
     /// Every shown account's instance profiles (each knows its account),
@@ -126,6 +129,14 @@ impl Inventory {
             .flat_map(|a| self.regions.iter().map(move |r| (a.clone(), r.clone())))
             .collect()
     }
+}
+
+/// The key of an instance in [`Inventory::row_index`].
+pub fn row_key(region: &str, instance_id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (region, instance_id).hash(&mut h);
+    h.finish()
 }
 
 /// Builds a list row: the filter key and the sanitized name.

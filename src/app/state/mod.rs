@@ -286,10 +286,24 @@ impl State {
 
     /// The index in `rows` of an instance, if it is loaded.
     fn position_of(&self, region: &str, instance_id: &str) -> Option<usize> {
-        self.inventory
-            .rows
-            .iter()
-            .position(|r| r.data.instance.region == region && r.data.instance.id == instance_id)
+        // A lookup, not a scan: batches ask once per instance. Two
+        // instances whose keys collide fall back to the scan.
+        let is = |i: &usize| {
+            self.inventory.rows.get(*i).is_some_and(|r| {
+                r.data.instance.region == region && r.data.instance.id == instance_id
+            })
+        };
+        match self
+            .inventory
+            .row_index
+            .get(&inventory::row_key(region, instance_id))
+        {
+            Some(i) if is(i) => Some(*i),
+            None => None,
+            Some(_) => self.inventory.rows.iter().position(|r| {
+                r.data.instance.region == region && r.data.instance.id == instance_id
+            }),
+        }
     }
 
     /// The row of an instance, if it is loaded.
@@ -453,6 +467,18 @@ impl State {
         self.inventory
             .rows
             .sort_by(|a, b| sort.compare(a, b, &order));
+        self.inventory.row_index = self
+            .inventory
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (
+                    inventory::row_key(&r.data.instance.region, &r.data.instance.id),
+                    i,
+                )
+            })
+            .collect();
     }
 
     /// Sorts the list again (the order changed), the cursor on the same instance.

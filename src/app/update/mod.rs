@@ -42,6 +42,17 @@ pub fn init(state: &mut State) -> Vec<Effect> {
 /// Applies one action; returns what the runtime must do.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
+        // A terminal too small to draw on shows only how to fix it: no key
+        // may act on what cannot be seen (a hidden confirmation least of
+        // all), except quitting.
+        Action::Key(key) if super::layout::too_small(state) => {
+            use crossterm::event::{KeyCode, KeyModifiers};
+            let quit = key.code == KeyCode::Char('q')
+                || (key.code == KeyCode::Char('c')
+                    && key.modifiers.contains(KeyModifiers::CONTROL));
+            if quit { vec![Effect::Quit] } else { vec![] }
+        }
+        Action::Mouse(_) if super::layout::too_small(state) => vec![],
         Action::Key(key) => {
             state.list.cursor_touched = true;
             let cmd = keymap::command(state, key);
