@@ -274,8 +274,12 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             | KeyCode::BackTab => Command::Back,
             _ => Command::Nothing,
         },
-        Overlay::Help => match key.code {
+        Overlay::Help(_) => match key.code {
             KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => Command::Back,
+            KeyCode::Down | KeyCode::Char('j') => Command::Down,
+            KeyCode::Up | KeyCode::Char('k') => Command::Up,
+            KeyCode::PageDown => Command::PageDown,
+            KeyCode::PageUp => Command::PageUp,
             _ => Command::Nothing,
         },
         Overlay::Picker(_)

@@ -102,7 +102,9 @@ fn draw(state: &State, frame: &mut Frame) {
             clear(frame, at);
             detail::render(state, frame, at)
         }
-        Overlay::Help => help::render(frame, popup(area, help::WIDTH, help::HEIGHT)),
+        Overlay::Help(scroll) => {
+            help::render(frame, popup(area, help::WIDTH, help::HEIGHT), *scroll)
+        }
         Overlay::Permissions(pv) => picker::render_permissions(state, pv, frame, wide_popup(area)),
         Overlay::Diff(c, scroll) => {
             confirm::render_diff(state, c, *scroll, frame, wide_popup(area))

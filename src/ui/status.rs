@@ -320,7 +320,7 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
 
 fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
     match &state.overlay {
-        Overlay::Help => vec![("Esc", "close help")],
+        Overlay::Help(_) => vec![("↑↓", "scroll"), ("Esc", "close help")],
         Overlay::Detail => vec![("i/Esc", "close the detail")],
         Overlay::Journal(_) | Overlay::Outside(_) => vec![("↑↓", "scroll"), ("Esc", "close")],
         Overlay::Diff(..) => vec![("↑↓", "scroll"), ("Esc", "back to the confirmation")],

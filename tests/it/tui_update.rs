@@ -554,7 +554,7 @@ async fn region_picker_toggles_and_applies() {
 async fn help_refresh_and_quit() {
     let mut h = standard().await;
     h.key(KeyCode::Char('?')).await;
-    assert_eq!(h.state.overlay, Overlay::Help);
+    assert_eq!(h.state.overlay, Overlay::Help(0));
     h.key(KeyCode::Esc).await;
     assert_eq!(h.state.overlay, Overlay::None);
     let effects = h.key_event(KeyCode::Char('r'), KeyModifiers::CONTROL);
@@ -1761,4 +1761,24 @@ async fn a_terminal_too_small_to_draw_on_takes_no_key_but_q() {
         h.key_event(KeyCode::Char('q'), KeyModifiers::NONE),
         vec![Effect::Quit]
     );
+}
+
+#[tokio::test]
+async fn the_help_scrolls_on_a_short_terminal_and_never_past_its_end() {
+    let mut h = Harness::demo().await;
+    h.dispatch(Action::Resize(80, 24));
+    h.key(KeyCode::Char('?')).await;
+    let lines = rolecall::app::keymap::HELP.len();
+    let rows = 24 - 4;
+    for _ in 0..5 {
+        h.key(KeyCode::PageDown).await;
+    }
+    assert_eq!(h.state.overlay, Overlay::Help(lines - rows));
+    let screen = crate::snapshots::screen(&h, 80, 24);
+    assert!(screen.contains("q, Ctrl-c"), "{screen}");
+    assert!(screen.contains("↑ more"), "{screen}");
+    h.key(KeyCode::Up).await;
+    assert_eq!(h.state.overlay, Overlay::Help(lines - rows - 1));
+    h.key(KeyCode::Esc).await;
+    assert_eq!(h.state.overlay, Overlay::None);
 }

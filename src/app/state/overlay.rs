@@ -182,7 +182,8 @@ pub struct JournalView {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     None,
-    Help,
+    /// `?`: the key table, scrolled this many lines (a short terminal).
+    Help(usize),
     Journal(JournalView),
     Permissions(PermissionsView),
     /// `p` in a confirmation: its full permission diff (the scroll); Esc goes

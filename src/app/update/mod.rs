@@ -328,7 +328,23 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
     }
     match state.overlay.clone() {
         Overlay::Confirm(c) => changes::on_confirm(state, cmd, c),
-        Overlay::Help | Overlay::Detail => {
+        Overlay::Help(scroll) => {
+            // As far as the last line at the bottom of the popup (the
+            // screen less a line above and below, less the border).
+            let lines = crate::app::keymap::HELP.len();
+            let rows = (state.size.1 as usize).saturating_sub(4).min(lines);
+            let max = lines.saturating_sub(rows);
+            state.overlay = match cmd {
+                Command::Back => Overlay::None,
+                Command::Down => Overlay::Help((scroll + 1).min(max)),
+                Command::Up => Overlay::Help(scroll.saturating_sub(1)),
+                Command::PageDown => Overlay::Help((scroll + 10).min(max)),
+                Command::PageUp => Overlay::Help(scroll.saturating_sub(10)),
+                _ => Overlay::Help(scroll),
+            };
+            vec![]
+        }
+        Overlay::Detail => {
             if cmd == Command::Back {
                 state.overlay = Overlay::None;
             }
@@ -681,7 +697,7 @@ fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
             }
             return effects;
         }
-        Command::Help => state.overlay = Overlay::Help,
+        Command::Help => state.overlay = Overlay::Help(0),
         _ => {}
     }
     vec![]
