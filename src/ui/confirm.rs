@@ -70,6 +70,14 @@ fn batch_lines(state: &State, c: &Confirm) -> Vec<String> {
             .unwrap_or_default()
     };
     let profile = |p: Option<&ProfileSummary>| p.map_or("—".to_string(), |p| p.name.clone());
+    // With several accounts, each line starts with the instance's account.
+    let place = |region: &str, id: &str| match state
+        .row_of(region, id)
+        .filter(|_| state.several_accounts())
+    {
+        Some(r) => format!("{} {region}", state.account_label(&r.data.instance.account)),
+        None => region.to_string(),
+    };
     let groups: [(&str, IsKind); 4] = [
         ("associate", |k| matches!(k, MutationKind::Associate { .. })),
         ("replace", |k| matches!(k, MutationKind::Replace { .. })),
@@ -89,7 +97,7 @@ fn batch_lines(state: &State, c: &Confirm) -> Vec<String> {
         for ch in group {
             out.push(format!(
                 "  {} {}{}  {} → {}",
-                ch.region,
+                place(&ch.region, &ch.instance_id),
                 ch.instance_id,
                 name(&ch.region, &ch.instance_id),
                 profile(ch.from.as_ref()),
@@ -102,7 +110,7 @@ fn batch_lines(state: &State, c: &Confirm) -> Vec<String> {
         for sk in &c.skipped {
             out.push(format!(
                 "  {} {}{}  {}",
-                sk.region,
+                place(&sk.region, &sk.instance_id),
                 sk.instance_id,
                 name(&sk.region, &sk.instance_id),
                 sk.reason
@@ -146,7 +154,14 @@ pub fn lines(state: &State, c: &Confirm) -> Vec<String> {
         .unwrap_or_else(|| "not listed".to_string());
     vec![
         format!("instance  {} ({name}), {instance_state}", ch.instance_id),
-        format!("region    {}", ch.region),
+        match row.filter(|_| state.several_accounts()) {
+            Some(r) => format!(
+                "region    {} (account {})",
+                ch.region,
+                state.account_label(&r.data.instance.account)
+            ),
+            None => format!("region    {}", ch.region),
+        },
         format!("from      {}", describe(state, ch.from.as_ref())),
         format!("to        {}", describe(state, ch.to.as_ref())),
         format!("API call  {}", ch.kind.calls().join(", then ")),
@@ -282,13 +297,24 @@ pub fn render(state: &State, c: &Confirm, frame: &mut Frame, area: Rect) {
 }
 
 /// `K`: revoking a role's older sessions reaches every holder of the role.
-pub fn render_revoke(r: &crate::app::state::RevokeConfirm, frame: &mut Frame, area: Rect) {
+pub fn render_revoke(
+    state: &State,
+    r: &crate::app::state::RevokeConfirm,
+    frame: &mut Frame,
+    area: Rect,
+) {
     super::clear(frame, area);
     let role = sanitize(&r.role);
+    // Several accounts: the same role name may be in each; say which one.
+    let whose = if state.several_accounts() {
+        format!(" in account {}", sanitize(&state.account_label(&r.account)))
+    } else {
+        String::new()
+    };
     let block = Block::bordered()
         .border_style(theme::error())
         .title(Span::styled(
-            format!(" Revoke the older sessions of role {role}? "),
+            format!(" Revoke the older sessions of role {role}{whose}? "),
             theme::title(),
         ));
     let lines = vec![

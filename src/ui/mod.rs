@@ -115,7 +115,9 @@ fn draw(state: &State, frame: &mut Frame) {
             frame,
             popup(area, 110, area.height.saturating_sub(4)),
         ),
-        Overlay::Revoke(r) => confirm::render_revoke(r, frame, popup(area, confirm::WIDTH, 14)),
+        Overlay::Revoke(r) => {
+            confirm::render_revoke(state, r, frame, popup(area, confirm::WIDTH, 14))
+        }
         Overlay::Outside(scroll) => {
             journal::render_outside(state, *scroll, frame, wide_popup(area))
         }

@@ -117,6 +117,12 @@ async fn a_batch_across_accounts_skips_where_the_profile_does_not_exist_and_asks
         reasons,
         ["account payments-prod has no instance profile web-frontend"]
     );
+    // The confirmation names each instance's account.
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(
+        screen.contains(&format!("demo-staging us-east-1 {staging}")),
+        "{screen}"
+    );
     h.key(KeyCode::Esc).await;
 
     // Q on all three: the payments account is production: its name is typed.
@@ -213,4 +219,36 @@ async fn a_picks_the_accounts_shown() {
     h.key(KeyCode::Char(' ')).await;
     h.key(KeyCode::Enter).await;
     assert_eq!(h.state.inventory.rows.len(), 92);
+}
+
+#[tokio::test]
+async fn the_profiles_view_and_revoke_name_the_account() {
+    let mut h = Harness::demo_accounts().await;
+    let lines = rolecall::app::update::profile_view_lines(&h.state);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("demo-staging  web-frontend")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("payments-prod  bastion")),
+        "{lines:?}"
+    );
+    let payments = id_named(&h, "bastion-prod-us24");
+    h.select(&payments);
+    h.key(KeyCode::Char('K')).await;
+    let Overlay::Revoke(r) = &h.state.overlay else {
+        panic!("{:?}", h.state.overlay)
+    };
+    assert_eq!(r.account, PAYMENTS);
+    // Only the holders in that account.
+    assert_eq!(r.instances, 1, "{r:?}");
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(
+        screen.contains("role BastionSSMRole in account payments-prod?"),
+        "{screen}"
+    );
 }

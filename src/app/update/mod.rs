@@ -241,7 +241,13 @@ pub fn profile_view_lines(state: &State) -> Vec<String> {
             } else {
                 format!("{n} instance{}", if n == 1 { "" } else { "s" })
             };
-            crate::text::sanitize(&format!("{}  {role}  {}  {used}", p.name, p.path))
+            // Several accounts: the same name may be in each; say whose.
+            let whose = if state.several_accounts() {
+                format!("{}  ", state.account_label(&p.account))
+            } else {
+                String::new()
+            };
+            crate::text::sanitize(&format!("{whose}{}  {role}  {}  {used}", p.name, p.path))
         })
         .collect()
 }
