@@ -342,11 +342,7 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
             let max = lines.saturating_sub(rows);
             state.overlay = match cmd {
                 Command::Back => Overlay::None,
-                Command::Down => Overlay::Help((scroll + 1).min(max)),
-                Command::Up => Overlay::Help(scroll.saturating_sub(1)),
-                Command::PageDown => Overlay::Help((scroll + 10).min(max)),
-                Command::PageUp => Overlay::Help(scroll.saturating_sub(10)),
-                _ => Overlay::Help(scroll),
+                _ => Overlay::Help(scrolled(&cmd, scroll, max)),
             };
             vec![]
         }
@@ -448,28 +444,16 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
             let max = state.changes.outside.len().saturating_sub(1);
             state.overlay = match cmd {
                 Command::Back => Overlay::None,
-                Command::Down => Overlay::Outside((scroll + 1).min(max)),
-                Command::Up => Overlay::Outside(scroll.saturating_sub(1)),
-                Command::PageDown => Overlay::Outside((scroll + 10).min(max)),
-                Command::PageUp => Overlay::Outside(scroll.saturating_sub(10)),
-                _ => Overlay::Outside(scroll),
+                _ => Overlay::Outside(scrolled(&cmd, scroll, max)),
             };
             vec![]
         }
         Overlay::Journal(mut j) => {
-            match cmd {
-                Command::Back => {
-                    state.overlay = Overlay::None;
-                    return vec![];
-                }
-                Command::Down => j.scroll = (j.scroll + 1).min(j.entries.len().saturating_sub(1)),
-                Command::Up => j.scroll = j.scroll.saturating_sub(1),
-                Command::PageDown => {
-                    j.scroll = (j.scroll + 10).min(j.entries.len().saturating_sub(1))
-                }
-                Command::PageUp => j.scroll = j.scroll.saturating_sub(10),
-                _ => {}
+            if cmd == Command::Back {
+                state.overlay = Overlay::None;
+                return vec![];
             }
+            j.scroll = scrolled(&cmd, j.scroll, j.entries.len().saturating_sub(1));
             state.overlay = Overlay::Journal(j);
             vec![]
         }
@@ -478,6 +462,18 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
         Overlay::Accounts(ap) => overlays::on_accounts(state, cmd, ap),
         Overlay::None if state.list.filter_editing => on_filter(state, cmd),
         Overlay::None => on_main(state, cmd),
+    }
+}
+
+/// A scrolling overlay's first line after `cmd`: a line or a page (10) at a
+/// time, never past `max`.
+fn scrolled(cmd: &Command, scroll: usize, max: usize) -> usize {
+    match cmd {
+        Command::Down => (scroll + 1).min(max),
+        Command::Up => scroll.saturating_sub(1),
+        Command::PageDown => (scroll + 10).min(max),
+        Command::PageUp => scroll.saturating_sub(10),
+        _ => scroll,
     }
 }
 
