@@ -95,8 +95,49 @@ pub fn wrap(s: &str, width: usize, max_lines: usize) -> Vec<String> {
     lines
 }
 
+/// A region's short form, as AWS's own tools abbreviate it: `us-east-1` →
+/// `use1`, `ap-southeast-2` → `apse2`, `eu-central-1` → `euc1`.
+pub fn short_region(region: &str) -> String {
+    let parts: Vec<&str> = region.split('-').collect();
+    let [area, middle @ .., number] = parts.as_slice() else {
+        return region.to_string();
+    };
+    let mut out = area.to_string();
+    for word in middle {
+        let short = match *word {
+            "north" => "n",
+            "south" => "s",
+            "east" => "e",
+            "west" => "w",
+            "central" => "c",
+            "northeast" => "ne",
+            "northwest" => "nw",
+            "southeast" => "se",
+            "southwest" => "sw",
+            other => &other[..other.len().min(1)],
+        };
+        out.push_str(short);
+    }
+    out.push_str(number);
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn regions_shorten_as_aws_tools_do() {
+        for (long, short) in [
+            ("us-east-1", "use1"),
+            ("eu-west-1", "euw1"),
+            ("ap-southeast-2", "apse2"),
+            ("eu-central-1", "euc1"),
+            ("us-gov-west-1", "usgw1"),
+        ] {
+            assert_eq!(super::short_region(long), short, "{long}");
+        }
+        assert_eq!(super::short_region("odd"), "odd");
+    }
+
     #[test]
     fn wrap_breaks_at_words_and_marks_what_is_left_out() {
         assert_eq!(wrap("aa bb cc", 5, 3), vec!["aa bb", "cc"]);

@@ -153,6 +153,19 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     if flexible(account_w, region_w) < MIN_FLEXIBLE && account_w > 0 {
         account_w = account_w.min(10);
     }
+    // REGION first becomes short (`apse2`), and goes only if even that is too wide.
+    let mut short_regions = false;
+    if flexible(account_w, region_w) < MIN_FLEXIBLE && region_w > 0 {
+        short_regions = true;
+        region_w = state
+            .inventory
+            .regions
+            .iter()
+            .map(|r| crate::text::short_region(r).chars().count() as u16)
+            .max()
+            .unwrap_or(0)
+            .max(6);
+    }
     if flexible(account_w, region_w) < MIN_FLEXIBLE && region_w > 0 {
         region_w = 0;
     }
@@ -222,7 +235,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 cells.push(Cell::from(truncate(label, account_w as usize)));
             }
             if multi {
-                cells.push(Cell::from(inst.region.clone()));
+                cells.push(Cell::from(if short_regions {
+                    crate::text::short_region(&inst.region)
+                } else {
+                    inst.region.clone()
+                }));
             }
             cells.push(Cell::from(inst.id.clone()));
             cells.push(Cell::from(truncate(&r.name, name_w as usize)));

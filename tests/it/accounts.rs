@@ -447,10 +447,17 @@ fn the_tui_shows_two_accounts_and_swaps_in_the_one_holding_the_instance() {
     });
     tmux.keys(&["q"]);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !status_file.exists() && std::time::Instant::now() < deadline {
+    // sh creates the file, then writes the status: wait for the status.
+    let status = || {
+        std::fs::read_to_string(&status_file)
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    while status().is_empty() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    assert_eq!(std::fs::read_to_string(&status_file).unwrap().trim(), "0");
+    assert_eq!(status(), "0");
     let _ = tmux.cmd(&["kill-server"]);
 
     // Each account through its own credentials: only the second changed.

@@ -398,3 +398,26 @@ async fn whole_screens_at_80x24_100x30_160x45_and_200x60() {
         insta::assert_snapshot!(format!("confirm_{w}x{h_}"), screen(&h, w, h_));
     }
 }
+
+/// Between the widths where REGION fits and where it goes, it is short.
+#[tokio::test]
+async fn region_names_shorten_before_the_column_goes() {
+    let mut h = Harness::demo().await;
+    let mut seen = Vec::new();
+    for w in 80..=120u16 {
+        h.dispatch(rolecall::app::Action::Resize(w, 30));
+        let s = screen(&h, w, 30);
+        let form = if s.contains("│  ap-southeast-2 ") {
+            "long"
+        } else if s.contains("│  apse2 ") {
+            "short"
+        } else {
+            "none"
+        };
+        if seen.last() != Some(&form) {
+            seen.push(form);
+        }
+    }
+    // Narrowest first: no REGION, then short, then the names in full.
+    assert_eq!(seen, ["none", "short", "long"]);
+}
