@@ -16,7 +16,11 @@ fn name(arn: &Option<String>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-pub fn render(j: &JournalView, frame: &mut Frame, area: Rect) {
+pub fn render(state: &crate::app::State, j: &JournalView, frame: &mut Frame, area: Rect) {
+    // An ACCOUNT column once the entries shown touch several accounts.
+    let accounts: std::collections::BTreeSet<Option<&str>> =
+        j.entries.iter().map(|e| e.account.as_deref()).collect();
+    let several = accounts.len() > 1;
     super::clear(frame, area);
     let block = Block::bordered()
         .border_style(theme::focused_border())
@@ -35,7 +39,7 @@ pub fn render(j: &JournalView, frame: &mut Frame, area: Rect) {
                 "sent" => theme::dim(),
                 _ => theme::error(),
             };
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(sanitize(e.time.get(..19).unwrap_or(&e.time))),
                 Cell::from(sanitize(&e.instance_id)),
                 Cell::from(sanitize(e.instance_name.as_deref().unwrap_or(""))),
@@ -47,35 +51,43 @@ pub fn render(j: &JournalView, frame: &mut Frame, area: Rect) {
                 )),
                 Cell::from(Span::styled(outcome, style)),
                 Cell::from(if e.undo_of.is_some() { "undo" } else { "" }),
-            ])
+            ];
+            if several {
+                let account = e
+                    .account
+                    .as_deref()
+                    .map_or_else(|| "?".to_string(), |id| state.label_for_id(id));
+                cells.insert(1, Cell::from(sanitize(&account)));
+            }
+            Row::new(cells)
         })
         .collect();
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(19),
-            Constraint::Length(19),
-            Constraint::Length(18),
-            Constraint::Length(21),
-            Constraint::Min(20),
-            Constraint::Length(8),
-            Constraint::Length(4),
-        ],
-    )
-    .header(
-        Row::new([
-            "TIME (UTC)",
-            "INSTANCE",
-            "NAME",
-            "ACTION",
-            "FROM → TO",
-            "OUTCOME",
-            "",
-        ])
-        .style(theme::title()),
-    )
-    .column_spacing(1)
-    .block(block);
+    let mut widths = vec![
+        Constraint::Length(19),
+        Constraint::Length(19),
+        Constraint::Length(18),
+        Constraint::Length(21),
+        Constraint::Min(20),
+        Constraint::Length(8),
+        Constraint::Length(4),
+    ];
+    let mut header = vec![
+        "TIME (UTC)",
+        "INSTANCE",
+        "NAME",
+        "ACTION",
+        "FROM → TO",
+        "OUTCOME",
+        "",
+    ];
+    if several {
+        widths.insert(1, Constraint::Length(14));
+        header.insert(1, "ACCOUNT");
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme::title()))
+        .column_spacing(1)
+        .block(block);
     frame.render_widget(table, area);
 }
 

@@ -121,7 +121,7 @@ fn draw(state: &State, frame: &mut Frame) {
         Overlay::Outside(scroll) => {
             journal::render_outside(state, *scroll, frame, wide_popup(area))
         }
-        Overlay::Journal(j) => journal::render(j, frame, wide_popup(area)),
+        Overlay::Journal(j) => journal::render(state, j, frame, wide_popup(area)),
         Overlay::Picker(p) => picker::render_profiles(
             state,
             p,

@@ -154,6 +154,16 @@ async fn a_batch_across_accounts_skips_where_the_profile_does_not_exist_and_asks
             "{account}"
         );
     }
+    // J: the journal names each change's account.
+    h.key(KeyCode::Char('J')).await;
+    assert!(matches!(h.state.overlay, Overlay::Journal(_)));
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(
+        screen.contains("ACCOUNT")
+            && screen.contains("payments-prod")
+            && screen.contains("demo-staging"),
+        "{screen}"
+    );
 }
 
 #[tokio::test]

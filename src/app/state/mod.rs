@@ -229,6 +229,27 @@ impl State {
             .collect()
     }
 
+    /// What an account is called, by its id (the journal knows ids): the
+    /// label of the session's account with that id, else the config file's
+    /// name, else the id.
+    pub fn label_for_id(&self, id: &str) -> String {
+        let key = self
+            .config
+            .accounts
+            .iter()
+            .map(|a| a.key.as_str())
+            .find(|k| self.account_id(k) == Some(id));
+        match key {
+            Some(k) => self.account_label(k),
+            None => self
+                .config
+                .file
+                .account(id)
+                .and_then(|a| a.name.clone())
+                .unwrap_or_else(|| id.to_string()),
+        }
+    }
+
     /// True when more than one account is shown (the list gains ACCOUNT).
     pub fn several_accounts(&self) -> bool {
         self.inventory.shown.len() > 1

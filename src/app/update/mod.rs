@@ -376,7 +376,10 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
                         info(
                             state,
                             Tone::Info,
-                            format!("{n} instances on profile {name} (Esc shows all)"),
+                            format!(
+                                "{n} instance{} on profile {name} (Esc shows all)",
+                                if n == 1 { "" } else { "s" }
+                            ),
                         );
                     }
                 }
