@@ -95,6 +95,29 @@ impl Config {
         self.accounts.iter().find(|a| a.id == id)
     }
 
+    /// What an account is called in tables and on screen: this file's name
+    /// for its id, else the name it came with (organization, demo), else its
+    /// id, else `key` (a profile name, until STS answers).
+    pub fn label(&self, id: Option<&str>, given: Option<&str>, key: &str) -> String {
+        id.and_then(|id| self.account(id)?.name.clone())
+            .or_else(|| given.map(str::to_string))
+            .or_else(|| id.map(str::to_string))
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    /// For a production account (this file says so, or the account came
+    /// marked production, as the demo's does): what the operator must type
+    /// to confirm a change there.
+    pub fn guard(
+        &self,
+        id: Option<&str>,
+        marked_production: bool,
+        label: impl FnOnce() -> String,
+    ) -> Option<String> {
+        id.and_then(|id| self.production_guard(id))
+            .or_else(|| marked_production.then(label))
+    }
+
     /// For a production account: what the operator must type to confirm a
     /// change there (its name, else its id).
     pub fn production_guard(&self, id: &str) -> Option<String> {

@@ -126,25 +126,13 @@ impl Entry {
     pub fn sent(ctx: &Context, id: &str, change: &Change, instance_name: Option<&str>) -> Self {
         Entry {
             id: id.to_string(),
-            batch: ctx.batch.clone(),
-            time: now_rfc3339(),
-            phase: "sent".into(),
-            outcome: None,
-            account: ctx.account.clone(),
-            caller_arn: ctx.caller_arn.clone(),
             region: change.region.clone(),
             instance_id: change.instance_id.clone(),
             instance_name: instance_name.map(str::to_string),
-            action: action_name(&change.kind).into(),
             from_profile_arn: change.from.as_ref().map(|p| p.arn.clone()),
             to_profile_arn: change.to.as_ref().map(|p| p.arn.clone()),
             association_id_before: change.association_before().map(str::to_string),
-            association_id_after: None,
-            request_ids: Vec::new(),
-            error: None,
-            undo_of: ctx.undo_of.clone(),
-            aws_cli: aws_cli(change),
-            tool: format!("rolecall {}", env!("CARGO_PKG_VERSION")),
+            ..Self::sent_for_role(ctx, action_name(&change.kind), aws_cli(change))
         }
     }
 

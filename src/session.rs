@@ -508,11 +508,8 @@ impl Session {
         from_sts: Option<&str>,
         config: &crate::config::Config,
     ) -> String {
-        let id = self.account_id(key, from_sts);
-        id.and_then(|id| config.account(id)?.name.clone())
-            .or_else(|| self.account(key)?.name.clone())
-            .or_else(|| id.map(str::to_string))
-            .unwrap_or_else(|| key.to_string())
+        let given = self.account(key).and_then(|a| a.name.as_deref());
+        config.label(self.account_id(key, from_sts), given, key)
     }
 
     /// For a production account (the config file says so, or the demo's):
@@ -523,13 +520,10 @@ impl Session {
         from_sts: Option<&str>,
         config: &crate::config::Config,
     ) -> Option<String> {
-        let id = self.account_id(key, from_sts);
-        if let Some(guard) = id.and_then(|id| config.production_guard(id)) {
-            return Some(guard);
-        }
-        self.account(key)
-            .filter(|a| a.production)
-            .map(|_| self.label(key, from_sts, config))
+        let marked = self.account(key).is_some_and(|a| a.production);
+        config.guard(self.account_id(key, from_sts), marked, || {
+            self.label(key, from_sts, config)
+        })
     }
 
     /// The one account of a command that works on one (a role lives in one

@@ -152,13 +152,16 @@ pub fn make_row(data: InstanceRow) -> Row {
     Row { data, key, name }
 }
 
+/// A profile's roles as the picker shows them: `a,b`, or `(no role)`.
+pub fn roles_text(p: &InstanceProfile) -> String {
+    if p.roles.is_empty() {
+        return "(no role)".to_string();
+    }
+    let roles: Vec<&str> = p.roles.iter().map(|r| r.name.as_str()).collect();
+    roles.join(",")
+}
+
 /// The line the picker shows and matches for a profile: `name  roles  path`.
 pub fn profile_line(p: &InstanceProfile) -> String {
-    let roles: Vec<&str> = p.roles.iter().map(|r| r.name.as_str()).collect();
-    let roles = if roles.is_empty() {
-        "(no role)".to_string()
-    } else {
-        roles.join(",")
-    };
-    sanitize(&format!("{}  {}  {}", p.name, roles, p.path))
+    sanitize(&format!("{}  {}  {}", p.name, roles_text(p), p.path))
 }

@@ -189,10 +189,7 @@ impl State {
 
     /// The account id of a session account: known up front, or from STS.
     pub fn account_id(&self, key: &str) -> Option<&str> {
-        self.config
-            .accounts
-            .iter()
-            .find(|a| a.key == key)
+        self.account_info(key)
             .and_then(|a| a.id.as_deref())
             .or_else(|| {
                 self.inventory
@@ -206,18 +203,13 @@ impl State {
     /// What an account is called on screen: the config file's name for its
     /// id, else the name it came with, else its id, else its key.
     pub fn account_label(&self, key: &str) -> String {
-        let id = self.account_id(key);
-        id.and_then(|id| self.config.file.account(id)?.name.clone())
-            .or_else(|| {
-                self.config
-                    .accounts
-                    .iter()
-                    .find(|a| a.key == key)?
-                    .name
-                    .clone()
-            })
-            .or_else(|| id.map(str::to_string))
-            .unwrap_or_else(|| key.to_string())
+        let given = self.account_info(key).and_then(|a| a.name.as_deref());
+        self.config.file.label(self.account_id(key), given, key)
+    }
+
+    /// The session's account with this key.
+    fn account_info(&self, key: &str) -> Option<&AccountInfo> {
+        self.config.accounts.iter().find(|a| a.key == key)
     }
 
     /// The ids of the accounts shown, where known.
@@ -284,17 +276,10 @@ impl State {
     /// In a production account (the config file says so, or the demo's):
     /// what the operator must type to confirm a change there.
     pub fn production_guard(&self, key: &str) -> Option<String> {
-        if let Some(guard) = self
-            .account_id(key)
-            .and_then(|id| self.config.file.production_guard(id))
-        {
-            return Some(guard);
-        }
+        let marked = self.account_info(key).is_some_and(|a| a.production);
         self.config
-            .accounts
-            .iter()
-            .find(|a| a.key == key && a.production)
-            .map(|_| self.account_label(key))
+            .file
+            .guard(self.account_id(key), marked, || self.account_label(key))
     }
 
     /// The row under the cursor.

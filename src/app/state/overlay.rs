@@ -32,14 +32,7 @@ impl Picker {
             .collect();
         // Aligned columns: name, role, path (a narrow picker cuts the path
         // first, then the role, the name last).
-        let role = |p: &crate::aws::InstanceProfile| {
-            let roles: Vec<&str> = p.roles.iter().map(|r| r.name.as_str()).collect();
-            if roles.is_empty() {
-                "(no role)".to_string()
-            } else {
-                roles.join(",")
-            }
-        };
+        let role = super::inventory::roles_text;
         let width = |f: &dyn Fn(&crate::aws::InstanceProfile) -> String| {
             self.offered
                 .iter()

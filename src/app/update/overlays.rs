@@ -99,36 +99,67 @@ pub(super) fn open_regions(state: &mut State) -> Vec<Effect> {
     vec![Effect::LoadRegions]
 }
 
+/// What a key did in a picker that chooses several (Space toggles, Enter
+/// applies, Esc closes).
+enum Several {
+    Closed,
+    /// Enter with at least one chosen.
+    Apply,
+    /// Enter with none chosen.
+    NoneChosen,
+    /// Anything else the list said (moved, or a key it does not handle).
+    Other(ListEvent),
+}
+
+/// The keys of a picker that chooses several: `keys[i]` is what line `i` chooses.
+fn choose_several(
+    cmd: &Command,
+    list: &mut FuzzyList,
+    lines: &[String],
+    keys: &[String],
+    chosen: &mut Vec<String>,
+) -> Several {
+    match list.handle(cmd, lines) {
+        ListEvent::Closed => Several::Closed,
+        ListEvent::Toggled(i) => {
+            if let Some(key) = keys.get(i) {
+                toggle(chosen, key);
+            }
+            Several::Other(ListEvent::Toggled(i))
+        }
+        ListEvent::Chosen(_) | ListEvent::Nothing if *cmd == Command::Accept => {
+            if chosen.is_empty() {
+                Several::NoneChosen
+            } else {
+                Several::Apply
+            }
+        }
+        other => Several::Other(other),
+    }
+}
+
 pub(super) fn on_regions(state: &mut State, cmd: Command, mut rp: RegionPicker) -> Vec<Effect> {
     let all = rp.all.clone().unwrap_or_default();
-    match rp.list.handle(&cmd, &all) {
-        ListEvent::Closed => {
+    match choose_several(&cmd, &mut rp.list, &all, &all, &mut rp.chosen) {
+        Several::Closed => {
             state.overlay = Overlay::None;
             return vec![];
         }
-        ListEvent::Toggled(i) => {
-            if let Some(name) = all.get(i) {
-                toggle(&mut rp.chosen, name);
-            }
+        Several::Apply => {
+            state.overlay = Overlay::None;
+            return apply_regions(state, rp.chosen);
         }
-        ListEvent::Chosen(_) | ListEvent::Nothing if cmd == Command::Accept => {
-            if rp.chosen.is_empty() {
-                info(
-                    state,
-                    Tone::Error,
-                    "choose at least one region (Space toggles)",
-                );
-            } else {
-                state.overlay = Overlay::None;
-                return apply_regions(state, rp.chosen);
-            }
-        }
-        ListEvent::Unhandled if cmd == Command::Refresh => {
+        Several::NoneChosen => info(
+            state,
+            Tone::Error,
+            "choose at least one region (Space toggles)",
+        ),
+        Several::Other(ListEvent::Unhandled) if cmd == Command::Refresh => {
             rp.error = None;
             state.overlay = Overlay::Regions(rp);
             return vec![Effect::LoadRegions];
         }
-        _ => {}
+        Several::Other(_) => {}
     }
     state.overlay = Overlay::Regions(rp);
     vec![]
@@ -190,30 +221,22 @@ pub fn failing<'a>(state: &'a State, key: &str) -> Option<&'a crate::aws::ApiErr
 }
 
 pub(super) fn on_accounts(state: &mut State, cmd: Command, mut ap: AccountPicker) -> Vec<Effect> {
-    let lines: Vec<String> = ap.all.iter().map(|(_, l)| l.clone()).collect();
-    match ap.list.handle(&cmd, &lines) {
-        ListEvent::Closed => {
+    let (keys, lines): (Vec<String>, Vec<String>) = ap.all.iter().cloned().unzip();
+    match choose_several(&cmd, &mut ap.list, &lines, &keys, &mut ap.chosen) {
+        Several::Closed => {
             state.overlay = Overlay::None;
             return vec![];
         }
-        ListEvent::Toggled(i) => {
-            if let Some((key, _)) = ap.all.get(i) {
-                toggle(&mut ap.chosen, key);
-            }
+        Several::Apply => {
+            state.overlay = Overlay::None;
+            return apply_accounts(state, ap.chosen);
         }
-        ListEvent::Chosen(_) | ListEvent::Nothing if cmd == Command::Accept => {
-            if ap.chosen.is_empty() {
-                info(
-                    state,
-                    Tone::Error,
-                    "choose at least one account (Space toggles)",
-                );
-            } else {
-                state.overlay = Overlay::None;
-                return apply_accounts(state, ap.chosen);
-            }
-        }
-        _ => {}
+        Several::NoneChosen => info(
+            state,
+            Tone::Error,
+            "choose at least one account (Space toggles)",
+        ),
+        Several::Other(_) => {}
     }
     state.overlay = Overlay::Accounts(ap);
     vec![]
