@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::exec::{self, Change, Outcome, Reads, Record};
 use crate::insight::find_profile;
 use crate::inventory::InstanceRow;
-use crate::journal::{Context, Entry, Journal, JournalError};
+use crate::journal::{Context, Entry, Journal, JournalError, Known};
 use crate::plan::{self, MutationKind};
 use crate::session::Session;
 use crate::text::escape;
@@ -34,6 +34,8 @@ pub struct Skipped {
     pub instance_id: String,
     pub from_profile_arn: Option<String>,
     pub reason: String,
+    /// The instance is already where the batch wants it (nothing to do).
+    pub settled: bool,
 }
 
 /// A batch planned from fresh reads.
@@ -172,6 +174,7 @@ pub async fn plan_swap(
             region: Some(row.instance.region.clone()),
             instance_id: row.instance.id.clone(),
             from_profile_arn: row.association.as_ref().map(|a| a.profile.arn.clone()),
+            settled: reason.starts_with("already has"),
             reason,
         };
         let target = match to {
@@ -205,47 +208,190 @@ fn identities(reads: &Reads) -> HashMap<String, CallerIdentity> {
         .collect()
 }
 
-/// The batch to undo: the one named, or the most recent of this account.
-pub fn batch_to_undo<'a>(
-    entries: &'a [Entry],
+/// A batch to undo: each of its changes to instances, as the journal knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndoBatch {
+    pub batch: String,
+    /// Oldest first: each change's latest line and what is known of it.
+    pub changes: Vec<(Entry, Known)>,
+    /// What the operator should know first (this batch is itself an undo, or
+    /// was undone already).
+    pub notes: Vec<String>,
+}
+
+/// The batch to undo: the one named, or the latest of these accounts' that
+/// is neither undone nor itself an undo (so `undo` twice walks back, it does
+/// not flip). Every change counts, whatever its outcome: one whose outcome is
+/// unknown or partial is re-read by the planner, never dropped.
+pub fn batch_to_undo(
+    entries: &[Entry],
     named: Option<&str>,
     accounts: &[String],
-) -> Result<Vec<&'a Entry>, Error> {
-    let done = |e: &&Entry| e.phase == "done" && e.outcome.as_deref() != Some("failed");
+) -> Result<UndoBatch, Error> {
+    let records: Vec<crate::journal::Record> = crate::journal::records(entries)
+        .into_iter()
+        .filter(|r| crate::journal::is_instance_change(r.entry))
+        .collect();
+    let undone_by = |batch: &str| -> Vec<String> {
+        let mut by: Vec<String> = Vec::new();
+        for r in &records {
+            if r.entry.undo_of.as_deref() == Some(batch) && !by.contains(&r.entry.batch) {
+                by.push(r.entry.batch.clone());
+            }
+        }
+        by
+    };
+    let ours =
+        |e: &Entry| accounts.is_empty() || e.account.as_ref().is_some_and(|a| accounts.contains(a));
     let batch = match named {
         Some(b) => b.to_string(),
-        None => entries
-            .iter()
-            .rev()
-            .filter(done)
-            .find(|e| {
-                accounts.is_empty() || e.account.as_ref().is_some_and(|a| accounts.contains(a))
-            })
-            .map(|e| e.batch.clone())
-            .ok_or_else(|| {
-                Error::Usage("the journal has no change to undo for this account".into())
-            })?,
+        None => {
+            // Newest first; a batch qualifies when some change of it did something.
+            let mut looked = std::collections::HashSet::new();
+            let mut skipped_undone = 0;
+            let mut found = None;
+            for r in records.iter().filter(|r| ours(r.entry)) {
+                let b = r.entry.batch.as_str();
+                if !looked.insert(b) {
+                    continue;
+                }
+                let of_batch = records.iter().filter(|x| x.entry.batch == b);
+                if of_batch.clone().any(|x| x.entry.undo_of.is_some())
+                    || of_batch.clone().all(|x| x.known == Known::Failed)
+                {
+                    continue;
+                }
+                if !undone_by(b).is_empty() {
+                    skipped_undone += 1;
+                    continue;
+                }
+                found = Some(b.to_string());
+                break;
+            }
+            found.ok_or_else(|| {
+                Error::Usage(if skipped_undone > 0 {
+                    format!(
+                        "nothing left to undo for this account: the latest {skipped_undone} batch{} undone already (to undo one again, name it: rolecall undo BATCH; see `rolecall journal`)",
+                        if skipped_undone == 1 { " is" } else { "es are" }
+                    )
+                } else {
+                    "the journal has no change to undo for this account".into()
+                })
+            })?
+        }
     };
-    let lines: Vec<&Entry> = entries
+    let mut changes: Vec<(Entry, Known)> = records
         .iter()
-        .filter(|e| e.batch == batch)
-        .filter(done)
+        .filter(|r| r.entry.batch == batch)
+        .map(|r| (r.entry.clone(), r.known))
         .collect();
-    if lines.is_empty() {
+    changes.reverse();
+    if changes.is_empty() {
         return Err(Error::Usage(format!(
-            "batch '{}' has no completed change in the journal (see `rolecall journal`)",
+            "batch '{}' has no change to an instance in the journal (see `rolecall journal`)",
             escape(&batch)
         )));
     }
-    Ok(lines)
+    let mut notes = Vec::new();
+    if let Some(of) = changes.iter().find_map(|(e, _)| e.undo_of.as_deref()) {
+        notes.push(format!(
+            "batch {} is an undo of {}: undoing it puts {} changes back again",
+            escape(&batch),
+            escape(of),
+            escape(of)
+        ));
+    }
+    let by = undone_by(&batch);
+    if !by.is_empty() {
+        notes.push(format!(
+            "batch {} was undone already by {}: instances back where they were are left alone",
+            escape(&batch),
+            escape(&by.join(", "))
+        ));
+    }
+    let unknown = changes
+        .iter()
+        .filter(|(_, k)| matches!(k, Known::Unknown | Known::Partial))
+        .count();
+    if unknown > 0 {
+        notes.push(format!(
+            "{unknown} change{} of batch {} had no outcome on record (unknown or partial): planned from what a fresh read shows",
+            if unknown == 1 { "" } else { "s" },
+            escape(&batch)
+        ));
+    }
+    Ok(UndoBatch {
+        batch,
+        changes,
+        notes,
+    })
 }
 
-/// Plans putting every instance of a batch back where it was. An instance
-/// changed since (its profile is no longer the batch's target) is skipped
-/// unless `force`.
+/// How long to wait before re-reading a batch's changes whose outcome is not
+/// on record: a call sent less than `timeout` before `now` may still reach
+/// AWS (its sender died, the request did not). `None`: no need to wait.
+pub fn settle_time(
+    batch: &UndoBatch,
+    timeout: std::time::Duration,
+    now: std::time::SystemTime,
+) -> Option<std::time::Duration> {
+    batch
+        .changes
+        .iter()
+        .filter(|(_, k)| matches!(k, Known::Unknown | Known::Partial))
+        .filter_map(|(e, _)| humantime::parse_rfc3339_weak(&e.time).ok())
+        .filter_map(|sent| (sent + timeout).duration_since(now).ok())
+        .max()
+        .filter(|d| !d.is_zero())
+}
+
+/// What undo does with one change of a batch, given the profile the instance
+/// has now (`None`: no profile).
+#[derive(Debug, Clone, PartialEq)]
+pub enum UndoStep {
+    /// Put the recorded `from` back.
+    PutBack,
+    /// Already where it was before the batch: nothing to do (the reason says so).
+    AlreadyBack(String),
+    /// On something the batch did not put there: left alone (the reason says
+    /// what), unless forced.
+    Changed(String),
+}
+
+/// Decides one change of an undo. Back to `from` when the instance is on the
+/// recorded `to`, or when the change's outcome is not on record and it has
+/// no profile (the detach of a two-call change happened, the rest did not).
+pub fn undo_step(entry: &Entry, known: Known, now: Option<&str>, force: bool) -> UndoStep {
+    let from = entry.from_profile_arn.as_deref();
+    fn name(arn: Option<&str>) -> &str {
+        arn.map_or("no profile", crate::aws::profile_name_from_arn)
+    }
+    if now == from {
+        return UndoStep::AlreadyBack(format!(
+            "already has {} as before the batch{}",
+            name(from),
+            match known {
+                Known::Failed => " (the change failed at the time)",
+                Known::Unknown => " (the change did not happen)",
+                Known::Ok | Known::Partial => "",
+            }
+        ));
+    }
+    if now == entry.to_profile_arn.as_deref() || (known != Known::Ok && now.is_none()) || force {
+        return UndoStep::PutBack;
+    }
+    UndoStep::Changed(format!(
+        "changed since: it now has {} (use --force to put it back anyway)",
+        name(now)
+    ))
+}
+
+/// Plans putting every instance of a batch back where it was, from fresh
+/// reads (so a change whose outcome is unknown is planned from what is true
+/// now). An instance changed since is skipped and named unless `force`.
 pub async fn plan_undo(
     session: &Session,
-    batch: &[&Entry],
+    batch: &UndoBatch,
     force: bool,
 ) -> Result<BatchPlan, Error> {
     let reads = read_all(session).await?;
@@ -271,19 +417,23 @@ pub async fn plan_undo(
             })
             .map(|a| a.key.clone())
     };
-    for entry in batch {
-        let skip = |reason: String| Skipped {
+    for (entry, known) in &batch.changes {
+        let skip = |reason: String, settled: bool| Skipped {
             account: entry.account.clone().unwrap_or_default(),
             region: Some(entry.region.clone()),
             instance_id: entry.instance_id.clone(),
             from_profile_arn: entry.to_profile_arn.clone(),
             reason,
+            settled,
         };
         let Some(key) = key_of(entry.account.as_deref()) else {
-            plan.skipped.push(skip(format!(
-                "its account {} is not shown (pass its --profile)",
-                entry.account.as_deref().unwrap_or("(unknown)")
-            )));
+            plan.skipped.push(skip(
+                format!(
+                    "its account {} is not shown (pass its --profile)",
+                    entry.account.as_deref().unwrap_or("(unknown)")
+                ),
+                false,
+            ));
             continue;
         };
         let Some(row) = reads.rows.iter().find(|r| {
@@ -292,7 +442,7 @@ pub async fn plan_undo(
                 && r.instance.region == entry.region
         }) else {
             plan.skipped
-                .push(skip(format!("not found in {}", entry.region)));
+                .push(skip(format!("not found in {}", entry.region), false));
             continue;
         };
         let now = row
@@ -300,21 +450,32 @@ pub async fn plan_undo(
             .as_ref()
             .filter(|a| a.state.is_active())
             .map(|a| a.profile.arn.clone());
-        if now != entry.to_profile_arn && !force {
-            plan.skipped.push(skip(format!(
-                "changed since: it now has {} (use --force to put it back anyway)",
-                now.as_deref()
-                    .map(crate::aws::profile_name_from_arn)
-                    .unwrap_or("no profile")
-            )));
-            continue;
+        match undo_step(entry, *known, now.as_deref(), force) {
+            UndoStep::PutBack => {}
+            UndoStep::AlreadyBack(why) => {
+                plan.skipped.push(skip(why, true));
+                continue;
+            }
+            UndoStep::Changed(why) => {
+                let why = if session.demo.is_some() {
+                    format!(
+                        "from an earlier demo run: the demo account starts afresh with each run ({why})"
+                    )
+                } else {
+                    why
+                };
+                plan.skipped.push(skip(why, false));
+                continue;
+            }
         }
         let target = match &entry.from_profile_arn {
             Some(arn) => match reads.profiles(&key)?.iter().find(|p| &p.arn == arn) {
                 Some(p) => Some(p),
                 None => {
-                    plan.skipped
-                        .push(skip(format!("its earlier profile {arn} no longer exists")));
+                    plan.skipped.push(skip(
+                        format!("its earlier profile {arn} no longer exists"),
+                        false,
+                    ));
                     continue;
                 }
             },
@@ -322,34 +483,47 @@ pub async fn plan_undo(
         };
         match plan_one(row, target) {
             Ok(change) => plan.changes.push((change, row.instance.name.clone())),
-            Err(reason) => plan.skipped.push(skip(reason)),
+            Err(reason) => {
+                let settled = reason.starts_with("already has");
+                plan.skipped.push(skip(reason, settled));
+            }
         }
     }
     Ok(plan)
 }
 
 /// Runs a batch's changes, at most `concurrency` at a time, each journaled
-/// (when `journal` is given) and sent to its own account. Results come back
-/// in the plan's order.
+/// (when `journal` is given) and sent to its own account. Once `stop` is set
+/// no further change starts (each comes back `NotStarted`); those under way
+/// finish. Results come back in the plan's order.
 pub async fn run(
     session: &Session,
     changes: &[(Change, Option<String>)],
     concurrency: usize,
     journal: Option<&Journal>,
     context: &dyn Fn(&str) -> Context,
+    stop: &std::sync::atomic::AtomicBool,
 ) -> Vec<Result<Outcome, JournalError>> {
-    let quiet = |_: String| {};
+    let quiet = |_: &exec::Step| {};
+    let not_run = |change: &Change, error: exec::ExecError| Outcome {
+        change: change.clone(),
+        steps: Vec::new(),
+        result: Err(error),
+        journal_error: None,
+    };
     futures::stream::iter(changes.iter().map(|(change, name)| async move {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(not_run(change, exec::ExecError::NotStarted));
+        }
         let context = context(&change.account);
         let Some(account) = session.account(&change.account) else {
-            return Ok(Outcome {
-                change: change.clone(),
-                steps: Vec::new(),
-                result: Err(exec::ExecError::Internal(format!(
+            return Ok(not_run(
+                change,
+                exec::ExecError::Internal(format!(
                     "account {} is not in this session",
                     change.account
-                ))),
-            });
+                )),
+            ));
         };
         let record = journal.map(|journal| Record {
             journal,
@@ -361,4 +535,172 @@ pub async fn run(
     .buffered(concurrency.max(1))
     .collect()
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(batch: &str, id: &str, phase: &str, outcome: Option<&str>) -> Entry {
+        Entry {
+            id: id.into(),
+            batch: batch.into(),
+            time: String::new(),
+            phase: phase.into(),
+            outcome: outcome.map(str::to_string),
+            account: Some("111111111111".into()),
+            caller_arn: None,
+            region: "us-east-1".into(),
+            instance_id: format!("i-{id}"),
+            instance_name: None,
+            action: "replace".into(),
+            from_profile_arn: Some("arn:aws:iam::1:instance-profile/a".into()),
+            to_profile_arn: Some("arn:aws:iam::1:instance-profile/b".into()),
+            association_id_before: None,
+            association_id_after: None,
+            request_ids: vec![],
+            error: None,
+            undo_of: None,
+            aws_cli: vec![],
+            tool: String::new(),
+        }
+    }
+
+    const A: &str = "arn:aws:iam::1:instance-profile/a";
+    const B: &str = "arn:aws:iam::1:instance-profile/b";
+
+    #[test]
+    fn a_change_without_its_done_line_is_unknown_and_still_undone() {
+        let entries = vec![
+            entry("b1", "1", "sent", None),
+            entry("b1", "1", "done", Some("ok")),
+            entry("b1", "2", "sent", None),
+        ];
+        let batch = batch_to_undo(&entries, None, &[]).unwrap();
+        let known: Vec<Known> = batch.changes.iter().map(|(_, k)| *k).collect();
+        assert_eq!(known, [Known::Ok, Known::Unknown]);
+        assert!(
+            batch
+                .notes
+                .iter()
+                .any(|n| n.contains("1 change of batch b1"))
+        );
+    }
+
+    #[test]
+    fn a_detach_on_record_without_its_associate_is_partial() {
+        let mut sent = entry("b1", "1", "sent", None);
+        sent.action = "detach_then_associate".into();
+        let mut step = sent.clone();
+        step.phase = "step".into();
+        step.outcome = Some("detached".into());
+        let mut failed = sent.clone();
+        failed.phase = "done".into();
+        failed.outcome = Some("failed".into());
+        let partial = batch_to_undo(&[sent.clone(), step.clone()], None, &[]).unwrap();
+        assert_eq!(partial.changes[0].1, Known::Partial);
+        let refused = batch_to_undo(&[sent, step, failed], None, &[]).unwrap();
+        assert_eq!(refused.changes[0].1, Known::Partial);
+    }
+
+    #[test]
+    fn undo_walks_back_instead_of_flipping() {
+        let mut undo = entry("b2", "9", "done", Some("ok"));
+        undo.undo_of = Some("b1".into());
+        let entries = vec![
+            entry("b0", "0", "done", Some("ok")),
+            entry("b1", "1", "done", Some("ok")),
+            undo,
+        ];
+        // b2 is an undo and b1 is undone: the next one back is b0.
+        assert_eq!(batch_to_undo(&entries, None, &[]).unwrap().batch, "b0");
+        // Naming the undo undoes it, and says what it is.
+        let named = batch_to_undo(&entries, Some("b2"), &[]).unwrap();
+        assert!(
+            named.notes[0].contains("is an undo of b1"),
+            "{:?}",
+            named.notes
+        );
+        let named = batch_to_undo(&entries, Some("b1"), &[]).unwrap();
+        assert!(
+            named.notes[0].contains("undone already by b2"),
+            "{:?}",
+            named.notes
+        );
+        // Everything undone: say so, and how to go again.
+        let e = batch_to_undo(&entries[1..], None, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("undone already"), "{e}");
+    }
+
+    #[test]
+    fn a_batch_of_role_changes_or_failures_is_not_the_one_undone() {
+        let mut revoke = entry("b9", "9", "done", Some("ok"));
+        revoke.action = "revoke_sessions".into();
+        let entries = vec![
+            entry("b1", "1", "done", Some("ok")),
+            entry("b2", "2", "done", Some("failed")),
+            revoke,
+        ];
+        assert_eq!(batch_to_undo(&entries, None, &[]).unwrap().batch, "b1");
+    }
+
+    #[test]
+    fn undo_waits_only_for_unknown_changes_sent_within_the_timeout() {
+        let t0 = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        let at = |secs: u64| {
+            humantime::format_rfc3339_micros(t0 + std::time::Duration::from_secs(secs)).to_string()
+        };
+        let mut unknown = entry("b", "1", "sent", None);
+        unknown.time = at(10);
+        let mut ok = entry("b", "2", "done", Some("ok"));
+        ok.time = at(18);
+        let batch = batch_to_undo(&[unknown, ok], None, &[]).unwrap();
+        let timeout = std::time::Duration::from_secs(20);
+        let now = t0 + std::time::Duration::from_secs(15);
+        assert_eq!(
+            settle_time(&batch, timeout, now),
+            Some(std::time::Duration::from_secs(15))
+        );
+        let later = t0 + std::time::Duration::from_secs(31);
+        assert_eq!(settle_time(&batch, timeout, later), None);
+    }
+
+    #[test]
+    fn each_change_is_decided_from_what_the_instance_has_now() {
+        let e = entry("b", "1", "done", Some("ok"));
+        assert_eq!(undo_step(&e, Known::Ok, Some(B), false), UndoStep::PutBack);
+        assert!(matches!(
+            undo_step(&e, Known::Ok, Some(A), false),
+            UndoStep::AlreadyBack(_)
+        ));
+        assert!(matches!(
+            undo_step(&e, Known::Ok, None, false),
+            UndoStep::Changed(_)
+        ));
+        assert_eq!(undo_step(&e, Known::Ok, None, true), UndoStep::PutBack);
+        // Unknown: on the target, or left with nothing by a half-made change: back.
+        assert_eq!(
+            undo_step(&e, Known::Unknown, Some(B), false),
+            UndoStep::PutBack
+        );
+        assert_eq!(
+            undo_step(&e, Known::Partial, None, false),
+            UndoStep::PutBack
+        );
+        match undo_step(&e, Known::Unknown, Some(A), false) {
+            UndoStep::AlreadyBack(why) => assert!(why.contains("did not happen"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            undo_step(
+                &e,
+                Known::Unknown,
+                Some("arn:aws:iam::1:instance-profile/c"),
+                false
+            ),
+            UndoStep::Changed(_)
+        ));
+    }
 }

@@ -1,5 +1,6 @@
 //! The config file: `$XDG_CONFIG_HOME/rolecall/config.toml` (default
-//! `~/.config/rolecall/config.toml`) or `--config PATH`. TOML:
+//! `~/.config/rolecall/config.toml`) or `--config PATH`; `--demo` without
+//! `--config` uses the demo's, built in ([`load_for`]). TOML:
 //!
 //! ```toml
 //! quarantine_profile = "incident-quarantine"
@@ -50,20 +51,48 @@ pub struct Config {
 }
 
 /// The `[colors]` table: a colour name (`red`, `lightblue`, `gray`…), an
-/// index (`0`–`255`) or `#rrggbb` per slot; unset slots keep the defaults.
+/// index (`0`–`255`, as a number or a string) or `#rrggbb` per slot; unset
+/// slots keep the defaults.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Colors {
     /// The product name and the column titles.
+    #[serde(default, deserialize_with = "colour")]
     pub header: Option<String>,
     /// The selected row's background.
+    #[serde(default, deserialize_with = "colour")]
     pub selection: Option<String>,
     /// `associating` / `disassociating` and their spinner.
+    #[serde(default, deserialize_with = "colour")]
     pub transitional: Option<String>,
     /// Errors: the footer, the failing-reads lines, `unknown`.
+    #[serde(default, deserialize_with = "colour")]
     pub error: Option<String>,
     /// The PRODUCTION badge's background.
+    #[serde(default, deserialize_with = "colour")]
     pub production: Option<String>,
+}
+
+/// A colour as written: a string, or an integer (`header = 12`), kept as
+/// its decimal text; [`check`] refuses what is not a colour (`300`, `-1`).
+fn colour<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct Written;
+    impl serde::de::Visitor<'_> for Written {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a colour (a name such as red or lightblue, 0-255, or #rrggbb)")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+    }
+    d.deserialize_any(Written).map(Some)
 }
 
 impl Colors {
@@ -172,6 +201,16 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, Error> {
     parse(&text, &shown)
 }
 
+/// The config a run uses: `--config PATH` when given; else, with `--demo`,
+/// the demo's own, built into the binary (the operator's file describes
+/// their accounts, not the demo's); else the default file.
+pub fn load_for(explicit: Option<&Path>, demo: bool) -> Result<Config, Error> {
+    match explicit {
+        None if demo => parse(crate::aws::fleet::DEMO_CONFIG_TOML, "built into --demo"),
+        _ => load(explicit),
+    }
+}
+
 /// The largest config file read.
 pub const MAX_CONFIG: u64 = 1024 * 1024;
 
@@ -181,36 +220,72 @@ pub fn parse(text: &str, origin: &str) -> Result<Config, Error> {
         let line = e
             .span()
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        let what = one_line(e.message());
+        let what = plain_words(&one_line(e.message()));
+        // The key, as the errors of `check` name it (`poll`, `header`), unless
+        // the message names it already (an unknown field).
+        let key = key_of(&e)
+            .filter(|k| !what.contains(&format!("`{k}`")))
+            .map(|k| format!("{}: ", crate::text::escape(&k)))
+            .unwrap_or_default();
         Error::Usage(match line {
-            Some(n) => format!("config file {origin}, line {n}: {what}"),
-            None => format!("config file {origin}: {what}"),
+            Some(n) => format!("config file {origin}, line {n}: {key}{what}"),
+            None => format!("config file {origin}: {key}{what}"),
         })
     })?;
     check(&config, text, origin)?;
     Ok(config)
 }
 
+/// The key whose value a deserialization error is about (its last part:
+/// `header` of `colors.header`). The toml crate keeps the key path private
+/// and shows it (a last line "in" and the path in backquotes) only when it
+/// has no input to quote, so it is read from that rendering.
+fn key_of(e: &toml::de::Error) -> Option<String> {
+    let mut bare = e.clone();
+    bare.set_input(None);
+    let shown = bare.to_string();
+    let path = shown
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("in `")?.strip_suffix('`'))?;
+    path.rsplit('.')
+        .next()
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+}
+
+/// serde's type names in words a config file's reader uses.
+fn plain_words(message: &str) -> String {
+    message
+        .replace("expected u64", "expected a whole number")
+        .replace("expected a sequence", "expected a list")
+}
+
 /// The line a key is set on (for errors about its value).
 fn line_of(text: &str, key: &str) -> Option<usize> {
-    text.lines()
-        .position(|l| {
-            l.trim_start()
-                .strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with('='))
-        })
-        .map(|i| i + 1)
+    lines_of(text, key).next()
+}
+
+/// Each line a key is set on, in order (1-based).
+fn lines_of<'a>(text: &'a str, key: &'a str) -> impl Iterator<Item = usize> + 'a {
+    text.lines().enumerate().filter_map(move |(i, l)| {
+        l.trim_start()
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+            .then_some(i + 1)
+    })
 }
 
 /// Values TOML accepts but rolecall does not: one line naming the line, the
 /// key and what is wrong.
 fn check(c: &Config, text: &str, origin: &str) -> Result<(), Error> {
-    let bad = |key: &str, why: String| {
-        Error::Usage(match line_of(text, key) {
+    let at = |line: Option<usize>, key: &str, why: String| {
+        Error::Usage(match line {
             Some(n) => format!("config file {origin}, line {n}: {key}: {why}"),
             None => format!("config file {origin}: {key}: {why}"),
         })
     };
+    let bad = |key: &str, why: String| at(line_of(text, key), key, why);
     if let Some(p) = c.poll.filter(|p| !(1..=3600).contains(p)) {
         return Err(bad(
             "poll",
@@ -271,6 +346,29 @@ fn check(c: &Config, text: &str, origin: &str) -> Result<(), Error> {
         .any(|a| a.name.as_deref().is_some_and(|n| n.trim().is_empty()))
     {
         return Err(bad("name", "an account name is empty".into()));
+    }
+    // One account per name: a production confirmation asks for the name, and
+    // tables and the TUI show it; two accounts called alike would be one to
+    // the operator. Names that differ only in case or spaces count as alike.
+    let mut named: std::collections::HashMap<String, &Account> = Default::default();
+    let with_names = c
+        .accounts
+        .iter()
+        .filter_map(|a| Some((a, a.name.as_deref()?)));
+    for (n, (a, name)) in with_names.enumerate() {
+        if let Some(first) = named.insert(name.trim().to_lowercase(), a) {
+            // `name` is a key of `[[account]]` only: its n-th setting is this one.
+            return Err(at(
+                lines_of(text, "name").nth(n),
+                "name",
+                format!(
+                    "accounts {} and {} are both named '{}' (a production confirmation asks for the name: give each account its own)",
+                    crate::text::escape(&first.id),
+                    crate::text::escape(&a.id),
+                    crate::text::escape(name)
+                ),
+            ));
+        }
     }
     if let Some(a) = c
         .accounts
@@ -360,7 +458,123 @@ mod tests {
 }
 
 #[cfg(test)]
+mod refused {
+    use super::*;
+
+    fn error(text: &str) -> String {
+        let e = parse(text, "c.toml").unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let e = e.to_string();
+        assert!(!e.contains('\n'), "{e}");
+        e
+    }
+
+    #[test]
+    fn two_accounts_with_one_name_are_refused_at_the_second() {
+        let e = error(
+            "[[account]]\nid = \"111111111111\"\nname = \"prod\"\nproduction = true\n\
+             [[account]]\nid = \"222222222222\"\n\
+             [[account]]\nid = \"333333333333\"\nname = \" Prod\"\n",
+        );
+        assert!(e.starts_with("config file c.toml, line 9: name: "), "{e}");
+        assert!(
+            e.contains("111111111111") && e.contains("333333333333") && e.contains("' Prod'"),
+            "{e}"
+        );
+        // Names of their own, and accounts without one, are fine.
+        parse(
+            "[[account]]\nid = \"111111111111\"\nname = \"prod\"\n\
+             [[account]]\nid = \"222222222222\"\n\
+             [[account]]\nid = \"333333333333\"\n\
+             [[account]]\nid = \"444444444444\"\nname = \"prod-eu\"\n",
+            "c.toml",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_colour_may_be_an_index_written_as_a_number() {
+        let c = parse("[colors]\nheader = 12\nselection = \"200\"\n", "c.toml").unwrap();
+        assert_eq!(c.colors.header.as_deref(), Some("12"));
+        let palette = crate::ui::theme::Palette::from_config(&c.colors);
+        assert_eq!(palette.header, ratatui::style::Color::Indexed(12));
+        assert_eq!(palette.selection, ratatui::style::Color::Indexed(200));
+        for (text, key) in [
+            ("[colors]\nheader = 256\n", "header"),
+            ("[colors]\nerror = -1\n", "error"),
+            ("[colors]\nproduction = true\n", "production"),
+            ("[colors]\ntransitional = 1.5\n", "transitional"),
+        ] {
+            let e = error(text);
+            assert!(
+                e.starts_with(&format!("config file c.toml, line 2: {key}: ")),
+                "{e}"
+            );
+            assert!(e.contains("0-255"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_its_key_and_line() {
+        for (text, line, key) in [
+            ("quarantine_profile = \"q\"\npoll = \"often\"\n", 2, "poll"),
+            ("mouse = \"yes\"\n", 1, "mouse"),
+            ("regions = \"us-east-1\"\n", 1, "regions"),
+            (
+                "[[account]]\nid = \"111111111111\"\nproduction = 1\n",
+                3,
+                "production",
+            ),
+            ("[[account]]\nid = 12\n", 2, "id"),
+        ] {
+            let e = error(text);
+            assert!(
+                e.starts_with(&format!("config file c.toml, line {line}: {key}: ")),
+                "{e}"
+            );
+        }
+        let e = error("poll = \"often\"\n");
+        assert!(e.ends_with("expected a whole number"), "{e}");
+        // An unknown key is named once, by the message.
+        let e = error("bogus = 1\n");
+        assert!(
+            e.starts_with("config file c.toml, line 1: unknown field `bogus`"),
+            "{e}"
+        );
+    }
+}
+
+#[cfg(test)]
 mod demo_config {
+    #[test]
+    fn the_demo_without_a_config_file_has_its_quarantine_profile() {
+        let c = super::load_for(None, true).unwrap();
+        assert_eq!(c.quarantine_profile.as_deref(), Some("incident-quarantine"));
+        // It names no account: the demo's own names and production mark hold.
+        assert!(c.accounts.is_empty());
+        let mut fleets = vec![crate::aws::fleet::Fleet::builtin().unwrap()];
+        fleets.extend(
+            crate::aws::fleet::builtin_others()
+                .unwrap()
+                .into_iter()
+                .map(|(f, _, _)| f),
+        );
+        for fleet in fleets {
+            assert!(
+                fleet
+                    .profiles
+                    .iter()
+                    .any(|p| p.name == "incident-quarantine"),
+                "{}",
+                fleet.account
+            );
+        }
+        // --config still wins over the demo's.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/config.toml");
+        let c = super::load_for(Some(std::path::Path::new(path)), true).unwrap();
+        assert_eq!(c.accounts.len(), 1);
+    }
+
     #[test]
     fn the_shipped_demo_config_guards_the_demo_account() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/config.toml");

@@ -14,6 +14,10 @@ pub enum Error {
     /// Anything else at run time: exit 1.
     #[error("{0}")]
     Runtime(String),
+    /// A signal (its number) stopped the run after what was in flight ended;
+    /// the text says what was left undone. Exit 128 + the signal.
+    #[error("{1}")]
+    Signal(i32, String),
 }
 
 impl Error {
@@ -22,6 +26,7 @@ impl Error {
         match self {
             Error::Usage(_) => 2,
             Error::Api(_) | Error::Runtime(_) => 1,
+            Error::Signal(n, _) => u8::try_from(128 + n).unwrap_or(1),
         }
     }
 }

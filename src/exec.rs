@@ -45,6 +45,10 @@ pub enum ExecError {
     /// The journal could not be written: nothing was sent.
     #[error("{0}")]
     NotJournaled(String),
+    /// rolecall was stopping (quit or a signal) before the change started:
+    /// nothing was sent.
+    #[error("not started: rolecall was stopping, nothing was sent")]
+    NotStarted,
 }
 
 impl ExecError {
@@ -52,7 +56,7 @@ impl ExecError {
     pub fn error(&self) -> Option<&ApiError> {
         match self {
             Self::Refused { error, .. } | Self::Unknown { error, .. } => Some(error),
-            Self::Internal(_) | Self::NotJournaled(_) => None,
+            Self::Internal(_) | Self::NotJournaled(_) | Self::NotStarted => None,
         }
     }
 
@@ -61,13 +65,16 @@ impl ExecError {
     pub fn detached(&self) -> Option<&str> {
         match self {
             Self::Refused { detached, .. } | Self::Unknown { detached, .. } => detached.as_deref(),
-            Self::Internal(_) | Self::NotJournaled(_) => None,
+            Self::Internal(_) | Self::NotJournaled(_) | Self::NotStarted => None,
         }
     }
 
     /// One sentence: what failed, what is known now, and what to do.
     pub fn sentence(&self, instance_id: &str) -> String {
         match self {
+            Self::NotStarted => format!(
+                "not started: rolecall was stopping, nothing was sent to instance {instance_id}"
+            ),
             Self::NotJournaled(why) => format!(
                 "{}: nothing was sent to instance {instance_id} (fix the journal, or restart rolecall with --no-journal)",
                 crate::text::one_line(why)
@@ -172,13 +179,14 @@ where
     }
 }
 
-/// The instance's current association, read afresh.
+/// The instance's current association, read afresh (a read is safe to
+/// repeat: throttling and a lost answer are retried).
 pub async fn reread(
     cloud: &dyn Cloud,
     region: &str,
     instance_id: &str,
 ) -> Result<Option<Association>, ApiError> {
-    let all = cloud.associations(region).await?;
+    let all = crate::aws::retry_read(|| cloud.associations(region)).await?;
     Ok(current_association(&all, instance_id).cloned())
 }
 
@@ -252,6 +260,9 @@ pub struct Outcome {
     pub steps: Vec<Step>,
     /// The association the last successful call answered with.
     pub result: Result<Association, ExecError>,
+    /// A journal line after the `sent` one (`step` or `done`) that could not
+    /// be written: the change's outcome is missing from the record.
+    pub journal_error: Option<String>,
 }
 
 impl Outcome {
@@ -284,23 +295,39 @@ pub struct Record<'a> {
 
 /// Runs a change with its journal lines around it: the `sent` line is
 /// written and synced before the first call, and if it cannot be, nothing is
-/// sent. `None` runs without a journal (`--no-journal`).
+/// sent; a two-call change records its first call (`step`) as it lands. A
+/// later line that cannot be written is kept in the outcome, for the front
+/// end to say. `None` runs without a journal (`--no-journal`).
 pub async fn run_recorded(
     cloud: &dyn Cloud,
     change: &Change,
     record: Option<Record<'_>>,
-    on_step: &(dyn Fn(String) + Send + Sync),
+    on_detached: &(dyn Fn(&Step) + Send + Sync),
 ) -> Result<Outcome, JournalError> {
     let Some(record) = record else {
-        return Ok(run(cloud, change, on_step).await);
+        return Ok(run(cloud, change, on_detached).await);
     };
     let id = journal::new_id("c");
     let sent = Entry::sent(record.context, &id, change, record.instance_name);
     record.journal.append(&sent)?;
-    let outcome = run(cloud, change, on_step).await;
+    let step_error = std::sync::Mutex::new(None::<String>);
+    let on_step = |step: &Step| {
+        if let Err(e) = record.journal.append(&Entry::step(&sent, step)) {
+            tracing::error!(error = %e, change = %id, "cannot write the journal's step line");
+            if let Ok(mut slot) = step_error.lock() {
+                *slot = Some(e.to_string());
+            }
+        }
+        on_detached(step);
+    };
+    let mut outcome = run(cloud, change, &on_step).await;
     if let Err(e) = record.journal.append(&Entry::done(&sent, &outcome)) {
-        // The change is made; its `sent` line stands. Say so in the log.
+        // The change is made; its `sent` line stands, its outcome is missing.
         tracing::error!(error = %e, change = %id, "cannot write the journal's done line");
+        outcome.journal_error = Some(e.to_string());
+    } else if let Ok(Some(e)) = step_error.into_inner() {
+        // The done line holds the outcome; the step line's loss is only said.
+        tracing::warn!(error = %e, change = %id, "the step line is missing; the done line is written");
     }
     Ok(outcome)
 }
@@ -317,12 +344,12 @@ fn record(steps: &mut Vec<Step>, call: &'static str, result: &Result<Association
     });
 }
 
-/// Runs a change's calls on one instance. `on_step` hears about the first step
-/// of a two-step swap when it has worked.
+/// Runs a change's calls on one instance. `on_detached` hears about the first
+/// step of a two-step swap when it has worked.
 pub async fn run(
     cloud: &dyn Cloud,
     change: &Change,
-    on_step: &(dyn Fn(String) + Send + Sync),
+    on_detached: &(dyn Fn(&Step) + Send + Sync),
 ) -> Outcome {
     let (region, instance_id) = (change.region.as_str(), change.instance_id.as_str());
     tracing::info!(region, instance_id, kind = ?change.kind, "change");
@@ -357,9 +384,9 @@ pub async fn run(
             match r {
                 Err(e) => Err((e, None)),
                 Ok(_) => {
-                    on_step(format!(
-                        "{instance_id}: detached {association_id}; now associating the new profile"
-                    ));
+                    if let Some(step) = steps.last() {
+                        on_detached(step);
+                    }
                     let profile = ProfileRef::Arn(profile_arn.clone());
                     let r = call(|| cloud.associate(region, instance_id, &profile), true).await;
                     record(&mut steps, actions::ASSOCIATE, &r);
@@ -376,6 +403,7 @@ pub async fn run(
         change: change.clone(),
         steps,
         result,
+        journal_error: None,
     }
 }
 
@@ -480,12 +508,13 @@ pub(crate) async fn read_for_change(
             let facts = futures::future::join_all(session.accounts.iter().map(|a| async move {
                 let profiles = async {
                     if with_profiles {
-                        a.instance_profiles().await
+                        crate::aws::retry_read(|| a.instance_profiles()).await
                     } else {
                         Ok(Vec::new())
                     }
                 };
-                let (profiles, identity) = tokio::join!(profiles, a.cloud.caller_identity());
+                let identity = crate::aws::retry_read(|| a.cloud.caller_identity());
+                let (profiles, identity) = tokio::join!(profiles, identity);
                 (
                     a.key.clone(),
                     AccountFacts {

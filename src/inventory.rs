@@ -131,9 +131,10 @@ pub async fn fetch_accounts(session: &Session) -> Fetched {
         .collect();
     let results: Vec<_> = stream::iter(scopes)
         .map(|(i, account, region)| async move {
+            // Planning reads: retried like every read (the poller has its own backoff).
             let result = tokio::try_join!(
-                account.instances(region),
-                account.cloud.associations(region)
+                crate::aws::retry_read(|| account.instances(region)),
+                crate::aws::retry_read(|| account.cloud.associations(region))
             );
             (i, account, region, result)
         })

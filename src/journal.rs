@@ -38,9 +38,12 @@ pub struct Entry {
     pub batch: String,
     /// RFC 3339 UTC.
     pub time: String,
-    /// `sent`, then `done`.
+    /// `sent`, then (for a change of two calls) `step` when the first call
+    /// worked, then `done`.
     pub phase: String,
-    /// `ok`, `failed` or `unknown` on `done` lines.
+    /// On `done` lines: `ok`, `failed` (nothing changed), `partial` (the
+    /// first of two calls worked, the second was refused) or `unknown` (an
+    /// answer was lost). On `step` lines: the call that worked (`detached`).
     pub outcome: Option<String>,
     pub account: Option<String>,
     pub caller_arn: Option<String>,
@@ -181,6 +184,18 @@ impl Entry {
         }
     }
 
+    /// The `step` line of a two-call change whose first call (the detach)
+    /// worked: a crash before the `done` line leaves this on record.
+    pub fn step(sent: &Entry, step: &crate::exec::Step) -> Self {
+        Entry {
+            time: now_rfc3339(),
+            phase: "step".into(),
+            outcome: Some("detached".into()),
+            request_ids: step.request_id.clone().into_iter().collect(),
+            ..sent.clone()
+        }
+    }
+
     /// The `done` line: the `sent` line with the outcome filled in.
     pub fn done(sent: &Entry, outcome: &Outcome) -> Self {
         let (word, error) = match &outcome.result {
@@ -189,6 +204,7 @@ impl Entry {
             Err(e @ (ExecError::Unknown { .. } | ExecError::Internal(_))) => {
                 ("unknown", error_record(e))
             }
+            Err(e) if e.detached().is_some() => ("partial", error_record(e)),
             Err(e) => ("failed", error_record(e)),
         };
         Entry {
@@ -246,11 +262,33 @@ impl Journal {
         }
     }
 
+    /// Refuses a journal that is not a regular file (a FIFO would block, a
+    /// device would never end): checked before anything is sent. A missing
+    /// file is fine (the first append creates it).
+    pub fn check(&self) -> Result<(), JournalError> {
+        match std::fs::metadata(&self.path) {
+            Ok(m) if m.is_file() => Ok(()),
+            Ok(m) => Err(self.error(format!(
+                "is not a regular file (it is {}): nothing was sent (choose a file with --journal PATH, or pass --no-journal)",
+                if m.is_dir() {
+                    "a directory"
+                } else {
+                    "a FIFO, socket or device"
+                }
+            ))),
+            // Missing, or unreachable: the first append or read says why.
+            Err(_) => Ok(()),
+        }
+    }
+
     /// Appends one line and syncs it to disk before returning. The line is
     /// written with one call under an exclusive lock, so concurrent writers
-    /// (several rolecall processes) never interleave bytes.
+    /// (several rolecall processes) never interleave bytes. A file that does
+    /// not end with a newline (a writer died mid-line) gets one first, so the
+    /// torn line cannot swallow this one.
     pub fn append(&self, entry: &Entry) -> Result<(), JournalError> {
-        use std::os::unix::fs::OpenOptionsExt;
+        use std::os::unix::fs::{FileExt, OpenOptionsExt};
+        self.check()?;
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| self.error(e))?;
         }
@@ -258,13 +296,29 @@ impl Journal {
         line.push('\n');
         let mut file = OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .mode(0o600)
+            // Never block on a FIFO that appeared after the check.
+            .custom_flags(O_NONBLOCK)
             .open(&self.path)
             .map_err(|e| self.error(e))?;
         file.lock().map_err(|e| self.error(e))?;
         let written = file
-            .write_all(line.as_bytes())
+            .metadata()
+            .and_then(|m| {
+                if !m.is_file() {
+                    return Err(std::io::Error::other("is not a regular file"));
+                }
+                let mut last = [b'\n'];
+                if m.len() > 0 {
+                    file.read_exact_at(&mut last, m.len() - 1)?;
+                }
+                if last[0] != b'\n' {
+                    line.insert(0, '\n');
+                }
+                file.write_all(line.as_bytes())
+            })
             .and_then(|()| file.sync_data());
         // Unlocked when the file closes, whatever happened.
         drop(file);
@@ -274,6 +328,7 @@ impl Journal {
     /// Every readable line, oldest first, and the problems with the others
     /// (`line N: why`). A missing journal is empty.
     pub fn read(&self) -> Result<(Vec<Entry>, Vec<String>), JournalError> {
+        self.check()?;
         let file = match File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((vec![], vec![])),
@@ -283,20 +338,81 @@ impl Journal {
     }
 }
 
-fn read_entries(reader: impl BufRead) -> std::io::Result<(Vec<Entry>, Vec<String>)> {
+/// Lines longer than this are skipped when reading (no record comes close).
+pub const MAX_LINE: usize = 1 << 20;
+
+/// `open(2)`'s `O_NONBLOCK`: Linux's value, else the BSDs' and macOS's.
+#[cfg(target_os = "linux")]
+const O_NONBLOCK: i32 = 0o4000;
+#[cfg(not(target_os = "linux"))]
+const O_NONBLOCK: i32 = 0x0004;
+
+fn read_entries(mut reader: impl BufRead) -> std::io::Result<(Vec<Entry>, Vec<String>)> {
     let mut entries = Vec::new();
     let mut problems = Vec::new();
-    for (n, line) in reader.split(b'\n').enumerate() {
-        let bytes = line?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+    let mut n = 0;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        n += 1;
+        let (read, too_long) = read_capped_line(&mut reader, &mut line, MAX_LINE)?;
+        if read == 0 {
+            break;
+        }
+        if too_long {
+            problems.push(format!(
+                "line {n}: longer than {} MiB (skipped)",
+                MAX_LINE >> 20
+            ));
             continue;
         }
-        match serde_json::from_slice::<Entry>(&bytes) {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<Entry>(&line) {
             Ok(e) => entries.push(e),
-            Err(e) => problems.push(format!("line {}: {e}", n + 1)),
+            Err(e) => problems.push(format!("line {n}: {e}")),
         }
     }
     Ok((entries, problems))
+}
+
+/// Reads one line (without its newline) into `line`, keeping at most `cap`
+/// bytes: the bytes consumed and whether the line was longer than `cap`.
+fn read_capped_line(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<(usize, bool)> {
+    let (mut consumed, mut too_long) = (0, false);
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok((consumed, too_long));
+        }
+        let (chunk, end) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..i], Some(i + 1)),
+            None => (buf, None),
+        };
+        if !too_long {
+            if line.len() + chunk.len() > cap {
+                too_long = true;
+                line.clear();
+            } else {
+                line.extend_from_slice(chunk);
+            }
+        }
+        let used = end.unwrap_or(buf.len());
+        reader.consume(used);
+        consumed += used;
+        if end.is_some() {
+            return Ok((consumed, too_long));
+        }
+    }
 }
 
 /// The latest entry per change id (a `done` line wins over its `sent` line),
@@ -308,6 +424,82 @@ pub fn latest(entries: &[Entry]) -> Vec<&Entry> {
         .rev()
         .filter(|e| seen.insert(e.id.as_str()))
         .collect()
+}
+
+/// What the journal knows of one change's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Known {
+    /// Its `done` line says it worked.
+    Ok,
+    /// AWS refused it: nothing changed.
+    Failed,
+    /// The first of its two calls worked (the old profile was detached), the
+    /// second did not, or its outcome after that is not on record.
+    Partial,
+    /// Sent, and no outcome on record (the process died, the answer was
+    /// lost, or the `done` line could not be written): only a re-read tells.
+    Unknown,
+}
+
+impl Known {
+    /// The word the journal's listing shows.
+    pub fn word(self) -> &'static str {
+        match self {
+            Known::Ok => "ok",
+            Known::Failed => "failed",
+            Known::Partial => "partial",
+            Known::Unknown => "unknown",
+        }
+    }
+}
+
+/// One change as the journal records it: its latest line and what is known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record<'a> {
+    pub entry: &'a Entry,
+    pub known: Known,
+}
+
+/// What the lines of one change say about its outcome.
+fn known(lines: &[&Entry]) -> Known {
+    let detached = lines.iter().any(|e| e.phase == "step");
+    match lines.iter().rev().find(|e| e.phase == "done") {
+        Some(done) => match done.outcome.as_deref() {
+            Some("ok") => Known::Ok,
+            Some("partial") => Known::Partial,
+            Some("failed") if detached => Known::Partial,
+            Some("failed") => Known::Failed,
+            _ => Known::Unknown,
+        },
+        None if detached => Known::Partial,
+        None => Known::Unknown,
+    }
+}
+
+/// Every change on record, newest first (by its latest line), with what is
+/// known of it: a `sent` line without `done` is unknown, never dropped.
+pub fn records(entries: &[Entry]) -> Vec<Record<'_>> {
+    let mut lines: std::collections::HashMap<&str, Vec<&Entry>> = Default::default();
+    for e in entries {
+        lines.entry(e.id.as_str()).or_default().push(e);
+    }
+    latest(entries)
+        .into_iter()
+        .map(|entry| Record {
+            entry,
+            known: lines
+                .get(entry.id.as_str())
+                .map_or(Known::Unknown, |l| known(l)),
+        })
+        .collect()
+}
+
+/// True for a change to an instance's profile (not to a role).
+pub fn is_instance_change(e: &Entry) -> bool {
+    matches!(
+        e.action.as_str(),
+        "associate" | "replace" | "disassociate" | "detach_then_associate"
+    )
 }
 
 /// Reads a journal from a path, for tests and tools.
@@ -359,6 +551,115 @@ mod tests {
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].starts_with("line 2:"), "{problems:?}");
         assert!(problems[1].starts_with("line 3:"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_torn_last_line_does_not_swallow_the_next_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::new(dir.path().join("j.jsonl"));
+        j.append(&entry("a")).unwrap();
+        // A writer died mid-line: the file ends without a newline.
+        let mut f = OpenOptions::new().append(true).open(&j.path).unwrap();
+        f.write_all(b"{\"id\": \"torn\", \"ba").unwrap();
+        j.append(&entry("b")).unwrap();
+        let (entries, problems) = j.read().unwrap();
+        let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+    }
+
+    #[test]
+    fn a_line_over_the_cap_is_skipped_not_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::new(dir.path().join("j.jsonl"));
+        j.append(&entry("a")).unwrap();
+        let mut f = OpenOptions::new().append(true).open(&j.path).unwrap();
+        f.write_all(&vec![b'x'; MAX_LINE + 10]).unwrap();
+        f.write_all(b"\n").unwrap();
+        j.append(&entry("b")).unwrap();
+        let (entries, problems) = j.read().unwrap();
+        assert_eq!(entries.len(), 2);
+        assert!(problems[0].contains("longer than 1 MiB"), "{problems:?}");
+    }
+
+    #[test]
+    fn what_is_not_a_regular_file_is_refused_before_anything_else() {
+        for path in ["/dev/zero", "/dev/full", "/tmp"] {
+            let j = Journal::new(PathBuf::from(path));
+            let e = j.check().unwrap_err().to_string();
+            assert!(e.contains("not a regular file"), "{e}");
+            assert!(j.read().is_err());
+            assert!(j.append(&entry("a")).is_err());
+        }
+    }
+
+    /// A small deterministic generator (xorshift): the property test needs no crate.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n.max(1)
+        }
+    }
+
+    #[test]
+    fn every_whole_line_written_is_read_back_and_none_invented() {
+        // Random crashes (truncation mid-line), random garbage between lines
+        // (with or without a newline), and records appended after them: every
+        // record `append` wrote whole is read back, in order, and nothing else.
+        for seed in 1..=300u64 {
+            let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            let dir = tempfile::tempdir().unwrap();
+            let j = Journal::new(dir.path().join("j.jsonl"));
+            let mut expected: Vec<String> = Vec::new();
+            let mut last_was_record = false;
+            for n in 0..rng.below(12) + 1 {
+                match rng.below(4) {
+                    0 => {
+                        // Garbage: random bytes, sometimes with newlines.
+                        let len = rng.below(200) as usize;
+                        let bytes: Vec<u8> = (0..len).map(|_| rng.below(256) as u8).collect();
+                        let mut f = OpenOptions::new()
+                            .create(true)
+                            .append(true)
+                            .open(&j.path)
+                            .unwrap();
+                        f.write_all(&bytes).unwrap();
+                        last_was_record = false;
+                    }
+                    1 if last_was_record => {
+                        // A crash tore the last record: cut the file inside it.
+                        let len = std::fs::metadata(&j.path).unwrap().len();
+                        let text = std::fs::read(&j.path).unwrap();
+                        let last_start = text[..text.len() - 1]
+                            .iter()
+                            .rposition(|&b| b == b'\n')
+                            .map_or(0, |i| i + 1) as u64;
+                        if len - last_start > 2 {
+                            let cut = last_start + 1 + rng.below(len - last_start - 2);
+                            let f = OpenOptions::new().write(true).open(&j.path).unwrap();
+                            f.set_len(cut).unwrap();
+                            expected.pop();
+                        }
+                        last_was_record = false;
+                    }
+                    _ => {
+                        let id = format!("s{seed}-{n}");
+                        j.append(&entry(&id)).unwrap();
+                        expected.push(id);
+                        last_was_record = true;
+                    }
+                }
+            }
+            let (entries, _) = j.read().unwrap();
+            let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+            assert_eq!(ids, expected, "seed {seed}");
+        }
     }
 
     #[test]

@@ -71,7 +71,8 @@ fn main() -> ExitCode {
                     .map(|()| Exit::Quit)
             }
             None => {
-                let file = rolecall::config::load(args.global.config.as_deref())?;
+                let file =
+                    rolecall::config::load_for(args.global.config.as_deref(), args.global.demo)?;
                 let mut global = args.global.clone();
                 global.apply_config(&file);
                 rolecall::ui::theme::set_palette(&file.colors);

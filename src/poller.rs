@@ -173,6 +173,7 @@ pub fn failure(effect: &Effect, why: &str) -> Option<Action> {
         | Effect::ReadJournal(_)
         | Effect::RevokeSessions { .. }
         | Effect::Copy(_)
+        | Effect::StopChanges
         | Effect::Quit => return None,
     })
 }
@@ -252,6 +253,7 @@ pub async fn fetch(accounts: &[Account], effect: Effect) -> Option<Action> {
         | Effect::ReadJournal(_)
         | Effect::RevokeSessions { .. }
         | Effect::Copy(_)
+        | Effect::StopChanges
         | Effect::Quit => return None,
     })
 }

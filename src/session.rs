@@ -276,7 +276,42 @@ async fn connect(opts: &Options) -> Result<(Vec<Account>, Option<String>), Error
             via: format!("profile {profile}"),
         });
     }
+    if accounts.len() > 1 {
+        accounts = merge_same_accounts(accounts).await;
+    }
     Ok((accounts, endpoint))
+}
+
+/// Several profiles may reach one account (a role assumed in the account of
+/// another): one account is shown, planned and changed once. Each profile's
+/// account comes from STS (all at once); the first profile named serves it,
+/// and one stderr line says which were merged. A profile whose identity is
+/// unknown stays (its reads will say why).
+async fn merge_same_accounts(accounts: Vec<Account>) -> Vec<Account> {
+    let ids = futures::future::join_all(accounts.iter().map(|a| async move {
+        crate::aws::retry_read(|| a.cloud.caller_identity())
+            .await
+            .ok()
+            .map(|i| i.account)
+    }))
+    .await;
+    let mut kept: Vec<Account> = Vec::new();
+    for (mut account, id) in accounts.into_iter().zip(ids) {
+        if let Some(id) = &id
+            && let Some(first) = kept.iter().find(|k| k.id.as_deref() == Some(id))
+        {
+            eprintln!(
+                "rolecall: profiles {} and {} reach the same account {id}: using {} for it",
+                escape(&first.key),
+                escape(&account.key),
+                escape(&first.key)
+            );
+            continue;
+        }
+        account.id = id;
+        kept.push(account);
+    }
+    kept
 }
 
 /// An account id: twelve digits.

@@ -186,14 +186,23 @@ pub async fn run(
         &mut terminal,
         &mut state,
         Arc::new(session.accounts.clone()),
-        session.read_concurrency,
         journaling,
-        settings.concurrency,
+        Limits {
+            reads: session.read_concurrency,
+            changes: settings.concurrency,
+            timeout: options.timeout,
+        },
         started,
     )
     .await;
     restore_terminal();
-    result
+    // Stopped during a batch: what was left undone is said after the
+    // terminal is back, and the exit status is not 0.
+    match (result?, state.changes.left_undone()) {
+        (exit, None) => Ok(exit),
+        (Exit::Quit, Some(text)) => Err(Error::Runtime(text)),
+        (Exit::Signal(n), Some(text)) => Err(Error::Signal(n, text)),
+    }
 }
 
 fn term_error(e: std::io::Error) -> Error {
@@ -211,15 +220,29 @@ fn everything_read(state: &State) -> bool {
     })
 }
 
+/// How much the event loop may do at once, and how long a call may take.
+struct Limits {
+    /// Reads in flight (account-region pairs).
+    reads: usize,
+    /// Changes in flight.
+    changes: usize,
+    /// `--timeout`: after a signal, what is in flight gets this long.
+    timeout: Duration,
+}
+
 async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     state: &mut State,
     accounts: Arc<Vec<Account>>,
-    read_concurrency: usize,
     journaling: Option<Arc<Journaling>>,
-    concurrency: usize,
+    limits: Limits,
     started: Instant,
 ) -> Result<Exit, Error> {
+    let Limits {
+        reads: read_concurrency,
+        changes: concurrency,
+        timeout,
+    } = limits;
     let (tx, mut rx) = unbounded_channel::<Action>();
     let mut runner = Runner {
         permits: Arc::new(tokio::sync::Semaphore::new(concurrency.max(1))),
@@ -250,6 +273,8 @@ async fn event_loop(
         "timing: first frame drawn"
     );
     let mut rows_shown = false;
+    // After a signal during a batch: the changes in flight have until then.
+    let mut deadline: Option<tokio::time::Instant> = None;
     while !quit {
         let action = tokio::select! {
             ev = events.next() => match ev {
@@ -264,6 +289,21 @@ async fn event_loop(
             _ = tick.tick() => Some(Action::Tick(start.elapsed())),
             number = signals.next() => {
                 exit = Exit::Signal(number);
+                if state.changes.pending.is_empty() {
+                    break;
+                }
+                // As `q` then `w`, without asking: nothing more starts, what
+                // was sent is waited for (within --timeout) and journaled.
+                deadline.get_or_insert_with(|| tokio::time::Instant::now() + timeout);
+                Some(Action::Stop)
+            }
+            () = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => futures::future::pending().await,
+                }
+            } => {
+                tracing::warn!("changes still in flight at the deadline; their outcome is unknown");
                 break;
             }
             Some(_) = runner.mutations.join_next(), if !runner.mutations.is_empty() => None,
@@ -292,6 +332,10 @@ async fn event_loop(
             }
         }
     }
+    // A sent call is never abandoned while it has time left: wait (within
+    // --timeout) for what is still running (a revoke, changes past a stop).
+    let finish = async { while runner.mutations.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(timeout, finish).await;
     runner.mutations.abort_all();
     drop(runner);
     Ok(exit)
@@ -329,6 +373,8 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
     for effect in effects {
         match effect {
             Effect::Quit => quit = true,
+            // Changes waiting for a permit give up (each reports not started).
+            Effect::StopChanges => permits.close(),
             Effect::Copy(text) => {
                 use std::io::Write;
                 let mut out = std::io::stdout();
@@ -403,6 +449,7 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
                             ))),
                             change: m.change,
                             steps: Vec::new(),
+                            journal_error: None,
                         }),
                     });
                     continue;
@@ -410,10 +457,20 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
                 let (journaling, tx) = (journaling.clone(), tx.clone());
                 let permits = permits.clone();
                 mutations.spawn(async move {
-                    // Closed only when the UI quits: then nothing needs running.
+                    // Closed when rolecall is stopping: this change never starts.
                     let Ok(_permit) = permits.acquire_owned().await else {
+                        let _ = tx.send(Action::MutationDone {
+                            op_id: m.op_id,
+                            outcome: Box::new(Outcome {
+                                change: m.change,
+                                steps: Vec::new(),
+                                result: Err(ExecError::NotStarted),
+                                journal_error: None,
+                            }),
+                        });
                         return;
                     };
+                    let _ = tx.send(Action::MutationStarted { op_id: m.op_id });
                     run_mutation(cloud, *m, journaling, tx).await
                 });
             }
@@ -449,7 +506,14 @@ pub async fn mutate(
     tx: &UnboundedSender<Action>,
 ) -> Outcome {
     let op_id = m.op_id;
-    let step = |note: String| {
+    let detached = m
+        .change
+        .association_before()
+        .unwrap_or("the old association")
+        .to_string();
+    let instance_id = m.change.instance_id.clone();
+    let step = |_: &exec::Step| {
+        let note = format!("{instance_id}: detached {detached}; now associating the new profile");
         // A progress note only; the UI may have quit meanwhile.
         let _ = tx.send(Action::MutationStep { op_id, note });
     };
@@ -470,6 +534,7 @@ pub async fn mutate(
             change: m.change,
             steps: Vec::new(),
             result: Err(ExecError::NotJournaled(e.to_string())),
+            journal_error: None,
         },
     }
 }
@@ -493,6 +558,7 @@ pub async fn run_mutation(
             change,
             steps: Vec::new(),
             result: Err(ExecError::Internal(panic_message(panic.as_ref()))),
+            journal_error: None,
         },
     };
     match &outcome.result {

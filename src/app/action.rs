@@ -60,6 +60,13 @@ pub enum Action {
         purpose: JournalPurpose,
         result: Result<Vec<crate::journal::Entry>, String>,
     },
+    /// A confirmed change got its turn: its calls are being sent now.
+    MutationStarted {
+        op_id: u64,
+    },
+    /// A signal asks rolecall to end: start nothing more, let the changes
+    /// under way finish, then quit.
+    Stop,
     /// A mutation's first step of two finished (stopped-instance swap: detached).
     MutationStep {
         op_id: u64,
@@ -142,5 +149,8 @@ pub enum Effect {
     /// Put text on the clipboard of the terminal (OSC 52: works over SSH
     /// and, with `set-clipboard on`, inside tmux).
     Copy(String),
+    /// Start no further change of a batch (each comes back not started);
+    /// those under way finish.
+    StopChanges,
     Quit,
 }

@@ -9,6 +9,9 @@ use super::state::{Overlay, State};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Quit,
+    /// w, asked whether to quit during a batch: wait for the changes in
+    /// flight, start no more, then quit.
+    WaitAndQuit,
     Up,
     Down,
     First,
@@ -222,6 +225,11 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
         return Command::Quit;
     }
     match &state.overlay {
+        Overlay::QuitBatch => match key.code {
+            KeyCode::Char('w') | KeyCode::Char('W') => Command::WaitAndQuit,
+            KeyCode::Esc => Command::Back,
+            _ => Command::Nothing,
+        },
         // K: the role's name is typed, Enter confirms.
         Overlay::Revoke(_) => match key.code {
             KeyCode::Esc => Command::No,

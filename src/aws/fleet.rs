@@ -20,6 +20,13 @@ pub const DEMO_FLEET_JSON: &str = include_str!("../../assets/demo/fleet.json");
 const DEMO_STAGING_JSON: &str = include_str!("../../assets/demo/fleet-staging.json");
 const DEMO_PAYMENTS_JSON: &str = include_str!("../../assets/demo/fleet-payments.json");
 
+/// The config `--demo` uses when no `--config` is given, built in so that an
+/// installed binary has it: the quarantine profile every demo account holds,
+/// so `Q` works from the first minute. It names no accounts: the demo names
+/// its own and marks its production one (`assets/demo/config.toml`, for the
+/// README's incident walkthrough, marks the main account production too).
+pub const DEMO_CONFIG_TOML: &str = "quarantine_profile = \"incident-quarantine\"\n";
+
 /// The demo's accounts beyond the first: (fleet, name, production).
 pub fn builtin_others() -> Result<Vec<(Fleet, &'static str, bool)>, FleetError> {
     Ok(vec![

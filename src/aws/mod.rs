@@ -382,6 +382,35 @@ impl ApiError {
     }
 }
 
+/// Runs a read again while AWS says it did not run it (throttling, backing
+/// off 0.2 s, 0.4 s … 3.2 s) or its answer was lost without a timeout (a
+/// dropped connection, twice). A read is safe to repeat; a call that timed
+/// out has had its `--timeout` already and is not repeated.
+pub async fn retry_read<T, F, Fut>(mut read: F) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    const THROTTLED: u32 = 5;
+    const DROPPED: u32 = 2;
+    let (mut throttled, mut dropped) = (0, 0);
+    loop {
+        match read().await {
+            Err(e) if e.is_throttling() && throttled < THROTTLED => {
+                throttled += 1;
+                tracing::info!(error = %e, attempt = throttled, "read throttled; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(100 << throttled)).await;
+            }
+            Err(e) if e.kind == ErrorKind::Unreachable && !e.timed_out() && dropped < DROPPED => {
+                dropped += 1;
+                tracing::info!(error = %e, attempt = dropped, "read's answer lost; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The operations rolecall needs from EC2, IAM and STS.
 ///
 /// Implemented by the aws-sdk adapter ([`sdk::SdkCloud`]) and the in-memory account

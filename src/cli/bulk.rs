@@ -27,7 +27,8 @@ pub struct BatchRow {
     pub action: String,
     pub from_profile_arn: Option<String>,
     pub to_profile_arn: Option<String>,
-    /// `ok`, `failed`, `unknown`, `skipped`, or `planned` (dry run).
+    /// `ok`, `failed`, `partial`, `unknown`, `not started`, `skipped`, or
+    /// `planned` (dry run).
     pub outcome: String,
     pub error: Option<String>,
 }
@@ -42,6 +43,9 @@ pub struct BatchOptions<'a> {
     pub undo_of: Option<String>,
     /// The config file (production accounts).
     pub config: &'a Config,
+    /// `--timeout`: how long a call may take (and so how late a request
+    /// whose answer was never read may still land).
+    pub timeout: std::time::Duration,
 }
 
 fn rows_for_plan(
@@ -94,8 +98,76 @@ fn outcome_word(result: &Result<Outcome, JournalError>) -> (String, Option<Strin
             Err(e @ (ExecError::Unknown { .. } | ExecError::Internal(_))) => {
                 ("unknown".into(), Some(e.sentence(&o.change.instance_id)))
             }
+            Err(ExecError::NotStarted) => ("not started".into(), None),
+            Err(e) if e.detached().is_some() => {
+                ("partial".into(), Some(e.sentence(&o.change.instance_id)))
+            }
             Err(e) => ("failed".into(), Some(e.sentence(&o.change.instance_id))),
         },
+    }
+}
+
+/// Waits for SIGINT, SIGTERM, SIGHUP or SIGQUIT; sets `stop` and keeps the
+/// signal's number, so the batch starts nothing more and the run exits
+/// 128 + n once the changes under way have ended. Dropped with the batch.
+struct StopOnSignal {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    signal: std::sync::Arc<std::sync::atomic::AtomicI32>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl StopOnSignal {
+    fn listen() -> Self {
+        use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+        use tokio::signal::unix::{SignalKind, signal};
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let number = std::sync::Arc::new(AtomicI32::new(0));
+        let mut streams = Vec::new();
+        for (n, kind) in [
+            (1, SignalKind::hangup()),
+            (2, SignalKind::interrupt()),
+            (3, SignalKind::quit()),
+            (15, SignalKind::terminate()),
+        ] {
+            match signal(kind) {
+                Ok(s) => streams.push((n, s)),
+                // Without the handler the signal keeps its default: it ends
+                // the process, and undo re-reads what was in flight.
+                Err(e) => tracing::warn!(signal = n, error = %e, "cannot listen for a signal"),
+            }
+        }
+        let task = (!streams.is_empty()).then(|| {
+            let (stop, number) = (stop.clone(), number.clone());
+            tokio::spawn(async move {
+                let waits = streams
+                    .iter_mut()
+                    .map(|(n, s)| Box::pin(async move { s.recv().await.map(|_| *n) }));
+                let (got, _, _) = futures::future::select_all(waits).await;
+                number.store(got.unwrap_or(1), Ordering::SeqCst);
+                stop.store(true, Ordering::SeqCst);
+                eprintln!(
+                    "rolecall: stopping: no further change starts; waiting for those under way (at most --timeout)"
+                );
+            })
+        });
+        Self {
+            stop,
+            signal: number,
+            task,
+        }
+    }
+
+    fn signal(&self) -> Option<i32> {
+        let n = self.signal.load(std::sync::atomic::Ordering::SeqCst);
+        (n != 0).then_some(n)
+    }
+}
+
+impl Drop for StopOnSignal {
+    fn drop(&mut self) {
+        if let Some(t) = self.task.take() {
+            t.abort();
+        }
     }
 }
 
@@ -145,7 +217,12 @@ fn ask(question: &str, prompt: &str, expected: &str) -> Result<(), Error> {
 
 /// Prints the batch (rows and id) and says whether every change worked; the
 /// table has an ACCOUNT column when the session shows several accounts.
-fn render(batch: &str, rows: &[BatchRow], output: Output, several_accounts: bool) -> String {
+fn render(
+    batch: Option<&str>,
+    rows: &[BatchRow],
+    output: Output,
+    several_accounts: bool,
+) -> String {
     match output {
         Output::Json => super::json::pretty(&json!({
             "batch": batch,
@@ -187,34 +264,64 @@ fn render(batch: &str, rows: &[BatchRow], output: Output, several_accounts: bool
                 header.insert(0, "ACCOUNT");
             }
             let mut out = table(&header, &body);
-            out.push_str(&format!("batch {}\n", sanitize(batch)));
+            if let Some(batch) = batch {
+                out.push_str(&format!("batch {}\n", sanitize(batch)));
+            }
             out
         }
     }
 }
 
+/// The skipped instances an undo leaves where they are not as before (a
+/// skip that is "already as before" is not one of them).
+fn unsettled(plan: &BatchPlan) -> usize {
+    plan.skipped.iter().filter(|s| !s.settled).count()
+}
+
 /// Runs (or, dry, prints) a planned batch; the text to print and, when any
-/// change did not work, the error to exit with.
+/// change did not work (for an undo: when any instance is not put back), the
+/// error to exit with.
 async fn execute(
     session: &Session,
     plan: BatchPlan,
     opts: &BatchOptions<'_>,
     what: &str,
 ) -> Result<(String, Option<Error>), Error> {
-    let batch = journal::new_id("b");
     let several = session.several_accounts();
+    let undo = opts.undo_of.is_some();
+    let column = match opts.output {
+        Output::Json => "error",
+        Output::Table => "ERROR",
+    };
+    let not_back = |plan: &BatchPlan| {
+        let n = unsettled(plan);
+        (undo && n > 0).then(|| {
+            format!(
+                "{n} instance{} of the batch {} not put back (see the {column} column)",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "was" } else { "were" }
+            )
+        })
+    };
     if opts.dry_run || plan.changes.is_empty() {
+        // Nothing is sent, so nothing is journaled: no batch id to show.
         let word = if opts.dry_run { "planned" } else { "skipped" };
+        let error = if opts.dry_run {
+            None
+        } else {
+            not_back(&plan).map(Error::Runtime)
+        };
         return Ok((
             render(
-                &batch,
+                None,
                 &rows_for_plan(session, opts.config, &plan, word),
                 opts.output,
                 several,
             ),
-            None,
+            error,
         ));
     }
+    let batch = journal::new_id("b");
     if !opts.yes {
         // Each production account the batch touches asks for its own name.
         let mut guards: Vec<String> = Vec::new();
@@ -250,35 +357,74 @@ async fn execute(
             undo_of: opts.undo_of.clone(),
         }
     };
+    let signals = StopOnSignal::listen();
     let results = bulk::run(
         session,
         &plan.changes,
         opts.concurrency,
         opts.journal,
         &context,
+        &signals.stop,
     )
     .await;
+    let signal = signals.signal();
+    drop(signals);
     let mut rows = rows_for_plan(session, opts.config, &plan, "");
-    let mut failed = 0;
+    let (mut failed, mut not_started) = (0, 0);
+    let mut unrecorded = Vec::new();
     for (row, result) in rows.iter_mut().zip(&results) {
         let (word, error) = outcome_word(result);
-        if word != "ok" {
+        if word == "not started" {
+            not_started += 1;
+        } else if word != "ok" {
             failed += 1;
+        }
+        if let Ok(Outcome {
+            journal_error: Some(why),
+            ..
+        }) = result
+        {
+            unrecorded.push((row.instance_id.clone(), why.clone()));
         }
         row.outcome = word;
         row.error = error;
     }
-    let error = (failed > 0).then(|| {
-        Error::Runtime(format!(
-            "{failed} of {} changes did not work (see the {} column); batch {batch}",
-            results.len(),
-            match opts.output {
-                Output::Json => "error",
-                Output::Table => "ERROR",
-            }
-        ))
+    // A change whose outcome could not be journaled is named, each on its line.
+    for (instance, why) in &unrecorded {
+        eprintln!(
+            "rolecall: journal: the outcome of the change to {instance} (batch {batch}) is not on record: {}",
+            crate::text::one_line(why)
+        );
+    }
+    let mut problems = Vec::new();
+    if failed > 0 {
+        problems.push(format!(
+            "{failed} of {} changes did not work (see the {column} column)",
+            results.len()
+        ));
+    }
+    if not_started > 0 {
+        problems.push(format!(
+            "{not_started} not started (stopped by signal {})",
+            signal.unwrap_or_default()
+        ));
+    }
+    if !unrecorded.is_empty() {
+        problems.push(format!(
+            "{} outcome{} missing from the journal (named above)",
+            unrecorded.len(),
+            if unrecorded.len() == 1 { "" } else { "s" }
+        ));
+    }
+    problems.extend(not_back(&plan));
+    let error = (!problems.is_empty()).then(|| {
+        let text = format!("{}; batch {batch}", problems.join("; "));
+        match signal {
+            Some(n) => Error::Signal(n, text),
+            None => Error::Runtime(text),
+        }
     });
-    Ok((render(&batch, &rows, opts.output, several), error))
+    Ok((render(Some(&batch), &rows, opts.output, several), error))
 }
 
 /// `swap --to P (--from P | --instances …)`.
@@ -331,9 +477,36 @@ pub async fn undo(
         }
     }
     let batch = bulk::batch_to_undo(&entries, named, &ids)?;
-    opts.undo_of = batch.first().map(|e| e.batch.clone());
+    for note in &batch.notes {
+        eprintln!("rolecall: {note}");
+    }
+    opts.undo_of = Some(batch.batch.clone());
+    // A change sent moments ago whose answer was never read may still be on
+    // its way to AWS: wait out its --timeout before reading what it did.
+    if let Some(wait) = bulk::settle_time(&batch, opts.timeout, std::time::SystemTime::now()) {
+        eprintln!(
+            "rolecall: waiting {:.0} s: a change whose outcome is not on record was sent under {} s ago and may still land",
+            wait.as_secs_f64().ceil(),
+            opts.timeout.as_secs()
+        );
+        tokio::time::sleep(wait).await;
+    }
     let plan = bulk::plan_undo(session, &batch, force).await?;
     execute(session, plan, opts, "put back").await
+}
+
+/// The journal's OUTCOME cell: what is known of the change (a revoke and
+/// other changes to roles keep their own words).
+fn status_word(r: &journal::Record) -> String {
+    match r.known {
+        journal::Known::Unknown if r.entry.phase == "sent" => {
+            "unknown (no outcome on record)".into()
+        }
+        journal::Known::Partial if r.entry.phase == "step" => {
+            "partial (detached; associate not on record)".into()
+        }
+        known => known.word().into(),
+    }
 }
 
 /// `journal [--limit N]`: the latest changes, newest first.
@@ -347,18 +520,33 @@ pub fn list(journal: Option<&Journal>, limit: usize, output: Output) -> Result<S
             journal.path.display()
         );
     }
-    let latest: Vec<&journal::Entry> = journal::latest(&entries).into_iter().take(limit).collect();
+    let records: Vec<journal::Record> =
+        journal::records(&entries).into_iter().take(limit).collect();
+    let latest: Vec<&journal::Entry> = records.iter().map(|r| r.entry).collect();
     Ok(match output {
-        Output::Json => super::json::pretty(&serde_json::to_value(&latest).unwrap_or_default()),
+        Output::Json => super::json::pretty(&Value::Array(
+            records
+                .iter()
+                .map(|r| {
+                    let mut v = serde_json::to_value(r.entry).unwrap_or_default();
+                    if let Value::Object(o) = &mut v {
+                        // What is known of the change, whatever its latest line.
+                        o.insert("status".into(), Value::from(r.known.word()));
+                    }
+                    v
+                })
+                .collect(),
+        )),
         Output::Table => {
             let name = |arn: &Option<String>| super::table::profile_cell(arn.as_deref());
             // An ACCOUNT column once the journal holds changes to several accounts.
             let accounts: std::collections::BTreeSet<Option<&str>> =
                 latest.iter().map(|e| e.account.as_deref()).collect();
             let several = accounts.len() > 1;
-            let body: Vec<Vec<String>> = latest
+            let body: Vec<Vec<String>> = records
                 .iter()
-                .map(|e| {
+                .map(|r| {
+                    let e = r.entry;
                     let mut cells = vec![
                         e.time.clone(),
                         e.batch.clone(),
@@ -367,7 +555,7 @@ pub fn list(journal: Option<&Journal>, limit: usize, output: Output) -> Result<S
                         e.action.clone(),
                         name(&e.from_profile_arn),
                         name(&e.to_profile_arn),
-                        e.outcome.clone().unwrap_or_else(|| e.phase.clone()),
+                        status_word(r),
                         e.undo_of.clone().unwrap_or_else(|| "-".into()),
                     ];
                     if several {

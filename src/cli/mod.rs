@@ -59,22 +59,32 @@ pub async fn run(
     // Generated from the clap definitions: no config, no session, no network.
     match command {
         Command::Completions { shell } => {
-            return out
-                .write_all(&args::completions(*shell))
-                .map_err(|e| Error::Runtime(format!("cannot write output: {e}")));
+            return write_bytes(out, &args::completions(*shell));
         }
         Command::Man => {
             let page = args::man_page()
                 .map_err(|e| Error::Runtime(format!("cannot render the manual page: {e}")))?;
-            return out
-                .write_all(&page)
-                .map_err(|e| Error::Runtime(format!("cannot write output: {e}")));
+            return write_bytes(out, &page);
         }
         Command::Config { action } => return write_out(out, &config_command(opts, action)?),
         _ => {}
     }
     let journal = opts.journal();
-    let config = crate::config::load(opts.config.as_deref())?;
+    // A journal that is not a regular file (a FIFO would hang, a device never
+    // end) is refused before anything is read or sent.
+    if matches!(
+        command,
+        Command::Set { .. }
+            | Command::Detach { .. }
+            | Command::Swap { .. }
+            | Command::Undo { .. }
+            | Command::RevokeSessions { .. }
+            | Command::Journal { .. }
+    ) && let Some(j) = &journal
+    {
+        j.check().map_err(|e| Error::Usage(e.to_string()))?;
+    }
+    let config = crate::config::load_for(opts.config.as_deref(), opts.demo)?;
     let mut opts = opts.clone();
     opts.apply_config(&config);
     let opts = &opts;
@@ -93,6 +103,7 @@ pub async fn run(
         journal: journal.as_ref(),
         undo_of: None,
         config: &config,
+        timeout: std::time::Duration::from_secs(opts.timeout),
     };
     let text = match command {
         Command::List { output } => {
@@ -192,10 +203,17 @@ pub async fn run(
         Command::Permissions {
             instance_profile,
             output,
-        } => roles::permissions(
-            &insight::permissions(&session, &ProfileRef::parse(instance_profile)).await?,
-            *output,
-        ),
+        } => {
+            let wanted = ProfileRef::parse(instance_profile);
+            // Several accounts: a name may be in several, each with its own
+            // role; each is answered, under its account's name.
+            if session.several_accounts() {
+                let views = roles::permissions_in_each(&session, &wanted).await?;
+                roles::permissions_by_account(&views, &Names::known(&session, &config), *output)
+            } else {
+                roles::permissions(&insight::permissions(&session, &wanted).await?, *output)
+            }
+        }
         Command::Diff { from, to, output } => {
             let side = |s: &str| (s != "none").then(|| ProfileRef::parse(s));
             let (from, to) = (side(from), side(to));
@@ -265,8 +283,19 @@ fn config_command(opts: &GlobalOpts, action: &args::ConfigAction) -> Result<Stri
 }
 
 fn write_out(out: &mut dyn std::io::Write, text: &str) -> Result<(), Error> {
-    out.write_all(text.as_bytes())
-        .map_err(|e| Error::Runtime(format!("cannot write output: {e}")))
+    write_bytes(out, text.as_bytes())
+}
+
+/// Writes the command's output. A reader that stopped reading (`| head`)
+/// is not an error: the rest is dropped quietly, as other CLIs do, and the
+/// exit status stays the command's own.
+fn write_bytes(out: &mut dyn std::io::Write, bytes: &[u8]) -> Result<(), Error> {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::Runtime(format!("cannot write output: {e}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn render(report: &Report, output: Output) -> String {
@@ -403,7 +432,15 @@ async fn execute(
             )?;
         }
     }
-    let note = |text: String| eprintln!("rolecall: {}", sanitize(&text));
+    let note = |step: &exec::Step| {
+        let detached = change.association_before().unwrap_or("the old association");
+        eprintln!(
+            "rolecall: {}: detached {} ({}); now associating the new profile",
+            change.instance_id,
+            sanitize(detached),
+            step.call
+        );
+    };
     let context = Context {
         batch: journal::new_id("b"),
         account: session
@@ -431,6 +468,15 @@ async fn execute(
             ))
         })?;
     let id = &change.instance_id;
+    if let Some(why) = &outcome.journal_error {
+        // The record is incomplete: never a quiet success.
+        return Err(Error::Runtime(format!(
+            "{}: the change to {id} was sent ({}), but its outcome could not be journaled: {} (the journal shows it as unknown; `rolecall undo` re-reads it)",
+            if outcome.done() { "done" } else { "not done" },
+            outcome.change.kind.action_name(),
+            crate::text::one_line(why)
+        )));
+    }
     if let Err(e) = &outcome.result {
         if !outcome.done() {
             return Err(change_failed(e, id));
@@ -526,6 +572,26 @@ pub async fn detach_guarded(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A writer whose every write fails with `kind`.
+    struct Failing(std::io::ErrorKind);
+
+    impl std::io::Write for Failing {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(self.0.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_reader_that_stopped_reading_is_not_an_error_but_a_failed_write_is() {
+        assert!(write_out(&mut Failing(std::io::ErrorKind::BrokenPipe), "x\n").is_ok());
+        let e = write_out(&mut Failing(std::io::ErrorKind::PermissionDenied), "x\n").unwrap_err();
+        assert!(e.to_string().starts_with("cannot write output: "), "{e}");
+        assert_eq!(e.exit_code(), 1);
+    }
 
     #[test]
     fn instance_ids_are_checked() {

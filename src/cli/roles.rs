@@ -2,8 +2,12 @@
 
 use serde_json::{Value, json};
 
-use crate::insight::{Diff, RoleView, User};
+use crate::aws::{Cloud, ProfileRef};
+use crate::error::Error;
+use crate::insight::{self, Diff, RoleView, User};
 use crate::policy::{self, Sourced};
+use crate::session::Session;
+use crate::text::{escape, sanitize};
 
 use super::Output;
 use super::json::pretty;
@@ -41,26 +45,108 @@ fn rows_table(rows: &[Sourced], sign: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// One profile's role and policies as json.
+fn permissions_json(v: &RoleView) -> Value {
+    json!({
+        "profile": v.profile.name,
+        "role": v.role.as_ref().map(|r| r.name.clone()),
+        "policies": v.policies.iter().map(|p| json!({
+            "name": p.policy.name,
+            "arn": p.policy.arn,
+            "kind": p.policy.kind.as_str(),
+            "statements": p.rows.iter().map(|r| json!({
+                "effect": r.effect,
+                "action": r.action,
+                "resource": r.resource,
+                "condition": r.condition.as_deref().and_then(|c| serde_json::from_str::<Value>(c).ok()),
+            })).collect::<Vec<_>>(),
+            "unreadable": p.unreadable,
+            "document": p.unreadable.as_ref().map(|_| p.text.clone()),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `permissions PROFILE` with several accounts shown: the profile's role in
+/// each account that has a profile of that name (the same name may hold a
+/// different role in each), in the session's order of accounts. Refused
+/// (exit 2) when none has it.
+pub async fn permissions_in_each(
+    session: &Session,
+    wanted: &ProfileRef,
+) -> Result<Vec<(String, RoleView)>, Error> {
+    let found = futures::future::join_all(
+        session
+            .accounts
+            .iter()
+            .map(|a| permissions_in(a.cloud.as_ref(), wanted)),
+    )
+    .await;
+    let mut views = Vec::new();
+    for (account, view) in session.accounts.iter().zip(found) {
+        if let Some(view) = view? {
+            views.push((account.key.clone(), view));
+        }
+    }
+    if views.is_empty() {
+        return Err(Error::Usage(format!(
+            "no account shown has instance profile {}",
+            escape(&wanted.to_string())
+        )));
+    }
+    Ok(views)
+}
+
+/// The profile's role view in one account, or `None` when the account has
+/// no such profile.
+async fn permissions_in(cloud: &dyn Cloud, wanted: &ProfileRef) -> Result<Option<RoleView>, Error> {
+    let profiles = crate::aws::retry_read(|| cloud.instance_profiles()).await?;
+    match profiles.iter().find(|p| wanted.matches(p)) {
+        Some(profile) => Ok(Some(insight::role_view(cloud, profile).await?)),
+        None => Ok(None),
+    }
+}
+
+/// `permissions PROFILE` over several accounts, grouped by account: a
+/// heading per account, then its table; json, an array of the one-account
+/// objects with `account` (the id) and `account_name`.
+pub fn permissions_by_account(
+    views: &[(String, RoleView)],
+    names: &super::Names,
+    output: Output,
+) -> String {
+    match output {
+        Output::Json => pretty(&Value::Array(
+            views
+                .iter()
+                .map(|(key, v)| {
+                    let mut object = permissions_json(v);
+                    if let Value::Object(fields) = &mut object {
+                        fields.insert("account".into(), json!(names.id(key)));
+                        fields.insert("account_name".into(), json!(names.label(key)));
+                    }
+                    object
+                })
+                .collect(),
+        )),
+        Output::Table => views
+            .iter()
+            .map(|(key, v)| {
+                let label = sanitize(&names.label(key));
+                let heading = match names.id(key).filter(|id| *id != label) {
+                    Some(id) => format!("account {label} ({})", sanitize(id)),
+                    None => format!("account {label}"),
+                };
+                format!("{heading}\n{}", permissions(v, Output::Table))
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
 /// `permissions PROFILE`.
 pub fn permissions(v: &RoleView, output: Output) -> String {
     match output {
-        Output::Json => pretty(&json!({
-            "profile": v.profile.name,
-            "role": v.role.as_ref().map(|r| r.name.clone()),
-            "policies": v.policies.iter().map(|p| json!({
-                "name": p.policy.name,
-                "arn": p.policy.arn,
-                "kind": p.policy.kind.as_str(),
-                "statements": p.rows.iter().map(|r| json!({
-                    "effect": r.effect,
-                    "action": r.action,
-                    "resource": r.resource,
-                    "condition": r.condition.as_deref().and_then(|c| serde_json::from_str::<Value>(c).ok()),
-                })).collect::<Vec<_>>(),
-                "unreadable": p.unreadable,
-                "document": p.unreadable.as_ref().map(|_| p.text.clone()),
-            })).collect::<Vec<_>>(),
-        })),
+        Output::Json => pretty(&permissions_json(v)),
         Output::Table => {
             let mut body = Vec::new();
             for p in &v.policies {

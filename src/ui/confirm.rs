@@ -362,6 +362,32 @@ pub fn render_revoke(
     );
 }
 
+/// `q` during a batch: how many changes are in flight and waiting, and the
+/// two ways out (a sent call is never abandoned).
+pub fn render_quit_batch(state: &State, frame: &mut Frame, area: Rect) {
+    super::clear(frame, area);
+    let (flight, waiting) = state.changes.in_flight();
+    let block = Block::bordered()
+        .border_style(theme::error())
+        .title(Span::styled(" Quit during a batch? ", theme::title()));
+    let lines = vec![
+        Line::from(format!(
+            "{flight} change{} in flight, {waiting} not started.",
+            if flight == 1 { "" } else { "s" }
+        )),
+        Line::from(
+            "w: wait for the ones in flight, start no more, then quit (what was left undone is printed)",
+        ),
+        Line::from("Esc: keep going"),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
 /// `p` in a confirmation: every row the change grants (+) and removes (−).
 pub fn render_diff(state: &State, c: &Confirm, scroll: usize, frame: &mut Frame, area: Rect) {
     super::clear(frame, area);

@@ -81,8 +81,11 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     }
     if state.list.filter_editing || !state.list.filter.is_empty() {
         let cursor = if state.list.filter_editing { "▏" } else { "" };
+        // Escaped, not stripped: a pasted control or bidi character cannot
+        // reach the terminal, and a filter that matches nothing because of
+        // one shows why (`web\u{202e}`, not a bare `web`).
         title.push(Span::styled(
-            format!("/{}{cursor} ", state.list.filter),
+            format!("/{}{cursor} ", crate::text::escape(&state.list.filter)),
             theme::key(),
         ));
     }
@@ -329,5 +332,59 @@ fn profile_and_assoc(state: &State, r: &crate::app::state::Row) -> (String, Span
             )
         }
         (None, None) => ("—".to_string(), Span::styled("—", theme::dim())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::State;
+    use crate::app::state::{AccountInfo, Config};
+
+    fn state() -> State {
+        let config = Config {
+            read_only: false,
+            demo: true,
+            profile_label: "demo".into(),
+            endpoint: None,
+            poll_interval: std::time::Duration::from_secs(10),
+            check_regions: false,
+            journal: true,
+            file: crate::config::Config::default(),
+            accounts: vec![AccountInfo {
+                key: "210987654321".into(),
+                id: Some("210987654321".into()),
+                name: None,
+                production: false,
+            }],
+            color: true,
+        };
+        State::new(config, vec!["us-east-1".into()])
+    }
+
+    /// The list's top border, where its title is.
+    fn title_line(state: &State) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(100, 6)).unwrap();
+        terminal
+            .draw(|f| {
+                let area = f.area();
+                super::render(state, f, area);
+            })
+            .unwrap();
+        let buf = terminal.backend().buffer();
+        (0..100).map(|x| buf[(x, 0)].symbol()).collect()
+    }
+
+    #[test]
+    fn a_pasted_control_or_bidi_character_in_the_filter_is_shown_escaped() {
+        let mut state = state();
+        state.list.filter = "web\u{202e}\u{1b}[2J".into();
+        let title = title_line(&state);
+        assert!(!title.chars().any(crate::text::is_unsafe), "{title:?}");
+        assert!(title.contains("/web\\u{202e}\\u{1b}[2J "), "{title}");
+        state.list.filter_editing = true;
+        assert!(title_line(&state).contains("/web\\u{202e}\\u{1b}[2J▏ "));
     }
 }

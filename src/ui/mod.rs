@@ -94,6 +94,9 @@ fn draw(state: &State, frame: &mut Frame) {
     status::footer(state, frame, footer);
     match &state.overlay {
         Overlay::None => {}
+        Overlay::QuitBatch => {
+            confirm::render_quit_batch(state, frame, popup(area, confirm::WIDTH, 7))
+        }
         Overlay::Detail => {
             let w = detail_width(area.width)
                 .max(56)

@@ -180,14 +180,17 @@ pub fn render_permissions(
     fuzzy_list::render(&pv.list, &lines, total, around, mark, frame, area);
 }
 
-/// `P`: every instance profile with its role, path and users.
+/// `P`: every instance profile with its role, path and users, in aligned
+/// columns as the picker's (with several accounts, the account first).
 pub fn render_profile_view(
     state: &State,
     list: &crate::app::fuzzy_list::FuzzyList,
     frame: &mut Frame,
     area: Rect,
 ) {
-    let lines = crate::app::update::profile_view_lines(state);
+    // Row for row the same profiles, in the same order, as the lines `update`
+    // filters (`profile_view_lines`), so the list's indices hold.
+    let lines = aligned(&crate::app::update::profile_view_cells(state));
     let notice = if state.inventory.profiles_loaded() {
         vec![]
     } else {
@@ -196,9 +199,14 @@ pub fn render_profile_view(
             theme::dim(),
         )]
     };
+    let legend = if state.several_accounts() {
+        "account  name  role  path  instances in the shown regions"
+    } else {
+        "name  role  path  instances in the shown regions"
+    };
     let around = Surround {
         title: " Instance profiles (Enter lists the instances on one) ".into(),
-        legend: "name  role  path  instances in the shown regions".into(),
+        legend: legend.into(),
         notice,
     };
     let total = lines.len();
@@ -209,4 +217,146 @@ pub fn render_profile_view(
         Span::styled(if odd { "○ " } else { "  " }, theme::dim())
     };
     fuzzy_list::render(list, &lines, total, around, mark, frame, area);
+}
+
+/// Rows of cells as lines: each cell sanitized, every column but the last
+/// padded to its widest cell, two spaces apart.
+fn aligned(rows: &[Vec<String>]) -> Vec<String> {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| sanitize(c)).collect())
+        .collect();
+    let mut widths: Vec<usize> = Vec::new();
+    for r in &rows {
+        for (i, c) in r.iter().enumerate() {
+            let n = c.chars().count();
+            match widths.get_mut(i) {
+                Some(w) => *w = (*w).max(n),
+                None => widths.push(n),
+            }
+        }
+    }
+    rows.into_iter()
+        .map(|r| {
+            let last = r.len().saturating_sub(1);
+            let mut line = String::new();
+            for (i, c) in r.into_iter().enumerate() {
+                if i > 0 {
+                    line.push_str("  ");
+                }
+                let pad = widths.get(i).copied().unwrap_or(0);
+                let pad = pad.saturating_sub(c.chars().count());
+                line.push_str(&c);
+                if i < last {
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            line
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::State;
+    use crate::app::fuzzy_list::FuzzyList;
+    use crate::app::state::{AccountInfo, Config};
+    use crate::aws::{InstanceProfile, Role};
+
+    const ACCOUNT: &str = "210987654321";
+
+    fn profile(name: &str, role: Option<&str>, path: &str) -> InstanceProfile {
+        InstanceProfile {
+            account: String::new(),
+            name: name.into(),
+            arn: format!("arn:aws:iam::{ACCOUNT}:instance-profile{path}{name}"),
+            id: format!("AIPA{}", name.len()),
+            path: path.into(),
+            roles: role
+                .map(|r| Role {
+                    name: r.into(),
+                    arn: format!("arn:aws:iam::{ACCOUNT}:role/{r}"),
+                })
+                .into_iter()
+                .collect(),
+            created: None,
+        }
+    }
+
+    fn state_with(profiles: Vec<InstanceProfile>) -> State {
+        let config = Config {
+            read_only: false,
+            demo: true,
+            profile_label: "demo".into(),
+            endpoint: None,
+            poll_interval: std::time::Duration::from_secs(10),
+            check_regions: false,
+            journal: true,
+            file: crate::config::Config::default(),
+            accounts: vec![AccountInfo {
+                key: ACCOUNT.into(),
+                id: Some(ACCOUNT.into()),
+                name: None,
+                production: false,
+            }],
+            color: true,
+        };
+        let mut state = State::new(config, vec!["us-east-1".into()]);
+        state.inventory.set_profiles(ACCOUNT, profiles);
+        state.inventory.account_mut(ACCOUNT).profiles_src.loaded = true;
+        state
+    }
+
+    /// The screen's lines, as drawn.
+    fn draw(state: &State) -> Vec<String> {
+        let (w, h) = (110, 12);
+        let list = FuzzyList::new(&super::aligned(&crate::app::update::profile_view_cells(
+            state,
+        )));
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal
+            .draw(|f| {
+                let area = f.area();
+                super::render_profile_view(state, &list, f, area);
+            })
+            .unwrap();
+        let buf = terminal.backend().buffer();
+        (0..h)
+            .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn the_profiles_view_aligns_its_columns_as_the_picker_does() {
+        let state = state_with(vec![
+            profile("a", Some("r1"), "/"),
+            profile("a-much-longer-name", Some("role-two"), "/service/"),
+            profile("empty", None, "/"),
+        ]);
+        let screen = draw(&state);
+        // The column (in characters) where each row's role, path and count start.
+        let at = |row: &str, text: &str| {
+            let line = screen
+                .iter()
+                .find(|l| l.contains(&format!(" {row} ")))
+                .unwrap_or_else(|| panic!("no row {row}: {screen:#?}"));
+            let byte = line.find(text).unwrap();
+            line[..byte].chars().count()
+        };
+        assert_eq!(
+            at("a", "r1"),
+            at("a-much-longer-name", "role-two"),
+            "{screen:#?}"
+        );
+        assert_eq!(at("a", "r1"), at("empty", "(no role"), "{screen:#?}");
+        assert_eq!(
+            at("a", "/ "),
+            at("a-much-longer-name", "/service/"),
+            "{screen:#?}"
+        );
+        assert_eq!(at("a", "unused"), at("empty", "unused"), "{screen:#?}");
+    }
 }

@@ -24,7 +24,7 @@ fn write_profiles(dir: &Path) -> (String, String) {
     std::fs::write(
         &config,
         format!(
-            "[profile main]\nregion = us-east-1\n\n[profile second]\nrole_arn = arn:aws:iam::{SECOND}:role/ops\nsource_profile = main\nregion = us-east-1\n"
+            "[profile main]\nregion = us-east-1\n\n[profile second]\nrole_arn = arn:aws:iam::{SECOND}:role/ops\nsource_profile = main\nregion = us-east-1\n\n[profile alias]\nrole_arn = arn:aws:iam::{MAIN}:role/ops\nsource_profile = main\nregion = us-east-1\n"
         ),
     )
     .unwrap();
@@ -192,6 +192,73 @@ fn two_profiles_list_together_and_a_swap_changes_only_the_second_account() {
 }
 
 #[test]
+fn two_profiles_that_reach_one_account_are_one_account() {
+    let moto = Moto::start();
+    moto.seed(&json!({
+        "profiles": [{"name": "web", "role": "web-role"}, {"name": "quarantine", "role": "deny-all"}],
+        "regions": {"us-east-1": [{"name": "a", "profile": "web"}, {"name": "b", "profile": "web"}]}
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    // `alias` assumes a role in main's own account.
+    let both = ["--profile", "main", "--profile", "alias"];
+    let o = run(
+        with_profiles(&moto.endpoint, dir.path()),
+        &[&both[..], &["list", "--output", "json"]].concat(),
+    );
+    let rows = json_rows(&o);
+    assert_eq!(rows.len(), 2, "each instance once: {rows:?}");
+    assert!(
+        o.stderr
+            .contains("main and alias reach the same account 123456789012"),
+        "{}",
+        o.stderr
+    );
+    let journal = dir.path().join("j.jsonl");
+    let o = run(
+        with_profiles(&moto.endpoint, dir.path()),
+        &[
+            &both[..],
+            &[
+                "--journal",
+                journal.to_str().unwrap(),
+                "swap",
+                "--from",
+                "web",
+                "--to",
+                "quarantine",
+                "--yes",
+                "--output",
+                "json",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    let changes = v["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 2, "one change per instance: {v}");
+    assert!(changes.iter().all(|c| c["outcome"] == "ok"), "{v}");
+    let o = run(
+        with_profiles(&moto.endpoint, dir.path()),
+        &[
+            &both[..],
+            &[
+                "--journal",
+                journal.to_str().unwrap(),
+                "undo",
+                "--yes",
+                "--output",
+                "json",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["changes"].as_array().unwrap().len(), 2, "{v}");
+}
+
+#[test]
 fn an_organization_through_org_role_and_one_account_refusing_assume_role() {
     let moto = Moto::start();
     let org = moto.seed(&json!({"organization": ["dev", "staging", "prod", "sandbox"]}));
@@ -333,9 +400,13 @@ fn the_demo_has_three_accounts_and_profile_picks_among_them() {
         "{line}"
     );
 
-    // A profile name in two accounts is ambiguous for a one-account command.
+    // A profile name in two accounts: permissions answers for each; diff,
+    // which compares two profiles of one account, asks which.
     let o = run(bin(), &["--demo", "permissions", "bastion"]);
-    assert_eq!(o.code, 2);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.matches("account ").count() >= 2, "{}", o.stdout);
+    let o = run(bin(), &["--demo", "diff", "bastion", "web-frontend"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
     let line = crate::cli_bin::one_line_error(&o);
     assert!(line.contains("--profile"), "{line}");
 }

@@ -687,3 +687,108 @@ fn the_readme_keys_and_options_are_generated_from_the_code() {
         );
     }
 }
+
+/// The README's config file passes `config check` with the line the README
+/// shows, and its example of a refused value is the line printed.
+#[test]
+fn the_readme_config_check_example_is_what_config_check_prints() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("## The config file").unwrap()..];
+    let toml = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let check = |text: &str| {
+        std::fs::write(dir.path().join("c.toml"), text).unwrap();
+        let mut c = bin();
+        c.current_dir(dir.path());
+        run(c, &["--config", "c.toml", "config", "check"])
+    };
+    let o = check(toml);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let ok = o.stdout.trim_end();
+    assert!(
+        section.contains(&format!("\n{ok}\n")),
+        "the README should show: {ok}"
+    );
+    let blurple = toml.replace("header = \"cyan\"", "header = \"blurple\"");
+    assert_ne!(blurple, toml);
+    let o = check(&blurple);
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    let line = one_line_error(&o);
+    assert!(
+        section.contains(&format!("\n{line}\n")),
+        "the README should show: {line}"
+    );
+}
+
+/// Output to a reader that stops reading (`rolecall diff A B | head -1`) ends
+/// quietly, as other CLIs do: nothing on stderr (no "Broken pipe", no
+/// error), no panic, and the command's own exit status.
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let state = tempfile::tempdir().unwrap();
+    let spawn = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rolecall"))
+            .args(args)
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env("XDG_STATE_HOME", state.path())
+            .env("XDG_CONFIG_HOME", state.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let quiet = |child: std::process::Child, what: &str| {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            matches!(out.status.code(), Some(0 | 141)),
+            "{what}: {:?}: {stderr}",
+            out.status
+        );
+        assert!(stderr.trim().is_empty(), "{what}: {stderr}");
+    };
+    // A long table (far more than a pipe holds): the reader takes the first
+    // line and goes, as `head -1` does, while rolecall is still writing.
+    let mut child = spawn(&[
+        "--demo",
+        "--demo-latency",
+        "0",
+        "--demo-fleet",
+        "5000",
+        "list",
+    ]);
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("INSTANCE"), "{first}");
+    quiet(child, "list | head -1");
+    // The reader is gone before anything is written.
+    for args in [
+        &[
+            "--demo",
+            "--demo-latency",
+            "0",
+            "--profile",
+            "demo-main",
+            "diff",
+            "web-frontend",
+            "incident-quarantine",
+        ][..],
+        &["completions", "bash"][..],
+        &["man"][..],
+    ] {
+        let mut child = spawn(args);
+        drop(child.stdout.take());
+        quiet(child, &args.join(" "));
+    }
+}

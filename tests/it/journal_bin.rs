@@ -4,6 +4,7 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
+use std::time::Duration;
 
 use crate::backends::{Kind, profiles_now, standard_spec, world};
 use crate::moto::Moto;
@@ -117,29 +118,55 @@ fn set_and_detach_are_journaled_and_an_unwritable_journal_sends_nothing() {
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
 
-    // A journal that cannot be written: one line, exit 1, nothing changed.
+    // A journal that is not a regular file (a directory, a FIFO, a device) is
+    // refused up front; one that cannot be written fails at the first line.
+    // Either way: one line, nothing changed.
     let blocked = dir.path().join("a-directory");
     std::fs::create_dir(&blocked).unwrap();
+    let fifo = dir.path().join("a-fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let under_a_file = path.join("journal.jsonl");
     let api1 = w.id("api-1");
+    for (journal, code) in [
+        (blocked.as_path(), 2),
+        (fifo.as_path(), 2),
+        (std::path::Path::new("/dev/full"), 2),
+        (under_a_file.as_path(), 1),
+    ] {
+        let out = on_moto(moto)
+            .args([
+                "--region",
+                "eu-west-1",
+                "--journal",
+                journal.to_str().unwrap(),
+                "detach",
+                &api1,
+            ])
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{journal:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains("nothing was sent") && err.contains("--no-journal"),
+            "{err}"
+        );
+        assert_eq!(profiles_now(&w)[&api1].as_deref(), Some("api"), "untouched");
+    }
+    // Reading one is refused too (a device would never end).
     let out = on_moto(moto)
-        .args([
-            "--region",
-            "eu-west-1",
-            "--journal",
-            blocked.to_str().unwrap(),
-            "detach",
-            &api1,
-        ])
+        .args(["--journal", "/dev/zero", "journal"])
+        .timeout(std::time::Duration::from_secs(60))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.contains("nothing was sent") && err.contains("--no-journal"),
-        "{err}"
-    );
-    assert_eq!(profiles_now(&w)[&api1].as_deref(), Some("api"), "untouched");
+    assert_eq!(out.status.code(), Some(2));
     // --no-journal makes the change without one.
     let out = on_moto(moto)
         .args(["--region", "eu-west-1", "--no-journal", "detach", &api1])
@@ -284,8 +311,13 @@ fn swap_journal_and_undo_through_the_binary() {
     let batch = v["batch"].as_str().unwrap().to_string();
     let (code, _, err) = run(&["set", &api1, "batch"]);
     assert_eq!(code, 0, "{err}");
+    // Not everything put back: named, and the exit status says so.
     let (code, v, err) = run(&["undo", &batch, "--yes", "--output", "json"]);
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("1 instance of the batch was not put back"),
+        "{err}"
+    );
     let c = &v["changes"][0];
     assert_eq!(c["outcome"], "skipped");
     assert!(
@@ -407,4 +439,171 @@ fn the_demo_journals_apart_from_real_changes() {
     let state = dir.path().join("rolecall");
     assert!(state.join("demo-journal.jsonl").exists());
     assert!(!state.join("journal.jsonl").exists());
+}
+
+/// The fleet of the crash test: 40 instances on `web` in one region, 8 stopped
+/// (their swap is two calls: detach, then associate).
+fn crash_spec() -> Value {
+    let instances: Vec<Value> = (0..40)
+        .map(|n| {
+            let mut i = serde_json::json!({"name": format!("c-{n:02}"), "profile": "web"});
+            if n % 5 == 0 {
+                i["state"] = "stopped".into();
+            }
+            i
+        })
+        .collect();
+    serde_json::json!({
+        "profiles": [
+            {"name": "web", "role": "web-role", "path": "/"},
+            {"name": "batch", "role": "batch-role", "path": "/"}
+        ],
+        "regions": {"us-east-1": instances}
+    })
+}
+
+#[test]
+fn undo_after_kill_9_mid_batch_puts_every_instance_back_or_names_it() {
+    let w = world(Kind::Moto, &crash_spec());
+    let moto = w.moto.as_ref().unwrap();
+    // 150 ms each way to AWS, as from a far region: the batch takes seconds.
+    let far = crate::netfault::DelayProxy::start(&moto.endpoint, Duration::from_millis(150));
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.jsonl");
+    let journal = journal.to_str().unwrap();
+    let names: Vec<String> = (0..40).map(|n| format!("c-{n:02}")).collect();
+    let on_web = |w: &crate::backends::World| {
+        let now = profiles_now(w);
+        names
+            .iter()
+            .filter(|n| now[*n].as_deref() != Some("web"))
+            .cloned()
+            .collect::<Vec<String>>()
+    };
+    let mut cut_short = 0;
+    for kill_after in [700u64, 1500, 2500, 4000] {
+        assert!(on_web(&w).is_empty(), "not all on web before the round");
+        let mut swap = std::process::Command::new(env!("CARGO_BIN_EXE_rolecall"));
+        swap.env_remove("AWS_PROFILE")
+            .env_remove("AWS_DEFAULT_REGION");
+        for (k, v) in moto.env() {
+            swap.env(k, v);
+        }
+        let mut child = swap
+            .env("AWS_ENDPOINT_URL", &far.url)
+            .args([
+                "--region",
+                "us-east-1",
+                "--journal",
+                journal,
+                "--concurrency",
+                "4",
+                "swap",
+                "--from",
+                "web",
+                "--to",
+                "batch",
+                "--yes",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(kill_after));
+        // SIGKILL: no handler runs, no line is written after this.
+        let _ = child.kill();
+        let _ = child.wait();
+        let moved = on_web(&w);
+        if !moved.is_empty() && moved.len() < 40 {
+            cut_short += 1;
+        }
+        let (code, v, err) = run_json(
+            &mut on_moto(moto),
+            &[
+                "--journal",
+                journal,
+                "--timeout",
+                "3",
+                "undo",
+                "--yes",
+                "--output",
+                "json",
+            ],
+        );
+        let left = on_web(&w);
+        if code == 0 {
+            assert!(
+                left.is_empty(),
+                "undo exited 0 after a kill at {kill_after} ms but left {left:?}: {err}"
+            );
+        } else if moved.is_empty() {
+            // Killed before anything was sent: nothing to undo, said so.
+            assert!(err.contains("undo"), "{err}");
+        } else {
+            // Whatever is not back must be named with why.
+            let rows = v["changes"].as_array().cloned().unwrap_or_default();
+            for name in &left {
+                let id = w.id(name);
+                assert!(
+                    rows.iter()
+                        .any(|r| r["instance_id"] == id.as_str() && r["outcome"] != "ok"),
+                    "{name} not back and not named after a kill at {kill_after} ms: {v} {err}"
+                );
+            }
+        }
+        // What undo could not do, do by hand so the next round starts clean.
+        for name in left {
+            let id = w.id(&name);
+            let (code, _, err) = run_json(&mut on_moto(moto), &["--no-journal", "set", &id, "web"]);
+            assert_eq!(code, 0, "{err}");
+        }
+    }
+    // The kills landed mid-batch at least once (else the test proves nothing).
+    assert!(
+        cut_short > 0,
+        "no kill landed mid-batch: make the batch slower"
+    );
+}
+
+#[test]
+fn a_lost_answer_is_re_read_through_throttling() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("j.jsonl");
+    let journal = journal.to_str().unwrap();
+    let demo = |args: &[&str]| {
+        let mut c = crate::cli_bin::bin();
+        c.args(["--demo", "--profile", "demo-main", "--journal", journal]);
+        run_json(&mut c, args)
+    };
+    let (_, rows, _) = demo(&["list", "--output", "json"]);
+    let on_relay: Vec<String> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["association"]["profile_name"] == "mail-relay" && r["state"] == "running")
+        .map(|r| r["instance_id"].as_str().unwrap().to_string())
+        .take(3)
+        .collect();
+    assert_eq!(on_relay.len(), 3);
+    // Every replace's answer is lost and every third call throttled: each
+    // change is re-read (retried through the throttling), never re-sent.
+    let mut args = vec![
+        "--demo-faults",
+        "lose=replace,throttle-every=3",
+        "--concurrency",
+        "1",
+        "swap",
+        "--to",
+        "bastion",
+        "--yes",
+        "--output",
+        "json",
+        "--instances",
+    ];
+    let ids = on_relay.join(",");
+    args.push(&ids);
+    let (code, v, err) = demo(&args);
+    assert_eq!(code, 0, "{v} {err}");
+    let changes = v["changes"].as_array().unwrap();
+    assert!(changes.iter().all(|c| c["outcome"] == "ok"), "{v}");
 }

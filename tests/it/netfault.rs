@@ -44,6 +44,22 @@ enum Fault {
     DropAnswer,
     /// Never forward it: answer as STS does when AssumeRole is refused.
     DenyAssumeRole,
+    /// Hold it this long, then forward it (a delay line: a distant region).
+    Delay(std::time::Duration),
+}
+
+/// Forwards every request to `upstream` after a fixed delay, as a far-away
+/// endpoint would answer (what scripts/bench-latency measures with).
+pub struct DelayProxy {
+    pub url: String,
+}
+
+impl DelayProxy {
+    pub fn start(upstream: &str, delay: std::time::Duration) -> DelayProxy {
+        // No markers: nothing is dropped or denied.
+        let (url, _) = listen(upstream, &[], Fault::Delay(delay));
+        DelayProxy { url }
+    }
 }
 
 /// Forwards HTTP requests to `upstream`, but answers a request whose text
@@ -130,7 +146,10 @@ fn serve(
         return;
     };
     let text = String::from_utf8_lossy(&request).into_owned();
-    let marked = markers.iter().all(|m| text.contains(m.as_str()));
+    if let Fault::Delay(d) = fault {
+        thread::sleep(d);
+    }
+    let marked = !markers.is_empty() && markers.iter().all(|m| text.contains(m.as_str()));
     if marked && matches!(fault, Fault::DenyAssumeRole) {
         hits.fetch_add(1, Ordering::SeqCst);
         let body = "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole</Message></Error><RequestId>denied-by-test</RequestId></ErrorResponse>";

@@ -226,3 +226,84 @@ fn revoke_sessions_puts_the_policy_on_the_role_and_journals_it() {
         [("revoke_sessions", "sent"), ("revoke_sessions", "done")]
     );
 }
+
+/// A profile name in several demo accounts: `permissions` answers for each,
+/// grouped under a heading per account (json: one object per account, with
+/// `account` and `account_name`), instead of refusing.
+#[test]
+fn permissions_of_a_name_in_several_accounts_answers_for_each() {
+    let demo = |args: &[&str]| {
+        let mut all = vec!["--demo", "--demo-latency", "0"];
+        all.extend(args);
+        run(crate::cli_bin::bin(), &all)
+    };
+    // web-frontend is in demo-main and demo-staging, not in payments-prod.
+    let o = demo(&["permissions", "web-frontend"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let headings: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("account "))
+        .collect();
+    assert_eq!(
+        headings,
+        [
+            "account demo-main (210987654321)",
+            "account demo-staging (310987654321)"
+        ],
+        "{}",
+        o.stdout
+    );
+    // Each heading is followed by that account's profile line and table.
+    for heading in headings {
+        let after = &o.stdout[o.stdout.find(heading).unwrap() + heading.len()..];
+        assert!(
+            after.starts_with("\nprofile web-frontend, role web-frontend-role\nKIND"),
+            "{}",
+            o.stdout
+        );
+    }
+    let o = demo(&["permissions", "web-frontend", "--output", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Vec<Value> = serde_json::from_str(&o.stdout).unwrap();
+    let accounts: Vec<(&str, &str)> = v
+        .iter()
+        .map(|a| {
+            (
+                a["account"].as_str().unwrap(),
+                a["account_name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        accounts,
+        [
+            ("210987654321", "demo-main"),
+            ("310987654321", "demo-staging")
+        ]
+    );
+    assert!(v.iter().all(|a| a["profile"] == "web-frontend"
+        && a["role"] == "web-frontend-role"
+        && !a["policies"].as_array().unwrap().is_empty()));
+    // One account chosen: the one-account answer, as before.
+    let o = demo(&["--profile", "demo-staging", "permissions", "web-frontend"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout
+            .starts_with("profile web-frontend, role web-frontend-role\n"),
+        "{}",
+        o.stdout
+    );
+    // who-uses answers across the accounts too.
+    let o = demo(&["who-uses", "web-frontend"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stdout.contains("demo-main") && o.stdout.contains("demo-staging"),
+        "{}",
+        o.stdout
+    );
+    // In no account: one line, exit 2.
+    let o = demo(&["permissions", "ghost"]);
+    assert_eq!(o.code, 2, "{}", o.stdout);
+    assert!(one_line_error(&o).contains("ghost"), "{}", o.stderr);
+}

@@ -1265,7 +1265,8 @@ async fn u_puts_the_latest_batch_back_and_j_shows_both() {
     h.key(KeyCode::Char('y')).await;
     assert_eq!(profile_shown(&h, &web1).map(|p| p.0), Some("batch".into()));
     h.advance(Duration::from_secs(30)).await;
-    // Someone else changes api-1 meanwhile: undo skips it and says so.
+    // Someone else puts api-1 on a third profile meanwhile: undo skips it
+    // and says so.
     let now = h.account.as_ref().associations("eu-west-1").await.unwrap();
     let a = now
         .iter()
@@ -1275,7 +1276,7 @@ async fn u_puts_the_latest_batch_back_and_j_shows_both() {
         .replace(
             "eu-west-1",
             &a.id,
-            &rolecall::aws::ProfileRef::Name("api".into()),
+            &rolecall::aws::ProfileRef::Name("web".into()),
         )
         .await
         .unwrap();

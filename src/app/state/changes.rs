@@ -85,6 +85,18 @@ pub struct Changes {
     /// The role a change just moved an instance away from, as (account key,
     /// role name): `K` offers to revoke its older sessions.
     pub offer_revoke: Option<(String, String)>,
+    /// Pending changes whose calls are being sent (the rest wait their turn).
+    pub started: std::collections::HashSet<u64>,
+    /// Quitting: no further change starts; rolecall ends when the pending
+    /// ones have come back.
+    pub stopping: bool,
+    /// What this run leaves for the operator to check, by instance id: changes
+    /// not started because rolecall was stopping, and changes whose outcome is
+    /// unknown or not on record (journal error).
+    pub not_started: Vec<String>,
+    pub unknown: Vec<String>,
+    /// Changes whose outcome could not be journaled: (instance id, why).
+    pub unrecorded: Vec<(String, String)>,
 }
 
 impl Changes {
@@ -187,11 +199,78 @@ impl Changes {
     /// The change an outcome is for, no longer pending; `None` if it was
     /// dropped meanwhile (its region was closed).
     pub fn finish(&mut self, op_id: u64) -> Option<Pending> {
+        self.started.remove(&op_id);
         let key = self
             .pending
             .iter()
             .find(|(_, p)| p.op_id == op_id)
             .map(|(k, _)| k.clone())?;
         self.pending.remove(&key)
+    }
+
+    /// Changes being sent now, and changes waiting their turn.
+    pub fn in_flight(&self) -> (usize, usize) {
+        let started = self
+            .pending
+            .values()
+            .filter(|p| self.started.contains(&p.op_id))
+            .count();
+        (started, self.pending.len() - started)
+    }
+
+    /// What a run that stopped during a batch leaves undone, in one line for
+    /// the terminal after rolecall ends (`None` when nothing is).
+    pub fn left_undone(&self) -> Option<String> {
+        // Still pending at the end: sent, and its answer never came back.
+        let cut: Vec<String> = self
+            .pending
+            .values()
+            .filter(|p| self.started.contains(&p.op_id))
+            .map(|p| p.change.instance_id.clone())
+            .collect();
+        let waiting = self.pending.len() - cut.len();
+        let list = |ids: &[String]| {
+            let mut shown: Vec<String> = ids.iter().take(10).cloned().collect();
+            if ids.len() > 10 {
+                shown.push(format!("and {} more", ids.len() - 10));
+            }
+            shown.join(", ")
+        };
+        let unknown: Vec<String> = self.unknown.iter().chain(&cut).cloned().collect();
+        let mut parts = Vec::new();
+        if !self.not_started.is_empty() || waiting > 0 {
+            parts.push(format!(
+                "{} not started{}",
+                self.not_started.len() + waiting,
+                if self.not_started.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", list(&self.not_started))
+                }
+            ));
+        }
+        if !unknown.is_empty() {
+            parts.push(format!(
+                "{} of unknown outcome ({})",
+                unknown.len(),
+                list(&unknown)
+            ));
+        }
+        if !self.unrecorded.is_empty() {
+            let ids: Vec<String> = self.unrecorded.iter().map(|(i, _)| i.clone()).collect();
+            parts.push(format!(
+                "{} outcome{} not journaled ({}: {})",
+                ids.len(),
+                if ids.len() == 1 { "" } else { "s" },
+                list(&ids),
+                crate::text::one_line(&self.unrecorded[0].1)
+            ));
+        }
+        (!parts.is_empty()).then(|| {
+            format!(
+                "stopped during a batch: {}; `rolecall journal` shows each change, `rolecall undo` re-reads what is unknown",
+                parts.join("; ")
+            )
+        })
     }
 }

@@ -167,8 +167,11 @@ pub struct RevokeConfirm {
 /// The journal overlay (`J`): the latest changes of this account, newest first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JournalView {
+    /// Each change's latest line, its outcome word set to what is known.
     pub entries: Vec<crate::journal::Entry>,
     pub scroll: usize,
+    /// Changes of this run whose outcome could not be journaled (instance ids).
+    pub unrecorded: Vec<String>,
 }
 
 /// The overlay on top of the panes, if any.
@@ -194,4 +197,7 @@ pub enum Overlay {
     /// `i` (or Tab) on a narrow terminal: the detail pane over the list.
     Detail,
     Confirm(Confirm),
+    /// `q` while changes are pending: wait for those in flight and stop
+    /// (`w`), or keep going (Esc).
+    QuitBatch,
 }

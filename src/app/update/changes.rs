@@ -165,19 +165,20 @@ fn ask(
     });
 }
 
-/// `u` read the journal: plan putting the latest batch of this account back.
-/// An instance changed since (its profile is no longer the batch's target)
-/// is skipped and named.
+/// `u` read the journal: plan putting the latest batch of this account back
+/// (neither undone nor itself an undo). Each change is decided from what
+/// the instance shows now, its outcome on record or not; an instance changed
+/// since is skipped and named.
 pub(super) fn plan_undo(state: &mut State, entries: &[crate::journal::Entry]) {
+    use crate::bulk::UndoStep;
     let accounts = state.shown_account_ids();
     let batch = match crate::bulk::batch_to_undo(entries, None, &accounts) {
         Ok(b) => b,
         Err(e) => return info(state, Tone::Info, e.to_string()),
     };
-    let undo_of = batch.first().map(|e| e.batch.clone());
     let mut changes = Vec::new();
     let mut skipped = Vec::new();
-    for entry in batch {
+    for (entry, known) in &batch.changes {
         let skip = |reason: String| Skip {
             region: entry.region.clone(),
             instance_id: entry.instance_id.clone(),
@@ -193,14 +194,14 @@ pub(super) fn plan_undo(state: &mut State, entries: &[crate::journal::Entry]) {
             .as_ref()
             .filter(|a| a.state.is_active())
             .map(|a| a.profile.arn.clone());
-        if now != entry.to_profile_arn {
-            skipped.push(skip(format!(
-                "changed since: it now has {}",
-                now.as_deref()
-                    .map(crate::aws::profile_name_from_arn)
-                    .unwrap_or("no profile")
-            )));
-            continue;
+        match crate::bulk::undo_step(entry, *known, now.as_deref(), false) {
+            UndoStep::PutBack => {}
+            UndoStep::AlreadyBack(why) | UndoStep::Changed(why) => {
+                skipped.push(skip(
+                    why.replace(" (use --force to put it back anyway)", ""),
+                ));
+                continue;
+            }
         }
         let target = match &entry.from_profile_arn {
             Some(arn) => match state.profile_by_arn(arn).cloned() {
@@ -217,7 +218,12 @@ pub(super) fn plan_undo(state: &mut State, entries: &[crate::journal::Entry]) {
             Err(reason) => skipped.push(skip(reason)),
         }
     }
-    ask(state, changes, skipped, false, undo_of);
+    // The notes first: a confirmation leaves them in the footer, nothing to
+    // change replaces them with why.
+    if !batch.notes.is_empty() {
+        info(state, Tone::Info, batch.notes.join("; "));
+    }
+    ask(state, changes, skipped, false, Some(batch.batch.clone()));
 }
 
 /// The picker chose `target` for its instances: plan and ask for confirmation.
@@ -384,6 +390,44 @@ pub fn confirm_guard(state: &State, c: &Confirm) -> Option<String> {
     (!guards.is_empty()).then(|| guards.join(" "))
 }
 
+/// `q` or Ctrl-c: quits at once when nothing is pending; during a batch it
+/// asks (a sent call is never abandoned).
+pub(super) fn quit(state: &mut State) -> Vec<Effect> {
+    if state.changes.pending.is_empty() {
+        return vec![Effect::Quit];
+    }
+    if state.changes.stopping {
+        let (flight, _) = state.changes.in_flight();
+        info(
+            state,
+            Tone::Info,
+            format!("stopping: waiting for {flight} change(s) in flight to come back"),
+        );
+        return vec![];
+    }
+    state.overlay = Overlay::QuitBatch;
+    vec![]
+}
+
+/// Starts no further change; quits once those in flight have come back.
+pub(super) fn stop(state: &mut State) -> Vec<Effect> {
+    state.changes.stopping = true;
+    if matches!(state.overlay, Overlay::QuitBatch) {
+        state.overlay = Overlay::None;
+    }
+    let (flight, waiting) = state.changes.in_flight();
+    info(
+        state,
+        Tone::Info,
+        format!("stopping: waiting for {flight} change(s) in flight; {waiting} will not start"),
+    );
+    let mut effects = vec![Effect::StopChanges];
+    if state.changes.pending.is_empty() {
+        effects.push(Effect::Quit);
+    }
+    effects
+}
+
 /// Sends confirmed changes as one batch: each row shows its change at once;
 /// the header counts them as they finish.
 fn send(state: &mut State, changes: Vec<Change>, undo_of: Option<String>) -> Vec<Effect> {
@@ -513,7 +557,7 @@ pub(super) fn on_mutation_done(
                     reload = true;
                 }
                 ExecError::Internal(_) => reload = true,
-                ExecError::NotJournaled(_) => {}
+                ExecError::NotJournaled(_) | ExecError::NotStarted => {}
                 ExecError::Refused { error, detached } => {
                     if let Some(id) = detached {
                         // The detach went through: the old association is going.
@@ -536,6 +580,31 @@ pub(super) fn on_mutation_done(
         }
     };
     let done = outcome.done();
+    match &outcome.result {
+        Err(ExecError::NotStarted) => state.changes.not_started.push(instance_id.clone()),
+        Err(ExecError::Unknown { .. } | ExecError::Internal(_)) if !done => {
+            state.changes.unknown.push(instance_id.clone());
+        }
+        _ => {}
+    }
+    let text = match &outcome.journal_error {
+        Some(why) => {
+            state
+                .changes
+                .unrecorded
+                .push((instance_id.clone(), why.clone()));
+            format!(
+                "{text} — its outcome could not be journaled ({}): the journal shows it as unknown",
+                crate::text::one_line(why)
+            )
+        }
+        None => text,
+    };
+    let tone = if outcome.journal_error.is_some() {
+        Tone::Error
+    } else {
+        tone
+    };
     if done {
         // Done: no longer marked. A failed one stays marked, so the same keys retry it.
         state
@@ -561,7 +630,11 @@ pub(super) fn on_mutation_done(
                 .map(|r| &r.name)
                 != Some(old)
         });
-    match state.changes.finish_in_batch(pending.batch, done, short) {
+    let unrecorded_note = outcome.journal_error.is_some();
+    match state
+        .changes
+        .finish_in_batch(pending.batch, done && !unrecorded_note, short)
+    {
         // One change: its own sentence.
         Some(progress) if progress.total == 1 => {
             let mut text = text;
@@ -601,5 +674,9 @@ pub(super) fn on_mutation_done(
     let soon = state.now + FAST_POLL;
     let src = &mut d_of(state, &scope).associations_src;
     src.next_at = src.next_at.min(soon);
+    let mut effects = effects;
+    if state.changes.stopping && state.changes.pending.is_empty() {
+        effects.push(Effect::Quit);
+    }
     effects
 }

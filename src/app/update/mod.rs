@@ -50,7 +50,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             let quit = key.code == KeyCode::Char('q')
                 || (key.code == KeyCode::Char('c')
                     && key.modifiers.contains(KeyModifiers::CONTROL));
-            if quit { vec![Effect::Quit] } else { vec![] }
+            if quit { changes::quit(state) } else { vec![] }
         }
         Action::Mouse(_) if super::layout::too_small(state) => vec![],
         Action::Key(key) => {
@@ -199,20 +199,45 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 (_, Err(why)) => info(state, Tone::Error, why),
                 (JournalPurpose::Undo, Ok(entries)) => changes::plan_undo(state, &entries),
                 (JournalPurpose::Show, Ok(entries)) => {
-                    // The changes of the accounts shown (all, while none is known).
+                    // The changes of the accounts shown (all, while none is known),
+                    // each with what is known of it: no outcome on record is unknown.
                     let ids = state.shown_account_ids();
-                    let entries = crate::journal::latest(&entries)
+                    let entries = crate::journal::records(&entries)
                         .into_iter()
-                        .filter(|e| {
-                            ids.is_empty() || e.account.as_ref().is_some_and(|a| ids.contains(a))
+                        .filter(|r| {
+                            ids.is_empty()
+                                || r.entry.account.as_ref().is_some_and(|a| ids.contains(a))
                         })
-                        .cloned()
+                        .map(|r| {
+                            let mut e = r.entry.clone();
+                            if crate::journal::is_instance_change(&e) {
+                                e.outcome = Some(r.known.word().into());
+                            }
+                            e
+                        })
                         .collect();
-                    state.overlay = Overlay::Journal(JournalView { entries, scroll: 0 });
+                    let unrecorded = state
+                        .changes
+                        .unrecorded
+                        .iter()
+                        .map(|(id, _)| id.clone())
+                        .collect();
+                    state.overlay = Overlay::Journal(JournalView {
+                        entries,
+                        scroll: 0,
+                        unrecorded,
+                    });
                 }
             }
             vec![]
         }
+        Action::MutationStarted { op_id } => {
+            if state.changes.pending.values().any(|p| p.op_id == op_id) {
+                state.changes.started.insert(op_id);
+            }
+            vec![]
+        }
+        Action::Stop => changes::stop(state),
         Action::MutationStep { op_id, note } => {
             if state.changes.pending.values().any(|p| p.op_id == op_id) {
                 info(state, Tone::Info, note);
@@ -223,9 +248,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
-/// The profiles view's lines: name, role, path, and how many loaded
-/// instances use it (profiles without a role, or unused, say so).
-pub fn profile_view_lines(state: &State) -> Vec<String> {
+/// The profiles view's cells, one row per profile: (the account, with
+/// several,) name, role, path, and how many loaded instances use it
+/// (profiles without a role, or unused, say so).
+pub fn profile_view_cells(state: &State) -> Vec<Vec<String>> {
     state
         .inventory
         .profiles
@@ -241,14 +267,22 @@ pub fn profile_view_lines(state: &State) -> Vec<String> {
             } else {
                 format!("{n} instance{}", if n == 1 { "" } else { "s" })
             };
-            // Several accounts: the same name may be in each; say whose.
-            let whose = if state.several_accounts() {
-                format!("{}  ", state.account_label(&p.account))
-            } else {
-                String::new()
-            };
-            crate::text::sanitize(&format!("{whose}{}  {role}  {}  {used}", p.name, p.path))
+            let mut cells = Vec::with_capacity(5);
+            if state.several_accounts() {
+                cells.push(state.account_label(&p.account));
+            }
+            cells.extend([p.name.clone(), role, p.path.clone(), used]);
+            cells
         })
+        .collect()
+}
+
+/// The profiles view's lines, as its filter matches them: the cells of
+/// [`profile_view_cells`], two spaces apart.
+pub fn profile_view_lines(state: &State) -> Vec<String> {
+    profile_view_cells(state)
+        .iter()
+        .map(|cells| crate::text::sanitize(&cells.join("  ")))
         .collect()
 }
 
@@ -330,9 +364,17 @@ fn read_only(state: &mut State) {
 
 fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
     if cmd == Command::Quit {
-        return vec![Effect::Quit];
+        return changes::quit(state);
     }
     match state.overlay.clone() {
+        Overlay::QuitBatch => match cmd {
+            Command::WaitAndQuit => changes::stop(state),
+            Command::Back => {
+                state.overlay = Overlay::None;
+                vec![]
+            }
+            _ => vec![],
+        },
         Overlay::Confirm(c) => changes::on_confirm(state, cmd, c),
         Overlay::Help(scroll) => {
             // As far as the last line at the bottom of the popup (the
