@@ -607,3 +607,162 @@ fn a_lost_answer_is_re_read_through_throttling() {
     let changes = v["changes"].as_array().unwrap();
     assert!(changes.iter().all(|c| c["outcome"] == "ok"), "{v}");
 }
+
+/// Starts the TUI on `endpoint` in tmux, swaps all 40 instances of the crash
+/// fleet to `batch`, and once changes are on their way calls `stop`. Returns
+/// rolecall's exit status and the terminal after it ended.
+fn tui_batch_then(
+    moto: &Moto,
+    endpoint: &str,
+    journal: &str,
+    tag: &str,
+    stop: impl Fn(&crate::e2e::Tmux, &std::path::Path),
+) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join(format!("{tag}.log"));
+    let status_file = dir.path().join(format!("{tag}.status"));
+    let env: Vec<String> = moto
+        .env()
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "AWS_ENDPOINT_URL" {
+                format!("{k}={endpoint}")
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect();
+    let command = format!(
+        "sh -c 'env {} {} --region us-east-1 --concurrency 2 --journal {journal} --log-file {}; echo $? > {}.tmp; mv {}.tmp {}; sleep 60'",
+        env.join(" "),
+        env!("CARGO_BIN_EXE_rolecall"),
+        log.display(),
+        status_file.display(),
+        status_file.display(),
+        status_file.display()
+    );
+    let tmux = crate::e2e::Tmux {
+        socket: format!("rolecall-{tag}-{}", std::process::id()),
+        session: "q".into(),
+    };
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "q",
+        "-x",
+        "160",
+        "-y",
+        "45",
+        &command,
+    ]);
+    assert!(started.status.success());
+    tmux.wait_for("all 40 instances", |s| {
+        s.contains("Instances 40/40") && s.contains("refreshed")
+    });
+    tmux.keys(&["A"]);
+    tmux.wait_for("40 marked", |s| s.contains("40 marked"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the picker", |s| s.contains("Instance profile for"));
+    tmux.text("batch");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the batch dialog", |s| {
+        s.contains("Change the profile of 40 instances")
+    });
+    tmux.keys(&["y"]);
+    // Some changes are on their way, most are waiting their turn.
+    std::thread::sleep(Duration::from_millis(600));
+    stop(&tmux, &log);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Ok(text) = std::fs::read_to_string(&status_file) {
+            break text.trim().to_string();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "rolecall did not end; screen:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    (status, tmux.screen())
+}
+
+/// After a stop mid-batch: every change the journal holds has its outcome
+/// (none was abandoned), some were never started, and undo puts all back.
+fn check_stopped_batch(w: &crate::backends::World, moto: &Moto, journal: &str, screen: &str) {
+    assert!(screen.contains("stopped during a batch"), "{screen}");
+    assert!(screen.contains("not started"), "{screen}");
+    let (_, v, _) = run_json(
+        &mut on_moto(moto),
+        &[
+            "--journal",
+            journal,
+            "journal",
+            "--limit",
+            "100",
+            "--output",
+            "json",
+        ],
+    );
+    let rows = v.as_array().unwrap();
+    assert!(!rows.is_empty() && rows.len() < 40, "{v}");
+    assert!(
+        rows.iter().all(|r| r["status"] == "ok"),
+        "every change sent came back and was journaled: {v}"
+    );
+    let (code, _, err) = run_json(
+        &mut on_moto(moto),
+        &["--journal", journal, "undo", "--yes", "--output", "json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let now = profiles_now(w);
+    for n in 0..40 {
+        assert_eq!(
+            now[&format!("c-{n:02}")].as_deref(),
+            Some("web"),
+            "c-{n:02}"
+        );
+    }
+}
+
+#[test]
+fn quitting_or_a_signal_mid_batch_waits_for_the_calls_in_flight_and_says_what_is_left() {
+    let w = world(Kind::Moto, &crash_spec());
+    let moto = w.moto.as_ref().unwrap();
+    let far = crate::netfault::DelayProxy::start(&moto.endpoint, Duration::from_millis(150));
+    let dir = tempfile::tempdir().unwrap();
+    let journal = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+
+    // q asks; w waits for the calls in flight and starts no more.
+    let first = journal("quit.jsonl");
+    let (status, screen) = tui_batch_then(moto, &far.url, &first, "quit", |tmux, _| {
+        tmux.keys(&["q"]);
+        tmux.wait_for("the question", |s| s.contains("Quit during a batch?"));
+        tmux.keys(&["w"]);
+    });
+    assert_eq!(status, "1", "{screen}");
+    check_stopped_batch(&w, moto, &first, &screen);
+
+    // SIGTERM does the same without asking, and exits 128 + 15.
+    let second = journal("term.jsonl");
+    let (status, screen) = tui_batch_then(moto, &far.url, &second, "term", |_, log| {
+        let killed = std::process::Command::new("pkill")
+            // rolecall itself (its argv starts with the binary), not the sh
+            // whose command line names the same log file.
+            .args([
+                "-TERM",
+                "-f",
+                &format!(
+                    "^{} .*log-file {}",
+                    env!("CARGO_BIN_EXE_rolecall"),
+                    log.display()
+                ),
+            ])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+    });
+    assert_eq!(status, "143", "{screen}");
+    check_stopped_batch(&w, moto, &second, &screen);
+}
