@@ -1783,3 +1783,50 @@ async fn the_help_scrolls_on_a_short_terminal_and_never_past_its_end() {
     h.key(KeyCode::Esc).await;
     assert_eq!(h.state.overlay, Overlay::None);
 }
+
+#[tokio::test]
+async fn a_batch_under_a_filter_keeps_its_rows_listed_until_the_filter_changes() {
+    let mut h = standard().await;
+    let stopped = id_of(&h, "stopped-1");
+    let api1 = id_of(&h, "api-1");
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("api").await; // api-1 by name, stopped-1 by its profile
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.state.list.visible.len(), 2);
+    h.key(KeyCode::Char('A')).await;
+    h.key(KeyCode::Enter).await;
+    h.type_str("batch").await;
+    h.key(KeyCode::Enter).await;
+    assert!(
+        matches!(h.state.overlay, Overlay::Confirm(_)),
+        "{:?}",
+        h.state.message
+    );
+    h.key(KeyCode::Char('y')).await;
+    h.advance(Duration::from_secs(10)).await;
+    // The cursor moves off; polls rebuild the rows: both stay listed, though
+    // stopped-1 (now on batch) no longer matches "api".
+    h.key(KeyCode::Char('g')).await;
+    h.advance(Duration::from_secs(30)).await;
+    let listed: Vec<String> = h
+        .state
+        .list
+        .visible
+        .iter()
+        .map(|&i| h.state.inventory.rows[i].data.instance.id.clone())
+        .collect();
+    assert!(
+        listed.contains(&stopped) && listed.contains(&api1),
+        "{listed:?}"
+    );
+    assert_eq!(
+        profile_shown(&h, &stopped).map(|p| p.0),
+        Some("batch".into())
+    );
+    // A new filter applies to them again.
+    h.key(KeyCode::Char('/')).await;
+    h.key(KeyCode::Char('x')).await;
+    h.key(KeyCode::Backspace).await;
+    h.key(KeyCode::Enter).await;
+    assert_eq!(h.state.list.visible.len(), 1);
+}

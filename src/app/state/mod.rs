@@ -130,6 +130,32 @@ pub struct ListView {
     /// The last left click on a row (its `visible` index, when): a second
     /// one soon after on the same row is a double click.
     pub last_click: Option<(usize, Duration)>,
+    /// Instances a batch changed under the filters in force then (the filter
+    /// text, profile and role filters): kept listed, though they may no
+    /// longer match, until the filters change.
+    pub pinned: std::collections::BTreeSet<(String, String)>,
+    pub pinned_under: Option<(String, Option<String>, Option<String>)>,
+}
+
+impl ListView {
+    /// The filters in force, to tell when they change.
+    pub fn filters(&self) -> (String, Option<String>, Option<String>) {
+        (
+            self.filter.clone(),
+            self.profile_filter.clone(),
+            self.role_filter.clone(),
+        )
+    }
+
+    /// Keeps these instances listed until the filters change.
+    pub fn pin(&mut self, instances: impl IntoIterator<Item = (String, String)>) {
+        let now = self.filters();
+        if self.pinned_under.as_ref() != Some(&now) {
+            self.pinned.clear();
+            self.pinned_under = Some(now);
+        }
+        self.pinned.extend(instances);
+    }
 }
 
 /// The whole TUI state, in parts: what is known ([`Inventory`]), how the list
@@ -172,6 +198,8 @@ impl State {
                 cursor_touched: false,
                 sort: Default::default(),
                 last_click: None,
+                pinned: Default::default(),
+                pinned_under: None,
             },
             changes: Changes::default(),
             overlay: Overlay::None,
@@ -587,6 +615,26 @@ impl State {
                     a.state.is_active() && profiles.contains(a.profile.arn.as_str())
                 })
             });
+        }
+        // A batch's instances stay listed while the filters they were changed
+        // under hold (their new profile may no longer match).
+        if !self.list.pinned.is_empty() {
+            if self.list.pinned_under.as_ref() == Some(&self.list.filters()) {
+                let pinned: Vec<usize> = self
+                    .list
+                    .pinned
+                    .iter()
+                    .filter_map(|(region, id)| self.position_of(region, id))
+                    .collect();
+                for i in pinned {
+                    if let Err(pos) = self.list.visible.binary_search(&i) {
+                        self.list.visible.insert(pos, i);
+                    }
+                }
+            } else {
+                self.list.pinned.clear();
+                self.list.pinned_under = None;
+            }
         }
         self.clamp_selection();
     }

@@ -432,6 +432,12 @@ pub(super) fn stop(state: &mut State) -> Vec<Effect> {
 /// the header counts them as they finish.
 fn send(state: &mut State, changes: Vec<Change>, undo_of: Option<String>) -> Vec<Effect> {
     let batch = state.changes.begin_batch(changes.len(), label(&changes));
+    // The changed rows stay listed under the filter until it changes.
+    state.list.pin(
+        changes
+            .iter()
+            .map(|c| (c.region.clone(), c.instance_id.clone())),
+    );
     let mut effects = Vec::new();
     let text = match changes.as_slice() {
         [one] => format!(
