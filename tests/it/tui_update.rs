@@ -1830,3 +1830,58 @@ async fn a_batch_under_a_filter_keeps_its_rows_listed_until_the_filter_changes()
     h.key(KeyCode::Enter).await;
     assert_eq!(h.state.list.visible.len(), 1);
 }
+
+#[tokio::test]
+async fn q_during_a_batch_asks_and_w_starts_nothing_more() {
+    let mut h = standard().await;
+    let web2 = id_of(&h, "web-2");
+    h.select(&web2);
+    h.key(KeyCode::Enter).await;
+    h.type_str("batch").await;
+    h.key(KeyCode::Enter).await;
+    // Confirm without running the change: it stays pending.
+    let effects = h.key_event(KeyCode::Char('y'), KeyModifiers::NONE);
+    assert!(effects.iter().any(|e| matches!(e, Effect::Mutate(_))));
+    assert_eq!(h.state.changes.pending.len(), 1);
+    // q asks instead of quitting; Esc keeps going.
+    let effects = h.key_event(KeyCode::Char('q'), KeyModifiers::NONE);
+    assert!(!effects.contains(&Effect::Quit), "{effects:?}");
+    assert_eq!(h.state.overlay, Overlay::QuitBatch);
+    h.key_event(KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(h.state.overlay, Overlay::None);
+    // Ctrl-c asks too; w stops starting changes and waits.
+    h.key_event(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(h.state.overlay, Overlay::QuitBatch);
+    let effects = h.key_event(KeyCode::Char('w'), KeyModifiers::NONE);
+    assert_eq!(effects, vec![Effect::StopChanges]);
+    assert!(h.state.changes.stopping);
+    // The change comes back not started: nothing pending, so rolecall quits,
+    // and what was left is said.
+    let Some(op_id) = h.state.changes.pending.values().next().map(|p| p.op_id) else {
+        panic!("no pending change")
+    };
+    let change = h
+        .state
+        .changes
+        .pending
+        .values()
+        .next()
+        .unwrap()
+        .change
+        .clone();
+    let effects = h.dispatch(Action::MutationDone {
+        op_id,
+        outcome: Box::new(rolecall::exec::Outcome {
+            change,
+            steps: vec![],
+            result: Err(rolecall::exec::ExecError::NotStarted),
+            journal_error: None,
+        }),
+    });
+    assert!(effects.contains(&Effect::Quit), "{effects:?}");
+    let left = h.state.changes.left_undone().unwrap();
+    assert!(
+        left.contains("1 not started") && left.contains(&web2),
+        "{left}"
+    );
+}
