@@ -147,8 +147,10 @@ pub async fn plan_swap(
             chosen
         }
         Selection::Instances(ids) => {
-            let mut chosen = Vec::new();
-            for id in ids {
+            let mut chosen: Vec<&InstanceRow> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            // An id named twice is one instance, changed once.
+            for id in ids.iter().filter(|id| seen.insert(id.as_str())) {
                 match reads.rows.iter().find(|r| &r.instance.id == id) {
                     Some(r) => chosen.push(r),
                     None => {
@@ -232,14 +234,28 @@ pub fn batch_to_undo(
         .into_iter()
         .filter(|r| crate::journal::is_instance_change(r.entry))
         .collect();
-    let undone_by = |batch: &str| -> Vec<String> {
-        let mut by: Vec<String> = Vec::new();
-        for r in &records {
-            if r.entry.undo_of.as_deref() == Some(batch) && !by.contains(&r.entry.batch) {
-                by.push(r.entry.batch.clone());
+    // The undos of a batch, and whether each finished: every change of it
+    // journaled ok (an undo killed or refused part way does not count).
+    let undos_of = |batch: &str| -> Vec<(String, bool)> {
+        let mut by: Vec<(String, bool)> = Vec::new();
+        for r in records
+            .iter()
+            .filter(|r| r.entry.undo_of.as_deref() == Some(batch))
+        {
+            let ok = r.known == Known::Ok;
+            match by.iter_mut().find(|(b, _)| b == &r.entry.batch) {
+                Some((_, all_ok)) => *all_ok &= ok,
+                None => by.push((r.entry.batch.clone(), ok)),
             }
         }
         by
+    };
+    let undone_by = |batch: &str| -> Vec<String> {
+        undos_of(batch)
+            .into_iter()
+            .filter(|(_, finished)| *finished)
+            .map(|(b, _)| b)
+            .collect()
     };
     let ours =
         |e: &Entry| accounts.is_empty() || e.account.as_ref().is_some_and(|a| accounts.contains(a));
@@ -280,12 +296,22 @@ pub fn batch_to_undo(
             })?
         }
     };
-    let mut changes: Vec<(Entry, Known)> = records
-        .iter()
-        .filter(|r| r.entry.batch == batch)
-        .map(|r| (r.entry.clone(), r.known))
-        .collect();
-    changes.reverse();
+    let mut changes: Vec<(Entry, Known)> = Vec::new();
+    // Oldest first; one change per instance (a journal may hold two for one
+    // instance, e.g. written before accounts were merged): the one that worked.
+    for r in records.iter().rev().filter(|r| r.entry.batch == batch) {
+        let same = |e: &Entry| {
+            (&e.account, &e.region, &e.instance_id)
+                == (&r.entry.account, &r.entry.region, &r.entry.instance_id)
+        };
+        match changes.iter_mut().find(|(e, _)| same(e)) {
+            Some(kept) if kept.1 != Known::Ok && r.known == Known::Ok => {
+                *kept = (r.entry.clone(), r.known);
+            }
+            Some(_) => {}
+            None => changes.push((r.entry.clone(), r.known)),
+        }
+    }
     if changes.is_empty() {
         return Err(Error::Usage(format!(
             "batch '{}' has no change to an instance in the journal (see `rolecall journal`)",
@@ -299,6 +325,18 @@ pub fn batch_to_undo(
             escape(&batch),
             escape(of),
             escape(of)
+        ));
+    }
+    let unfinished: Vec<String> = undos_of(&batch)
+        .into_iter()
+        .filter(|(_, finished)| !finished)
+        .map(|(b, _)| b)
+        .collect();
+    if !unfinished.is_empty() {
+        notes.push(format!(
+            "batch {} has an undo that did not finish ({}): this puts back what is still changed",
+            escape(&batch),
+            escape(&unfinished.join(", "))
         ));
     }
     let by = undone_by(&batch);
@@ -632,6 +670,34 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("undone already"), "{e}");
+    }
+
+    #[test]
+    fn an_undo_that_did_not_finish_leaves_its_batch_to_undo() {
+        let mut cut = entry("b2", "9", "sent", None);
+        cut.undo_of = Some("b1".into());
+        let entries = vec![
+            entry("b0", "0", "done", Some("ok")),
+            entry("b1", "1", "done", Some("ok")),
+            cut,
+        ];
+        let batch = batch_to_undo(&entries, None, &[]).unwrap();
+        assert_eq!(batch.batch, "b1");
+        assert!(
+            batch.notes.iter().any(|n| n.contains("did not finish")),
+            "{:?}",
+            batch.notes
+        );
+    }
+
+    #[test]
+    fn one_instance_twice_in_a_batch_is_undone_once() {
+        let mut twice = entry("b1", "2", "done", Some("failed"));
+        twice.instance_id = "i-1".into();
+        let entries = vec![entry("b1", "1", "done", Some("ok")), twice];
+        let batch = batch_to_undo(&entries, None, &[]).unwrap();
+        assert_eq!(batch.changes.len(), 1);
+        assert_eq!(batch.changes[0].1, Known::Ok);
     }
 
     #[test]

@@ -308,7 +308,9 @@ async fn merge_same_accounts(accounts: Vec<Account>) -> Vec<Account> {
             );
             continue;
         }
-        account.id = id;
+        if id.is_some() {
+            account.id = id;
+        }
         kept.push(account);
     }
     kept

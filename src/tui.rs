@@ -198,7 +198,12 @@ pub async fn run(
     restore_terminal();
     // Stopped during a batch: what was left undone is said after the
     // terminal is back, and the exit status is not 0.
-    match (result?, state.changes.left_undone()) {
+    let left = state
+        .changes
+        .stopping
+        .then(|| state.changes.left_undone())
+        .flatten();
+    match (result?, left) {
         (exit, None) => Ok(exit),
         (Exit::Quit, Some(text)) => Err(Error::Runtime(text)),
         (Exit::Signal(n), Some(text)) => Err(Error::Signal(n, text)),
@@ -275,15 +280,26 @@ async fn event_loop(
     let mut rows_shown = false;
     // After a signal during a batch: the changes in flight have until then.
     let mut deadline: Option<tokio::time::Instant> = None;
+    // The terminal failed while changes were pending: keep waiting for them
+    // without drawing or reading keys.
+    let mut terminal_gone = false;
     while !quit {
         let action = tokio::select! {
-            ev = events.next() => match ev {
+            ev = events.next(), if !terminal_gone => match ev {
                 Some(Ok(Event::Key(k))) => Some(Action::Key(k)),
                 Some(Ok(Event::Resize(w, h))) => Some(Action::Resize(w, h)),
                 Some(Ok(Event::Mouse(m))) => Some(Action::Mouse(m)),
                 Some(Ok(_)) => None,
-                Some(Err(e)) => return Err(term_error(e)),
-                None => break,
+                // The terminal is gone (an ssh drop): with changes pending,
+                // stop as after SIGHUP rather than abandon them.
+                Some(Err(e)) if state.changes.pending.is_empty() => return Err(term_error(e)),
+                None if state.changes.pending.is_empty() => break,
+                Some(Err(_)) | None => {
+                    terminal_gone = true;
+                    exit = Exit::Signal(1);
+                    deadline.get_or_insert_with(|| tokio::time::Instant::now() + timeout);
+                    Some(Action::Stop)
+                }
             },
             Some(a) = rx.recv() => Some(a),
             _ = tick.tick() => Some(Action::Tick(start.elapsed())),
@@ -318,10 +334,19 @@ async fn event_loop(
         let redraw =
             !is_tick || state.busy() || state.anything_in_transition() || second != last_second;
         last_second = second;
-        if redraw && !quit {
-            terminal
-                .draw(|f| crate::ui::view(state, f))
-                .map_err(term_error)?;
+        if redraw && !quit && !terminal_gone {
+            if let Err(e) = terminal.draw(|f| crate::ui::view(state, f)) {
+                if state.changes.pending.is_empty() {
+                    return Err(term_error(e));
+                }
+                tracing::warn!(error = %e, "the terminal is gone; waiting for the changes in flight");
+                terminal_gone = true;
+                exit = Exit::Signal(1);
+                deadline.get_or_insert_with(|| tokio::time::Instant::now() + timeout);
+                let effects = update(state, Action::Stop);
+                quit = run_effects(effects, &mut runner);
+                continue;
+            }
             if !rows_shown && everything_read(state) {
                 rows_shown = true;
                 tracing::info!(
@@ -334,10 +359,18 @@ async fn event_loop(
     }
     // A sent call is never abandoned while it has time left: wait (within
     // --timeout) for what is still running (a revoke, changes past a stop).
+    // Nothing more starts (a change dropped from view may still be waiting).
+    runner.permits.close();
     let finish = async { while runner.mutations.join_next().await.is_some() {} };
     let _ = tokio::time::timeout(timeout, finish).await;
     runner.mutations.abort_all();
     drop(runner);
+    // Outcomes that came back during that wait count in what is reported.
+    while let Ok(action) = rx.try_recv() {
+        if matches!(action, Action::MutationDone { .. }) {
+            let _ = update(state, action);
+        }
+    }
     Ok(exit)
 }
 
