@@ -336,14 +336,14 @@ fn profile_and_assoc(state: &State, r: &crate::app::state::Row) -> (String, Span
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
     use crate::app::State;
     use crate::app::state::{AccountInfo, Config};
 
-    fn state() -> State {
+    pub(crate) fn state() -> State {
         let config = Config {
             read_only: false,
             demo: true,

@@ -28,6 +28,27 @@ pub fn render(state: &crate::app::State, j: &JournalView, frame: &mut Frame, are
             format!(" Journal: {} changes, newest first ", j.entries.len()),
             theme::title(),
         ));
+    // Outcomes this run could not write are said where the record is read.
+    let block = if j.unrecorded.is_empty() {
+        block
+    } else {
+        block.title_bottom(Span::styled(
+            format!(
+                " {} outcome{} of this run not journaled (journal error): {} ",
+                j.unrecorded.len(),
+                if j.unrecorded.len() == 1 { "" } else { "s" },
+                sanitize(
+                    &j.unrecorded
+                        .iter()
+                        .take(5)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            ),
+            theme::error(),
+        ))
+    };
     let rows: Vec<Row> = j
         .entries
         .iter()
@@ -147,4 +168,35 @@ pub fn render_outside(state: &crate::app::State, scroll: usize, frame: &mut Fram
 
 fn name_of(arn: &Option<String>) -> String {
     name(arn)
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::state::JournalView;
+
+    #[test]
+    fn outcomes_this_run_could_not_journal_are_said_under_the_journal() {
+        let state = crate::ui::instances::tests::state();
+        let view = JournalView {
+            entries: Vec::new(),
+            scroll: 0,
+            unrecorded: vec!["i-0abc".into()],
+        };
+        let mut terminal = Terminal::new(TestBackend::new(120, 8)).unwrap();
+        terminal
+            .draw(|f| {
+                let area = f.area();
+                super::render(&state, &view, f, area);
+            })
+            .unwrap();
+        let buf = terminal.backend().buffer();
+        let bottom: String = (0..120).map(|x| buf[(x, 7)].symbol()).collect();
+        assert!(
+            bottom.contains("1 outcome of this run not journaled") && bottom.contains("i-0abc"),
+            "{bottom}"
+        );
+    }
 }
