@@ -384,7 +384,7 @@ impl ApiError {
 
 /// Runs a read again while AWS says it did not run it (throttling, backing
 /// off 0.2 s, 0.4 s … 3.2 s) or its answer was lost without a timeout (a
-/// dropped connection, twice). A read is safe to repeat; a call that timed
+/// dropped connection or an unreadable answer, twice). A read is safe to repeat; a call that timed
 /// out has had its `--timeout` already and is not repeated.
 pub async fn retry_read<T, F, Fut>(mut read: F) -> Result<T, ApiError>
 where
@@ -401,7 +401,11 @@ where
                 tracing::info!(error = %e, attempt = throttled, "read throttled; retrying");
                 tokio::time::sleep(std::time::Duration::from_millis(100 << throttled)).await;
             }
-            Err(e) if e.kind == ErrorKind::Unreachable && !e.timed_out() && dropped < DROPPED => {
+            Err(e)
+                if matches!(e.kind, ErrorKind::Unreachable | ErrorKind::Other)
+                    && !e.timed_out()
+                    && dropped < DROPPED =>
+            {
                 dropped += 1;
                 tracing::info!(error = %e, attempt = dropped, "read's answer lost; retrying");
                 tokio::time::sleep(std::time::Duration::from_millis(300)).await;

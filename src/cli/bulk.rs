@@ -139,15 +139,27 @@ impl StopOnSignal {
         let task = (!streams.is_empty()).then(|| {
             let (stop, number) = (stop.clone(), number.clone());
             tokio::spawn(async move {
-                let waits = streams
-                    .iter_mut()
-                    .map(|(n, s)| Box::pin(async move { s.recv().await.map(|_| *n) }));
-                let (got, _, _) = futures::future::select_all(waits).await;
-                number.store(got.unwrap_or(1), Ordering::SeqCst);
-                stop.store(true, Ordering::SeqCst);
-                eprintln!(
-                    "rolecall: stopping: no further change starts; waiting for those under way (at most --timeout)"
-                );
+                let mut first = true;
+                loop {
+                    let waits = streams
+                        .iter_mut()
+                        .map(|(n, s)| Box::pin(async move { s.recv().await.map(|_| *n) }));
+                    let (got, _, _) = futures::future::select_all(waits).await;
+                    let Some(got) = got else { break };
+                    if first {
+                        first = false;
+                        number.store(got, Ordering::SeqCst);
+                        stop.store(true, Ordering::SeqCst);
+                        eprintln!(
+                            "rolecall: stopping: no further change starts; waiting for those under way (each within --timeout)"
+                        );
+                    } else {
+                        // Heard, not swallowed: say what is happening.
+                        eprintln!(
+                            "rolecall: already stopping: waiting for the changes under way to answer; their outcome goes to the journal"
+                        );
+                    }
+                }
             })
         });
         Self {
@@ -417,6 +429,11 @@ async fn execute(
         ));
     }
     problems.extend(not_back(&plan));
+    if let (Some(n), true) = (signal, problems.is_empty()) {
+        problems.push(format!(
+            "signal {n} came after every change had started; each finished"
+        ));
+    }
     let error = (!problems.is_empty()).then(|| {
         let text = format!("{}; batch {batch}", problems.join("; "));
         match signal {

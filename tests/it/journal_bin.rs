@@ -766,3 +766,75 @@ fn quitting_or_a_signal_mid_batch_waits_for_the_calls_in_flight_and_says_what_is
     assert_eq!(status, "143", "{screen}");
     check_stopped_batch(&w, moto, &second, &screen);
 }
+
+#[test]
+fn a_signal_during_a_cli_swap_lets_the_calls_under_way_finish_and_exits_128_plus_n() {
+    let w = world(Kind::Moto, &crash_spec());
+    let moto = w.moto.as_ref().unwrap();
+    let far = crate::netfault::DelayProxy::start(&moto.endpoint, Duration::from_millis(150));
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.jsonl");
+    let journal = journal.to_str().unwrap();
+    let mut swap = std::process::Command::new(env!("CARGO_BIN_EXE_rolecall"));
+    swap.env_remove("AWS_PROFILE")
+        .env_remove("AWS_DEFAULT_REGION");
+    for (k, v) in moto.env() {
+        swap.env(k, v);
+    }
+    let child = swap
+        .env("AWS_ENDPOINT_URL", &far.url)
+        .args([
+            "--region",
+            "us-east-1",
+            "--journal",
+            journal,
+            "--concurrency",
+            "2",
+            "swap",
+            "--from",
+            "web",
+            "--to",
+            "batch",
+            "--yes",
+            "--output",
+            "json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v["changes"].as_array().unwrap();
+    let not_started = rows
+        .iter()
+        .filter(|r| r["outcome"] == "not started")
+        .count();
+    let ok = rows.iter().filter(|r| r["outcome"] == "ok").count();
+    assert!(not_started > 0 && ok > 0, "{v}");
+    assert_eq!(ok + not_started, 40, "{v}");
+    // Every change sent has its outcome on record; none is unknown.
+    let (_, j, _) = run_json(
+        &mut on_moto(moto),
+        &[
+            "--journal",
+            journal,
+            "journal",
+            "--limit",
+            "100",
+            "--output",
+            "json",
+        ],
+    );
+    let records = j.as_array().unwrap();
+    assert_eq!(records.len(), ok, "{j}");
+    assert!(records.iter().all(|r| r["status"] == "ok"), "{j}");
+}
