@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use rolecall::app::state::Config;
-use rolecall::app::update::init;
-use rolecall::app::{Action, State, update};
 use rolecall::aws::fleet::Fleet;
 use rolecall::aws::memory::{ManualClock, MemoryAccount, MemoryOptions};
+use rolecall::tui::app::state::Config;
+use rolecall::tui::app::update::init;
+use rolecall::tui::app::{Action, State, update};
 
 const INSTANCES: usize = 20_000;
 const PROFILES: usize = 2_000;
@@ -86,7 +86,7 @@ fn main() {
     ));
     let account_key = fleet.account.clone();
     drop(fleet);
-    let accounts = vec![rolecall::session::Account {
+    let accounts = vec![rolecall::core::session::Account {
         key: account_key.clone(),
         cloud: account.clone(),
         id: Some(account_key.clone()),
@@ -109,9 +109,9 @@ fn main() {
             poll_interval: Duration::from_secs(10),
             check_regions: false,
             journal: true,
-            file: rolecall::config::Config::default(),
+            file: rolecall::core::config::Config::default(),
             color: true,
-            accounts: vec![rolecall::app::state::AccountInfo::of(&accounts[0])],
+            accounts: vec![rolecall::tui::app::state::AccountInfo::of(&accounts[0])],
         },
         regions,
     );
@@ -119,7 +119,7 @@ fn main() {
     let load = Instant::now();
     let mut queue = init(&mut state);
     while let Some(effect) = queue.pop() {
-        if let Some(action) = runtime.block_on(rolecall::poller::fetch(&accounts, effect)) {
+        if let Some(action) = runtime.block_on(rolecall::tui::poller::fetch(&accounts, effect)) {
             queue.extend(update(&mut state, action));
         }
     }
@@ -127,7 +127,9 @@ fn main() {
     assert_eq!(state.inventory.rows.len(), INSTANCES);
     assert_eq!(state.inventory.profiles.len(), PROFILES);
     let mut terminal = Terminal::new(TestBackend::new(SIZE.0, SIZE.1)).unwrap();
-    terminal.draw(|f| rolecall::ui::view(&state, f)).unwrap();
+    terminal
+        .draw(|f| rolecall::tui::ui::view(&state, f))
+        .unwrap();
     let (rss, hwm) = memory();
 
     // One frame, scrolled to different places.
@@ -136,7 +138,9 @@ fn main() {
         state.list.selected = (i * 67) % INSTANCES;
         state.clamp_selection();
         let t = Instant::now();
-        terminal.draw(|f| rolecall::ui::view(&state, f)).unwrap();
+        terminal
+            .draw(|f| rolecall::tui::ui::view(&state, f))
+            .unwrap();
         frames.push(t.elapsed());
     }
 
@@ -148,13 +152,17 @@ fn main() {
         for c in query.chars() {
             let t = Instant::now();
             update(&mut state, key(KeyCode::Char(c)));
-            terminal.draw(|f| rolecall::ui::view(&state, f)).unwrap();
+            terminal
+                .draw(|f| rolecall::tui::ui::view(&state, f))
+                .unwrap();
             filter.push(t.elapsed());
         }
         for _ in 0..query.len() {
             let t = Instant::now();
             update(&mut state, key(KeyCode::Backspace));
-            terminal.draw(|f| rolecall::ui::view(&state, f)).unwrap();
+            terminal
+                .draw(|f| rolecall::tui::ui::view(&state, f))
+                .unwrap();
             filter.push(t.elapsed());
         }
         update(&mut state, key(KeyCode::Esc));
@@ -168,7 +176,9 @@ fn main() {
         for c in query.chars() {
             let t = Instant::now();
             update(&mut state, key(KeyCode::Char(c)));
-            terminal.draw(|f| rolecall::ui::view(&state, f)).unwrap();
+            terminal
+                .draw(|f| rolecall::tui::ui::view(&state, f))
+                .unwrap();
             picker.push(t.elapsed());
         }
         update(&mut state, key(KeyCode::Esc));

@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         }
     };
     std::panic::set_hook(Box::new(|info| {
-        let msg = rolecall::tui::panic_message(info.payload());
+        let msg = rolecall::core::error::panic_message(info.payload());
         tracing::error!("panic: {msg} at {:?}", info.location());
         // A panic in a background task is caught there and shown in the UI,
         // which goes on: leave its terminal alone. Only a panic on the main
@@ -39,7 +39,7 @@ fn main() -> ExitCode {
             rolecall::tui::restore_terminal();
             eprintln!(
                 "rolecall: internal error: {} (please report it; details are in the log file)",
-                rolecall::text::one_line(&msg)
+                rolecall::core::text::one_line(&msg)
             );
         }
     }));
@@ -47,10 +47,10 @@ fn main() -> ExitCode {
         .global
         .log_file
         .clone()
-        .or_else(rolecall::logging::default_log_path);
+        .or_else(rolecall::core::logging::default_log_path);
     let log_warning = log_path
         .as_deref()
-        .map(rolecall::logging::init)
+        .map(rolecall::core::logging::init)
         .and_then(Result::err);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
@@ -71,18 +71,20 @@ fn main() -> ExitCode {
                     .map(|()| Exit::Quit)
             }
             None => {
-                let file =
-                    rolecall::config::load_for(args.global.config.as_deref(), args.global.demo)?;
+                let file = rolecall::core::config::load_for(
+                    args.global.config.as_deref(),
+                    args.global.demo,
+                )?;
                 let mut global = args.global.clone();
                 global.apply_config(&file);
-                rolecall::ui::theme::set_palette(&file.colors);
+                rolecall::tui::ui::theme::set_palette(&file.colors);
                 let settings = rolecall::tui::Settings {
                     read_only: global.read_only,
                     poll: std::time::Duration::from_secs(global.poll_seconds()),
                     journal: global.journal(),
                     file,
                     concurrency: global.batch_concurrency(),
-                    color: !rolecall::ui::no_color_requested(),
+                    color: !rolecall::tui::ui::no_color_requested(),
                     mouse: global.mouse,
                 };
                 rolecall::tui::run(&global.session_options(), &settings, log_warning).await
@@ -100,7 +102,10 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             tracing::error!("{e}");
-            eprintln!("rolecall: {}", rolecall::text::one_line(&e.to_string()));
+            eprintln!(
+                "rolecall: {}",
+                rolecall::core::text::one_line(&e.to_string())
+            );
             ExitCode::from(e.exit_code())
         }
     }

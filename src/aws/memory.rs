@@ -14,7 +14,7 @@ use super::{
     ApiError, Association, AssociationState, CallerIdentity, Cloud, ErrorKind, Instance,
     InstanceProfile, InstanceState, ProfileRef, ProfileSummary, Role, actions,
 };
-use crate::policy::{Policy, PolicyKind};
+use crate::core::policy::{Policy, PolicyKind};
 
 /// Where the account reads the time from.
 pub trait Clock: Send + Sync {

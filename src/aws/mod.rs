@@ -321,7 +321,7 @@ impl ApiError {
     /// One plain sentence: what failed, the code, and what to do next.
     pub fn sentence(&self) -> String {
         let what = format!("{} failed", self.action);
-        let message = crate::text::one_line(&self.message);
+        let message = crate::core::text::one_line(&self.message);
         match self.kind {
             ErrorKind::Credentials if self.sso_expired() => match &self.profile {
                 Some(p) => format!(
@@ -454,7 +454,10 @@ pub trait Cloud: Send + Sync {
     /// A role's policies with their documents: attached managed policies
     /// (their default version), inline policies, and the permissions
     /// boundary. Fully paginated.
-    async fn role_policies(&self, role_name: &str) -> Result<Vec<crate::policy::Policy>, ApiError>;
+    async fn role_policies(
+        &self,
+        role_name: &str,
+    ) -> Result<Vec<crate::core::policy::Policy>, ApiError>;
     /// IAM ListInstanceProfilesForRole: every instance profile holding the role.
     async fn instance_profiles_for_role(
         &self,

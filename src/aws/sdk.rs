@@ -14,7 +14,7 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
-use crate::policy::{Policy, PolicyKind};
+use crate::core::policy::{Policy, PolicyKind};
 
 use super::{
     ApiError, Association, AssociationState, CallerIdentity, Cloud, ErrorKind, Instance,

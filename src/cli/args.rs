@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::session::{DemoOptions, Options};
-use crate::text::escape;
+use crate::core::session::{DemoOptions, Options};
+use crate::core::text::escape;
 
 /// rolecall: see and change the IAM instance profiles of EC2 instances.
 #[derive(Debug, Parser)]
@@ -319,7 +319,7 @@ pub const DEFAULT_CONCURRENCY: u64 = 8;
 impl GlobalOpts {
     /// Fills what the command line left unsaid from the config file: the
     /// command line always wins.
-    pub fn apply_config(&mut self, file: &crate::config::Config) {
+    pub fn apply_config(&mut self, file: &crate::core::config::Config) {
         if self.profiles.is_empty() && self.org_role.is_none() && !self.demo {
             self.profiles = file.profiles.clone();
         }
@@ -342,14 +342,14 @@ impl GlobalOpts {
     }
 
     /// The journal changes go to; `None` with `--no-journal`.
-    pub fn journal(&self) -> Option<crate::journal::Journal> {
+    pub fn journal(&self) -> Option<crate::core::journal::Journal> {
         if self.no_journal {
             return None;
         }
         self.journal
             .clone()
-            .or_else(|| crate::journal::default_path(self.demo))
-            .map(crate::journal::Journal::new)
+            .or_else(|| crate::core::journal::default_path(self.demo))
+            .map(crate::core::journal::Journal::new)
     }
 
     /// The session the options ask for.
@@ -445,7 +445,7 @@ mod tests {
 
     #[test]
     fn the_config_file_fills_what_the_command_line_left_unsaid() {
-        let file = crate::config::parse(
+        let file = crate::core::config::parse(
             "profiles = [\"a\"]\nregions = [\"eu-west-1\"]\npoll = 5\nconcurrency = 3\nmouse = true\n",
             "c.toml",
         )

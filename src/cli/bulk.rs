@@ -5,13 +5,13 @@ use std::io::{BufRead, IsTerminal, Write};
 use serde_json::{Value, json};
 
 use crate::aws::ProfileRef;
-use crate::bulk::{self, BatchPlan, Selection};
-use crate::config::Config;
-use crate::error::Error;
-use crate::exec::{ExecError, Outcome};
-use crate::journal::{self, Context, Journal, JournalError};
-use crate::session::Session;
-use crate::text::sanitize;
+use crate::core::bulk::{self, BatchPlan, Selection};
+use crate::core::config::Config;
+use crate::core::error::Error;
+use crate::core::exec::{ExecError, Outcome};
+use crate::core::journal::{self, Context, Journal, JournalError};
+use crate::core::session::Session;
+use crate::core::text::sanitize;
 
 use super::Output;
 use super::table::table;
@@ -405,7 +405,7 @@ async fn execute(
     for (instance, why) in &unrecorded {
         eprintln!(
             "rolecall: journal: the outcome of the change to {instance} (batch {batch}) is not on record: {}",
-            crate::text::one_line(why)
+            crate::core::text::one_line(why)
         );
     }
     let mut problems = Vec::new();

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::aws::Association;
-use crate::inventory::InstanceRow;
+use crate::core::inventory::InstanceRow;
 
 use super::Report;
 

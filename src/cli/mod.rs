@@ -11,13 +11,13 @@ pub mod table;
 pub use args::{Cli, Command, GlobalOpts, Output, usage_error_line};
 
 use crate::aws::{Association, ProfileRef};
-use crate::error::Error;
-use crate::exec::{self, Change, ExecError, Outcome, Planned, Record};
-use crate::insight;
-use crate::journal::{self, Context, Journal};
-use crate::plan::MutationKind;
-use crate::session::{self, Session};
-use crate::text::{escape, sanitize};
+use crate::core::error::Error;
+use crate::core::exec::{self, Change, ExecError, Outcome, Planned, Record};
+use crate::core::insight;
+use crate::core::journal::{self, Context, Journal};
+use crate::core::plan::MutationKind;
+use crate::core::session::{self, Session};
+use crate::core::text::{escape, sanitize};
 
 /// What `set` or `detach` did, as printed.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,7 +84,7 @@ pub async fn run(
     {
         j.check().map_err(|e| Error::Usage(e.to_string()))?;
     }
-    let config = crate::config::load_for(opts.config.as_deref(), opts.demo)?;
+    let config = crate::core::config::load_for(opts.config.as_deref(), opts.demo)?;
     let mut opts = opts.clone();
     opts.apply_config(&config);
     let opts = &opts;
@@ -244,7 +244,7 @@ fn config_command(opts: &GlobalOpts, action: &args::ConfigAction) -> Result<Stri
     let path = opts
         .config
         .clone()
-        .or_else(crate::config::default_path)
+        .or_else(crate::core::config::default_path)
         .ok_or_else(|| {
             Error::Usage(
                 "no config file location: set HOME or XDG_CONFIG_HOME, or pass --config PATH"
@@ -265,7 +265,7 @@ fn config_command(opts: &GlobalOpts, action: &args::ConfigAction) -> Result<Stri
             if !path.exists() && opts.config.is_none() {
                 return Ok(format!("{shown}: no config file; the defaults apply\n"));
             }
-            let c = crate::config::load(Some(&path))?;
+            let c = crate::core::config::load(Some(&path))?;
             Ok(format!(
                 "{shown}: ok ({} account{}, quarantine profile {}, {} default profile{}, {} default region{})\n",
                 c.accounts.len(),
@@ -316,7 +316,7 @@ impl Names {
     pub(crate) fn of(
         session: &Session,
         facts: &std::collections::HashMap<String, exec::AccountFacts>,
-        config: &crate::config::Config,
+        config: &crate::core::config::Config,
     ) -> Self {
         let by_key = session
             .accounts
@@ -337,7 +337,7 @@ impl Names {
     }
 
     /// From what the session knows without asking STS.
-    pub fn known(session: &Session, config: &crate::config::Config) -> Self {
+    pub fn known(session: &Session, config: &crate::core::config::Config) -> Self {
         Self::of(session, &Default::default(), config)
     }
 
@@ -399,7 +399,7 @@ fn change_failed(e: &ExecError, instance_id: &str) -> Error {
 #[derive(Clone, Copy)]
 pub struct Guard<'a> {
     pub yes: bool,
-    pub config: Option<&'a crate::config::Config>,
+    pub config: Option<&'a crate::core::config::Config>,
 }
 
 impl Guard<'_> {
@@ -419,7 +419,7 @@ async fn execute(
 ) -> Result<Report, Error> {
     if !guard.yes {
         let sts = planned.identity.as_ref().map(|i| i.account.as_str());
-        let empty = crate::config::Config::default();
+        let empty = crate::core::config::Config::default();
         let config = guard.config.unwrap_or(&empty);
         if let Some(name) = session.production_guard(&change.account, sts, config) {
             bulk::confirm_typed(
@@ -474,7 +474,7 @@ async fn execute(
             "{}: the change to {id} was sent ({}), but its outcome could not be journaled: {} (the journal shows it as unknown; `rolecall undo` re-reads it)",
             if outcome.done() { "done" } else { "not done" },
             outcome.change.kind.action_name(),
-            crate::text::one_line(why)
+            crate::core::text::one_line(why)
         )));
     }
     if let Err(e) = &outcome.result {

@@ -3,11 +3,11 @@
 use serde_json::{Value, json};
 
 use crate::aws::{Cloud, ProfileRef};
-use crate::error::Error;
-use crate::insight::{self, Diff, RoleView, User};
-use crate::policy::{self, Sourced};
-use crate::session::Session;
-use crate::text::{escape, sanitize};
+use crate::core::error::Error;
+use crate::core::insight::{self, Diff, RoleView, User};
+use crate::core::policy::{self, Sourced};
+use crate::core::session::Session;
+use crate::core::text::{escape, sanitize};
 
 use super::Output;
 use super::json::pretty;
@@ -287,28 +287,28 @@ pub fn who_uses(users: &[User], names: &super::Names, output: Output) -> String 
 /// `revoke-sessions ROLE`: says who it reaches, asks for the role's name (on
 /// a terminal, unless `--yes`), journals, then puts AWSRevokeOlderSessions.
 pub async fn revoke(
-    session: &crate::session::Session,
-    journal: Option<&crate::journal::Journal>,
+    session: &crate::core::session::Session,
+    journal: Option<&crate::core::journal::Journal>,
     role: &str,
     yes: bool,
-) -> Result<String, crate::error::Error> {
-    use crate::insight::{REVOKE_POLICY_NAME, plan_revoke};
+) -> Result<String, crate::core::error::Error> {
+    use crate::core::insight::{REVOKE_POLICY_NAME, plan_revoke};
     let plan = plan_revoke(session, role).await?;
     let profiles: Vec<&str> = plan.profiles.iter().map(|p| p.name.as_str()).collect();
     eprintln!(
         "rolecall: revoking the older sessions of role {} cuts off every holder of it: profiles {} and {} running instance{} (they fetch new credentials)",
-        crate::text::sanitize(&plan.role.name),
-        crate::text::sanitize(&profiles.join(", ")),
+        crate::core::text::sanitize(&plan.role.name),
+        crate::core::text::sanitize(&profiles.join(", ")),
         plan.users.len(),
         if plan.users.len() == 1 { "" } else { "s" }
     );
     for u in &plan.users {
         eprintln!(
             "rolecall:   {} {} ({}) through profile {}",
-            crate::text::sanitize(&u.row.instance.region),
-            crate::text::sanitize(&u.row.instance.id),
-            crate::text::sanitize(u.row.instance.name.as_deref().unwrap_or("no Name")),
-            crate::text::sanitize(&u.profile.name)
+            crate::core::text::sanitize(&u.row.instance.region),
+            crate::core::text::sanitize(&u.row.instance.id),
+            crate::core::text::sanitize(u.row.instance.name.as_deref().unwrap_or("no Name")),
+            crate::core::text::sanitize(&u.profile.name)
         );
     }
     if !yes {
@@ -317,7 +317,7 @@ pub async fn revoke(
             &plan.role.name,
         )?;
     }
-    let now = crate::insight::revoke(
+    let now = crate::core::insight::revoke(
         session.single("revoke-sessions")?.cloud.as_ref(),
         &plan.role.name,
         journal,
@@ -326,6 +326,6 @@ pub async fn revoke(
     .await?;
     Ok(format!(
         "role {}: {REVOKE_POLICY_NAME} denies every session issued before {now}\n",
-        crate::text::sanitize(&plan.role.name)
+        crate::core::text::sanitize(&plan.role.name)
     ))
 }

@@ -193,7 +193,7 @@ pub fn profiles_now(w: &World) -> BTreeMap<String, Option<String>> {
     let regions: Vec<String> = ["us-east-1", "eu-west-1"].map(String::from).to_vec();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let rows = rt
-        .block_on(rolecall::inventory::fetch(w.cloud.as_ref(), &regions))
+        .block_on(rolecall::core::inventory::fetch(w.cloud.as_ref(), &regions))
         .unwrap();
     let mut out = BTreeMap::new();
     for r in rows {

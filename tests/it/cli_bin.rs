@@ -8,7 +8,7 @@ use rolecall::aws::{
     ApiError, Association, CallerIdentity, Cloud, Instance, InstanceProfile, ProfileRef,
 };
 use rolecall::cli;
-use rolecall::session::Session;
+use rolecall::core::session::Session;
 use serde_json::{Value, json};
 
 use crate::backends::{Kind, standard_spec, world};
@@ -492,7 +492,10 @@ impl Cloud for StaleView {
     async fn caller_identity(&self) -> Result<CallerIdentity, ApiError> {
         self.inner.caller_identity().await
     }
-    async fn role_policies(&self, role: &str) -> Result<Vec<rolecall::policy::Policy>, ApiError> {
+    async fn role_policies(
+        &self,
+        role: &str,
+    ) -> Result<Vec<rolecall::core::policy::Policy>, ApiError> {
         self.inner.role_policies(role).await
     }
     async fn instance_profiles_for_role(&self, r: &str) -> Result<Vec<InstanceProfile>, ApiError> {
@@ -663,7 +666,7 @@ fn the_readme_keys_and_options_are_generated_from_the_code() {
     let mut readme = std::fs::read_to_string(path).unwrap();
     let mut stale = Vec::new();
     for (name, table) in [
-        ("keys", rolecall::app::keymap::markdown_table()),
+        ("keys", rolecall::tui::app::keymap::markdown_table()),
         ("options", rolecall::cli::args::options_markdown()),
     ] {
         let start = format!("<!-- {name}: generated, see tests/it/cli_bin.rs -->\n");

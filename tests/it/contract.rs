@@ -3,9 +3,9 @@
 
 use rolecall::aws::{AssociationState, ProfileRef};
 use rolecall::cli;
-use rolecall::error::Error as CliError;
-use rolecall::inventory;
-use rolecall::session::Session;
+use rolecall::core::error::Error as CliError;
+use rolecall::core::inventory;
+use rolecall::core::session::Session;
 
 use crate::backends::{World, standard_spec};
 use crate::contract;
@@ -300,13 +300,13 @@ async fn a_roles_trust_policy_and_its_profiles_are_read(w: World) {
     let policies = w.cloud.role_policies("web-role").await.unwrap();
     let trust = policies
         .iter()
-        .find(|p| p.kind == rolecall::policy::PolicyKind::Trust)
+        .find(|p| p.kind == rolecall::core::policy::PolicyKind::Trust)
         .expect("the trust policy");
-    let parsed = rolecall::policy::parse(trust);
+    let parsed = rolecall::core::policy::parse(trust);
     assert_eq!(parsed.unreadable, None, "{}", parsed.text);
     assert!(parsed.text.contains("ec2.amazonaws.com"), "{}", parsed.text);
     // The trust policy is not a permission.
-    assert!(rolecall::policy::rows_of(&[parsed]).is_empty());
+    assert!(rolecall::core::policy::rows_of(&[parsed]).is_empty());
     let holders = w
         .cloud
         .instance_profiles_for_role("web-role")

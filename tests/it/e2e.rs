@@ -398,7 +398,7 @@ fn incident_quarantine_journal_and_undo_by_keys_against_moto() {
         );
     }
     assert_eq!(now[&w.id("inc-keep")].as_deref(), Some("api"));
-    let (entries, problems) = rolecall::journal::read_path(&journal).unwrap();
+    let (entries, problems) = rolecall::core::journal::read_path(&journal).unwrap();
     assert!(problems.is_empty());
     assert_eq!(entries.iter().filter(|e| e.phase == "sent").count(), 3);
     assert_eq!(

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use rolecall::app::state::{AccountInfo, Config};
-use rolecall::app::update::init;
-use rolecall::app::{Action, Effect, State, update};
 use rolecall::aws::fleet::Fleet;
 use rolecall::aws::memory::{ManualClock, MemoryAccount, MemoryOptions};
-use rolecall::session::Account;
+use rolecall::core::session::Account;
+use rolecall::tui::app::state::{AccountInfo, Config};
+use rolecall::tui::app::update::init;
+use rolecall::tui::app::{Action, Effect, State, update};
 
 pub struct Harness {
     pub state: State,
@@ -60,7 +60,7 @@ pub fn config_for(read_only: bool, keys: &[&str]) -> Config {
         poll_interval: Duration::from_secs(10),
         check_regions: false,
         journal: true,
-        file: rolecall::config::Config::default(),
+        file: rolecall::core::config::Config::default(),
         color: true,
         accounts: keys
             .iter()
@@ -166,7 +166,9 @@ impl Harness {
             queue: effects.into(),
             quit: false,
             journaling: Some(rolecall::tui::Journaling {
-                journal: rolecall::journal::Journal::new(journal_dir.path().join("journal.jsonl")),
+                journal: rolecall::core::journal::Journal::new(
+                    journal_dir.path().join("journal.jsonl"),
+                ),
                 run_id: "test".into(),
             }),
             journal_dir,
@@ -201,7 +203,7 @@ impl Harness {
                     arn: caller_arn.unwrap_or_default(),
                 });
                 let cloud = self.memory(&key);
-                let result = rolecall::insight::revoke(
+                let result = rolecall::core::insight::revoke(
                     cloud.as_ref(),
                     &role,
                     self.journaling.as_ref().map(|j| &j.journal),
@@ -231,7 +233,7 @@ impl Harness {
                 });
                 actions
             }
-            read => rolecall::poller::fetch(&self.accounts, read)
+            read => rolecall::tui::poller::fetch(&self.accounts, read)
                 .await
                 .into_iter()
                 .collect(),
@@ -239,7 +241,7 @@ impl Harness {
     }
 
     /// What is known of the harness's account (identity, profiles).
-    pub fn acct(&self) -> &rolecall::app::state::AccountData {
+    pub fn acct(&self) -> &rolecall::tui::app::state::AccountData {
         self.state.inventory.account(&self.key)
     }
 
@@ -310,7 +312,7 @@ impl Harness {
     }
 
     /// The row of an instance.
-    pub fn row(&self, id: &str) -> &rolecall::app::state::Row {
+    pub fn row(&self, id: &str) -> &rolecall::tui::app::state::Row {
         self.state
             .inventory
             .rows
@@ -320,7 +322,7 @@ impl Harness {
     }
 
     /// The first instance matching a predicate.
-    pub fn find(&self, pred: impl Fn(&rolecall::app::state::Row) -> bool) -> String {
+    pub fn find(&self, pred: impl Fn(&rolecall::tui::app::state::Row) -> bool) -> String {
         self.state
             .inventory
             .rows

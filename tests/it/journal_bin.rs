@@ -402,7 +402,7 @@ fn two_processes_appending_at_once_lose_no_line() {
         changed >= 4,
         "the demo has several ci-runner instances: {changed}"
     );
-    let (entries, problems) = rolecall::journal::read_path(&journal).unwrap();
+    let (entries, problems) = rolecall::core::journal::read_path(&journal).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(
         entries.len(),

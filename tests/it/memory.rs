@@ -7,7 +7,7 @@ use std::time::Duration;
 use rolecall::aws::faults::{FaultPlan, Op};
 use rolecall::aws::memory::{Latency, ManualClock, MemoryAccount, MemoryOptions};
 use rolecall::aws::{AssociationState, Cloud, ErrorKind, InstanceState, ProfileRef};
-use rolecall::plan::current_association;
+use rolecall::core::plan::current_association;
 
 use crate::backends::{fleet_from_spec, standard_spec};
 

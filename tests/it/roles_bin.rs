@@ -216,7 +216,7 @@ fn revoke_sessions_puts_the_policy_on_the_role_and_journals_it() {
     assert_eq!(st["effect"], "Deny");
     assert_eq!(st["action"], "*");
     assert!(st["condition"]["DateLessThan"]["aws:TokenIssueTime"].is_string());
-    let (entries, _) = rolecall::journal::read_path(&journal).unwrap();
+    let (entries, _) = rolecall::core::journal::read_path(&journal).unwrap();
     let phases: Vec<(&str, &str)> = entries
         .iter()
         .map(|e| (e.action.as_str(), e.phase.as_str()))

@@ -11,7 +11,9 @@ use crate::harness::Harness;
 
 pub(crate) fn screen(h: &Harness, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| rolecall::ui::view(&h.state, f)).unwrap();
+    terminal
+        .draw(|f| rolecall::tui::ui::view(&h.state, f))
+        .unwrap();
     let buf = terminal.backend().buffer();
     let mut out = String::new();
     for y in 0..height {
@@ -101,14 +103,14 @@ async fn poll_error_in_the_header() {
         ..FaultPlan::default()
     });
     h.advance(std::time::Duration::from_secs(10)).await;
-    assert!(!rolecall::app::layout::problems(&h.state).is_empty());
+    assert!(!rolecall::tui::app::layout::problems(&h.state).is_empty());
     insta::assert_snapshot!("poll_error_in_header", full(&h));
 }
 
 #[tokio::test]
 async fn too_small_terminal() {
     let mut h = Harness::demo().await;
-    h.dispatch(rolecall::app::Action::Resize(70, 15));
+    h.dispatch(rolecall::tui::app::Action::Resize(70, 15));
     insta::assert_snapshot!("too_small", screen(&h, 70, 15));
 }
 
@@ -228,7 +230,7 @@ async fn denied_instance_and_profile_reads_are_said_on_screen() {
 #[tokio::test]
 async fn the_header_shows_production_and_a_batch_in_progress() {
     let mut h = Harness::demo().await;
-    h.state.config.file = rolecall::config::load(Some(std::path::Path::new(concat!(
+    h.state.config.file = rolecall::core::config::load(Some(std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/assets/demo/config.toml"
     ))))
@@ -299,22 +301,22 @@ async fn p_shows_the_role_permissions_risky_ones_marked() {
     for c in "passrole".chars() {
         h.key(KeyCode::Char(c)).await;
     }
-    let rolecall::app::state::Overlay::Permissions(pv) = &h.state.overlay else {
+    let rolecall::tui::app::state::Overlay::Permissions(pv) = &h.state.overlay else {
         panic!("no permissions overlay")
     };
-    let rolecall::app::state::RoleRows::Loaded(rows) =
+    let rolecall::tui::app::state::RoleRows::Loaded(rows) =
         &h.state.inventory.role_rows[&h.scope("GitHubActionsRunnerRole")]
     else {
         panic!("not loaded")
     };
-    let lines = rolecall::app::state::permission_lines(rows);
+    let lines = rolecall::tui::app::state::permission_lines(rows);
     assert!(pv.list.matches.len() < lines.len(), "the query narrows");
     assert!(
         lines[pv.list.matches[0]].contains("iam:PassRole"),
         "best match first"
     );
     h.key(KeyCode::Esc).await;
-    assert_eq!(h.state.overlay, rolecall::app::state::Overlay::None);
+    assert_eq!(h.state.overlay, rolecall::tui::app::state::Overlay::None);
 }
 
 #[tokio::test]
@@ -329,7 +331,7 @@ async fn p_in_a_confirmation_shows_the_full_diff_and_esc_goes_back() {
     h.key(KeyCode::Esc).await;
     assert!(matches!(
         h.state.overlay,
-        rolecall::app::state::Overlay::Confirm(_)
+        rolecall::tui::app::state::Overlay::Confirm(_)
     ));
 }
 
@@ -343,7 +345,9 @@ async fn no_color_draws_no_colour_and_keeps_the_selection_visible() {
     h.key(KeyCode::Char('y')).await;
     h.state.config.color = false;
     let mut terminal = Terminal::new(TestBackend::new(120, 32)).unwrap();
-    terminal.draw(|f| rolecall::ui::view(&h.state, f)).unwrap();
+    terminal
+        .draw(|f| rolecall::tui::ui::view(&h.state, f))
+        .unwrap();
     let buf = terminal.backend().buffer();
     assert!(
         buf.content
@@ -361,7 +365,9 @@ async fn no_color_draws_no_colour_and_keeps_the_selection_visible() {
     assert!(text.contains("associating"), "{text}");
     // And with colour (the default) there is colour.
     h.state.config.color = true;
-    terminal.draw(|f| rolecall::ui::view(&h.state, f)).unwrap();
+    terminal
+        .draw(|f| rolecall::tui::ui::view(&h.state, f))
+        .unwrap();
     assert!(
         terminal
             .backend()
@@ -378,7 +384,7 @@ async fn no_color_draws_no_colour_and_keeps_the_selection_visible() {
 async fn whole_screens_at_80x24_100x30_160x45_and_200x60() {
     for (w, h_) in [(80u16, 24u16), (100, 30), (160, 45), (200, 60)] {
         let mut h = Harness::demo().await;
-        h.dispatch(rolecall::app::Action::Resize(w, h_));
+        h.dispatch(rolecall::tui::app::Action::Resize(w, h_));
         let id = running_with_profile(&h);
         h.select(&id);
         let main = screen(&h, w, h_);
@@ -405,7 +411,7 @@ async fn region_names_shorten_before_the_column_goes() {
     let mut h = Harness::demo().await;
     let mut seen = Vec::new();
     for w in 80..=120u16 {
-        h.dispatch(rolecall::app::Action::Resize(w, 30));
+        h.dispatch(rolecall::tui::app::Action::Resize(w, 30));
         let s = screen(&h, w, 30);
         let form = if s.contains("│  ap-southeast-2 ") {
             "long"

@@ -3,8 +3,8 @@
 //! own effect code on in-memory accounts.
 
 use crossterm::event::KeyCode;
-use rolecall::app::state::{Overlay, Tone};
 use rolecall::aws::faults::{FaultPlan, Op};
+use rolecall::tui::app::state::{Overlay, Tone};
 
 use crate::harness::Harness;
 
@@ -25,7 +25,7 @@ fn message(h: &Harness) -> (Tone, String) {
 async fn profile_in(h: &Harness, account: &str, region: &str, id: &str) -> Option<String> {
     use rolecall::aws::Cloud;
     let all = h.memory(account).associations(region).await.unwrap();
-    rolecall::plan::current_association(&all, id).map(|a| a.profile.name.clone())
+    rolecall::core::plan::current_association(&all, id).map(|a| a.profile.name.clone())
 }
 
 #[tokio::test]
@@ -76,7 +76,7 @@ async fn the_picker_offers_the_instances_own_account_and_a_swap_changes_only_it(
     );
     // The journal names staging and its caller, not the first account.
     let path = h.journal_dir.path().join("journal.jsonl");
-    let (entries, _) = rolecall::journal::read_path(&path).unwrap();
+    let (entries, _) = rolecall::core::journal::read_path(&path).unwrap();
     assert_eq!(entries.len(), 2);
     assert!(
         entries
@@ -175,9 +175,9 @@ async fn one_account_failing_leaves_the_others_and_says_which() {
     });
     // Ctrl-r: everything is read again; staging's instances are refused.
     h.ctrl('r').await;
-    let failing = rolecall::app::update::failing(&h.state, STAGING).expect("staging fails");
+    let failing = rolecall::tui::app::update::failing(&h.state, STAGING).expect("staging fails");
     assert_eq!(failing.code(), Some("UnauthorizedOperation"));
-    assert!(rolecall::app::update::failing(&h.state, MAIN).is_none());
+    assert!(rolecall::tui::app::update::failing(&h.state, MAIN).is_none());
     let screen = crate::snapshots::screen(&h, 160, 45);
     assert!(screen.contains("(1 failing)"), "{screen}");
     assert!(
@@ -234,7 +234,7 @@ async fn a_picks_the_accounts_shown() {
 #[tokio::test]
 async fn the_profiles_view_and_revoke_name_the_account() {
     let mut h = Harness::demo_accounts().await;
-    let lines = rolecall::app::update::profile_view_lines(&h.state);
+    let lines = rolecall::tui::app::update::profile_view_lines(&h.state);
     assert!(
         lines
             .iter()

@@ -3,11 +3,11 @@
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyModifiers};
-use rolecall::app::layout;
-use rolecall::app::state::{Focus, Overlay, Tone};
-use rolecall::app::{Action, Effect, MutationKind};
 use rolecall::aws::faults::{FaultPlan, Op};
 use rolecall::aws::{AssociationState, Cloud, InstanceState};
+use rolecall::tui::app::layout;
+use rolecall::tui::app::state::{Focus, Overlay, Tone};
+use rolecall::tui::app::{Action, Effect, MutationKind};
 
 use crate::backends::{fleet_from_spec, standard_spec};
 use crate::harness::Harness;
@@ -75,7 +75,7 @@ async fn selection_moves_pages_and_stays_in_bounds() {
     assert_eq!(h.state.list.selected, 0);
     // 120 columns and three regions: the detail pane is folded away; Tab
     // (like i) shows it over the list, and closes it again.
-    assert!(rolecall::app::layout::detail_folded(&h.state));
+    assert!(rolecall::tui::app::layout::detail_folded(&h.state));
     h.key(KeyCode::Tab).await;
     assert!(matches!(h.state.overlay, Overlay::Detail));
     h.key(KeyCode::Tab).await;
@@ -86,7 +86,7 @@ async fn selection_moves_pages_and_stays_in_bounds() {
     assert!(matches!(h.state.overlay, Overlay::None));
     // Wide enough for both: Tab moves the focus.
     h.dispatch(Action::Resize(160, 45));
-    assert!(!rolecall::app::layout::detail_folded(&h.state));
+    assert!(!rolecall::tui::app::layout::detail_folded(&h.state));
     h.key(KeyCode::Tab).await;
     assert_eq!(h.state.list.focus, Focus::Detail);
     h.key_event(KeyCode::BackTab, KeyModifiers::SHIFT);
@@ -154,10 +154,10 @@ async fn picker_fuzzy_query_confirm_no_changes_nothing() {
         panic!("no confirm dialog")
     };
     assert_eq!(
-        rolecall::ui::confirm::title(c),
+        rolecall::tui::ui::confirm::title(c),
         "Associate instance profile"
     );
-    let text = rolecall::ui::confirm::lines(&h.state, c).join("\n");
+    let text = rolecall::tui::ui::confirm::lines(&h.state, c).join("\n");
     assert!(text.contains(&web2) && text.contains("web-2"), "{text}");
     assert!(text.contains("us-east-1"), "{text}");
     assert!(text.contains("— (no profile)"), "{text}");
@@ -226,16 +226,16 @@ async fn choosing_on_an_associated_running_instance_replaces() {
     };
     assert!(matches!(c.changes[0].kind, MutationKind::Replace { .. }));
     assert!(
-        rolecall::ui::confirm::lines(&h.state, c)
+        rolecall::tui::ui::confirm::lines(&h.state, c)
             .join("\n")
             .contains("from      web (role web-role)")
     );
     assert!(
-        rolecall::ui::confirm::lines(&h.state, c)
+        rolecall::tui::ui::confirm::lines(&h.state, c)
             .join("\n")
             .contains("ReplaceIamInstanceProfileAssociation iip-assoc-")
     );
-    assert!(rolecall::ui::confirm::warning(c).is_none());
+    assert!(rolecall::tui::ui::confirm::warning(c).is_none());
     h.key(KeyCode::Enter).await; // Enter says yes
     assert_eq!(
         profile_shown(&h, &web1),
@@ -261,7 +261,7 @@ async fn stopped_instance_swap_warns_and_detaches_then_associates() {
         MutationKind::DetachThenAssociate { .. }
     ));
     assert!(
-        rolecall::ui::confirm::warning(c)
+        rolecall::tui::ui::confirm::warning(c)
             .as_ref()
             .unwrap()
             .contains("stopped instance")
@@ -294,14 +294,17 @@ async fn detach_confirms_then_disassociates() {
     let Overlay::Confirm(c) = &h.state.overlay else {
         panic!()
     };
-    assert_eq!(rolecall::ui::confirm::title(c), "Detach instance profile");
+    assert_eq!(
+        rolecall::tui::ui::confirm::title(c),
+        "Detach instance profile"
+    );
     assert!(
-        rolecall::ui::confirm::lines(&h.state, c)
+        rolecall::tui::ui::confirm::lines(&h.state, c)
             .join("\n")
             .contains("to        — (no profile)")
     );
     assert!(
-        rolecall::ui::confirm::lines(&h.state, c)
+        rolecall::tui::ui::confirm::lines(&h.state, c)
             .join("\n")
             .contains("DisassociateIamInstanceProfile")
     );
@@ -606,11 +609,11 @@ async fn the_changed_instance_stays_selected_when_the_filter_no_longer_matches()
 
 #[tokio::test]
 async fn the_cursor_starts_at_the_top_whatever_order_regions_answer_in() {
-    use rolecall::app::state::Config;
-    use rolecall::app::update::init;
+    use rolecall::tui::app::state::Config;
+    use rolecall::tui::app::update::init;
     let fleet = rolecall::aws::fleet::Fleet::builtin().unwrap();
     let h = Harness::start(&fleet, &["us-east-1"], false).await;
-    let mut state = rolecall::app::State::new(
+    let mut state = rolecall::tui::app::State::new(
         Config {
             ..h.state.config.clone()
         },
@@ -626,7 +629,7 @@ async fn the_cursor_starts_at_the_top_whatever_order_regions_answer_in() {
     });
     for e in effects {
         for a in h.execute(e).await {
-            rolecall::app::update(&mut state, a);
+            rolecall::tui::app::update(&mut state, a);
         }
     }
     assert_eq!(state.list.selected, 0);
@@ -728,7 +731,7 @@ async fn a_denied_association_read_is_unknown_not_none_and_blocks_changes() {
     assert_eq!(h.state.inventory.rows.len(), 4, "the instances are known");
     assert!(matches!(
         h.state.associations_knowledge(&h.key, "us-east-1"),
-        rolecall::app::state::Knowledge::Unknown(_)
+        rolecall::tui::app::state::Knowledge::Unknown(_)
     ));
     let web1 = id_of(&h, "web-1");
     // Enter offers no associate; d does not say "nothing to detach".
@@ -905,7 +908,7 @@ impl Cloud for Panicking {
     async fn role_policies(
         &self,
         _: &str,
-    ) -> Result<Vec<rolecall::policy::Policy>, rolecall::aws::ApiError> {
+    ) -> Result<Vec<rolecall::core::policy::Policy>, rolecall::aws::ApiError> {
         Ok(vec![])
     }
     async fn put_role_policy(
@@ -962,11 +965,11 @@ async fn a_task_that_panics_comes_back_as_an_action_and_is_shown() {
         region: "us-east-1".into(),
     };
     let panicking = [crate::harness::session_account(&h.key, h.account.clone())];
-    let panicking = [rolecall::session::Account {
+    let panicking = [rolecall::core::session::Account {
         cloud,
         ..panicking[0].clone()
     }];
-    let action = rolecall::poller::fetch_guarded(&panicking, effect)
+    let action = rolecall::tui::poller::fetch_guarded(&panicking, effect)
         .await
         .expect("an answer");
     let Action::AssociationsLoaded { result: Err(e), .. } = action else {
@@ -1038,8 +1041,8 @@ async fn a_region_named_at_start_is_checked_in_the_background() {
 fn init_checks_named_regions_without_waiting_for_them() {
     let mut config = crate::harness::config(false);
     config.check_regions = true;
-    let mut state = rolecall::app::State::new(config, vec!["us-east-1".into()]);
-    let effects = rolecall::app::update::init(&mut state);
+    let mut state = rolecall::tui::app::State::new(config, vec!["us-east-1".into()]);
+    let effects = rolecall::tui::app::update::init(&mut state);
     assert!(effects.contains(&Effect::CheckRegions), "{effects:?}");
     assert!(effects.contains(&Effect::LoadInstances {
         generation: state.inventory.generation,
@@ -1055,7 +1058,7 @@ async fn every_change_is_journaled_sent_then_done() {
     h.choose(&web2, "batch").await;
     h.key(KeyCode::Char('y')).await;
     let path = h.journal_dir.path().join("journal.jsonl");
-    let (entries, problems) = rolecall::journal::read_path(&path).unwrap();
+    let (entries, problems) = rolecall::core::journal::read_path(&path).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
     let phases: Vec<&str> = entries.iter().map(|e| e.phase.as_str()).collect();
     assert_eq!(phases, ["sent", "done"]);
@@ -1088,7 +1091,7 @@ async fn an_unwritable_journal_sends_nothing() {
     // A directory where the journal file should be.
     let dir = h.journal_dir.path().join("journal-dir");
     std::fs::create_dir(&dir).unwrap();
-    h.journaling.as_mut().unwrap().journal = rolecall::journal::Journal::new(dir);
+    h.journaling.as_mut().unwrap().journal = rolecall::core::journal::Journal::new(dir);
     let web1 = id_of(&h, "web-1");
     h.choose(&web1, "api").await;
     // (The confirmation read the roles' policies; nothing after it may call.)
@@ -1108,7 +1111,7 @@ async fn an_unwritable_journal_sends_nothing() {
 async fn a_production_account_needs_its_name_typed_to_confirm() {
     let mut h = standard().await;
     let account = h.acct().identity.as_ref().unwrap().account.clone();
-    h.state.config.file = rolecall::config::parse(
+    h.state.config.file = rolecall::core::config::parse(
         &format!("[[account]]\nid = \"{account}\"\nname = \"payments-prod\"\nproduction = true\n"),
         "test",
     )
@@ -1194,13 +1197,13 @@ async fn marks_make_one_batch_that_reports_as_a_whole() {
         panic!("no confirm")
     };
     assert_eq!(c.changes.len(), 2);
-    let text = rolecall::ui::confirm::lines(&h.state, c).join("\n");
+    let text = rolecall::tui::ui::confirm::lines(&h.state, c).join("\n");
     assert!(
         text.contains("associate (1):") && text.contains("replace (1):"),
         "{text}"
     );
     assert_eq!(
-        rolecall::ui::confirm::title(c),
+        rolecall::tui::ui::confirm::title(c),
         "Change the profile of 2 instances"
     );
     let effects = h.key_event(KeyCode::Char('y'), KeyModifiers::NONE);
@@ -1450,7 +1453,7 @@ async fn k_after_a_swap_revokes_the_old_roles_sessions_once_its_name_is_typed() 
         .expect("the policy is on the role");
     assert!(revoke.document.contains("aws:TokenIssueTime"));
     let (entries, _) =
-        rolecall::journal::read_path(&h.journal_dir.path().join("journal.jsonl")).unwrap();
+        rolecall::core::journal::read_path(&h.journal_dir.path().join("journal.jsonl")).unwrap();
     assert!(
         entries
             .iter()
@@ -1466,7 +1469,7 @@ async fn p_capital_lists_profiles_and_enter_lists_the_instances_on_one() {
         panic!("no profiles view")
     };
     assert_eq!(list.matches.len(), 21);
-    let lines = rolecall::app::update::profile_view_lines(&h.state);
+    let lines = rolecall::tui::app::update::profile_view_lines(&h.state);
     assert!(
         lines
             .iter()
@@ -1516,7 +1519,7 @@ async fn p_shows_a_policy_it_cannot_read_raw_with_why() {
     let web1 = id_of(&h, "web-1");
     h.select(&web1);
     h.key(KeyCode::Char('p')).await;
-    let lines = rolecall::app::update::permission_view_lines(&h.state, &h.scope("web-role"));
+    let lines = rolecall::tui::app::update::permission_view_lines(&h.state, &h.scope("web-role"));
     assert!(
         lines
             .iter()
@@ -1527,7 +1530,7 @@ async fn p_shows_a_policy_it_cannot_read_raw_with_why() {
 
 #[tokio::test]
 async fn s_cycles_the_sort_column_s_reverses_and_the_cursor_keeps_its_instance() {
-    use rolecall::app::sort::SortColumn;
+    use rolecall::tui::app::sort::SortColumn;
     let mut h = Harness::demo().await;
     let names = |h: &Harness| -> Vec<String> {
         h.state
@@ -1695,7 +1698,7 @@ async fn the_mouse_selects_scrolls_and_double_click_opens_the_picker_and_chooses
     assert_eq!(h.state.selected_row().unwrap().data.instance.id, target);
     // In the picker: its area is centred; a click selects an entry, a double click chooses.
     let area =
-        rolecall::app::layout::profile_picker_area(ratatui::layout::Rect::new(0, 0, 160, 45));
+        rolecall::tui::app::layout::profile_picker_area(ratatui::layout::Rect::new(0, 0, 160, 45));
     let entry = mouse(
         MouseEventKind::Down(MouseButton::Left),
         area.x + 5,
@@ -1769,7 +1772,7 @@ async fn the_help_scrolls_on_a_short_terminal_and_never_past_its_end() {
     let mut h = Harness::demo().await;
     h.dispatch(Action::Resize(80, 24));
     h.key(KeyCode::Char('?')).await;
-    let lines = rolecall::app::keymap::HELP.len();
+    let lines = rolecall::tui::app::keymap::HELP.len();
     let rows = 24 - 4;
     for _ in 0..5 {
         h.key(KeyCode::PageDown).await;
@@ -1871,10 +1874,10 @@ async fn q_during_a_batch_asks_and_w_starts_nothing_more() {
         .clone();
     let effects = h.dispatch(Action::MutationDone {
         op_id,
-        outcome: Box::new(rolecall::exec::Outcome {
+        outcome: Box::new(rolecall::core::exec::Outcome {
             change,
             steps: vec![],
-            result: Err(rolecall::exec::ExecError::NotStarted),
+            result: Err(rolecall::core::exec::ExecError::NotStarted),
             journal_error: None,
         }),
     });

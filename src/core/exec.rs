@@ -1,0 +1,585 @@
+//! The one change executor, shared by the CLI and the TUI: runs a planned
+//! change's API calls, waits out what AWS did not execute (throttling), and
+//! never re-sends a call whose answer was lost: it re-reads the instance and
+//! reports what the re-read shows.
+
+use std::time::Duration;
+
+use crate::aws::{
+    ApiError, Association, CallerIdentity, Cloud, ErrorKind, InstanceProfile, ProfileRef,
+    ProfileSummary, actions,
+};
+use crate::core::error::Error;
+use crate::core::inventory::InstanceRow;
+use crate::core::journal::{self, Context, Entry, Journal, JournalError};
+use crate::core::plan;
+use crate::core::plan::{MutationKind, current_association};
+use crate::core::session::Session;
+
+/// How a change failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ExecError {
+    /// AWS answered with an error: the failing call changed nothing.
+    #[error("{error}")]
+    Refused {
+        error: ApiError,
+        /// A stopped-instance swap whose detach had already worked: the
+        /// association id that was detached (the instance now has no profile).
+        detached: Option<String>,
+    },
+    /// The call may or may not have happened: its answer never arrived
+    /// (timeout, connection dropped, unreadable response).
+    #[error("{error}")]
+    Unknown {
+        error: ApiError,
+        detached: Option<String>,
+        /// What a fresh DescribeIamInstanceProfileAssociations showed for the
+        /// instance afterwards (its current association, or none), or why that
+        /// read failed too.
+        /// (Boxed: the error stays small.)
+        reread: Box<Result<Option<Association>, ApiError>>,
+    },
+    /// The task running the change died (a bug): what it did is unknown.
+    #[error("internal error while changing the profile: {0}")]
+    Internal(String),
+    /// The journal could not be written: nothing was sent.
+    #[error("{0}")]
+    NotJournaled(String),
+    /// rolecall was stopping (quit or a signal) before the change started:
+    /// nothing was sent.
+    #[error("not started: rolecall was stopping, nothing was sent")]
+    NotStarted,
+}
+
+impl ExecError {
+    /// The API error behind the failure.
+    pub fn error(&self) -> Option<&ApiError> {
+        match self {
+            Self::Refused { error, .. } | Self::Unknown { error, .. } => Some(error),
+            Self::Internal(_) | Self::NotJournaled(_) | Self::NotStarted => None,
+        }
+    }
+
+    /// The association detached by the first step of a stopped-instance swap
+    /// before the second step failed.
+    pub fn detached(&self) -> Option<&str> {
+        match self {
+            Self::Refused { detached, .. } | Self::Unknown { detached, .. } => detached.as_deref(),
+            Self::Internal(_) | Self::NotJournaled(_) | Self::NotStarted => None,
+        }
+    }
+
+    /// One sentence: what failed, what is known now, and what to do.
+    pub fn sentence(&self, instance_id: &str) -> String {
+        match self {
+            Self::NotStarted => format!(
+                "not started: rolecall was stopping, nothing was sent to instance {instance_id}"
+            ),
+            Self::NotJournaled(why) => format!(
+                "{}: nothing was sent to instance {instance_id} (fix the journal, or restart rolecall with --no-journal)",
+                crate::core::text::one_line(why)
+            ),
+            Self::Internal(why) => format!(
+                "internal error while changing instance {instance_id} ({}): the change may or may not have happened; re-reading its profile (please report this; details are in the log)",
+                crate::core::text::one_line(why)
+            ),
+            Self::Refused { error, detached } => {
+                let mut text = error.sentence();
+                if let Some(id) = detached {
+                    text.push_str(&format!(
+                        "; {id} was already detached, so instance {instance_id} now has no profile: set one again"
+                    ));
+                }
+                text
+            }
+            Self::Unknown {
+                error,
+                detached,
+                reread,
+            } => {
+                let mut text = format!(
+                    "the answer to {} was lost ({}): the change may or may not have happened; ",
+                    error.action,
+                    crate::core::text::one_line(&error.message)
+                );
+                if let Some(id) = detached {
+                    text.push_str(&format!("{id} was detached first; "));
+                }
+                text.push_str(&match reread.as_ref() {
+                    Ok(Some(a)) => format!(
+                        "re-reading shows instance {instance_id} has profile {} ({}, {})",
+                        a.profile.name, a.id, a.state
+                    ),
+                    Ok(None) => format!("re-reading shows instance {instance_id} has no profile"),
+                    Err(e) => format!(
+                        "re-reading failed too ({}): check with `rolecall list` before trying again",
+                        e.short()
+                    ),
+                });
+                text
+            }
+        }
+    }
+
+    /// For an unknown outcome: true when the re-read shows the change took
+    /// effect (the target profile is on the instance, or, for a detach, none is).
+    pub fn reread_shows_done(&self, kind: &MutationKind) -> bool {
+        let Self::Unknown { reread, .. } = self else {
+            return false;
+        };
+        let Ok(current) = reread.as_ref() else {
+            return false;
+        };
+        match (kind.target_arn(), current) {
+            (Some(arn), Some(a)) => a.profile.arn == arn && a.state.is_active(),
+            (Some(_), None) => false,
+            (None, Some(a)) => !a.state.is_active(),
+            (None, None) => true,
+        }
+    }
+}
+
+/// True when a failed call may still have been carried out: the request may
+/// have reached AWS but no readable answer came back.
+pub fn answer_lost(e: &ApiError) -> bool {
+    matches!(e.kind, ErrorKind::Unreachable | ErrorKind::Other)
+}
+
+/// How long to wait before retrying a throttled call (attempt 1, 2, …).
+fn throttle_delay(attempt: u32) -> Duration {
+    Duration::from_millis(500u64 << attempt.min(4))
+}
+
+/// Throttled calls are retried this many times; they were not executed.
+const THROTTLE_RETRIES: u32 = 8;
+/// After a detach, AWS may still count the old association for a few seconds.
+const STALE_RETRIES: u32 = 15;
+const STALE_DELAY: Duration = Duration::from_secs(2);
+
+/// Runs one call, retrying only when AWS says it did not execute it.
+async fn call<F, Fut>(mut send: F, retry_stale: bool) -> Result<Association, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Association, ApiError>>,
+{
+    let (mut throttled, mut stale) = (0, 0);
+    loop {
+        match send().await {
+            Err(e) if e.is_throttling() && throttled < THROTTLE_RETRIES => {
+                throttled += 1;
+                tracing::info!(error = %e, attempt = throttled, "throttled; retrying");
+                tokio::time::sleep(throttle_delay(throttled)).await;
+            }
+            Err(e) if retry_stale && e.means_stale_view() && stale < STALE_RETRIES => {
+                stale += 1;
+                tokio::time::sleep(STALE_DELAY).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The instance's current association, read afresh (a read is safe to
+/// repeat: throttling and a lost answer are retried).
+pub async fn reread(
+    cloud: &dyn Cloud,
+    region: &str,
+    instance_id: &str,
+) -> Result<Option<Association>, ApiError> {
+    let all = crate::aws::retry_read(|| cloud.associations(region)).await?;
+    Ok(current_association(&all, instance_id).cloned())
+}
+
+/// Turns a failed call into a refusal or, when its answer was lost, an unknown
+/// outcome with what a re-read shows.
+async fn failed(
+    cloud: &dyn Cloud,
+    region: &str,
+    instance_id: &str,
+    error: ApiError,
+    detached: Option<String>,
+) -> ExecError {
+    if answer_lost(&error) {
+        tracing::warn!(error = %error, instance_id, "answer lost; re-reading instead of re-sending");
+        let reread = reread(cloud, region, instance_id).await;
+        ExecError::Unknown {
+            error,
+            detached,
+            reread: Box::new(reread),
+        }
+    } else {
+        ExecError::Refused { error, detached }
+    }
+}
+
+/// A change planned for one instance: what the confirmation shows, the
+/// executor runs and the outcome reports. Facts only; text is made from it by
+/// the front ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// The session's key of the account holding the instance.
+    pub account: String,
+    pub region: String,
+    pub instance_id: String,
+    /// The calls and the ids they need.
+    pub kind: MutationKind,
+    /// The profile the instance has now (none: no association).
+    pub from: Option<ProfileSummary>,
+    /// The profile it will have (none: a detach).
+    pub to: Option<ProfileSummary>,
+}
+
+impl Change {
+    /// The association the change starts from, if any.
+    pub fn association_before(&self) -> Option<&str> {
+        match &self.kind {
+            MutationKind::Associate { .. } => None,
+            MutationKind::Replace { association_id, .. }
+            | MutationKind::DetachThenAssociate { association_id, .. }
+            | MutationKind::Disassociate { association_id } => Some(association_id),
+        }
+    }
+}
+
+/// One API call the executor made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The IAM action of the call, e.g. `ec2:DisassociateIamInstanceProfile`.
+    pub call: &'static str,
+    /// True when AWS answered it with success.
+    pub ok: bool,
+    /// The request id AWS gave the call (answer or error), when known.
+    pub request_id: Option<String>,
+}
+
+/// What running a change did: the same record for the CLI and the TUI.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub change: Change,
+    /// Each call made, in order (a stopped-instance swap makes two).
+    pub steps: Vec<Step>,
+    /// The association the last successful call answered with.
+    pub result: Result<Association, ExecError>,
+    /// A journal line after the `sent` one (`step` or `done`) that could not
+    /// be written: the change's outcome is missing from the record.
+    pub journal_error: Option<String>,
+}
+
+impl Outcome {
+    /// The association id after the change: from the answer, or, after a lost
+    /// answer, from the re-read.
+    pub fn association_after(&self) -> Option<&Association> {
+        match &self.result {
+            Ok(a) => Some(a),
+            Err(ExecError::Unknown { reread, .. }) => reread.as_ref().as_ref().ok()?.as_ref(),
+            Err(_) => None,
+        }
+    }
+
+    /// True when the change is known to be in place (answered, or a lost
+    /// answer whose re-read shows it done).
+    pub fn done(&self) -> bool {
+        match &self.result {
+            Ok(_) => true,
+            Err(e) => e.reread_shows_done(&self.change.kind),
+        }
+    }
+}
+
+/// Where a change is journaled, and as part of what.
+pub struct Record<'a> {
+    pub journal: &'a Journal,
+    pub context: &'a Context,
+    pub instance_name: Option<&'a str>,
+}
+
+/// Runs a change with its journal lines around it: the `sent` line is
+/// written and synced before the first call, and if it cannot be, nothing is
+/// sent; a two-call change records its first call (`step`) as it lands. A
+/// later line that cannot be written is kept in the outcome, for the front
+/// end to say. `None` runs without a journal (`--no-journal`).
+pub async fn run_recorded(
+    cloud: &dyn Cloud,
+    change: &Change,
+    record: Option<Record<'_>>,
+    on_detached: &(dyn Fn(&Step) + Send + Sync),
+) -> Result<Outcome, JournalError> {
+    let Some(record) = record else {
+        return Ok(run(cloud, change, on_detached).await);
+    };
+    let id = journal::new_id("c");
+    let sent = Entry::sent(record.context, &id, change, record.instance_name);
+    record.journal.append(&sent)?;
+    let step_error = std::sync::Mutex::new(None::<String>);
+    let on_step = |step: &Step| {
+        if let Err(e) = record.journal.append(&Entry::step(&sent, step)) {
+            tracing::error!(error = %e, change = %id, "cannot write the journal's step line");
+            if let Ok(mut slot) = step_error.lock() {
+                *slot = Some(e.to_string());
+            }
+        }
+        on_detached(step);
+    };
+    let mut outcome = run(cloud, change, &on_step).await;
+    if let Err(e) = record.journal.append(&Entry::done(&sent, &outcome)) {
+        // The change is made; its `sent` line stands, its outcome is missing.
+        tracing::error!(error = %e, change = %id, "cannot write the journal's done line");
+        outcome.journal_error = Some(e.to_string());
+    } else if let Ok(Some(e)) = step_error.into_inner() {
+        // The done line holds the outcome; the step line's loss is only said.
+        tracing::warn!(error = %e, change = %id, "the step line is missing; the done line is written");
+    }
+    Ok(outcome)
+}
+
+/// Records a call's result as a step.
+fn record(steps: &mut Vec<Step>, call: &'static str, result: &Result<Association, ApiError>) {
+    steps.push(Step {
+        call,
+        ok: result.is_ok(),
+        request_id: match result {
+            Ok(a) => a.request_id.clone(),
+            Err(e) => e.request_id.clone(),
+        },
+    });
+}
+
+/// Runs a change's calls on one instance. `on_detached` hears about the first
+/// step of a two-step swap when it has worked.
+pub async fn run(
+    cloud: &dyn Cloud,
+    change: &Change,
+    on_detached: &(dyn Fn(&Step) + Send + Sync),
+) -> Outcome {
+    let (region, instance_id) = (change.region.as_str(), change.instance_id.as_str());
+    tracing::info!(region, instance_id, kind = ?change.kind, "change");
+    let mut steps = Vec::new();
+    let result = match &change.kind {
+        MutationKind::Associate { profile_arn } => {
+            let profile = ProfileRef::Arn(profile_arn.clone());
+            let r = call(|| cloud.associate(region, instance_id, &profile), false).await;
+            record(&mut steps, actions::ASSOCIATE, &r);
+            r.map_err(|e| (e, None))
+        }
+        MutationKind::Replace {
+            association_id,
+            profile_arn,
+        } => {
+            let profile = ProfileRef::Arn(profile_arn.clone());
+            let r = call(|| cloud.replace(region, association_id, &profile), false).await;
+            record(&mut steps, actions::REPLACE, &r);
+            r.map_err(|e| (e, None))
+        }
+        MutationKind::Disassociate { association_id } => {
+            let r = call(|| cloud.disassociate(region, association_id), false).await;
+            record(&mut steps, actions::DISASSOCIATE, &r);
+            r.map_err(|e| (e, None))
+        }
+        MutationKind::DetachThenAssociate {
+            association_id,
+            profile_arn,
+        } => {
+            let r = call(|| cloud.disassociate(region, association_id), false).await;
+            record(&mut steps, actions::DISASSOCIATE, &r);
+            match r {
+                Err(e) => Err((e, None)),
+                Ok(_) => {
+                    if let Some(step) = steps.last() {
+                        on_detached(step);
+                    }
+                    let profile = ProfileRef::Arn(profile_arn.clone());
+                    let r = call(|| cloud.associate(region, instance_id, &profile), true).await;
+                    record(&mut steps, actions::ASSOCIATE, &r);
+                    r.map_err(|e| (e, Some(association_id.clone())))
+                }
+            }
+        }
+    };
+    let result = match result {
+        Ok(a) => Ok(a),
+        Err((e, detached)) => Err(failed(cloud, region, instance_id, e, detached).await),
+    };
+    Outcome {
+        change: change.clone(),
+        steps,
+        result,
+        journal_error: None,
+    }
+}
+
+/// An instance found by id in the session's accounts and regions, with its
+/// association. Not found while some account or region could not be read is
+/// that read's error: the instance may be there.
+fn find_instance(
+    session: &Session,
+    reads: &Reads,
+    instance_id: &str,
+) -> Result<InstanceRow, Error> {
+    let found: Vec<&InstanceRow> = reads
+        .rows
+        .iter()
+        .filter(|r| r.instance.id == instance_id)
+        .collect();
+    match found.as_slice() {
+        [row] => Ok((*row).clone()),
+        [] => match reads.failures.first() {
+            Some(f) => Err(Error::Runtime(format!(
+                "instance {instance_id} was not found, but not everything could be read: {}",
+                f.sentence(session.several_accounts())
+            ))),
+            None => Err(Error::Usage(format!(
+                "instance {instance_id} was not found in {}{} (pass --region REGION or --all-regions)",
+                session.regions.join(", "),
+                if session.several_accounts() {
+                    format!(" of {} accounts", session.accounts.len())
+                } else {
+                    String::new()
+                }
+            ))),
+        },
+        several => Err(Error::Usage(format!(
+            "instance {instance_id} is in several accounts ({}): pass the one --profile that holds it",
+            several
+                .iter()
+                .map(|r| r.instance.account.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// A change planned by the CLI from fresh reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    /// The instance as read, with its association.
+    pub row: InstanceRow,
+    /// The change to make; `None` when there is nothing to do.
+    pub change: Option<Change>,
+    /// Who is making it (for the journal), when STS answered.
+    pub identity: Option<CallerIdentity>,
+}
+
+/// What one account's reads for a change gave.
+#[derive(Debug, Clone)]
+pub(crate) struct AccountFacts {
+    /// Its instance profiles (empty when they were not asked for).
+    pub profiles: Result<Vec<InstanceProfile>, ApiError>,
+    /// Who the caller is there (the assumed role's session, for an
+    /// organization's account); only the journal needs it.
+    pub identity: Option<CallerIdentity>,
+}
+
+/// The facts changes are planned from.
+#[derive(Debug, Clone)]
+pub(crate) struct Reads {
+    pub rows: Vec<InstanceRow>,
+    /// Accounts and regions that could not be read.
+    pub failures: Vec<crate::core::inventory::Failure>,
+    /// By account key.
+    pub accounts: std::collections::HashMap<String, AccountFacts>,
+}
+
+impl Reads {
+    /// An account's profiles, or why they are unknown.
+    pub fn profiles(&self, account: &str) -> Result<&[InstanceProfile], Error> {
+        match self.accounts.get(account).map(|f| &f.profiles) {
+            Some(Ok(p)) => Ok(p),
+            Some(Err(e)) => Err(Error::Api(e.clone())),
+            None => Err(Error::Runtime(format!("account {account} was not read"))),
+        }
+    }
+
+    /// Who the caller is in an account, when STS answered.
+    pub fn identity(&self, account: &str) -> Option<&CallerIdentity> {
+        self.accounts.get(account)?.identity.as_ref()
+    }
+}
+
+/// The facts a change is planned from, read in one round trip: every account
+/// and region's instances and associations, each account's profiles when a
+/// target is named, who the caller is in each, and the region check, all at once.
+pub(crate) async fn read_for_change(
+    session: &Session,
+    with_profiles: bool,
+) -> Result<Reads, Error> {
+    session
+        .with_checked_regions(async {
+            let rows = crate::core::inventory::fetch_accounts(session);
+            let facts = futures::future::join_all(session.accounts.iter().map(|a| async move {
+                let profiles = async {
+                    if with_profiles {
+                        crate::aws::retry_read(|| a.instance_profiles()).await
+                    } else {
+                        Ok(Vec::new())
+                    }
+                };
+                let identity = crate::aws::retry_read(|| a.cloud.caller_identity());
+                let (profiles, identity) = tokio::join!(profiles, identity);
+                (
+                    a.key.clone(),
+                    AccountFacts {
+                        profiles,
+                        identity: identity.ok(),
+                    },
+                )
+            }));
+            let (fetched, facts) = tokio::join!(rows, facts);
+            Ok(Reads {
+                rows: fetched.rows,
+                failures: fetched.failures,
+                accounts: facts.into_iter().collect(),
+            })
+        })
+        .await
+}
+
+/// Plans putting `profile` on an instance (no change when it already has it).
+/// Reads first (one round trip), then plans.
+pub async fn plan_set_profile(
+    session: &Session,
+    instance_id: &str,
+    profile: &ProfileRef,
+) -> Result<Planned, Error> {
+    let reads = read_for_change(session, true).await?;
+    let row = find_instance(session, &reads, instance_id)?;
+    let account = &row.instance.account;
+    let target = crate::core::insight::find_profile(reads.profiles(account)?, profile)?;
+    let identity = reads.identity(account).cloned();
+    let plan = plan::plan_set(&row.instance, row.association.as_ref(), target)
+        .map_err(|r| Error::Usage(r.0))?;
+    let change = MutationKind::for_set(&plan, &target.arn).map(|kind| Change {
+        account: row.instance.account.clone(),
+        region: row.instance.region.clone(),
+        instance_id: instance_id.to_string(),
+        kind,
+        from: row.association.as_ref().map(|a| a.profile.clone()),
+        to: Some(ProfileSummary::new(&target.arn, &target.id)),
+    });
+    Ok(Planned {
+        row,
+        change,
+        identity,
+    })
+}
+
+/// Plans detaching an instance's profile. Reads first (one round trip).
+pub async fn plan_detach(session: &Session, instance_id: &str) -> Result<Planned, Error> {
+    let reads = read_for_change(session, false).await?;
+    let row = find_instance(session, &reads, instance_id)?;
+    let identity = reads.identity(&row.instance.account).cloned();
+    let association_id = plan::plan_detach(&row.instance, row.association.as_ref())
+        .map_err(|r| Error::Usage(r.0))?;
+    let change = Change {
+        account: row.instance.account.clone(),
+        region: row.instance.region.clone(),
+        instance_id: instance_id.to_string(),
+        kind: MutationKind::Disassociate { association_id },
+        from: row.association.as_ref().map(|a| a.profile.clone()),
+        to: None,
+    };
+    Ok(Planned {
+        row,
+        change: Some(change),
+        identity,
+    })
+}

@@ -1,0 +1,17 @@
+//! What rolecall knows and does, front-end free: the one planner and
+//! executor, batches and undo, the journal, sessions and inventories, policy
+//! reading, the config file, errors and text. Uses [`crate::aws`]; never the
+//! front ends.
+
+pub mod bulk;
+pub mod config;
+pub mod error;
+pub mod exec;
+pub mod insight;
+pub mod inventory;
+pub mod journal;
+pub mod logging;
+pub mod plan;
+pub mod policy;
+pub mod session;
+pub mod text;

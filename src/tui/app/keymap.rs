@@ -1,0 +1,369 @@
+//! Keys to commands, per mode. The one place that knows which key does what
+//! (the help overlay is generated from [`HELP`]).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::state::{Overlay, State};
+
+/// What a key asks for, independent of which key it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Quit,
+    /// w, asked whether to quit during a batch: wait for the changes in
+    /// flight, start no more, then quit.
+    WaitAndQuit,
+    Up,
+    Down,
+    First,
+    Last,
+    PageUp,
+    PageDown,
+    FocusNext,
+    StartFilter,
+    OpenPicker,
+    Detach,
+    OpenRegions,
+    /// a: the account picker.
+    OpenAccounts,
+    /// c / C / R: copy the instance id / the profile ARN / the role ARN.
+    CopyInstanceId,
+    CopyProfileArn,
+    CopyRoleArn,
+    /// i: the detail pane as an overlay (a narrow terminal folds it away).
+    ShowDetail,
+    /// s: sort by the next column.
+    SortNext,
+    /// S: reverse the order.
+    SortReverse,
+    Refresh,
+    /// Space: mark or unmark the selected instance.
+    Mark,
+    /// A: mark every instance shown, or unmark them all.
+    MarkAll,
+    /// Q: put the marked (or selected) instances on the quarantine profile.
+    Quarantine,
+    /// u: undo the latest batch of this account.
+    Undo,
+    /// J: the journal.
+    ShowJournal,
+    /// p: the permissions of the selected instance's role.
+    Permissions,
+    /// e: associations changed outside rolecall.
+    ShowOutside,
+    /// b: only the instances that run with the selected instance's role.
+    BlastRadius,
+    /// K: revoke the older sessions of a role.
+    Revoke,
+    /// P: the instance profiles view.
+    ShowProfiles,
+    Help,
+    /// Esc: close the overlay, or clear the filter.
+    Back,
+    /// Enter inside an overlay or the filter.
+    Accept,
+    Toggle,
+    Input(char),
+    Backspace,
+    Yes,
+    No,
+    Nothing,
+}
+
+/// One row of the key table: the keys, what they do in a few words (the
+/// help overlay), and in full (the README's Keys table, generated from this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyHelp {
+    pub keys: &'static str,
+    pub short: &'static str,
+    /// Empty: the short text says it all.
+    pub long: &'static str,
+}
+
+const fn k(keys: &'static str, short: &'static str, long: &'static str) -> KeyHelp {
+    KeyHelp { keys, short, long }
+}
+
+/// The key table: the help overlay shows it, the README's Keys section is
+/// generated from it (a test keeps the two the same).
+pub const HELP: &[KeyHelp] = &[
+    k("j / k, ↓ / ↑", "move the selection", ""),
+    k("g / G", "first / last instance", ""),
+    k("PgDn / PgUp", "page down / up", ""),
+    k(
+        "Tab / Shift-Tab",
+        "move focus between list and detail",
+        "move focus between list and detail (on a narrow terminal, where the detail pane folds away: show it, like `i`)",
+    ),
+    k(
+        "i",
+        "the detail pane over the list (a narrow terminal folds it away)",
+        "the selected instance's detail over the list (below about 120 columns the detail pane folds away so the list keeps its columns); `i`, `Tab` or `Esc` closes",
+    ),
+    k(
+        "/",
+        "filter instances (id, Name, profile, state); Enter keeps, Esc clears",
+        "filter the instance list as you type (fuzzy over instance id, Name, profile name, state); `Enter` keeps the filter, `Esc` clears it",
+    ),
+    k(
+        "Enter",
+        "open the profile picker for the selected instance",
+        "open the profile picker for the selected (or marked) instances: the instance's own account's profiles, `name  role  path`, the current one marked `●`",
+    ),
+    k(
+        "  in the picker",
+        "type to filter; ↑/↓ or Ctrl-n/Ctrl-p move; Enter chooses; Esc closes",
+        "type to filter (best match first, matched characters highlighted); `↑`/`↓` or `Ctrl-n`/`Ctrl-p` move; `Enter` chooses; `Esc` closes; `Ctrl-r` reads the profiles again",
+    ),
+    k(
+        "Space",
+        "mark / unmark the selected instance",
+        "mark / unmark the selected instance (a `●` at the left; the title counts them)",
+    ),
+    k(
+        "A",
+        "mark every instance the filter shows (again: unmark them all)",
+        "",
+    ),
+    k(
+        "",
+        "with marks, Enter, d and Q act on all marked instances",
+        "with marks, `Enter`, `d` and `Q` act on every marked instance: one confirmation lists what happens to each, grouped, with the skipped ones and why",
+    ),
+    k(
+        "d",
+        "detach the selected (or marked) instances' profile",
+        "detach the selected (or every marked) instance's profile (DisassociateIamInstanceProfile)",
+    ),
+    k(
+        "Q",
+        "quarantine: the quarantine_profile of the config file",
+        "quarantine: put the selected (or marked) instances on the config file's `quarantine_profile`",
+    ),
+    k(
+        "u",
+        "undo: put the latest batch of this account back",
+        "undo: put every instance of the latest batch of the accounts shown back where it was (skipping, and naming, any changed since)",
+    ),
+    k(
+        "p",
+        "the permissions of the selected instance's role (type to filter)",
+        "the permissions of the selected instance's role: one row per effect × action × resource, grouped by policy, high-risk grants marked `⚠`; type to filter. In a confirmation (also `Tab`): the full permission diff, `Esc` goes back",
+    ),
+    k(
+        "e",
+        "associations changed outside rolecall (rows marked !)",
+        "associations that changed without rolecall (rows marked `!` for a minute): time seen, instance, from → to",
+    ),
+    k(
+        "P",
+        "instance profiles: role, path, instances; Enter lists its instances",
+        "instance profiles: name, role, path, instances in the shown regions (no-role and unused ones marked `○`); `Enter` lists the instances on one (`Esc` shows all)",
+    ),
+    k(
+        "K",
+        "revoke the older sessions of the role (the one just left, else this one)",
+        "revoke the older sessions of a role (the one a swap just left, else the selected instance's): who it reaches, the role's name typed, then AWSRevokeOlderSessions on the role, journaled",
+    ),
+    k(
+        "b",
+        "only the instances running with this role, any profile (Esc: all)",
+        "",
+    ),
+    k("J", "the journal of changes (↑/↓ scroll, Esc closes)", ""),
+    k(
+        "r",
+        "region picker: type to filter, Space toggles, Enter applies, Esc cancels",
+        "region picker: fuzzy list of regions (DescribeRegions), `Space` toggles, `Enter` applies, `Esc` cancels",
+    ),
+    k(
+        "a",
+        "account picker (several accounts): Space toggles, Enter applies, Esc cancels",
+        "account picker (several accounts): every account with its id, `⚠` and the error code when its reads fail, `PRODUCTION` where it is; `Space` toggles, `Enter` shows the chosen ones, `Esc` cancels",
+    ),
+    k(
+        "s / S",
+        "sort by the next column (the header's ▲ shows it) / reverse the order",
+        "sort by the next column: region and instance (account first, with several), name, state, profile, association state, launch time; `S` reverses. The column title shows `▲`/`▼`; the cursor stays on its instance",
+    ),
+    k(
+        "c / C / R",
+        "copy the instance id / profile ARN / role ARN (OSC 52, works over SSH)",
+        "copy the selected instance's id / instance profile ARN / role ARN to the clipboard (OSC 52: works over SSH; inside tmux needs `set -g set-clipboard on`); the footer says what was copied",
+    ),
+    k("Ctrl-r", "refresh everything now", ""),
+    k(
+        "y / Enter, n / Esc",
+        "No unless you say yes (production account: type its name, Enter)",
+        "answer a confirmation, which is No unless you say yes (in a production account: type its name, then `Enter`); `↑`/`↓` scroll a long one",
+    ),
+    k("?", "this help; Esc closes any overlay", ""),
+    k("q, Ctrl-c", "quit", ""),
+];
+
+/// The README's Keys table, made from [`HELP`].
+pub fn markdown_table() -> String {
+    let mut out = String::from("| key | action |\n|---|---|\n");
+    for h in HELP {
+        let keys = if h.keys.trim().is_empty() {
+            String::new()
+        } else {
+            format!("`{}`", h.keys.trim())
+        };
+        let what = if h.long.is_empty() { h.short } else { h.long };
+        out.push_str(&format!("| {keys} | {what} |\n"));
+    }
+    out
+}
+
+/// Maps a key to a command in the state's current mode.
+pub fn command(state: &State, key: KeyEvent) -> Command {
+    if key.kind == KeyEventKind::Release {
+        return Command::Nothing;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
+        return Command::Quit;
+    }
+    match &state.overlay {
+        Overlay::QuitBatch => match key.code {
+            KeyCode::Char('w') | KeyCode::Char('W') => Command::WaitAndQuit,
+            KeyCode::Esc => Command::Back,
+            _ => Command::Nothing,
+        },
+        // K: the role's name is typed, Enter confirms.
+        Overlay::Revoke(_) => match key.code {
+            KeyCode::Esc => Command::No,
+            KeyCode::Enter => Command::Accept,
+            KeyCode::Backspace => Command::Backspace,
+            KeyCode::Char(c) if !ctrl => Command::Input(c),
+            _ => Command::Nothing,
+        },
+        // A production account: the name is typed, Enter confirms.
+        Overlay::Confirm(c) if crate::tui::app::update::confirm_guard(state, c).is_some() => {
+            match key.code {
+                // `p` types; Tab opens the permission diff here.
+                KeyCode::Tab => Command::Permissions,
+                KeyCode::Down => Command::Down,
+                KeyCode::Up => Command::Up,
+                KeyCode::PageDown => Command::PageDown,
+                KeyCode::PageUp => Command::PageUp,
+                KeyCode::Esc => Command::No,
+                KeyCode::Enter => Command::Accept,
+                KeyCode::Backspace => Command::Backspace,
+                KeyCode::Char(c) if !ctrl => Command::Input(c),
+                _ => Command::Nothing,
+            }
+        }
+        Overlay::Confirm(_) => match key.code {
+            KeyCode::Char('p') | KeyCode::Tab => Command::Permissions,
+            KeyCode::Down | KeyCode::Char('j') => Command::Down,
+            KeyCode::Up | KeyCode::Char('k') => Command::Up,
+            KeyCode::PageDown => Command::PageDown,
+            KeyCode::PageUp => Command::PageUp,
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => Command::Yes,
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Command::No,
+            _ => Command::Nothing,
+        },
+        Overlay::Journal(_) | Overlay::Outside(_) | Overlay::Diff(..) => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('J') | KeyCode::Char('e') => {
+                Command::Back
+            }
+            KeyCode::Down | KeyCode::Char('j') => Command::Down,
+            KeyCode::Up | KeyCode::Char('k') => Command::Up,
+            KeyCode::PageDown => Command::PageDown,
+            KeyCode::PageUp => Command::PageUp,
+            _ => Command::Nothing,
+        },
+        Overlay::Detail => match key.code {
+            KeyCode::Esc
+            | KeyCode::Char('i')
+            | KeyCode::Char('q')
+            | KeyCode::Tab
+            | KeyCode::BackTab => Command::Back,
+            _ => Command::Nothing,
+        },
+        Overlay::Help(_) => match key.code {
+            KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => Command::Back,
+            KeyCode::Down | KeyCode::Char('j') => Command::Down,
+            KeyCode::Up | KeyCode::Char('k') => Command::Up,
+            KeyCode::PageDown => Command::PageDown,
+            KeyCode::PageUp => Command::PageUp,
+            _ => Command::Nothing,
+        },
+        Overlay::Picker(_)
+        | Overlay::Regions(_)
+        | Overlay::Accounts(_)
+        | Overlay::Permissions(_)
+        | Overlay::Profiles(_) => overlay_list(
+            key,
+            ctrl,
+            matches!(state.overlay, Overlay::Regions(_) | Overlay::Accounts(_)),
+        ),
+        Overlay::None if state.list.filter_editing => match key.code {
+            KeyCode::Esc => Command::Back,
+            KeyCode::Enter => Command::Accept,
+            KeyCode::Backspace => Command::Backspace,
+            KeyCode::Down => Command::Down,
+            KeyCode::Up => Command::Up,
+            KeyCode::Char('n') if ctrl => Command::Down,
+            KeyCode::Char('p') if ctrl => Command::Up,
+            KeyCode::Char(c) if !ctrl => Command::Input(c),
+            _ => Command::Nothing,
+        },
+        Overlay::None => match key.code {
+            KeyCode::Char('q') => Command::Quit,
+            KeyCode::Char('r') if ctrl => Command::Refresh,
+            KeyCode::Char('n') if ctrl => Command::Down,
+            KeyCode::Char('p') if ctrl => Command::Up,
+            KeyCode::Char('j') | KeyCode::Down => Command::Down,
+            KeyCode::Char('k') | KeyCode::Up => Command::Up,
+            KeyCode::Char('g') | KeyCode::Home => Command::First,
+            KeyCode::Char('G') | KeyCode::End => Command::Last,
+            KeyCode::PageDown => Command::PageDown,
+            KeyCode::PageUp => Command::PageUp,
+            KeyCode::Tab | KeyCode::BackTab => Command::FocusNext,
+            KeyCode::Char('/') => Command::StartFilter,
+            KeyCode::Enter => Command::OpenPicker,
+            KeyCode::Char('d') => Command::Detach,
+            KeyCode::Char(' ') => Command::Mark,
+            KeyCode::Char('A') => Command::MarkAll,
+            KeyCode::Char('Q') => Command::Quarantine,
+            KeyCode::Char('u') => Command::Undo,
+            KeyCode::Char('J') => Command::ShowJournal,
+            KeyCode::Char('p') => Command::Permissions,
+            KeyCode::Char('e') => Command::ShowOutside,
+            KeyCode::Char('b') => Command::BlastRadius,
+            KeyCode::Char('K') => Command::Revoke,
+            KeyCode::Char('P') => Command::ShowProfiles,
+            KeyCode::Char('r') => Command::OpenRegions,
+            KeyCode::Char('a') => Command::OpenAccounts,
+            KeyCode::Char('s') => Command::SortNext,
+            KeyCode::Char('i') => Command::ShowDetail,
+            KeyCode::Char('c') => Command::CopyInstanceId,
+            KeyCode::Char('C') => Command::CopyProfileArn,
+            KeyCode::Char('R') => Command::CopyRoleArn,
+            KeyCode::Char('S') => Command::SortReverse,
+            KeyCode::Char('?') => Command::Help,
+            KeyCode::Esc => Command::Back,
+            _ => Command::Nothing,
+        },
+    }
+}
+
+fn overlay_list(key: KeyEvent, ctrl: bool, regions: bool) -> Command {
+    match key.code {
+        KeyCode::Esc => Command::Back,
+        KeyCode::Enter => Command::Accept,
+        KeyCode::Backspace => Command::Backspace,
+        KeyCode::Down => Command::Down,
+        KeyCode::Up => Command::Up,
+        KeyCode::PageDown => Command::PageDown,
+        KeyCode::PageUp => Command::PageUp,
+        KeyCode::Char('n') if ctrl => Command::Down,
+        KeyCode::Char('p') if ctrl => Command::Up,
+        KeyCode::Char('r') if ctrl => Command::Refresh,
+        KeyCode::Char(' ') if regions => Command::Toggle,
+        KeyCode::Char(c) if !ctrl => Command::Input(c),
+        _ => Command::Nothing,
+    }
+}

@@ -1,0 +1,207 @@
+//! The overlays over the panes: help, the pickers, the confirmation.
+
+use crate::core::exec::Change;
+use crate::tui::app::fuzzy_list::FuzzyList;
+
+/// The profile picker overlay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picker {
+    /// The instances it chooses for: the marked ones, or the selected one.
+    pub targets: Vec<(String, String)>,
+    /// The accounts of the targets: their profiles are offered.
+    pub accounts: Vec<String>,
+    /// The profiles offered: indices into `Inventory::profiles`, one per
+    /// name (several accounts' profiles of one name are one choice).
+    pub offered: Vec<usize>,
+    /// The offered profiles' lines (`Inventory::profile_lines`).
+    pub lines: Vec<String>,
+    /// Over `lines`.
+    pub list: FuzzyList,
+}
+
+impl Picker {
+    /// Offers the targets' accounts' profiles from `profiles` (again, after
+    /// they changed), one per name; the query is kept.
+    pub fn offer(&mut self, profiles: &[crate::aws::InstanceProfile]) {
+        let mut seen = std::collections::HashSet::new();
+        self.offered = profiles
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| self.accounts.contains(&p.account) && seen.insert(p.name.clone()))
+            .map(|(i, _)| i)
+            .collect();
+        // Aligned columns: name, role, path (a narrow picker cuts the path
+        // first, then the role, the name last).
+        let role = super::inventory::roles_text;
+        let width = |f: &dyn Fn(&crate::aws::InstanceProfile) -> String| {
+            self.offered
+                .iter()
+                .map(|&i| {
+                    crate::core::text::sanitize(&f(&profiles[i]))
+                        .chars()
+                        .count()
+                })
+                .max()
+                .unwrap_or(0)
+        };
+        let (name_w, role_w) = (width(&|p| p.name.clone()), width(&role));
+        self.lines = self
+            .offered
+            .iter()
+            .map(|&i| {
+                let p = &profiles[i];
+                let pad = |s: String, w: usize| {
+                    let s = crate::core::text::sanitize(&s);
+                    let n = s.chars().count();
+                    s + &" ".repeat(w.saturating_sub(n))
+                };
+                format!(
+                    "{}  {}  {}",
+                    pad(p.name.clone(), name_w),
+                    pad(role(p), role_w),
+                    crate::core::text::sanitize(&p.path)
+                )
+            })
+            .collect();
+        self.list.refilter(&self.lines);
+    }
+}
+
+/// The account picker overlay (`a`): which accounts are shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountPicker {
+    /// Every account of the session: (key, its line).
+    pub all: Vec<(String, String)>,
+    /// Over the lines of `all`.
+    pub list: FuzzyList,
+    /// Keys of the accounts to show.
+    pub chosen: Vec<String>,
+}
+
+/// The region picker overlay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionPicker {
+    /// Every region, once DescribeRegions answered.
+    pub all: Option<Vec<String>>,
+    pub error: Option<String>,
+    /// Over `all`.
+    pub list: FuzzyList,
+    pub chosen: Vec<String>,
+}
+
+/// The confirmation dialog: the change in full (the view states it from these
+/// facts and what state knows of the instance and profiles), waiting for y/n.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    /// What will happen, one change per instance.
+    pub changes: Vec<Change>,
+    /// Instances left alone, and why.
+    pub skipped: Vec<Skip>,
+    /// First line of a long list shown.
+    pub scroll: usize,
+    /// Started by `Q`: the title says quarantine.
+    pub quarantine: bool,
+    /// Started by `u`: the batch it puts back.
+    pub undo_of: Option<String>,
+    /// What the operator has typed so far (production accounts ask for the
+    /// account's name; `y` alone changes nothing there).
+    pub typed: String,
+}
+
+/// An instance a batch leaves alone, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skip {
+    pub region: String,
+    pub instance_id: String,
+    pub reason: String,
+}
+
+/// The permissions overlay (`p`): a role's rows, fuzzy-filterable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermissionsView {
+    /// The session's key of the role's account.
+    pub account: String,
+    pub role: String,
+    pub profile: String,
+    /// Over [`permission_lines`] of the role's rows.
+    pub list: FuzzyList,
+}
+
+/// The lines the permissions overlay shows and filters, grouped by policy.
+pub fn permission_lines(rows: &[crate::core::policy::Sourced]) -> Vec<String> {
+    let mut sorted: Vec<&crate::core::policy::Sourced> = rows.iter().collect();
+    sorted.sort_by(|a, b| (&a.policy, &a.row).cmp(&(&b.policy, &b.row)));
+    sorted
+        .iter()
+        .map(|s| {
+            format!(
+                "{}  {} {}  on {}{}{}",
+                s.policy,
+                s.row.effect,
+                s.row.action,
+                s.row.resource,
+                if s.row.condition.is_some() {
+                    "  (condition)"
+                } else {
+                    ""
+                },
+                crate::core::policy::risk(&s.row)
+                    .map(|r| format!("  ⚠ {r}"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// The confirmation of `K`: who revoking the role's sessions reaches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevokeConfirm {
+    /// The session's key of the role's account.
+    pub account: String,
+    pub role: String,
+    /// The instance profiles holding the role.
+    pub profiles: Vec<String>,
+    /// Loaded instances running with it.
+    pub instances: usize,
+    /// Those instances, `id (Name)`.
+    pub instance_names: Vec<String>,
+    pub typed: String,
+}
+
+/// The journal overlay (`J`): the latest changes of this account, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JournalView {
+    /// Each change's latest line, its outcome word set to what is known.
+    pub entries: Vec<crate::core::journal::Entry>,
+    pub scroll: usize,
+    /// Changes of this run whose outcome could not be journaled (instance ids).
+    pub unrecorded: Vec<String>,
+}
+
+/// The overlay on top of the panes, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    None,
+    /// `?`: the key table, scrolled this many lines (a short terminal).
+    Help(usize),
+    Journal(JournalView),
+    Permissions(PermissionsView),
+    /// `p` in a confirmation: its full permission diff (the scroll); Esc goes
+    /// back to the confirmation.
+    Diff(Box<Confirm>, usize),
+    /// `P`: the instance profiles, as a fuzzy list.
+    Profiles(FuzzyList),
+    /// `K`: revoking a role's older sessions, waiting for its name typed.
+    Revoke(RevokeConfirm),
+    /// `e`: associations changed outside rolecall, newest first (the scroll).
+    Outside(usize),
+    Picker(Picker),
+    Regions(RegionPicker),
+    Accounts(AccountPicker),
+    /// `i` (or Tab) on a narrow terminal: the detail pane over the list.
+    Detail,
+    Confirm(Confirm),
+    /// `q` while changes are pending: wait for those in flight and stop
+    /// (`w`), or keep going (Esc).
+    QuitBatch,
+}

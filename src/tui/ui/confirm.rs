@@ -1,0 +1,454 @@
+//! The confirmation dialog every change goes through: the change stated in
+//! full from its facts, every API-derived string sanitised.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::aws::ProfileSummary;
+use crate::core::plan::MutationKind;
+use crate::core::text::sanitize;
+use crate::tui::app::State;
+use crate::tui::app::state::Confirm;
+
+use super::theme;
+
+/// The dialog's width.
+pub const WIDTH: u16 = 100;
+
+const CREDENTIALS_NOTE: &str =
+    "Credentials already on the instance stay valid until they expire; this is not a revocation.";
+
+/// The one change, when the dialog is about one instance.
+fn single(c: &Confirm) -> Option<&crate::core::exec::Change> {
+    match (c.changes.as_slice(), c.skipped.is_empty()) {
+        ([one], true) => Some(one),
+        _ => None,
+    }
+}
+
+/// The dialog's title.
+pub fn title(c: &Confirm) -> String {
+    if let Some(one) = single(c) {
+        return match one.kind {
+            MutationKind::Associate { .. } => "Associate instance profile",
+            MutationKind::Replace { .. } => "Replace instance profile",
+            MutationKind::DetachThenAssociate { .. } => "Swap instance profile (stopped instance)",
+            MutationKind::Disassociate { .. } => "Detach instance profile",
+        }
+        .to_string();
+    }
+    let n = c.changes.len();
+    let s = if n == 1 { "" } else { "s" };
+    if c.undo_of.is_some() {
+        format!("Undo: put {n} instance{s} back")
+    } else if c.quarantine {
+        format!("Quarantine {n} instance{s}")
+    } else if c
+        .changes
+        .iter()
+        .all(|ch| matches!(ch.kind, MutationKind::Disassociate { .. }))
+    {
+        format!("Detach the profile of {n} instance{s}")
+    } else {
+        format!("Change the profile of {n} instance{s}")
+    }
+}
+
+/// Tells whether a change is of one kind (a group of the batch dialog).
+type IsKind = fn(&MutationKind) -> bool;
+
+/// Many instances: what will happen to each, grouped by what it takes.
+fn batch_lines(state: &State, c: &Confirm) -> Vec<String> {
+    let name = |region: &str, id: &str| {
+        state
+            .row_of(region, id)
+            .map(|r| r.name.clone())
+            .filter(|n| !n.is_empty())
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default()
+    };
+    let profile = |p: Option<&ProfileSummary>| p.map_or("—".to_string(), |p| p.name.clone());
+    // With several accounts, each line starts with the instance's account.
+    let place = |region: &str, id: &str| match state
+        .row_of(region, id)
+        .filter(|_| state.several_accounts())
+    {
+        Some(r) => format!("{} {region}", state.account_label(&r.data.instance.account)),
+        None => region.to_string(),
+    };
+    let groups: [(&str, IsKind); 4] = [
+        ("associate", |k| matches!(k, MutationKind::Associate { .. })),
+        ("replace", |k| matches!(k, MutationKind::Replace { .. })),
+        (
+            "detach, then associate (stopped: left without a profile if the second call fails)",
+            |k| matches!(k, MutationKind::DetachThenAssociate { .. }),
+        ),
+        ("detach", |k| matches!(k, MutationKind::Disassociate { .. })),
+    ];
+    let mut out = Vec::new();
+    for (label, test) in groups {
+        let group: Vec<_> = c.changes.iter().filter(|ch| test(&ch.kind)).collect();
+        if group.is_empty() {
+            continue;
+        }
+        out.push(format!("{label} ({}):", group.len()));
+        for ch in group {
+            out.push(format!(
+                "  {} {}{}  {} → {}",
+                place(&ch.region, &ch.instance_id),
+                ch.instance_id,
+                name(&ch.region, &ch.instance_id),
+                profile(ch.from.as_ref()),
+                profile(ch.to.as_ref()),
+            ));
+        }
+    }
+    if !c.skipped.is_empty() {
+        out.push(format!("skipped ({}):", c.skipped.len()));
+        for sk in &c.skipped {
+            out.push(format!(
+                "  {} {}{}  {}",
+                place(&sk.region, &sk.instance_id),
+                sk.instance_id,
+                name(&sk.region, &sk.instance_id),
+                sk.reason
+            ));
+        }
+    }
+    out.push(String::new());
+    out.push(CREDENTIALS_NOTE.to_string());
+    out.into_iter().map(|l| sanitize(&l)).collect()
+}
+
+/// `name (role r)`, with what state knows of the profile's roles.
+fn describe(state: &State, profile: Option<&ProfileSummary>) -> String {
+    let Some(p) = profile else {
+        return "— (no profile)".to_string();
+    };
+    let roles = match state.profile_by_arn(&p.arn) {
+        Some(full) if full.roles.is_empty() => " (no role)".to_string(),
+        Some(full) => {
+            let names: Vec<&str> = full.roles.iter().map(|r| r.name.as_str()).collect();
+            format!(" (role {})", names.join(", "))
+        }
+        None => String::new(),
+    };
+    format!("{}{roles}", p.name)
+}
+
+/// The change in full: instance, region, from, to, the API calls (or, for
+/// many instances, what happens to each).
+pub fn lines(state: &State, c: &Confirm) -> Vec<String> {
+    let Some(ch) = single(c) else {
+        return batch_lines(state, c);
+    };
+    let row = state.row_of(&ch.region, &ch.instance_id);
+    let name = row
+        .map(|r| r.name.clone())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "no Name".to_string());
+    let instance_state = row
+        .map(|r| r.data.instance.state.to_string())
+        .unwrap_or_else(|| "not listed".to_string());
+    vec![
+        format!("instance  {} ({name}), {instance_state}", ch.instance_id),
+        match row.filter(|_| state.several_accounts()) {
+            Some(r) => format!(
+                "region    {} (account {})",
+                ch.region,
+                state.account_label(&r.data.instance.account)
+            ),
+            None => format!("region    {}", ch.region),
+        },
+        format!("from      {}", describe(state, ch.from.as_ref())),
+        format!("to        {}", describe(state, ch.to.as_ref())),
+        format!("API call  {}", ch.kind.calls().join(", then ")),
+    ]
+    .into_iter()
+    .chain(permission_lines(state, ch))
+    .chain([String::new(), CREDENTIALS_NOTE.to_string()])
+    .map(|l| sanitize(&l))
+    .collect()
+}
+
+/// What the change does to the instance's permissions: `+N granted, −M
+/// removed`, the high-risk grants first (policy text compared, not evaluated).
+fn permission_lines(state: &State, ch: &crate::core::exec::Change) -> Vec<String> {
+    let side = |p: Option<&ProfileSummary>| state.rows_of_profile(p.map(|p| p.arn.as_str()));
+    let (from, to) = match (side(ch.from.as_ref()), side(ch.to.as_ref())) {
+        (Err(e), _) | (_, Err(e)) => {
+            return vec![format!(
+                "perms     unknown: {} failed ({})",
+                e.action,
+                e.short()
+            )];
+        }
+        (Ok(Some(from)), Ok(Some(to))) => (from, to),
+        _ => return vec!["perms     reading the roles' policies…".to_string()],
+    };
+    let (added, removed) = crate::core::policy::diff(&from, &to);
+    let mut out = vec![format!(
+        "perms     +{} granted, −{} removed (policy text compared, not an evaluation with SCPs or conditions)",
+        added.len(),
+        removed.len()
+    )];
+    for s in added.iter().take(3) {
+        let risk = crate::core::policy::risk(&s.row)
+            .map(|r| format!("  ⚠ {r}"))
+            .unwrap_or_default();
+        out.push(format!(
+            "          + {} {} on {}{risk}",
+            s.row.effect, s.row.action, s.row.resource
+        ));
+    }
+    if added.len() > 3 {
+        out.push(format!(
+            "          + {} more (rolecall diff FROM TO lists all)",
+            added.len() - 3
+        ));
+    }
+    out
+}
+
+/// The warning a change needs before the operator says yes.
+pub fn warning(c: &Confirm) -> Option<String> {
+    match single(c).map(|ch| (&ch.kind, ch)) {
+        Some((MutationKind::DetachThenAssociate { association_id, .. }, ch)) => {
+            Some(sanitize(&format!(
+                "AWS refuses to replace the profile of a stopped instance: rolecall will detach {association_id} first, then associate {}. If the second call fails, the instance is left without a profile.",
+                ch.to.as_ref().map_or("", |p| p.name.as_str())
+            )))
+        }
+        _ => None,
+    }
+}
+
+/// Rows the dialog needs at `width`: its lines wrapped, the warning, the answer line.
+pub fn height(state: &State, c: &Confirm, width: u16) -> u16 {
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let rows = |text: &str| text.chars().count().div_ceil(inner).max(1);
+    let body: usize = lines(state, c).iter().map(|l| rows(l)).sum();
+    // One spare row: word wrapping can take a row more than the character count says.
+    let warning = warning(c).map_or(0, |w| rows(&w) + 1);
+    let guard = usize::from(crate::tui::app::update::confirm_guard(state, c).is_some());
+    (body + warning + guard + 2 + 2) as u16
+}
+
+pub fn render(state: &State, c: &Confirm, frame: &mut Frame, area: Rect) {
+    super::clear(frame, area);
+    let block = Block::bordered()
+        .border_style(theme::warning())
+        .title(Span::styled(format!(" {}? ", title(c)), theme::title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    // The answer lines stay at the bottom; a long list scrolls above them.
+    let mut answer: Vec<Line> = vec![Line::from("")];
+    if let Some(name) = crate::tui::app::update::confirm_guard(state, c) {
+        let name = sanitize(&name);
+        let what = if name.contains(' ') {
+            format!(
+                "PRODUCTION accounts {name}: type their names, space-separated, and press Enter"
+            )
+        } else {
+            format!("PRODUCTION account {name}: type its name and press Enter to make the change")
+        };
+        answer.push(Line::from(Span::styled(what, theme::error())));
+        answer.push(Line::from(vec![
+            Span::styled("> ", theme::key()),
+            Span::raw(format!("{}▏", sanitize(&c.typed))),
+            Span::styled("     Esc: no (the default)", theme::dim()),
+        ]));
+    } else {
+        answer.push(Line::from(vec![
+            Span::styled("y", theme::key()),
+            Span::raw(" / "),
+            Span::styled("Enter", theme::key()),
+            Span::raw(": yes, make the change     "),
+            Span::styled("n", theme::key()),
+            Span::raw(" / "),
+            Span::styled("Esc", theme::key()),
+            Span::raw(": no (the default)"),
+        ]));
+    }
+    let all = lines(state, c);
+    let scrollable = all.len() > inner.height.saturating_sub(answer.len() as u16) as usize;
+    if scrollable {
+        answer[0] = Line::from(Span::styled(
+            format!(
+                "lines {}-{} of {} (↑/↓, PgUp/PgDn scroll)",
+                c.scroll + 1,
+                (c.scroll + inner.height as usize).min(all.len()),
+                all.len()
+            ),
+            theme::dim(),
+        ));
+    }
+    let [body, bottom] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(answer.len() as u16)])
+            .areas(inner);
+    let mut out: Vec<Line> = all.into_iter().skip(c.scroll).map(Line::from).collect();
+    if let Some(w) = warning(c) {
+        out.push(Line::from(Span::styled(format!("⚠ {w}"), theme::warning())));
+    }
+    frame.render_widget(Paragraph::new(out).wrap(Wrap { trim: false }), body);
+    frame.render_widget(Paragraph::new(answer), bottom);
+}
+
+/// `K`: revoking a role's older sessions reaches every holder of the role.
+pub fn render_revoke(
+    state: &State,
+    r: &crate::tui::app::state::RevokeConfirm,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    super::clear(frame, area);
+    let role = sanitize(&r.role);
+    // Several accounts: the same role name may be in each; say which one.
+    let whose = if state.several_accounts() {
+        format!(" in account {}", sanitize(&state.account_label(&r.account)))
+    } else {
+        String::new()
+    };
+    let block = Block::bordered()
+        .border_style(theme::error())
+        .title(Span::styled(
+            format!(" Revoke the older sessions of role {role}{whose}? "),
+            theme::title(),
+        ));
+    let lines = vec![
+        Line::from(format!(
+            "Adds the inline policy AWSRevokeOlderSessions to {role}: every session issued before now is denied."
+        )),
+        Line::from(format!(
+            "It reaches every holder of the role: profiles {} and {} loaded instance{}; they fetch new credentials.",
+            sanitize(&r.profiles.join(", ")),
+            r.instances,
+            if r.instances == 1 { "" } else { "s" }
+        )),
+        Line::from(sanitize(&format!(
+            "instances: {}{}",
+            r.instance_names
+                .iter()
+                .take(6)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            if r.instance_names.len() > 6 {
+                format!(", and {} more", r.instance_names.len() - 6)
+            } else {
+                String::new()
+            }
+        ))),
+        Line::from("Needs iam:PutRolePolicy on the role; not possible on service-linked roles."),
+        Line::from(""),
+        Line::from(Span::styled(
+            format!(
+                "Type the role's name ({role}) and press Enter to revoke; Esc: no (the default)"
+            ),
+            theme::error(),
+        )),
+        Line::from(vec![
+            Span::styled("> ", theme::key()),
+            Span::raw(format!("{}▏", sanitize(&r.typed))),
+        ]),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+/// `q` during a batch: how many changes are in flight and waiting, and the
+/// two ways out (a sent call is never abandoned).
+pub fn render_quit_batch(state: &State, frame: &mut Frame, area: Rect) {
+    super::clear(frame, area);
+    let (flight, waiting) = state.changes.in_flight();
+    let block = Block::bordered()
+        .border_style(theme::error())
+        .title(Span::styled(" Quit during a batch? ", theme::title()));
+    let lines = vec![
+        Line::from(format!(
+            "{flight} change{} in flight, {waiting} not started.",
+            if flight == 1 { "" } else { "s" }
+        )),
+        Line::from(
+            "w: wait for the ones in flight, start no more, then quit (what was left undone is printed)",
+        ),
+        Line::from("Esc: keep going"),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+/// `p` in a confirmation: every row the change grants (+) and removes (−).
+pub fn render_diff(state: &State, c: &Confirm, scroll: usize, frame: &mut Frame, area: Rect) {
+    super::clear(frame, area);
+    let block = Block::bordered()
+        .border_style(theme::focused_border())
+        .title(Span::styled(
+            " Permission change: policy text compared, not an evaluation with SCPs or conditions ",
+            theme::title(),
+        ));
+    let mut lines: Vec<Line> = Vec::new();
+    match c.changes.first() {
+        None => {}
+        Some(ch) => {
+            let side =
+                |p: Option<&ProfileSummary>| state.rows_of_profile(p.map(|p| p.arn.as_str()));
+            match (side(ch.from.as_ref()), side(ch.to.as_ref())) {
+                (Err(e), _) | (_, Err(e)) => lines.push(Line::from(Span::styled(
+                    sanitize(&format!(
+                        "cannot read the roles' policies: {}",
+                        e.sentence()
+                    )),
+                    theme::error(),
+                ))),
+                (Ok(Some(from)), Ok(Some(to))) => {
+                    let (added, removed) = crate::core::policy::diff(&from, &to);
+                    let row = |sign: &str, s: &crate::core::policy::Sourced| {
+                        let risk = crate::core::policy::risk(&s.row)
+                            .map(|r| format!("  ⚠ {r}"))
+                            .unwrap_or_default();
+                        sanitize(&format!(
+                            "{sign} {} {} on {}{}  ({}){risk}",
+                            s.row.effect,
+                            s.row.action,
+                            s.row.resource,
+                            if s.row.condition.is_some() {
+                                " with a condition"
+                            } else {
+                                ""
+                            },
+                            s.policy
+                        ))
+                    };
+                    lines.push(Line::from(format!(
+                        "+{} granted, −{} removed",
+                        added.len(),
+                        removed.len()
+                    )));
+                    for s in &added {
+                        lines.push(Line::from(Span::styled(row("+", s), theme::success())));
+                    }
+                    for s in &removed {
+                        lines.push(Line::from(Span::styled(row("−", s), theme::error())));
+                    }
+                }
+                _ => lines.push(Line::from(Span::styled(
+                    "reading the roles' policies…",
+                    theme::dim(),
+                ))),
+            }
+        }
+    }
+    let lines: Vec<Line> = lines.into_iter().skip(scroll).collect();
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}

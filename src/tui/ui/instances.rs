@@ -1,0 +1,401 @@
+//! The instance list: only the rows on screen are built each frame.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Row, Table};
+
+use crate::core::text::truncate;
+use crate::tui::app::State;
+use crate::tui::app::state::{Focus, Knowledge};
+
+use super::{spinner, theme};
+
+const ID_W: u16 = 19;
+/// The widest ACCOUNT column (labels are cut with `…`).
+const ACCOUNT_W: u16 = 16;
+const REGION_W: u16 = 14;
+use crate::tui::app::layout::MIN_FLEXIBLE;
+const STATE_W: u16 = 10;
+const ASSOC_W: u16 = 16;
+
+pub fn render(state: &State, frame: &mut Frame, area: Rect) {
+    let focused = state.list.focus == Focus::List && !state.list.filter_editing;
+    let mut title = vec![Span::styled(
+        format!(
+            " Instances {}/{} ",
+            state.list.visible.len(),
+            state.inventory.rows.len()
+        ),
+        theme::title(),
+    )];
+    if let Some(p) = &state.list.profile_filter {
+        title.push(Span::styled(
+            format!(
+                "profile {} ",
+                crate::core::text::sanitize(crate::aws::profile_name_from_arn(p))
+            ),
+            theme::key(),
+        ));
+    }
+    if let Some(role) = &state.list.role_filter {
+        title.push(Span::styled(
+            format!(
+                "role {} ",
+                crate::core::text::sanitize(crate::aws::profile_name_from_arn(role))
+            ),
+            theme::key(),
+        ));
+    }
+    if !state.list.marks.is_empty() {
+        title.push(Span::styled(
+            format!("· {} marked ", state.list.marks.len()),
+            theme::key(),
+        ));
+    }
+    let scopes = state.inventory.scopes();
+    let unknown_regions = scopes
+        .iter()
+        .filter(|s| {
+            state
+                .inventory
+                .region_data
+                .get(*s)
+                .is_some_and(|d| matches!(d.instances_src.knowledge(), Knowledge::Unknown(_)))
+        })
+        .count();
+    if unknown_regions > 0 {
+        let what = if state.several_accounts() {
+            "account region"
+        } else {
+            "region"
+        };
+        title.push(Span::styled(
+            format!(
+                "· {unknown_regions} {what}{} unknown ",
+                if unknown_regions == 1 { "" } else { "s" }
+            ),
+            theme::error(),
+        ));
+    }
+    if state.list.filter_editing || !state.list.filter.is_empty() {
+        let cursor = if state.list.filter_editing { "▏" } else { "" };
+        // Escaped, not stripped: a pasted control or bidi character cannot
+        // reach the terminal, and a filter that matches nothing because of
+        // one shows why (`web\u{202e}`, not a bare `web`).
+        title.push(Span::styled(
+            format!(
+                "/{}{cursor} ",
+                crate::core::text::escape(&state.list.filter)
+            ),
+            theme::key(),
+        ));
+    }
+    let block = Block::bordered().title(Line::from(title)).border_style(
+        if focused || state.list.filter_editing {
+            theme::focused_border()
+        } else {
+            Style::new()
+        },
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    // ACCOUNT (several accounts): as wide as the longest label, at most ACCOUNT_W.
+    let labels: std::collections::HashMap<&str, String> = state
+        .inventory
+        .shown
+        .iter()
+        .map(|k| {
+            (
+                k.as_str(),
+                crate::core::text::sanitize(&state.account_label(k)),
+            )
+        })
+        .collect();
+    let mut account_w = if state.several_accounts() {
+        labels
+            .values()
+            .map(|l| l.chars().count() as u16)
+            .max()
+            .unwrap_or(0)
+            .clamp(7, ACCOUNT_W)
+    } else {
+        0
+    };
+    // REGION (several regions): as wide as the longest region name shown.
+    let mut region_w = if state.inventory.regions.len() > 1 {
+        state
+            .inventory
+            .regions
+            .iter()
+            .map(|r| r.chars().count() as u16)
+            .max()
+            .unwrap_or(0)
+            .clamp(6, REGION_W)
+    } else {
+        0
+    };
+    // STATE and ASSOC are as wide as what the rows on screen say (an ASSOC
+    // of `—` and `associated` needs 10, a spinning `disassociating` 16).
+    let capacity = inner.height.saturating_sub(1) as usize;
+    let end = (state.list.offset + capacity).min(state.list.visible.len());
+    let drawn = &state.list.visible[state.list.offset.min(end)..end];
+    let widest = |f: &dyn Fn(&crate::tui::app::state::Row) -> usize| {
+        drawn
+            .iter()
+            .map(|&i| f(&state.inventory.rows[i]))
+            .max()
+            .unwrap_or(0) as u16
+    };
+    // The column titles (with the sort arrow) are 6 wide.
+    let state_w = widest(&|r| r.data.instance.state.as_str().chars().count()).clamp(6, STATE_W);
+    let assoc_w =
+        widest(&|r| profile_and_assoc(state, r).1.content.chars().count()).clamp(6, ASSOC_W);
+    // NAME and PROFILE (what the tool is for) keep room: the account and
+    // region columns narrow first, then REGION goes (the detail pane has it).
+    let flexible = |account_w: u16, region_w: u16| {
+        let columns = 6 + u16::from(region_w > 0) + u16::from(account_w > 0);
+        // A one-column mark at the left of every row.
+        let fixed = 1 + ID_W + state_w + assoc_w + region_w + account_w;
+        inner.width.saturating_sub(fixed + columns - 1)
+    };
+    if flexible(account_w, region_w) < MIN_FLEXIBLE && account_w > 0 {
+        account_w = account_w.min(10);
+    }
+    // REGION first becomes short (`apse2`), and goes only if even that is too wide.
+    let mut short_regions = false;
+    if flexible(account_w, region_w) < MIN_FLEXIBLE && region_w > 0 {
+        short_regions = true;
+        region_w = state
+            .inventory
+            .regions
+            .iter()
+            .map(|r| crate::core::text::short_region(r).chars().count() as u16)
+            .max()
+            .unwrap_or(0)
+            .max(6);
+    }
+    if flexible(account_w, region_w) < MIN_FLEXIBLE && region_w > 0 {
+        region_w = 0;
+    }
+    let multi = region_w > 0;
+    let flexible = flexible(account_w, region_w);
+    let name_w = flexible / 2;
+    let profile_w = flexible - name_w;
+
+    let mut widths = vec![Constraint::Length(1)];
+    let mut header = vec![" "];
+    if account_w > 0 {
+        widths.push(Constraint::Length(account_w));
+        header.push("ACCOUNT");
+    }
+    if multi {
+        widths.push(Constraint::Length(region_w));
+        header.push("REGION");
+    }
+    widths.extend([
+        Constraint::Length(ID_W),
+        Constraint::Length(name_w),
+        Constraint::Length(state_w),
+        Constraint::Length(profile_w),
+        Constraint::Length(assoc_w),
+    ]);
+    header.extend(["INSTANCE", "NAME", "STATE", "PROFILE", "ASSOC"]);
+    // The sorted column carries the arrow.
+    let sort = state.list.sort;
+    let arrow = if sort.descending { "▼" } else { "▲" };
+    let header: Vec<String> = header
+        .into_iter()
+        .map(|h| {
+            if h == sort.column.header() {
+                format!("{h}{arrow}")
+            } else {
+                h.to_string()
+            }
+        })
+        .collect();
+
+    let rows: Vec<Row> = drawn
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let r = &state.inventory.rows[i];
+            let inst = &r.data.instance;
+            let (profile, assoc) = profile_and_assoc(state, r);
+            let mut cells = Vec::with_capacity(7);
+            let marked = !state.list.marks.is_empty()
+                && state
+                    .list
+                    .marks
+                    .contains(&(inst.region.clone(), inst.id.clone()));
+            cells.push(if marked {
+                Cell::from(Span::styled("●", theme::key()))
+            } else if state
+                .changes
+                .changed_outside_lately(state.now, &inst.region, &inst.id)
+            {
+                // Changed by someone else in the last minute (e lists them).
+                Cell::from(Span::styled("!", theme::warning()))
+            } else {
+                Cell::from(" ")
+            });
+            if account_w > 0 {
+                let label = labels.get(inst.account.as_str()).map_or("", String::as_str);
+                cells.push(Cell::from(truncate(label, account_w as usize)));
+            }
+            if multi {
+                cells.push(Cell::from(if short_regions {
+                    crate::core::text::short_region(&inst.region)
+                } else {
+                    inst.region.clone()
+                }));
+            }
+            cells.push(Cell::from(inst.id.clone()));
+            cells.push(Cell::from(truncate(&r.name, name_w as usize)));
+            cells.push(Cell::from(Span::styled(
+                truncate(inst.state.as_str(), state_w as usize),
+                theme::instance_state(&inst.state),
+            )));
+            cells.push(Cell::from(truncate(
+                &crate::core::text::sanitize(&profile),
+                profile_w as usize,
+            )));
+            cells.push(Cell::from(assoc));
+            let row = Row::new(cells);
+            if state.list.offset + n == state.list.selected {
+                row.style(theme::selected())
+            } else {
+                row
+            }
+        })
+        .collect();
+
+    let empty = rows.is_empty();
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme::title()))
+        .column_spacing(1);
+    frame.render_widget(table, inner);
+    if empty && inner.height > 2 {
+        let msg = if state.inventory.rows.is_empty() {
+            if unknown_regions > 0 {
+                "instances unknown: DescribeInstances failed (see above)"
+            } else if scopes.iter().all(|s| {
+                state
+                    .inventory
+                    .region_data
+                    .get(s)
+                    .is_some_and(|d| d.instances_src.loaded)
+            }) {
+                "no instances in these regions (r picks regions)"
+            } else {
+                "loading instances…"
+            }
+        } else {
+            "no instance matches the filter (Esc clears it)"
+        };
+        let at = Rect {
+            y: inner.y + 2,
+            height: 1,
+            ..inner
+        };
+        frame.render_widget(
+            ratatui::widgets::Paragraph::new(Span::styled(msg, theme::dim())).centered(),
+            at,
+        );
+    }
+}
+
+/// What the PROFILE and ASSOC cells of a row say: unknown is never drawn as
+/// "no profile", a change in flight shows what it is becoming.
+fn profile_and_assoc(state: &State, r: &crate::tui::app::state::Row) -> (String, Span<'static>) {
+    let inst = &r.data.instance;
+    let pending = state.pending_for(&inst.region, &inst.id);
+    let knowledge = state.associations_knowledge(&inst.account, &inst.region);
+    match (pending, &r.data.association) {
+        // Unknown is never drawn as "no profile".
+        (None, _) if matches!(knowledge, Knowledge::Unknown(_)) => {
+            ("?".to_string(), Span::styled("unknown", theme::error()))
+        }
+        (None, _) if knowledge == Knowledge::Loading => {
+            ("…".to_string(), Span::styled("loading…", theme::dim()))
+        }
+        (Some(p), _) => (
+            p.profile_name().unwrap_or("—").to_string(),
+            Span::styled(
+                format!("{} {}", spinner(state.now), p.shows()),
+                theme::association_state(p.shows()),
+            ),
+        ),
+        (None, Some(a)) => {
+            let label = if a.state.is_transitional() {
+                format!("{} {}", spinner(state.now), a.state)
+            } else {
+                a.state.to_string()
+            };
+            (
+                a.profile.name.clone(),
+                Span::styled(label, theme::association_state(a.state)),
+            )
+        }
+        (None, None) => ("—".to_string(), Span::styled("—", theme::dim())),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::tui::app::State;
+    use crate::tui::app::state::{AccountInfo, Config};
+
+    pub(crate) fn state() -> State {
+        let config = Config {
+            read_only: false,
+            demo: true,
+            profile_label: "demo".into(),
+            endpoint: None,
+            poll_interval: std::time::Duration::from_secs(10),
+            check_regions: false,
+            journal: true,
+            file: crate::core::config::Config::default(),
+            accounts: vec![AccountInfo {
+                key: "210987654321".into(),
+                id: Some("210987654321".into()),
+                name: None,
+                production: false,
+            }],
+            color: true,
+        };
+        State::new(config, vec!["us-east-1".into()])
+    }
+
+    /// The list's top border, where its title is.
+    fn title_line(state: &State) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(100, 6)).unwrap();
+        terminal
+            .draw(|f| {
+                let area = f.area();
+                super::render(state, f, area);
+            })
+            .unwrap();
+        let buf = terminal.backend().buffer();
+        (0..100).map(|x| buf[(x, 0)].symbol()).collect()
+    }
+
+    #[test]
+    fn a_pasted_control_or_bidi_character_in_the_filter_is_shown_escaped() {
+        let mut state = state();
+        state.list.filter = "web\u{202e}\u{1b}[2J".into();
+        let title = title_line(&state);
+        assert!(
+            !title.chars().any(crate::core::text::is_unsafe),
+            "{title:?}"
+        );
+        assert!(title.contains("/web\\u{202e}\\u{1b}[2J "), "{title}");
+        state.list.filter_editing = true;
+        assert!(title_line(&state).contains("/web\\u{202e}\\u{1b}[2J▏ "));
+    }
+}

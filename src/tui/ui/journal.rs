@@ -1,0 +1,207 @@
+//! The journal overlay (`J`): this account's latest changes, newest first.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Cell, Row, Table};
+
+use crate::core::text::sanitize;
+use crate::tui::app::state::JournalView;
+
+use super::theme;
+
+fn name(arn: &Option<String>) -> String {
+    arn.as_deref()
+        .map(|a| sanitize(crate::aws::profile_name_from_arn(a)))
+        .unwrap_or_else(|| "—".into())
+}
+
+pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame, area: Rect) {
+    // An ACCOUNT column once the entries shown touch several accounts.
+    let accounts: std::collections::BTreeSet<Option<&str>> =
+        j.entries.iter().map(|e| e.account.as_deref()).collect();
+    let several = accounts.len() > 1;
+    super::clear(frame, area);
+    let block = Block::bordered()
+        .border_style(theme::focused_border())
+        .title(Span::styled(
+            format!(" Journal: {} changes, newest first ", j.entries.len()),
+            theme::title(),
+        ));
+    // Outcomes this run could not write are said where the record is read.
+    let block = if j.unrecorded.is_empty() {
+        block
+    } else {
+        block.title_bottom(Span::styled(
+            format!(
+                " {} outcome{} of this run not journaled (journal error): {} ",
+                j.unrecorded.len(),
+                if j.unrecorded.len() == 1 { "" } else { "s" },
+                sanitize(
+                    &j.unrecorded
+                        .iter()
+                        .take(5)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            ),
+            theme::error(),
+        ))
+    };
+    let rows: Vec<Row> = j
+        .entries
+        .iter()
+        .skip(j.scroll)
+        .map(|e| {
+            let outcome = e.outcome.clone().unwrap_or_else(|| e.phase.clone());
+            let style = match outcome.as_str() {
+                "ok" => theme::success(),
+                "sent" => theme::dim(),
+                _ => theme::error(),
+            };
+            let mut cells = vec![
+                Cell::from(sanitize(e.time.get(..19).unwrap_or(&e.time))),
+                Cell::from(sanitize(&e.instance_id)),
+                Cell::from(sanitize(e.instance_name.as_deref().unwrap_or(""))),
+                Cell::from(sanitize(&e.action)),
+                Cell::from(format!(
+                    "{} → {}",
+                    name(&e.from_profile_arn),
+                    name(&e.to_profile_arn)
+                )),
+                Cell::from(Span::styled(outcome, style)),
+                Cell::from(if e.undo_of.is_some() { "undo" } else { "" }),
+            ];
+            if several {
+                let account = e
+                    .account
+                    .as_deref()
+                    .map_or_else(|| "?".to_string(), |id| state.label_for_id(id));
+                cells.insert(1, Cell::from(sanitize(&account)));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let mut widths = vec![
+        Constraint::Length(19),
+        Constraint::Length(19),
+        Constraint::Length(18),
+        Constraint::Length(21),
+        Constraint::Min(20),
+        Constraint::Length(8),
+        Constraint::Length(4),
+    ];
+    let mut header = vec![
+        "TIME (UTC)",
+        "INSTANCE",
+        "NAME",
+        "ACTION",
+        "FROM → TO",
+        "OUTCOME",
+        "",
+    ];
+    if several {
+        widths.insert(1, Constraint::Length(14));
+        header.insert(1, "ACCOUNT");
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme::title()))
+        .column_spacing(1)
+        .block(block);
+    frame.render_widget(table, area);
+}
+
+/// `e`: associations that changed without rolecall, newest first.
+pub fn render_outside(
+    state: &crate::tui::app::State,
+    scroll: usize,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    super::clear(frame, area);
+    let events = &state.changes.outside;
+    let block = Block::bordered()
+        .border_style(theme::focused_border())
+        .title(Span::styled(
+            format!(
+                " Changed outside rolecall: {} since start (a burst means automation at work) ",
+                events.len()
+            ),
+            theme::title(),
+        ));
+    let rows: Vec<Row> = events
+        .iter()
+        .rev()
+        .skip(scroll)
+        .map(|o| {
+            let name = state
+                .row_of(&o.region, &o.instance_id)
+                .map(|r| r.name.clone())
+                .unwrap_or_default();
+            Row::new(vec![
+                Cell::from(format!(
+                    "{}s ago",
+                    state.now.saturating_sub(o.seen).as_secs()
+                )),
+                Cell::from(sanitize(&o.region)),
+                Cell::from(sanitize(&o.instance_id)),
+                Cell::from(name),
+                Cell::from(format!(
+                    "{} → {}",
+                    name_of(&o.from_profile_arn),
+                    name_of(&o.to_profile_arn)
+                )),
+            ])
+        })
+        .collect();
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(9),
+            Constraint::Length(15),
+            Constraint::Length(20),
+            Constraint::Length(24),
+            Constraint::Min(20),
+        ],
+    )
+    .header(Row::new(["SEEN", "REGION", "INSTANCE", "NAME", "FROM → TO"]).style(theme::title()))
+    .column_spacing(1)
+    .block(block);
+    frame.render_widget(table, area);
+}
+
+fn name_of(arn: &Option<String>) -> String {
+    name(arn)
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::tui::app::state::JournalView;
+
+    #[test]
+    fn outcomes_this_run_could_not_journal_are_said_under_the_journal() {
+        let state = crate::tui::ui::instances::tests::state();
+        let view = JournalView {
+            entries: Vec::new(),
+            scroll: 0,
+            unrecorded: vec!["i-0abc".into()],
+        };
+        let mut terminal = Terminal::new(TestBackend::new(120, 8)).unwrap();
+        terminal
+            .draw(|f| {
+                let area = f.area();
+                super::render(&state, &view, f, area);
+            })
+            .unwrap();
+        let buf = terminal.backend().buffer();
+        let bottom: String = (0..120).map(|x| buf[(x, 7)].symbol()).collect();
+        assert!(
+            bottom.contains("1 outcome of this run not journaled") && bottom.contains("i-0abc"),
+            "{bottom}"
+        );
+    }
+}
