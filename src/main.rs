@@ -39,7 +39,7 @@ fn main() -> ExitCode {
             rolecall::tui::restore_terminal();
             eprintln!(
                 "rolecall: internal error: {} (please report it; details are in the log file)",
-                rolecall::core::text::one_line(&msg)
+                rolecall::aws::text::one_line(&msg)
             );
         }
     }));
@@ -104,7 +104,7 @@ fn main() -> ExitCode {
             tracing::error!("{e}");
             eprintln!(
                 "rolecall: {}",
-                rolecall::core::text::one_line(&e.to_string())
+                rolecall::aws::text::one_line(&e.to_string())
             );
             ExitCode::from(e.exit_code())
         }

@@ -73,7 +73,7 @@ pub struct FaultPlan {
 
 /// A fault spec that could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("bad --demo-faults spec '{}': {why}", crate::core::text::escape(part))]
+#[error("bad --demo-faults spec '{}': {why}", crate::aws::text::escape(part))]
 pub struct FaultSpecError {
     part: String,
     why: String,

@@ -106,7 +106,7 @@ impl Fleet {
     /// bytes of it (a device or a pipe that never ends is refused, not read).
     pub fn load(path: &Path) -> Result<Self, FleetError> {
         use std::io::Read;
-        let shown = crate::core::text::escape(&path.display().to_string());
+        let shown = crate::aws::text::escape(&path.display().to_string());
         let read_error = |source| FleetError::Read {
             path: shown.clone(),
             source,

@@ -12,9 +12,8 @@ use super::faults::{FaultPlan, Op};
 use super::fleet::{Fleet, SplitMix};
 use super::{
     ApiError, Association, AssociationState, CallerIdentity, Cloud, ErrorKind, Instance,
-    InstanceProfile, InstanceState, ProfileRef, ProfileSummary, Role, actions,
+    InstanceProfile, InstanceState, Policy, PolicyKind, ProfileRef, ProfileSummary, Role, actions,
 };
-use crate::core::policy::{Policy, PolicyKind};
 
 /// Where the account reads the time from.
 pub trait Clock: Send + Sync {

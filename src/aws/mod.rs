@@ -6,6 +6,7 @@ pub mod faults;
 pub mod fleet;
 pub mod memory;
 pub mod sdk;
+pub mod text;
 
 use std::fmt;
 use std::time::SystemTime;
@@ -227,6 +228,39 @@ impl fmt::Display for ProfileRef {
     }
 }
 
+/// Where a policy comes from on a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PolicyKind {
+    Managed,
+    Inline,
+    Boundary,
+    /// The role's trust policy: who may assume it (not a permission).
+    Trust,
+}
+
+impl PolicyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Managed => "managed",
+            PolicyKind::Inline => "inline",
+            PolicyKind::Boundary => "boundary",
+            PolicyKind::Trust => "trust",
+        }
+    }
+}
+
+/// One policy of a role, with its document as AWS gave it (parsed above
+/// the seam, in `core::policy`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub name: String,
+    /// Managed and boundary policies have one.
+    pub arn: Option<String>,
+    pub kind: PolicyKind,
+    /// The document: raw JSON, or percent-encoded JSON.
+    pub document: String,
+}
+
 /// What went wrong below the seam, in broad strokes the UI can act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -321,7 +355,7 @@ impl ApiError {
     /// One plain sentence: what failed, the code, and what to do next.
     pub fn sentence(&self) -> String {
         let what = format!("{} failed", self.action);
-        let message = crate::core::text::one_line(&self.message);
+        let message = crate::aws::text::one_line(&self.message);
         match self.kind {
             ErrorKind::Credentials if self.sso_expired() => match &self.profile {
                 Some(p) => format!(
@@ -454,10 +488,7 @@ pub trait Cloud: Send + Sync {
     /// A role's policies with their documents: attached managed policies
     /// (their default version), inline policies, and the permissions
     /// boundary. Fully paginated.
-    async fn role_policies(
-        &self,
-        role_name: &str,
-    ) -> Result<Vec<crate::core::policy::Policy>, ApiError>;
+    async fn role_policies(&self, role_name: &str) -> Result<Vec<Policy>, ApiError>;
     /// IAM ListInstanceProfilesForRole: every instance profile holding the role.
     async fn instance_profiles_for_role(
         &self,

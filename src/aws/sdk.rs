@@ -14,11 +14,9 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
-use crate::core::policy::{Policy, PolicyKind};
-
 use super::{
     ApiError, Association, AssociationState, CallerIdentity, Cloud, ErrorKind, Instance,
-    InstanceProfile, InstanceState, ProfileRef, ProfileSummary, Role, actions,
+    InstanceProfile, InstanceState, Policy, PolicyKind, ProfileRef, ProfileSummary, Role, actions,
 };
 
 /// Where the adapter gets its configuration from.

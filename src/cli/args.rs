@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::aws::text::escape;
 use crate::core::session::{DemoOptions, Options};
-use crate::core::text::escape;
 
 /// rolecall: see and change the IAM instance profiles of EC2 instances.
 #[derive(Debug, Parser)]

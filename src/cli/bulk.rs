@@ -5,13 +5,13 @@ use std::io::{BufRead, IsTerminal, Write};
 use serde_json::{Value, json};
 
 use crate::aws::ProfileRef;
+use crate::aws::text::sanitize;
 use crate::core::bulk::{self, BatchPlan, Selection};
 use crate::core::config::Config;
 use crate::core::error::Error;
 use crate::core::exec::{ExecError, Outcome};
 use crate::core::journal::{self, Context, Journal, JournalError};
 use crate::core::session::Session;
-use crate::core::text::sanitize;
 
 use super::Output;
 use super::table::table;
@@ -405,7 +405,7 @@ async fn execute(
     for (instance, why) in &unrecorded {
         eprintln!(
             "rolecall: journal: the outcome of the change to {instance} (batch {batch}) is not on record: {}",
-            crate::core::text::one_line(why)
+            crate::aws::text::one_line(why)
         );
     }
     let mut problems = Vec::new();

@@ -10,6 +10,7 @@ pub mod table;
 
 pub use args::{Cli, Command, GlobalOpts, Output, usage_error_line};
 
+use crate::aws::text::{escape, sanitize};
 use crate::aws::{Association, ProfileRef};
 use crate::core::error::Error;
 use crate::core::exec::{self, Change, ExecError, Outcome, Planned, Record};
@@ -17,7 +18,6 @@ use crate::core::insight;
 use crate::core::journal::{self, Context, Journal};
 use crate::core::plan::MutationKind;
 use crate::core::session::{self, Session};
-use crate::core::text::{escape, sanitize};
 
 /// What `set` or `detach` did, as printed.
 #[derive(Debug, Clone, PartialEq)]
@@ -474,7 +474,7 @@ async fn execute(
             "{}: the change to {id} was sent ({}), but its outcome could not be journaled: {} (the journal shows it as unknown; `rolecall undo` re-reads it)",
             if outcome.done() { "done" } else { "not done" },
             outcome.change.kind.action_name(),
-            crate::core::text::one_line(why)
+            crate::aws::text::one_line(why)
         )));
     }
     if let Err(e) = &outcome.result {

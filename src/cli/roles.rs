@@ -2,12 +2,12 @@
 
 use serde_json::{Value, json};
 
+use crate::aws::text::{escape, sanitize};
 use crate::aws::{Cloud, ProfileRef};
 use crate::core::error::Error;
 use crate::core::insight::{self, Diff, RoleView, User};
 use crate::core::policy::{self, Sourced};
 use crate::core::session::Session;
-use crate::core::text::{escape, sanitize};
 
 use super::Output;
 use super::json::pretty;
@@ -297,18 +297,18 @@ pub async fn revoke(
     let profiles: Vec<&str> = plan.profiles.iter().map(|p| p.name.as_str()).collect();
     eprintln!(
         "rolecall: revoking the older sessions of role {} cuts off every holder of it: profiles {} and {} running instance{} (they fetch new credentials)",
-        crate::core::text::sanitize(&plan.role.name),
-        crate::core::text::sanitize(&profiles.join(", ")),
+        crate::aws::text::sanitize(&plan.role.name),
+        crate::aws::text::sanitize(&profiles.join(", ")),
         plan.users.len(),
         if plan.users.len() == 1 { "" } else { "s" }
     );
     for u in &plan.users {
         eprintln!(
             "rolecall:   {} {} ({}) through profile {}",
-            crate::core::text::sanitize(&u.row.instance.region),
-            crate::core::text::sanitize(&u.row.instance.id),
-            crate::core::text::sanitize(u.row.instance.name.as_deref().unwrap_or("no Name")),
-            crate::core::text::sanitize(&u.profile.name)
+            crate::aws::text::sanitize(&u.row.instance.region),
+            crate::aws::text::sanitize(&u.row.instance.id),
+            crate::aws::text::sanitize(u.row.instance.name.as_deref().unwrap_or("no Name")),
+            crate::aws::text::sanitize(&u.profile.name)
         );
     }
     if !yes {
@@ -326,6 +326,6 @@ pub async fn revoke(
     .await?;
     Ok(format!(
         "role {}: {REVOKE_POLICY_NAME} denies every session issued before {now}\n",
-        crate::core::text::sanitize(&plan.role.name)
+        crate::aws::text::sanitize(&plan.role.name)
     ))
 }

@@ -1,7 +1,7 @@
 //! `--output table`: aligned columns for people; cells cut, controls removed.
 
+use crate::aws::text::{sanitize, truncate};
 use crate::core::inventory::InstanceRow;
-use crate::core::text::{sanitize, truncate};
 
 use super::Report;
 

@@ -6,15 +6,15 @@ use std::collections::HashMap;
 
 use futures::StreamExt;
 
+use crate::aws::text::escape;
 use crate::aws::{CallerIdentity, InstanceProfile, ProfileRef, ProfileSummary};
 use crate::core::error::Error;
 use crate::core::exec::{self, Change, Outcome, Reads, Record};
-use crate::core::insight::find_profile;
 use crate::core::inventory::InstanceRow;
 use crate::core::journal::{Context, Entry, Journal, JournalError, Known};
+use crate::core::plan::find_profile;
 use crate::core::plan::{self, MutationKind};
 use crate::core::session::Session;
-use crate::core::text::escape;
 
 /// Which instances a swap moves.
 #[derive(Debug, Clone, PartialEq)]

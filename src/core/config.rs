@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::aws::text::one_line;
 use crate::core::error::Error;
-use crate::core::text::one_line;
 
 /// What the config file says.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -176,7 +176,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Config, Error> {
             None => return Ok(Config::default()),
         },
     };
-    let shown = crate::core::text::escape(&path.display().to_string());
+    let shown = crate::aws::text::escape(&path.display().to_string());
     let cannot = |why: String| Error::Usage(format!("cannot read config file {shown}: {why}"));
     let file = match std::fs::File::open(&path) {
         Ok(f) => f,
@@ -225,7 +225,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Config, Error> {
         // the message names it already (an unknown field).
         let key = key_of(&e)
             .filter(|k| !what.contains(&format!("`{k}`")))
-            .map(|k| format!("{}: ", crate::core::text::escape(&k)))
+            .map(|k| format!("{}: ", crate::aws::text::escape(&k)))
             .unwrap_or_default();
         Error::Usage(match line {
             Some(n) => format!("config file {origin}, line {n}: {key}{what}"),
@@ -298,13 +298,13 @@ fn check(c: &Config, text: &str, origin: &str) -> Result<(), Error> {
     if let Some(r) = c
         .regions
         .iter()
-        .find(|r| !crate::core::session::valid_region_name(r))
+        .find(|r| !crate::core::names::valid_region_name(r))
     {
         return Err(bad(
             "regions",
             format!(
                 "'{}' is not a region name (expected something like us-east-1)",
-                crate::core::text::escape(r)
+                crate::aws::text::escape(r)
             ),
         ));
     }
@@ -319,7 +319,7 @@ fn check(c: &Config, text: &str, origin: &str) -> Result<(), Error> {
                 slot,
                 format!(
                     "'{}' is not a colour (a name such as red or lightblue, 0-255, or #rrggbb)",
-                    crate::core::text::escape(v)
+                    crate::aws::text::escape(v)
                 ),
             ));
         }
@@ -337,7 +337,7 @@ fn check(c: &Config, text: &str, origin: &str) -> Result<(), Error> {
             "id",
             format!(
                 "account {} has two [[account]] entries (one per account)",
-                crate::core::text::escape(&a.id)
+                crate::aws::text::escape(&a.id)
             ),
         ));
     }
@@ -363,9 +363,9 @@ fn check(c: &Config, text: &str, origin: &str) -> Result<(), Error> {
                 "name",
                 format!(
                     "accounts {} and {} are both named '{}' (a production confirmation asks for the name: give each account its own)",
-                    crate::core::text::escape(&first.id),
-                    crate::core::text::escape(&a.id),
-                    crate::core::text::escape(name)
+                    crate::aws::text::escape(&first.id),
+                    crate::aws::text::escape(&a.id),
+                    crate::aws::text::escape(name)
                 ),
             ));
         }
@@ -373,13 +373,13 @@ fn check(c: &Config, text: &str, origin: &str) -> Result<(), Error> {
     if let Some(a) = c
         .accounts
         .iter()
-        .find(|a| !crate::core::session::valid_account_id(&a.id))
+        .find(|a| !crate::core::names::valid_account_id(&a.id))
     {
         return Err(bad(
             "id",
             format!(
                 "'{}' is not an account id (expected 12 digits)",
-                crate::core::text::escape(&a.id)
+                crate::aws::text::escape(&a.id)
             ),
         ));
     }

@@ -3,12 +3,13 @@
 //! a profile or a role. Reads through the cloud seam; the policy logic is
 //! `policy.rs`'s.
 
+use crate::aws::text::escape;
 use crate::aws::{Cloud, InstanceProfile, ProfileRef, Role};
 use crate::core::error::Error;
 use crate::core::inventory::InstanceRow;
+use crate::core::plan::find_profile;
 use crate::core::policy::{self, Parsed, Sourced};
 use crate::core::session::Session;
-use crate::core::text::escape;
 
 /// A profile, its role, and the role's policies parsed.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,19 +25,6 @@ impl RoleView {
     pub fn rows(&self) -> Vec<Sourced> {
         policy::rows_of(&self.policies)
     }
-}
-
-/// The profile a name or ARN names, among the account's.
-pub fn find_profile<'a>(
-    profiles: &'a [InstanceProfile],
-    wanted: &ProfileRef,
-) -> Result<&'a InstanceProfile, Error> {
-    profiles.iter().find(|p| wanted.matches(p)).ok_or_else(|| {
-        Error::Usage(format!(
-            "instance profile '{}' does not exist in this account (see `aws iam list-instance-profiles`)",
-            escape(&wanted.to_string())
-        ))
-    })
 }
 
 /// Reads a profile's role and its policies.

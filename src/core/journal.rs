@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::exec::{Change, ExecError, Outcome};
+use crate::core::change::{Change, ExecError, Outcome};
 use crate::core::plan::MutationKind;
 
 /// Where the journal lives unless `--journal` says otherwise:
@@ -186,7 +186,7 @@ impl Entry {
 
     /// The `step` line of a two-call change whose first call (the detach)
     /// worked: a crash before the `done` line leaves this on record.
-    pub fn step(sent: &Entry, step: &crate::core::exec::Step) -> Self {
+    pub fn step(sent: &Entry, step: &crate::core::change::Step) -> Self {
         Entry {
             time: now_rfc3339(),
             phase: "step".into(),

@@ -4,6 +4,7 @@
 //! front ends.
 
 pub mod bulk;
+pub mod change;
 pub mod config;
 pub mod error;
 pub mod exec;
@@ -11,7 +12,7 @@ pub mod insight;
 pub mod inventory;
 pub mod journal;
 pub mod logging;
+pub mod names;
 pub mod plan;
 pub mod policy;
 pub mod session;
-pub mod text;

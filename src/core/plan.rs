@@ -1,7 +1,9 @@
 //! Deciding which API calls a change needs. Pure: both the CLI and the TUI use it,
 //! so they can never disagree about what "set this profile" means.
 
-use crate::aws::{Association, AssociationState, Instance, InstanceProfile};
+use crate::aws::text::escape;
+use crate::aws::{Association, AssociationState, Instance, InstanceProfile, ProfileRef};
+use crate::core::error::Error;
 
 /// The association that describes an instance's profile now.
 ///
@@ -185,6 +187,19 @@ pub fn plan_detach(instance: &Instance, current: Option<&Association>) -> Result
     check_instance_state(instance)?;
     check_settled(instance, a)?;
     Ok(a.id.clone())
+}
+
+/// The profile a name or ARN names, among the account's.
+pub fn find_profile<'a>(
+    profiles: &'a [InstanceProfile],
+    wanted: &ProfileRef,
+) -> Result<&'a InstanceProfile, Error> {
+    profiles.iter().find(|p| wanted.matches(p)).ok_or_else(|| {
+        Error::Usage(format!(
+            "instance profile '{}' does not exist in this account (see `aws iam list-instance-profiles`)",
+            escape(&wanted.to_string())
+        ))
+    })
 }
 
 #[cfg(test)]

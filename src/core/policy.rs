@@ -5,37 +5,7 @@
 
 use serde_json::Value;
 
-/// Where a policy comes from on a role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PolicyKind {
-    Managed,
-    Inline,
-    Boundary,
-    /// The role's trust policy: who may assume it (not a permission).
-    Trust,
-}
-
-impl PolicyKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PolicyKind::Managed => "managed",
-            PolicyKind::Inline => "inline",
-            PolicyKind::Boundary => "boundary",
-            PolicyKind::Trust => "trust",
-        }
-    }
-}
-
-/// One policy of a role, with its document as AWS gave it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Policy {
-    pub name: String,
-    /// Managed and boundary policies have one.
-    pub arn: Option<String>,
-    pub kind: PolicyKind,
-    /// The document: raw JSON, or percent-encoded JSON.
-    pub document: String,
-}
+pub use crate::aws::{Policy, PolicyKind};
 
 /// One statement part: one effect, one action (or `NotAction`), one resource.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -11,9 +11,10 @@ use crate::aws::faults::FaultPlan;
 use crate::aws::fleet::Fleet;
 use crate::aws::memory::{MemoryAccount, MemoryOptions};
 use crate::aws::sdk::{SdkCloud, SdkOptions};
+use crate::aws::text::escape;
 use crate::aws::{ApiError, Cloud};
 use crate::core::error::Error;
-use crate::core::text::escape;
+use crate::core::names::{valid_account_id, valid_region_name};
 
 /// What a run asks for, whichever front end parsed it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -316,11 +317,6 @@ async fn merge_same_accounts(accounts: Vec<Account>) -> Vec<Account> {
     kept
 }
 
-/// An account id: twelve digits.
-pub fn valid_account_id(id: &str) -> bool {
-    id.len() == 12 && id.chars().all(|c| c.is_ascii_digit())
-}
-
 /// The organization's active accounts (narrowed to `only` when given), each
 /// reached by assuming `role` in it; the caller's own account keeps the
 /// caller's credentials (the role rarely exists there).
@@ -373,23 +369,6 @@ async fn organization(base: SdkCloud, role: &str, only: &[String]) -> Result<Vec
         ));
     }
     Ok(accounts)
-}
-
-/// Region names as AWS makes them: a partition-and-area prefix of two to four
-/// letters (`us`, `eusc`), more lowercase parts, and a number (`eusc-de-east-1`).
-pub fn valid_region_name(r: &str) -> bool {
-    let parts: Vec<&str> = r.split('-').collect();
-    parts.len() >= 3
-        && (2..=4).contains(&parts[0].len())
-        && parts[0].chars().all(|c| c.is_ascii_lowercase())
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        })
-        && parts
-            .last()
-            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// An endpoint override must be an http(s) URL with a host; anything else is

@@ -146,9 +146,9 @@ pub fn message_text(state: &State) -> Vec<String> {
     let text = state
         .message
         .as_ref()
-        .map(|m| crate::core::text::sanitize(&m.text))
+        .map(|m| crate::aws::text::sanitize(&m.text))
         .unwrap_or_default();
-    crate::core::text::wrap(&text, state.size.0 as usize, MAX_MESSAGE_LINES)
+    crate::aws::text::wrap(&text, state.size.0 as usize, MAX_MESSAGE_LINES)
 }
 
 /// Lines above and below the list's rows: header, strip, footer (hints and

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::aws::ProfileSummary;
+use crate::aws::text::sanitize;
 use crate::core::plan::MutationKind;
-use crate::core::text::sanitize;
 use crate::tui::app::State;
 use crate::tui::app::state::Confirm;
 

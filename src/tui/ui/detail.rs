@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::core::text::sanitize;
+use crate::aws::text::sanitize;
 use crate::tui::app::State;
 use crate::tui::app::state::{Focus, Knowledge};
 
@@ -97,7 +97,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         _ if matches!(knowledge, Knowledge::Unknown(_)) => {
             if let Knowledge::Unknown(e) = knowledge {
                 lines.extend(field("state", "unknown", w));
-                for l in crate::core::text::wrap(
+                for l in crate::aws::text::wrap(
                     &format!("  {}", e.sentence()),
                     w.saturating_sub(2) as usize,
                     6,

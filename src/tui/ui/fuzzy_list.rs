@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::core::text::{sanitize, truncate};
+use crate::aws::text::{sanitize, truncate};
 use crate::tui::app::fuzzy_list::{FuzzyList, scroll};
 use crate::tui::app::matching;
 

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Row, Table};
 
-use crate::core::text::truncate;
+use crate::aws::text::truncate;
 use crate::tui::app::State;
 use crate::tui::app::state::{Focus, Knowledge};
 
@@ -34,7 +34,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         title.push(Span::styled(
             format!(
                 "profile {} ",
-                crate::core::text::sanitize(crate::aws::profile_name_from_arn(p))
+                crate::aws::text::sanitize(crate::aws::profile_name_from_arn(p))
             ),
             theme::key(),
         ));
@@ -43,7 +43,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         title.push(Span::styled(
             format!(
                 "role {} ",
-                crate::core::text::sanitize(crate::aws::profile_name_from_arn(role))
+                crate::aws::text::sanitize(crate::aws::profile_name_from_arn(role))
             ),
             theme::key(),
         ));
@@ -85,10 +85,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         // reach the terminal, and a filter that matches nothing because of
         // one shows why (`web\u{202e}`, not a bare `web`).
         title.push(Span::styled(
-            format!(
-                "/{}{cursor} ",
-                crate::core::text::escape(&state.list.filter)
-            ),
+            format!("/{}{cursor} ", crate::aws::text::escape(&state.list.filter)),
             theme::key(),
         ));
     }
@@ -110,7 +107,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .map(|k| {
             (
                 k.as_str(),
-                crate::core::text::sanitize(&state.account_label(k)),
+                crate::aws::text::sanitize(&state.account_label(k)),
             )
         })
         .collect();
@@ -172,7 +169,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             .inventory
             .regions
             .iter()
-            .map(|r| crate::core::text::short_region(r).chars().count() as u16)
+            .map(|r| crate::aws::text::short_region(r).chars().count() as u16)
             .max()
             .unwrap_or(0)
             .max(6);
@@ -247,7 +244,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             }
             if multi {
                 cells.push(Cell::from(if short_regions {
-                    crate::core::text::short_region(&inst.region)
+                    crate::aws::text::short_region(&inst.region)
                 } else {
                     inst.region.clone()
                 }));
@@ -259,7 +256,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 theme::instance_state(&inst.state),
             )));
             cells.push(Cell::from(truncate(
-                &crate::core::text::sanitize(&profile),
+                &crate::aws::text::sanitize(&profile),
                 profile_w as usize,
             )));
             cells.push(Cell::from(assoc));
@@ -390,10 +387,7 @@ pub(crate) mod tests {
         let mut state = state();
         state.list.filter = "web\u{202e}\u{1b}[2J".into();
         let title = title_line(&state);
-        assert!(
-            !title.chars().any(crate::core::text::is_unsafe),
-            "{title:?}"
-        );
+        assert!(!title.chars().any(crate::aws::text::is_unsafe), "{title:?}");
         assert!(title.contains("/web\\u{202e}\\u{1b}[2J "), "{title}");
         state.list.filter_editing = true;
         assert!(title_line(&state).contains("/web\\u{202e}\\u{1b}[2J▏ "));

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Cell, Row, Table};
 
-use crate::core::text::sanitize;
+use crate::aws::text::sanitize;
 use crate::tui::app::state::JournalView;
 
 use super::theme;

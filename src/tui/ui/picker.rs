@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use crate::core::text::{sanitize, truncate, wrap};
+use crate::aws::text::{sanitize, truncate, wrap};
 use crate::tui::app::State;
 use crate::tui::app::state::{AccountPicker, Knowledge, Picker, RegionPicker};
 

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::aws::ErrorKind;
-use crate::core::text::{one_line, sanitize, truncate};
+use crate::aws::text::{one_line, sanitize, truncate};
 use crate::tui::app::State;
 use crate::tui::app::layout::{self, Feed, MAX_PROBLEM_LINES};
 use crate::tui::app::state::{Focus, Knowledge, Overlay, Tone};

@@ -263,7 +263,7 @@ impl Changes {
                 ids.len(),
                 if ids.len() == 1 { "" } else { "s" },
                 list(&ids),
-                crate::core::text::one_line(&self.unrecorded[0].1)
+                crate::aws::text::one_line(&self.unrecorded[0].1)
             ));
         }
         (!parts.is_empty()).then(|| {

@@ -3,9 +3,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use crate::aws::text::sanitize;
 use crate::aws::{Association, CallerIdentity, Instance, InstanceProfile};
 use crate::core::inventory::InstanceRow;
-use crate::core::text::sanitize;
 
 use super::source::Source;
 

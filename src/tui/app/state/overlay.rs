@@ -36,11 +36,7 @@ impl Picker {
         let width = |f: &dyn Fn(&crate::aws::InstanceProfile) -> String| {
             self.offered
                 .iter()
-                .map(|&i| {
-                    crate::core::text::sanitize(&f(&profiles[i]))
-                        .chars()
-                        .count()
-                })
+                .map(|&i| crate::aws::text::sanitize(&f(&profiles[i])).chars().count())
                 .max()
                 .unwrap_or(0)
         };
@@ -51,7 +47,7 @@ impl Picker {
             .map(|&i| {
                 let p = &profiles[i];
                 let pad = |s: String, w: usize| {
-                    let s = crate::core::text::sanitize(&s);
+                    let s = crate::aws::text::sanitize(&s);
                     let n = s.chars().count();
                     s + &" ".repeat(w.saturating_sub(n))
                 };
@@ -59,7 +55,7 @@ impl Picker {
                     "{}  {}  {}",
                     pad(p.name.clone(), name_w),
                     pad(role(p), role_w),
-                    crate::core::text::sanitize(&p.path)
+                    crate::aws::text::sanitize(&p.path)
                 )
             })
             .collect();

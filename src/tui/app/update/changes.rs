@@ -1,10 +1,10 @@
 //! Changing: planning a change from what is on screen, the confirmation, and
 //! what the executor's outcome does to the rows.
 
+use crate::aws::text::sanitize;
 use crate::aws::{Association, AssociationState, InstanceProfile, ProfileSummary};
 use crate::core::exec::{Change, ExecError, Outcome};
 use crate::core::plan::{self, MutationKind};
-use crate::core::text::sanitize;
 
 use super::super::action::{Effect, Mutation};
 use super::super::keymap::Command;
@@ -601,7 +601,7 @@ pub(super) fn on_mutation_done(
                 .push((instance_id.clone(), why.clone()));
             format!(
                 "{text} — its outcome could not be journaled ({}): the journal shows it as unknown",
-                crate::core::text::one_line(why)
+                crate::aws::text::one_line(why)
             )
         }
         None => text,

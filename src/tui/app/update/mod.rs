@@ -282,7 +282,7 @@ pub fn profile_view_cells(state: &State) -> Vec<Vec<String>> {
 pub fn profile_view_lines(state: &State) -> Vec<String> {
     profile_view_cells(state)
         .iter()
-        .map(|cells| crate::core::text::sanitize(&cells.join("  ")))
+        .map(|cells| crate::aws::text::sanitize(&cells.join("  ")))
         .collect()
 }
 
@@ -298,7 +298,7 @@ pub fn permission_view_lines(state: &State, role: &(String, String)) -> Vec<Stri
                     .get(role)
                     .into_iter()
                     .flatten()
-                    .map(|l| format!("⚠ {}", crate::core::text::one_line(l))),
+                    .map(|l| format!("⚠ {}", crate::aws::text::one_line(l))),
             );
             lines
         }
@@ -782,7 +782,7 @@ fn copy(state: &mut State, cmd: &Command) -> Vec<Effect> {
                 Tone::Success,
                 format!(
                     "copied the {what} {} (OSC 52; in tmux: set -g set-clipboard on)",
-                    crate::core::text::sanitize(&text)
+                    crate::aws::text::sanitize(&text)
                 ),
             );
             vec![Effect::Copy(text)]

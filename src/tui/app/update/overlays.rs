@@ -186,7 +186,7 @@ pub(super) fn open_accounts(state: &mut State) -> Vec<Effect> {
             if state.production_guard(&a.key).is_some() {
                 line.push_str("  PRODUCTION");
             }
-            (a.key.clone(), crate::core::text::sanitize(&line))
+            (a.key.clone(), crate::aws::text::sanitize(&line))
         })
         .collect();
     let lines: Vec<String> = all.iter().map(|(_, l)| l.clone()).collect();

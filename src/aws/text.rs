@@ -1,4 +1,6 @@
-//! Untrusted text from the API on its way to a terminal.
+//! Untrusted text on its way to a terminal: what the API and the user hand in
+//! (names, tags, messages, typed input) made safe to show. The lowest layer
+//! owns it because untrusted text enters there; every layer above uses it.
 
 /// True for characters that must never reach a terminal as they are: C0/C1
 /// controls (ESC starts escape sequences) and the invisible formatting
