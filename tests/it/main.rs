@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod architecture;
 mod backends;
 mod cli_bin;
 mod contract;

@@ -175,9 +175,9 @@ async fn one_account_failing_leaves_the_others_and_says_which() {
     });
     // Ctrl-r: everything is read again; staging's instances are refused.
     h.ctrl('r').await;
-    let failing = rolecall::tui::app::update::failing(&h.state, STAGING).expect("staging fails");
+    let failing = rolecall::tui::app::derive::failing(&h.state, STAGING).expect("staging fails");
     assert_eq!(failing.code(), Some("UnauthorizedOperation"));
-    assert!(rolecall::tui::app::update::failing(&h.state, MAIN).is_none());
+    assert!(rolecall::tui::app::derive::failing(&h.state, MAIN).is_none());
     let screen = crate::snapshots::screen(&h, 160, 45);
     assert!(screen.contains("(1 failing)"), "{screen}");
     assert!(
@@ -234,7 +234,7 @@ async fn a_picks_the_accounts_shown() {
 #[tokio::test]
 async fn the_profiles_view_and_revoke_name_the_account() {
     let mut h = Harness::demo_accounts().await;
-    let lines = rolecall::tui::app::update::profile_view_lines(&h.state);
+    let lines = rolecall::tui::app::derive::profile_view_lines(&h.state);
     assert!(
         lines
             .iter()

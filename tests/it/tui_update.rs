@@ -1469,7 +1469,7 @@ async fn p_capital_lists_profiles_and_enter_lists_the_instances_on_one() {
         panic!("no profiles view")
     };
     assert_eq!(list.matches.len(), 21);
-    let lines = rolecall::tui::app::update::profile_view_lines(&h.state);
+    let lines = rolecall::tui::app::derive::profile_view_lines(&h.state);
     assert!(
         lines
             .iter()
@@ -1519,7 +1519,7 @@ async fn p_shows_a_policy_it_cannot_read_raw_with_why() {
     let web1 = id_of(&h, "web-1");
     h.select(&web1);
     h.key(KeyCode::Char('p')).await;
-    let lines = rolecall::tui::app::update::permission_view_lines(&h.state, &h.scope("web-role"));
+    let lines = rolecall::tui::app::derive::permission_view_lines(&h.state, &h.scope("web-role"));
     assert!(
         lines
             .iter()

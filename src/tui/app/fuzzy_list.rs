@@ -2,7 +2,7 @@
 //! (Its drawing is `ui/fuzzy_list.rs`.) Items are lines of text owned by the
 //! caller; the list keeps the query, the matches best first, and the cursor.
 
-use super::keymap::Command;
+use super::command::Command;
 use super::matching;
 
 /// How far PageUp / PageDown move in a picker.

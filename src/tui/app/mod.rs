@@ -2,14 +2,16 @@
 //! the pure [`update`](update::update) that returns [`Effect`]s for the runtime to run.
 
 pub mod action;
+pub mod command;
+pub mod derive;
 pub mod fuzzy_list;
 pub mod keymap;
-pub mod layout;
 pub mod matching;
-pub mod sort;
 pub mod state;
 pub mod update;
 
 pub use action::{Action, Effect, JournalPurpose, Mutation, MutationKind};
 pub use state::State;
 pub use update::update;
+
+pub use state::{layout, sort};

@@ -232,7 +232,7 @@ pub fn height(state: &State, c: &Confirm, width: u16) -> u16 {
     let body: usize = lines(state, c).iter().map(|l| rows(l)).sum();
     // One spare row: word wrapping can take a row more than the character count says.
     let warning = warning(c).map_or(0, |w| rows(&w) + 1);
-    let guard = usize::from(crate::tui::app::update::confirm_guard(state, c).is_some());
+    let guard = usize::from(crate::tui::app::derive::confirm_guard(state, c).is_some());
     (body + warning + guard + 2 + 2) as u16
 }
 
@@ -245,7 +245,7 @@ pub fn render(state: &State, c: &Confirm, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     // The answer lines stay at the bottom; a long list scrolls above them.
     let mut answer: Vec<Line> = vec![Line::from("")];
-    if let Some(name) = crate::tui::app::update::confirm_guard(state, c) {
+    if let Some(name) = crate::tui::app::derive::confirm_guard(state, c) {
         let name = sanitize(&name);
         let what = if name.contains(' ') {
             format!(

@@ -141,7 +141,7 @@ pub fn render_permissions(
     let key = (pv.account.clone(), pv.role.clone());
     let (lines, notice) = match state.inventory.role_rows.get(&key) {
         Some(RoleRows::Loaded(rows)) => {
-            let lines = crate::tui::app::update::permission_view_lines(state, &key);
+            let lines = crate::tui::app::derive::permission_view_lines(state, &key);
             let notice = if rows.is_empty() {
                 vec![notice("the role's policies grant nothing", theme::dim())]
             } else {
@@ -190,7 +190,7 @@ pub fn render_profile_view(
 ) {
     // Row for row the same profiles, in the same order, as the lines `update`
     // filters (`profile_view_lines`), so the list's indices hold.
-    let lines = aligned(&crate::tui::app::update::profile_view_cells(state));
+    let lines = aligned(&crate::tui::app::derive::profile_view_cells(state));
     let notice = if state.inventory.profiles_loaded() {
         vec![]
     } else {
@@ -314,7 +314,7 @@ mod tests {
     fn draw(state: &State) -> Vec<String> {
         let (w, h) = (110, 12);
         let list = FuzzyList::new(&super::aligned(
-            &crate::tui::app::update::profile_view_cells(state),
+            &crate::tui::app::derive::profile_view_cells(state),
         ));
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         terminal

@@ -237,7 +237,7 @@ pub fn header(state: &State, frame: &mut Frame, area: Rect) {
         let shown = &state.inventory.shown;
         let failing = shown
             .iter()
-            .filter(|k| crate::tui::app::update::failing(state, k).is_some())
+            .filter(|k| crate::tui::app::derive::failing(state, k).is_some())
             .count();
         spans.push(Span::raw(format!(
             "{} accounts of {}",
@@ -338,7 +338,7 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
         ],
         Overlay::Permissions(_) => vec![("type", "filter"), ("↑↓", "move"), ("Esc", "close")],
         // A production account: letters type its name.
-        Overlay::Confirm(c) if crate::tui::app::update::confirm_guard(state, c).is_some() => vec![
+        Overlay::Confirm(c) if crate::tui::app::derive::confirm_guard(state, c).is_some() => vec![
             ("type", "the account's name"),
             ("Enter", "yes"),
             ("Esc", "no"),

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 mod changes;
 mod inventory;
+pub mod layout;
 mod overlay;
+pub mod sort;
 mod source;
 
 pub use changes::{BatchProgress, Changes, OutsideChange, Pending};
@@ -126,7 +128,7 @@ pub struct ListView {
     /// Set by the first key: from then on the cursor follows its instance.
     pub cursor_touched: bool,
     /// `s` / `S`: the column and direction of the order.
-    pub sort: crate::tui::app::sort::Sort,
+    pub sort: sort::Sort,
     /// The last left click on a row (its `visible` index, when): a second
     /// one soon after on the same row is a double click.
     pub last_click: Option<(usize, Duration)>,
@@ -642,7 +644,7 @@ impl State {
 
     /// Rows of the list that fit on screen (shared with the view's layout).
     pub fn page_rows(&self) -> usize {
-        super::layout::list_capacity(self)
+        layout::list_capacity(self)
     }
 
     /// Keeps the selection inside the list and on screen.

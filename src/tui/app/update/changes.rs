@@ -7,7 +7,8 @@ use crate::core::exec::{Change, ExecError, Outcome};
 use crate::core::plan::{self, MutationKind};
 
 use super::super::action::{Effect, Mutation};
-use super::super::keymap::Command;
+use super::super::command::Command;
+use super::super::derive::confirm_guard;
 use super::super::state::{Confirm, Overlay, RegionData, Skip, State, Tone};
 use super::poll::{FAST_POLL, d_of, reload_region};
 use super::{info, read_only};
@@ -374,20 +375,6 @@ pub(super) fn on_confirm(state: &mut State, cmd: Command, mut c: Confirm) -> Vec
         }
         _ => vec![],
     }
-}
-
-/// What the operator must type to confirm `c`: the names of the production
-/// accounts it touches (space-separated), if it touches any.
-pub fn confirm_guard(state: &State, c: &Confirm) -> Option<String> {
-    let mut guards: Vec<String> = Vec::new();
-    for change in &c.changes {
-        if let Some(g) = state.production_guard(&change.account)
-            && !guards.contains(&g)
-        {
-            guards.push(g);
-        }
-    }
-    (!guards.is_empty()).then(|| guards.join(" "))
 }
 
 /// `q` or Ctrl-c: quits at once when nothing is pending; during a batch it

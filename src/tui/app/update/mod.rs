@@ -11,12 +11,12 @@ mod poll;
 use std::time::Duration;
 
 pub use super::state::MAX_BACKOFF;
-pub use changes::confirm_guard;
-pub use overlays::failing;
 pub use poll::{FAST_POLL, INSTANCE_REFRESH};
 
 use super::action::{Action, Effect, JournalPurpose};
-use super::keymap::{self, Command};
+use super::command::Command;
+use super::derive::{permission_view_lines, profile_view_lines};
+use super::keymap;
 use super::state::{
     Focus, JournalView, Message, Overlay, PermissionsView, RevokeConfirm, RoleRows, State, Tone,
 };
@@ -245,64 +245,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::MutationDone { op_id, outcome } => changes::on_mutation_done(state, op_id, outcome),
-    }
-}
-
-/// The profiles view's cells, one row per profile: (the account, with
-/// several,) name, role, path, and how many loaded instances use it
-/// (profiles without a role, or unused, say so).
-pub fn profile_view_cells(state: &State) -> Vec<Vec<String>> {
-    state
-        .inventory
-        .profiles
-        .iter()
-        .map(|p| {
-            let role = p
-                .roles
-                .first()
-                .map_or("(no role: grants nothing)".to_string(), |r| r.name.clone());
-            let n = state.instances_using(&p.arn);
-            let used = if n == 0 {
-                "unused".to_string()
-            } else {
-                format!("{n} instance{}", if n == 1 { "" } else { "s" })
-            };
-            let mut cells = Vec::with_capacity(5);
-            if state.several_accounts() {
-                cells.push(state.account_label(&p.account));
-            }
-            cells.extend([p.name.clone(), role, p.path.clone(), used]);
-            cells
-        })
-        .collect()
-}
-
-/// The profiles view's lines, as its filter matches them: the cells of
-/// [`profile_view_cells`], two spaces apart.
-pub fn profile_view_lines(state: &State) -> Vec<String> {
-    profile_view_cells(state)
-        .iter()
-        .map(|cells| crate::aws::text::sanitize(&cells.join("  ")))
-        .collect()
-}
-
-/// The permissions overlay's lines for a role (none while they load).
-pub fn permission_view_lines(state: &State, role: &(String, String)) -> Vec<String> {
-    match state.inventory.role_rows.get(role) {
-        Some(RoleRows::Loaded(rows)) => {
-            let mut lines = crate::tui::app::state::permission_lines(rows);
-            lines.extend(
-                state
-                    .inventory
-                    .role_unreadable
-                    .get(role)
-                    .into_iter()
-                    .flatten()
-                    .map(|l| format!("⚠ {}", crate::aws::text::one_line(l))),
-            );
-            lines
-        }
-        _ => Vec::new(),
     }
 }
 

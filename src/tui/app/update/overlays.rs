@@ -2,8 +2,9 @@
 //! generic fuzzy list.
 
 use super::super::action::Effect;
+use super::super::command::Command;
+use super::super::derive::failing;
 use super::super::fuzzy_list::{FuzzyList, ListEvent};
-use super::super::keymap::Command;
 use super::super::state::{AccountPicker, Overlay, Picker, RegionPicker, State, Tone};
 use super::changes::{choose_profile, targets};
 use super::poll::{apply_accounts, apply_regions};
@@ -196,28 +197,6 @@ pub(super) fn open_accounts(state: &mut State) -> Vec<Effect> {
         chosen: state.inventory.shown.clone(),
     });
     vec![]
-}
-
-/// Why an account's reads fail, if they do (the first failing one).
-pub fn failing<'a>(state: &'a State, key: &str) -> Option<&'a crate::aws::ApiError> {
-    let a = state.inventory.account(key);
-    a.identity_src
-        .error
-        .as_ref()
-        .or(a.profiles_src.error.as_ref())
-        .or_else(|| {
-            state
-                .inventory
-                .region_data
-                .iter()
-                .filter(|((k, _), _)| k == key)
-                .find_map(|(_, d)| {
-                    d.instances_src
-                        .error
-                        .as_ref()
-                        .or(d.associations_src.error.as_ref())
-                })
-        })
 }
 
 pub(super) fn on_accounts(state: &mut State, cmd: Command, mut ap: AccountPicker) -> Vec<Effect> {

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 
 use crate::aws::ApiError;
 
-use super::state::{Source, State};
+use super::{Source, State};
 
 /// The smallest terminal the layout works in.
 pub const MIN_SIZE: (u16, u16) = (80, 20);
@@ -235,7 +235,7 @@ pub fn list_row_at(state: &State, column: u16, row: u16) -> Option<usize> {
 /// in `matches` (the border, then the query line, then the rows).
 pub fn fuzzy_row_at(
     area: Rect,
-    list: &super::fuzzy_list::FuzzyList,
+    list: &crate::tui::app::fuzzy_list::FuzzyList,
     column: u16,
     row: u16,
 ) -> Option<usize> {
@@ -246,7 +246,7 @@ pub fn fuzzy_row_at(
         return None;
     }
     let n = (row - first) as usize;
-    let start = super::fuzzy_list::scroll(list.selected, height);
+    let start = crate::tui::app::fuzzy_list::scroll(list.selected, height);
     (n < height)
         .then_some(start + n)
         .filter(|&i| i < list.matches.len())

@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use super::state::Row;
+use super::Row;
 
 /// The column the list is sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,0 +1,98 @@
+//! Queries on the state that both `update` and the view read: derived, never
+//! stored (so they cannot go stale), and pure.
+
+use super::state::{Confirm, RoleRows, State};
+
+/// What the operator must type to confirm `c`: the names of the production
+/// accounts it touches (space-separated), if it touches any.
+pub fn confirm_guard(state: &State, c: &Confirm) -> Option<String> {
+    let mut guards: Vec<String> = Vec::new();
+    for change in &c.changes {
+        if let Some(g) = state.production_guard(&change.account)
+            && !guards.contains(&g)
+        {
+            guards.push(g);
+        }
+    }
+    (!guards.is_empty()).then(|| guards.join(" "))
+}
+
+/// Why an account's reads fail, if they do (the first failing one).
+pub fn failing<'a>(state: &'a State, key: &str) -> Option<&'a crate::aws::ApiError> {
+    let a = state.inventory.account(key);
+    a.identity_src
+        .error
+        .as_ref()
+        .or(a.profiles_src.error.as_ref())
+        .or_else(|| {
+            state
+                .inventory
+                .region_data
+                .iter()
+                .filter(|((k, _), _)| k == key)
+                .find_map(|(_, d)| {
+                    d.instances_src
+                        .error
+                        .as_ref()
+                        .or(d.associations_src.error.as_ref())
+                })
+        })
+}
+
+/// The profiles view's cells, one row per profile: (the account, with
+/// several,) name, role, path, and how many loaded instances use it
+/// (profiles without a role, or unused, say so).
+pub fn profile_view_cells(state: &State) -> Vec<Vec<String>> {
+    state
+        .inventory
+        .profiles
+        .iter()
+        .map(|p| {
+            let role = p
+                .roles
+                .first()
+                .map_or("(no role: grants nothing)".to_string(), |r| r.name.clone());
+            let n = state.instances_using(&p.arn);
+            let used = if n == 0 {
+                "unused".to_string()
+            } else {
+                format!("{n} instance{}", if n == 1 { "" } else { "s" })
+            };
+            let mut cells = Vec::with_capacity(5);
+            if state.several_accounts() {
+                cells.push(state.account_label(&p.account));
+            }
+            cells.extend([p.name.clone(), role, p.path.clone(), used]);
+            cells
+        })
+        .collect()
+}
+
+/// The profiles view's lines, as its filter matches them: the cells of
+/// [`profile_view_cells`], two spaces apart.
+pub fn profile_view_lines(state: &State) -> Vec<String> {
+    profile_view_cells(state)
+        .iter()
+        .map(|cells| crate::aws::text::sanitize(&cells.join("  ")))
+        .collect()
+}
+
+/// The permissions overlay's lines for a role (none while they load).
+pub fn permission_view_lines(state: &State, role: &(String, String)) -> Vec<String> {
+    match state.inventory.role_rows.get(role) {
+        Some(RoleRows::Loaded(rows)) => {
+            let mut lines = crate::tui::app::state::permission_lines(rows);
+            lines.extend(
+                state
+                    .inventory
+                    .role_unreadable
+                    .get(role)
+                    .into_iter()
+                    .flatten()
+                    .map(|l| format!("⚠ {}", crate::aws::text::one_line(l))),
+            );
+            lines
+        }
+        _ => Vec::new(),
+    }
+}
