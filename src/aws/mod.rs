@@ -1,6 +1,6 @@
 //! The cloud seam: our own domain types and the one trait both backends implement.
 //!
-//! SDK types never leave `sdk.rs`; everything above this module speaks these types.
+//! SDK types never leave `sdk/`; everything above this module speaks these types.
 
 pub mod faults;
 pub mod fleet;
