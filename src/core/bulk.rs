@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use futures::StreamExt;
 
 use crate::aws::text::escape;
-use crate::aws::{CallerIdentity, InstanceProfile, ProfileRef, ProfileSummary};
+use crate::aws::{CallerIdentity, InstanceProfile, ProfileRef};
 use crate::core::error::Error;
 use crate::core::exec::{self, Change, Outcome, Reads, Record};
 use crate::core::inventory::InstanceRow;
 use crate::core::journal::{Context, Entry, Journal, JournalError, Known};
+use crate::core::plan;
 use crate::core::plan::find_profile;
-use crate::core::plan::{self, MutationKind};
 use crate::core::session::Session;
 
 /// Which instances a swap moves.
@@ -78,27 +78,10 @@ fn profile_in<'a>(
     Ok(reads.profiles(account)?.iter().find(|p| wanted.matches(p)))
 }
 
-/// The change that puts `target` (or nothing) on a row, or why there is none.
-fn plan_one(row: &InstanceRow, target: Option<&InstanceProfile>) -> Result<Change, String> {
-    let current = row.association.as_ref();
-    let kind = match target {
-        Some(t) => {
-            let plan = plan::plan_set(&row.instance, current, t).map_err(|r| r.0)?;
-            MutationKind::for_set(&plan, &t.arn)
-                .ok_or_else(|| format!("already has instance profile {}", t.name))?
-        }
-        None => MutationKind::Disassociate {
-            association_id: plan::plan_detach(&row.instance, current).map_err(|r| r.0)?,
-        },
-    };
-    Ok(Change {
-        account: row.instance.account.clone(),
-        region: row.instance.region.clone(),
-        instance_id: row.instance.id.clone(),
-        kind,
-        from: current.map(|a| a.profile.clone()),
-        to: target.map(|t| ProfileSummary::new(&t.arn, &t.id)),
-    })
+/// The change that puts `target` (or nothing) on a row, or why there is none
+/// (the one planner, on a row).
+fn plan_one(row: &InstanceRow, target: Option<&InstanceProfile>) -> Result<Change, plan::Refusal> {
+    plan::change_for(&row.instance, row.association.as_ref(), target)
 }
 
 /// Plans a swap: the selected instances to `to` (`None`: detach them). With
@@ -176,7 +159,7 @@ pub async fn plan_swap(
             region: Some(row.instance.region.clone()),
             instance_id: row.instance.id.clone(),
             from_profile_arn: row.association.as_ref().map(|a| a.profile.arn.clone()),
-            settled: reason.starts_with("already has"),
+            settled: false,
             reason,
         };
         let target = match to {
@@ -195,7 +178,11 @@ pub async fn plan_swap(
         };
         match plan_one(row, target) {
             Ok(change) => plan.changes.push((change, row.instance.name.clone())),
-            Err(reason) => plan.skipped.push(skip(reason)),
+            Err(r) => {
+                let mut s = skip(r.to_string());
+                s.settled = r.nothing_to_do();
+                plan.skipped.push(s);
+            }
         }
     }
     Ok(plan)
@@ -521,10 +508,7 @@ pub async fn plan_undo(
         };
         match plan_one(row, target) {
             Ok(change) => plan.changes.push((change, row.instance.name.clone())),
-            Err(reason) => {
-                let settled = reason.starts_with("already has");
-                plan.skipped.push(skip(reason, settled));
-            }
+            Err(r) => plan.skipped.push(skip(r.to_string(), r.nothing_to_do())),
         }
     }
     Ok(plan)

@@ -3,7 +3,6 @@
 //! show (text is made from them above).
 
 use crate::aws::{ApiError, Association, ProfileSummary};
-use crate::core::plan::MutationKind;
 
 /// How a change failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -198,6 +197,66 @@ impl Outcome {
         match &self.result {
             Ok(_) => true,
             Err(e) => e.reread_shows_done(&self.change.kind),
+        }
+    }
+}
+
+/// What a planned change does at the API, with the ids it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MutationKind {
+    Associate {
+        profile_arn: String,
+    },
+    Replace {
+        association_id: String,
+        profile_arn: String,
+    },
+    /// Stopped instance: disassociate, then associate.
+    DetachThenAssociate {
+        association_id: String,
+        profile_arn: String,
+    },
+    Disassociate {
+        association_id: String,
+    },
+}
+
+impl MutationKind {
+    /// The `action` name in scripting output and records.
+    pub fn action_name(&self) -> &'static str {
+        match self {
+            Self::Associate { .. } | Self::DetachThenAssociate { .. } => "associate",
+            Self::Replace { .. } => "replace",
+            Self::Disassociate { .. } => "disassociate",
+        }
+    }
+
+    /// The API calls, in order, with the association id they act on.
+    pub fn calls(&self) -> Vec<String> {
+        match self {
+            Self::Associate { .. } => vec!["AssociateIamInstanceProfile".into()],
+            Self::Replace { association_id, .. } => {
+                vec![format!(
+                    "ReplaceIamInstanceProfileAssociation {association_id}"
+                )]
+            }
+            Self::DetachThenAssociate { association_id, .. } => vec![
+                format!("DisassociateIamInstanceProfile {association_id}"),
+                "AssociateIamInstanceProfile".into(),
+            ],
+            Self::Disassociate { association_id } => {
+                vec![format!("DisassociateIamInstanceProfile {association_id}")]
+            }
+        }
+    }
+
+    /// The profile the change puts on the instance (none for a detach).
+    pub fn target_arn(&self) -> Option<&str> {
+        match self {
+            Self::Associate { profile_arn }
+            | Self::Replace { profile_arn, .. }
+            | Self::DetachThenAssociate { profile_arn, .. } => Some(profile_arn),
+            Self::Disassociate { .. } => None,
         }
     }
 }

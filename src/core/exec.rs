@@ -6,8 +6,7 @@
 use std::time::Duration;
 
 use crate::aws::{
-    ApiError, Association, CallerIdentity, Cloud, ErrorKind, InstanceProfile, ProfileRef,
-    ProfileSummary, actions,
+    ApiError, Association, CallerIdentity, Cloud, ErrorKind, InstanceProfile, ProfileRef, actions,
 };
 pub use crate::core::change::{Change, ExecError, Outcome, Step};
 use crate::core::error::Error;
@@ -349,16 +348,11 @@ pub async fn plan_set_profile(
     let account = &row.instance.account;
     let target = crate::core::plan::find_profile(reads.profiles(account)?, profile)?;
     let identity = reads.identity(account).cloned();
-    let plan = plan::plan_set(&row.instance, row.association.as_ref(), target)
-        .map_err(|r| Error::Usage(r.0))?;
-    let change = MutationKind::for_set(&plan, &target.arn).map(|kind| Change {
-        account: row.instance.account.clone(),
-        region: row.instance.region.clone(),
-        instance_id: instance_id.to_string(),
-        kind,
-        from: row.association.as_ref().map(|a| a.profile.clone()),
-        to: Some(ProfileSummary::new(&target.arn, &target.id)),
-    });
+    let change = match plan::change_for(&row.instance, row.association.as_ref(), Some(target)) {
+        Ok(change) => Some(change),
+        Err(r) if r.nothing_to_do() => None,
+        Err(r) => return Err(Error::Usage(r.to_string())),
+    };
     Ok(Planned {
         row,
         change,
@@ -371,16 +365,8 @@ pub async fn plan_detach(session: &Session, instance_id: &str) -> Result<Planned
     let reads = read_for_change(session, false).await?;
     let row = find_instance(session, &reads, instance_id)?;
     let identity = reads.identity(&row.instance.account).cloned();
-    let association_id = plan::plan_detach(&row.instance, row.association.as_ref())
-        .map_err(|r| Error::Usage(r.0))?;
-    let change = Change {
-        account: row.instance.account.clone(),
-        region: row.instance.region.clone(),
-        instance_id: instance_id.to_string(),
-        kind: MutationKind::Disassociate { association_id },
-        from: row.association.as_ref().map(|a| a.profile.clone()),
-        to: None,
-    };
+    let change = plan::change_for(&row.instance, row.association.as_ref(), None)
+        .map_err(|r| Error::Usage(r.to_string()))?;
     Ok(Planned {
         row,
         change: Some(change),

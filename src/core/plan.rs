@@ -2,7 +2,10 @@
 //! so they can never disagree about what "set this profile" means.
 
 use crate::aws::text::escape;
-use crate::aws::{Association, AssociationState, Instance, InstanceProfile, ProfileRef};
+use crate::aws::{
+    Association, AssociationState, Instance, InstanceProfile, ProfileRef, ProfileSummary,
+};
+use crate::core::change::Change;
 use crate::core::error::Error;
 
 /// The association that describes an instance's profile now.
@@ -44,106 +47,105 @@ pub enum SetPlan {
     AlreadyCurrent,
 }
 
-/// What a planned change does at the API, with the ids it needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MutationKind {
-    Associate {
-        profile_arn: String,
-    },
-    Replace {
-        association_id: String,
-        profile_arn: String,
-    },
-    /// Stopped instance: disassociate, then associate.
-    DetachThenAssociate {
-        association_id: String,
-        profile_arn: String,
-    },
-    Disassociate {
-        association_id: String,
-    },
+pub use crate::core::change::MutationKind;
+
+/// The calls a set plan makes to put `profile_arn` on the instance; `None`
+/// when there is nothing to do.
+pub fn kind_for_set(plan: &SetPlan, profile_arn: &str) -> Option<MutationKind> {
+    let profile_arn = profile_arn.to_string();
+    Some(match plan {
+        SetPlan::AlreadyCurrent => return None,
+        SetPlan::Associate => MutationKind::Associate { profile_arn },
+        SetPlan::Replace { association_id } => MutationKind::Replace {
+            association_id: association_id.clone(),
+            profile_arn,
+        },
+        SetPlan::DetachThenAssociate { association_id } => MutationKind::DetachThenAssociate {
+            association_id: association_id.clone(),
+            profile_arn,
+        },
+    })
 }
 
-impl MutationKind {
-    /// The calls a set plan makes to put `profile_arn` on the instance; `None`
-    /// when there is nothing to do.
-    pub fn for_set(plan: &SetPlan, profile_arn: &str) -> Option<Self> {
-        let profile_arn = profile_arn.to_string();
-        Some(match plan {
-            SetPlan::AlreadyCurrent => return None,
-            SetPlan::Associate => Self::Associate { profile_arn },
-            SetPlan::Replace { association_id } => Self::Replace {
-                association_id: association_id.clone(),
-                profile_arn,
-            },
-            SetPlan::DetachThenAssociate { association_id } => Self::DetachThenAssociate {
-                association_id: association_id.clone(),
-                profile_arn,
-            },
-        })
-    }
-
-    /// The `action` name in scripting output and records.
-    pub fn action_name(&self) -> &'static str {
-        match self {
-            Self::Associate { .. } | Self::DetachThenAssociate { .. } => "associate",
-            Self::Replace { .. } => "replace",
-            Self::Disassociate { .. } => "disassociate",
-        }
-    }
-
-    /// The API calls, in order, with the association id they act on.
-    pub fn calls(&self) -> Vec<String> {
-        match self {
-            Self::Associate { .. } => vec!["AssociateIamInstanceProfile".into()],
-            Self::Replace { association_id, .. } => {
-                vec![format!(
-                    "ReplaceIamInstanceProfileAssociation {association_id}"
-                )]
-            }
-            Self::DetachThenAssociate { association_id, .. } => vec![
-                format!("DisassociateIamInstanceProfile {association_id}"),
-                "AssociateIamInstanceProfile".into(),
-            ],
-            Self::Disassociate { association_id } => {
-                vec![format!("DisassociateIamInstanceProfile {association_id}")]
-            }
-        }
-    }
-
-    /// The profile the change puts on the instance (none for a detach).
-    pub fn target_arn(&self) -> Option<&str> {
-        match self {
-            Self::Associate { profile_arn }
-            | Self::Replace { profile_arn, .. }
-            | Self::DetachThenAssociate { profile_arn, .. } => Some(profile_arn),
-            Self::Disassociate { .. } => None,
-        }
-    }
-}
-
-/// Why a change cannot be made now; the text is a full sentence for the user.
+/// Why no change is planned for an instance: facts, each a sentence when shown.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Refusal(pub String);
+pub enum Refusal {
+    /// It already has the profile: nothing to do.
+    #[error("instance {instance_id} already has instance profile {profile}")]
+    AlreadyHas {
+        instance_id: String,
+        profile: String,
+    },
+    #[error("instance {instance_id} has no instance profile to detach")]
+    NothingToDetach { instance_id: String },
+    #[error(
+        "instance {instance_id} is {state}: AWS only changes instance profiles on running or stopped instances"
+    )]
+    WrongState { instance_id: String, state: String },
+    #[error(
+        "the profile of instance {instance_id} is still {state} ({association_id}): wait for it to settle, then try again"
+    )]
+    Unsettled {
+        instance_id: String,
+        state: String,
+        association_id: String,
+    },
+}
+
+impl Refusal {
+    /// True when the instance is already as wanted (not a failure).
+    pub fn nothing_to_do(&self) -> bool {
+        matches!(self, Self::AlreadyHas { .. })
+    }
+}
+
+/// The one planner: the change that puts `target` (or, `None`, no profile) on
+/// an instance as it is now, or why there is none. The CLI, the TUI and undo
+/// all plan through it.
+pub fn change_for(
+    instance: &Instance,
+    current: Option<&Association>,
+    target: Option<&InstanceProfile>,
+) -> Result<Change, Refusal> {
+    let kind = match target {
+        Some(t) => kind_for_set(&plan_set(instance, current, t)?, &t.arn).ok_or_else(|| {
+            Refusal::AlreadyHas {
+                instance_id: instance.id.clone(),
+                profile: t.name.clone(),
+            }
+        })?,
+        None => MutationKind::Disassociate {
+            association_id: plan_detach(instance, current)?,
+        },
+    };
+    Ok(Change {
+        account: instance.account.clone(),
+        region: instance.region.clone(),
+        instance_id: instance.id.clone(),
+        kind,
+        from: current.map(|a| a.profile.clone()),
+        to: target.map(|t| ProfileSummary::new(&t.arn, &t.id)),
+    })
+}
 
 fn check_instance_state(instance: &Instance) -> Result<(), Refusal> {
     if instance.state.accepts_profile_changes() {
         Ok(())
     } else {
-        Err(Refusal(format!(
-            "instance {} is {}: AWS only changes instance profiles on running or stopped instances",
-            instance.id, instance.state
-        )))
+        Err(Refusal::WrongState {
+            instance_id: instance.id.clone(),
+            state: instance.state.to_string(),
+        })
     }
 }
 
 fn check_settled(instance: &Instance, a: &Association) -> Result<(), Refusal> {
     if a.state.is_transitional() {
-        Err(Refusal(format!(
-            "the profile of instance {} is still {} ({}): wait for it to settle, then try again",
-            instance.id, a.state, a.id
-        )))
+        Err(Refusal::Unsettled {
+            instance_id: instance.id.clone(),
+            state: a.state.to_string(),
+            association_id: a.id.clone(),
+        })
     } else {
         Ok(())
     }
@@ -178,11 +180,8 @@ pub fn plan_set(
 
 /// Plans detaching the profile from `instance`: the association id to disassociate.
 pub fn plan_detach(instance: &Instance, current: Option<&Association>) -> Result<String, Refusal> {
-    let a = current.ok_or_else(|| {
-        Refusal(format!(
-            "instance {} has no instance profile to detach",
-            instance.id
-        ))
+    let a = current.ok_or_else(|| Refusal::NothingToDetach {
+        instance_id: instance.id.clone(),
     })?;
     check_instance_state(instance)?;
     check_settled(instance, a)?;
@@ -323,12 +322,40 @@ mod tests {
     }
 
     #[test]
+    fn the_one_planner_builds_the_change_or_says_why_not() {
+        let running = inst(InstanceState::Running);
+        let a = assoc(
+            "iip-assoc-1",
+            "arn:aws:iam::1:instance-profile/a",
+            AssociationState::Associated,
+        );
+        let c = change_for(&running, Some(&a), Some(&profile("b"))).unwrap();
+        assert!(matches!(c.kind, MutationKind::Replace { .. }));
+        assert_eq!(c.from.map(|p| p.arn), Some(a.profile.arn.clone()));
+        assert_eq!(c.instance_id, running.id);
+        let same = change_for(&running, Some(&a), Some(&profile("a"))).unwrap_err();
+        assert!(same.nothing_to_do(), "{same}");
+        let none = change_for(&running, None, None).unwrap_err();
+        assert!(!none.nothing_to_do());
+        assert_eq!(
+            none,
+            Refusal::NothingToDetach {
+                instance_id: running.id.clone()
+            }
+        );
+        assert!(matches!(
+            change_for(&running, Some(&a), None).unwrap().kind,
+            MutationKind::Disassociate { .. }
+        ));
+    }
+
+    #[test]
     fn detach_needs_an_association() {
         let running = inst(InstanceState::Running);
         assert!(
             plan_detach(&running, None)
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("no instance profile")
         );
         let a = assoc(

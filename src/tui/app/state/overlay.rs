@@ -110,6 +110,8 @@ pub struct Skip {
     pub region: String,
     pub instance_id: String,
     pub reason: String,
+    /// Already as wanted: nothing to do (not a failure).
+    pub settled: bool,
 }
 
 /// The permissions overlay (`p`): a role's rows, fuzzy-filterable.

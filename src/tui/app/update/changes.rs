@@ -2,7 +2,7 @@
 //! what the executor's outcome does to the rows.
 
 use crate::aws::text::sanitize;
-use crate::aws::{Association, AssociationState, InstanceProfile, ProfileSummary};
+use crate::aws::{Association, AssociationState, InstanceProfile};
 use crate::core::exec::{Change, ExecError, Outcome};
 use crate::core::plan::{self, MutationKind};
 
@@ -43,41 +43,28 @@ pub(super) fn targets(state: &State) -> Vec<(String, String)> {
 }
 
 /// The change that puts `target` (or, `None`, nothing) on one instance, or
-/// why there is none.
+/// why there is none (and whether that is because there is nothing to do):
+/// the one planner, behind what only the screen knows (in flight, unread).
 fn plan_one(
     state: &State,
     region: &str,
     instance_id: &str,
     target: Option<&InstanceProfile>,
-) -> Result<Change, String> {
+) -> Result<Change, (String, bool)> {
     let row = state
         .row_of(region, instance_id)
-        .ok_or_else(|| format!("instance {instance_id} is no longer listed"))?;
+        .ok_or_else(|| (format!("instance {instance_id} is no longer listed"), false))?;
     if let Some(why) = blocked(state, region, instance_id) {
-        return Err(why);
+        return Err((why, false));
     }
-    let current = row.data.association.as_ref();
-    let kind = match target {
-        Some(t) => {
-            let plan = plan::plan_set(&row.data.instance, current, t).map_err(|r| r.0)?;
-            MutationKind::for_set(&plan, &t.arn).ok_or_else(|| {
-                format!(
-                    "{instance_id} already has instance profile {}; nothing to do",
-                    sanitize(&t.name)
-                )
-            })?
-        }
-        None => MutationKind::Disassociate {
-            association_id: plan::plan_detach(&row.data.instance, current).map_err(|r| r.0)?,
-        },
-    };
-    Ok(Change {
-        account: row.data.instance.account.clone(),
-        region: region.to_string(),
-        instance_id: instance_id.to_string(),
-        kind,
-        from: current.map(|a| a.profile.clone()),
-        to: target.map(|t| ProfileSummary::new(&t.arn, &t.id)),
+    plan::change_for(&row.data.instance, row.data.association.as_ref(), target).map_err(|r| {
+        let settled = r.nothing_to_do();
+        let text = if settled {
+            format!("{}; nothing to do", sanitize(&r.to_string()))
+        } else {
+            r.to_string()
+        };
+        (text, settled)
     })
 }
 
@@ -114,6 +101,7 @@ pub(super) fn plan_targets(
                             state.account_label(&account),
                             sanitize(&t.name)
                         ),
+                        settled: false,
                     });
                     continue;
                 }
@@ -122,10 +110,11 @@ pub(super) fn plan_targets(
         };
         match plan_one(state, region, id, own) {
             Ok(c) => changes.push(c),
-            Err(reason) => skipped.push(Skip {
+            Err((reason, settled)) => skipped.push(Skip {
                 region: region.clone(),
                 instance_id: id.clone(),
                 reason,
+                settled,
             }),
         }
     }
@@ -149,7 +138,7 @@ fn ask(
                 skipped.first().map_or("", |s| s.reason.as_str())
             ),
         };
-        let tone = if text.contains("nothing to do") {
+        let tone = if !skipped.is_empty() && skipped.iter().all(|s| s.settled) {
             Tone::Info
         } else {
             Tone::Error
@@ -184,6 +173,7 @@ pub(super) fn plan_undo(state: &mut State, entries: &[crate::core::journal::Entr
             region: entry.region.clone(),
             instance_id: entry.instance_id.clone(),
             reason,
+            settled: false,
         };
         let Some(row) = state.row_of(&entry.region, &entry.instance_id) else {
             skipped.push(skip("not listed (r picks regions)".into()));
@@ -216,7 +206,10 @@ pub(super) fn plan_undo(state: &mut State, entries: &[crate::core::journal::Entr
         };
         match plan_one(state, &entry.region, &entry.instance_id, target.as_ref()) {
             Ok(c) => changes.push(c),
-            Err(reason) => skipped.push(skip(reason)),
+            Err((reason, settled)) => skipped.push(Skip {
+                settled,
+                ..skip(reason)
+            }),
         }
     }
     // The notes first: a confirmation leaves them in the footer, nothing to
