@@ -346,7 +346,10 @@ pub(super) fn on_confirm(state: &mut State, cmd: Command, mut c: Confirm) -> Vec
             return vec![];
         }
         (Some(_), Command::No | Command::Back) => Command::No,
-        (Some(_), _) => return vec![],
+        (Some(_), _) => {
+            state.overlay = Overlay::Confirm(c);
+            return vec![];
+        }
     };
     match cmd {
         Command::No => {
@@ -366,7 +369,10 @@ pub(super) fn on_confirm(state: &mut State, cmd: Command, mut c: Confirm) -> Vec
             state.overlay = Overlay::None;
             send(state, c.changes, c.undo_of)
         }
-        _ => vec![],
+        _ => {
+            state.overlay = Overlay::Confirm(c);
+            vec![]
+        }
     }
 }
 

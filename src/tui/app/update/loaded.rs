@@ -1,0 +1,157 @@
+//! What comes back from a read: identity, profiles, a role's policies, the
+//! journal, a revoke. Each lands in state (and its source's backoff).
+
+use super::*;
+use crate::aws::{ApiError, CallerIdentity, InstanceProfile};
+
+/// STS answered (or not) for an account.
+pub(super) fn identity(
+    state: &mut State,
+    account: String,
+    result: Result<CallerIdentity, ApiError>,
+) -> Vec<Effect> {
+    let now = state.now;
+    let a = state.inventory.account_mut(&account);
+    match result {
+        Ok(id) => {
+            a.identity = Some(id);
+            // Loaded once; Ctrl-r asks again.
+            a.identity_src.succeed(now, Duration::MAX);
+        }
+        Err(e) => a.identity_src.fail(now, e),
+    }
+    vec![]
+}
+
+/// An account's instance profiles arrived (or their read failed).
+pub(super) fn profiles(
+    state: &mut State,
+    account: String,
+    result: Result<Vec<InstanceProfile>, ApiError>,
+) -> Vec<Effect> {
+    let now = state.now;
+    match result {
+        // An account no longer shown: its profiles are not wanted.
+        Ok(_) if !state.inventory.shown.contains(&account) => {}
+        Ok(profiles) => {
+            state.inventory.set_profiles(&account, profiles);
+            state
+                .inventory
+                .account_mut(&account)
+                .profiles_src
+                .succeed(now, Duration::MAX);
+            if let Overlay::Picker(p) = &mut state.overlay {
+                p.offer(&state.inventory.profiles);
+            }
+        }
+        Err(e) => state
+            .inventory
+            .account_mut(&account)
+            .profiles_src
+            .fail(now, e),
+    }
+    clamp_after_layout_change(state);
+    vec![]
+}
+
+/// A role's older sessions were revoked, or why not.
+pub(super) fn sessions_revoked(
+    state: &mut State,
+    role: &str,
+    result: Result<String, String>,
+) -> Vec<Effect> {
+    match result {
+        Ok(at) => info(
+            state,
+            Tone::Success,
+            format!(
+                "role {role}: every session issued before {at} is denied (AWSRevokeOlderSessions); holders fetch new credentials"
+            ),
+        ),
+        Err(why) => info(
+            state,
+            Tone::Error,
+            format!("revoking the sessions of {role}: {why}"),
+        ),
+    }
+    vec![]
+}
+
+/// A role's policies arrived: parsed into rows (unreadable ones kept, with why).
+pub(super) fn role_policies(
+    state: &mut State,
+    key: (String, String),
+    result: Result<Vec<crate::core::policy::Policy>, ApiError>,
+) -> Vec<Effect> {
+    let rows = match result {
+        Ok(policies) => {
+            let parsed: Vec<_> = policies.iter().map(crate::core::policy::parse).collect();
+            // Shown raw, with why, never dropped silently.
+            let unreadable = parsed
+                .iter()
+                .filter_map(|p| {
+                    p.unreadable.as_ref().map(|why| {
+                        format!("{}: cannot read it ({why}); raw: {}", p.policy.name, p.text)
+                    })
+                })
+                .collect();
+            state
+                .inventory
+                .role_unreadable
+                .insert(key.clone(), unreadable);
+            RoleRows::Loaded(crate::core::policy::rows_of(&parsed))
+        }
+        Err(e) => RoleRows::Failed(e),
+    };
+    state.inventory.role_rows.insert(key.clone(), rows);
+    // The permissions overlay filters what has just arrived.
+    let lines = permission_view_lines(state, &key);
+    if let Overlay::Permissions(pv) = &mut state.overlay
+        && (&pv.account, &pv.role) == (&key.0, &key.1)
+    {
+        pv.list.refilter(&lines);
+    }
+    vec![]
+}
+
+/// The journal was read, for `u` or `J`.
+pub(super) fn journal(
+    state: &mut State,
+    purpose: JournalPurpose,
+    result: Result<Vec<crate::core::journal::Entry>, String>,
+) -> Vec<Effect> {
+    match (purpose, result) {
+        (_, Err(why)) => info(state, Tone::Error, why),
+        (JournalPurpose::Undo, Ok(entries)) => changes::plan_undo(state, &entries),
+        (JournalPurpose::Show, Ok(entries)) => {
+            // The changes of the accounts shown (all, while none is known),
+            // each with what is known of it: no outcome on record is unknown.
+            let ids = state.shown_account_ids();
+            let entries = crate::core::journal::records(&entries)
+                .into_iter()
+                .filter(|r| {
+                    ids.is_empty() || r.entry.account.as_ref().is_some_and(|a| ids.contains(a))
+                })
+                .map(|r| {
+                    let mut e = r.entry.clone();
+                    if crate::core::journal::is_instance_change(&e) {
+                        e.outcome = Some(r.known.word().into());
+                    }
+                    e
+                })
+                .collect();
+            let unrecorded = state
+                .changes
+                .unrecorded
+                .iter()
+                .map(|(id, _)| id.clone())
+                .collect();
+            state.overlay = Overlay::Journal(JournalView {
+                entries,
+                scroll: 0,
+                unrecorded,
+            });
+        }
+    }
+    vec![]
+}
