@@ -110,6 +110,7 @@ fn main() {
             check_regions: false,
             journal: true,
             file: rolecall::core::config::Config::default(),
+            config_path: None,
             color: true,
             accounts: vec![rolecall::tui::app::state::AccountInfo::of(&accounts[0])],
         },

@@ -83,6 +83,10 @@ fn main() -> ExitCode {
                     poll: std::time::Duration::from_secs(global.poll_seconds()),
                     journal: global.journal(),
                     file,
+                    config_path: global
+                        .config
+                        .clone()
+                        .or_else(rolecall::core::config::default_path),
                     concurrency: global.batch_concurrency(),
                     color: !rolecall::tui::ui::no_color_requested(),
                     mouse: global.mouse,

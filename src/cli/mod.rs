@@ -1,4 +1,6 @@
-//! The scripting front end: `list`, `set` and `detach`. Clap definitions live
+//! The scripting front end: one function per command (list, set, detach,
+//! swap, undo, journal, permissions, diff, who-uses, revoke-sessions, config,
+//! completions, man). Clap definitions live
 //! in [`args`], output formats in [`table`] and [`json`]; the reads, the plan
 //! and the calls are the session's and the executor's, shared with the TUI.
 

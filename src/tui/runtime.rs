@@ -112,6 +112,8 @@ pub struct Settings {
     pub journal: Option<Journal>,
     /// The config file.
     pub file: crate::core::config::Config,
+    /// Where it is (or would be): `--config`, else the default path.
+    pub config_path: Option<std::path::PathBuf>,
     /// Changes of a batch in flight at once.
     pub concurrency: usize,
     /// Draw in colour (false with NO_COLOR).
@@ -145,6 +147,10 @@ pub async fn run(
         check_regions: session.regions_unchecked,
         journal: settings.journal.is_some(),
         file: settings.file.clone(),
+        config_path: settings
+            .config_path
+            .as_ref()
+            .map(|p| p.display().to_string()),
         accounts: session
             .accounts
             .iter()

@@ -61,6 +61,7 @@ pub fn config_for(read_only: bool, keys: &[&str]) -> Config {
         check_regions: false,
         journal: true,
         file: rolecall::core::config::Config::default(),
+        config_path: None,
         color: true,
         accounts: keys
             .iter()

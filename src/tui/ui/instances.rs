@@ -358,6 +358,7 @@ pub(crate) mod tests {
             check_regions: false,
             journal: true,
             file: crate::core::config::Config::default(),
+            config_path: None,
             accounts: vec![AccountInfo {
                 key: "210987654321".into(),
                 id: Some("210987654321".into()),

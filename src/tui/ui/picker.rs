@@ -1,4 +1,6 @@
-//! The profile picker and the region picker: two uses of the one fuzzy list.
+//! The fuzzy-list overlays, each one use of the one fuzzy list: the profile
+//! picker, the region and account pickers, the permissions view and the
+//! instance profiles view.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -296,6 +298,7 @@ mod tests {
             check_regions: false,
             journal: true,
             file: crate::core::config::Config::default(),
+            config_path: None,
             accounts: vec![AccountInfo {
                 key: ACCOUNT.into(),
                 id: Some(ACCOUNT.into()),

@@ -46,8 +46,7 @@ pub type Scope = (String, String);
 
 /// What rolecall knows of the accounts: who, which regions, each account
 /// and region's instances and associations, the joined rows, the instance
-/// profiles. The rows are always the join of `region_data`; `profile_lines`
-/// always matches `profiles` one to one ([`Inventory::set_profiles`] keeps it so).
+/// profiles. The rows are always the join of `region_data`.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
     /// The accounts shown (the `a` picker chooses), by session key, in the
@@ -68,8 +67,6 @@ pub struct Inventory {
     /// Every shown account's instance profiles (each knows its account),
     /// sorted by name.
     pub profiles: Vec<InstanceProfile>,
-    /// `name  roles  path` per profile: what the picker shows and matches.
-    pub profile_lines: Vec<String>,
     /// Each role's permission rows, by (account key, role name), read on
     /// demand and kept for the session (Ctrl-r reads them again).
     pub role_rows: HashMap<Scope, RoleRows>,
@@ -98,7 +95,6 @@ impl Inventory {
             p
         }));
         profiles.sort_by(|a, b| (&a.name, &a.account).cmp(&(&b.name, &b.account)));
-        self.profile_lines = profiles.iter().map(profile_line).collect();
         self.profiles = profiles;
     }
 
@@ -159,9 +155,4 @@ pub fn roles_text(p: &InstanceProfile) -> String {
     }
     let roles: Vec<&str> = p.roles.iter().map(|r| r.name.as_str()).collect();
     roles.join(",")
-}
-
-/// The line the picker shows and matches for a profile: `name  roles  path`.
-pub fn profile_line(p: &InstanceProfile) -> String {
-    sanitize(&format!("{}  {}  {}", p.name, roles_text(p), p.path))
 }

@@ -15,9 +15,7 @@ pub mod sort;
 mod source;
 
 pub use changes::{BatchProgress, Changes, OutsideChange, Pending};
-pub use inventory::{
-    AccountData, Inventory, RegionData, RoleRows, Row, Scope, make_row, profile_line,
-};
+pub use inventory::{AccountData, Inventory, RegionData, RoleRows, Row, Scope, make_row};
 pub use overlay::{
     AccountPicker, Confirm, JournalView, Overlay, PermissionsView, Picker, RegionPicker,
     RevokeConfirm, Skip, permission_lines,
@@ -45,6 +43,9 @@ pub struct Config {
     pub journal: bool,
     /// The config file: account names, production accounts, quarantine.
     pub file: crate::core::config::Config,
+    /// Where the config file is (or would be), for messages: `update` reads
+    /// no environment, so the runtime passes it in.
+    pub config_path: Option<String>,
     /// The session's accounts, in order (at least one).
     pub accounts: Vec<AccountInfo>,
     /// Draw in colour (false with NO_COLOR set: no colour escapes at all).

@@ -13,7 +13,7 @@ pub struct Picker {
     /// The profiles offered: indices into `Inventory::profiles`, one per
     /// name (several accounts' profiles of one name are one choice).
     pub offered: Vec<usize>,
-    /// The offered profiles' lines (`Inventory::profile_lines`).
+    /// The offered profiles' lines, as the picker matches them.
     pub lines: Vec<String>,
     /// Over `lines`.
     pub list: FuzzyList,

@@ -10,8 +10,8 @@ use super::super::action::{Effect, Mutation};
 use super::super::command::Command;
 use super::super::derive::confirm_guard;
 use super::super::state::{Confirm, Overlay, RegionData, Skip, State, Tone};
-use super::poll::{FAST_POLL, d_of, reload_region};
-use super::{info, read_only};
+use super::poll::{FAST_POLL, region_data_mut, reload_region};
+use super::{info, refuse_read_only};
 
 /// Why no change can be planned on this instance now, if so: a change in
 /// flight, or an association that is unknown or still loading.
@@ -232,7 +232,7 @@ pub(super) fn choose_profile(
 /// `d`: plan detaching the profile of the marked (or selected) instances.
 pub(super) fn detach(state: &mut State) -> Vec<Effect> {
     if state.config.read_only {
-        read_only(state);
+        refuse_read_only(state);
         return vec![];
     }
     let targets = targets(state);
@@ -247,12 +247,14 @@ pub(super) fn detach(state: &mut State) -> Vec<Effect> {
 /// `Q`: put the marked (or selected) instances on the configured quarantine profile.
 pub(super) fn quarantine(state: &mut State) -> Vec<Effect> {
     if state.config.read_only {
-        read_only(state);
+        refuse_read_only(state);
         return vec![];
     }
     let Some(name) = state.config.file.quarantine_profile.clone() else {
-        let path = crate::core::config::default_path()
-            .map(|p| p.display().to_string())
+        let path = state
+            .config
+            .config_path
+            .clone()
             .unwrap_or_else(|| "the config file".into());
         info(
             state,
@@ -512,7 +514,7 @@ pub(super) fn on_mutation_done(
         .own
         .insert((region.clone(), instance_id.clone()), state.now);
     let round = state.poll.round;
-    let d = d_of(state, &scope);
+    let d = region_data_mut(state, &scope);
     // Results of requests already under way were asked before this change.
     d.min_round = round + 1;
     let change = &outcome.change;
@@ -664,7 +666,7 @@ pub(super) fn on_mutation_done(
         Vec::new()
     };
     let soon = state.now + FAST_POLL;
-    let src = &mut d_of(state, &scope).associations_src;
+    let src = &mut region_data_mut(state, &scope).associations_src;
     src.next_at = src.next_at.min(soon);
     let mut effects = effects;
     if state.changes.stopping && state.changes.pending.is_empty() {

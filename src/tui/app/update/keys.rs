@@ -40,7 +40,7 @@ pub(super) fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
         }
         Command::Revoke => {
             if state.config.read_only {
-                read_only(state);
+                refuse_read_only(state);
                 return vec![];
             }
             let role = state.changes.offer_revoke.clone().or_else(|| {
@@ -114,7 +114,7 @@ pub(super) fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::Quarantine => return changes::quarantine(state),
         Command::Undo => {
             if state.config.read_only {
-                read_only(state);
+                refuse_read_only(state);
                 return vec![];
             }
             return vec![Effect::ReadJournal(JournalPurpose::Undo)];

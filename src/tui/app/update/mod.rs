@@ -182,7 +182,7 @@ fn clamp_after_layout_change(state: &mut State) {
     state.clamp_selection();
 }
 
-fn read_only(state: &mut State) {
+fn refuse_read_only(state: &mut State) {
     info(
         state,
         Tone::Error,

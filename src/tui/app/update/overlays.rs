@@ -8,13 +8,13 @@ use super::super::fuzzy_list::{FuzzyList, ListEvent};
 use super::super::state::{AccountPicker, Overlay, Picker, RegionPicker, State, Tone};
 use super::changes::{choose_profile, targets};
 use super::poll::{apply_accounts, apply_regions};
-use super::{info, read_only};
+use super::{info, refuse_read_only};
 
 /// Enter: the profile picker for the marked instances, or the selected one
 /// (unless its profile is unknown).
 pub(super) fn open_picker(state: &mut State) {
     if state.config.read_only {
-        return read_only(state);
+        return refuse_read_only(state);
     }
     let targets = targets(state);
     match targets.as_slice() {

@@ -34,7 +34,7 @@ pub(super) fn on_regions_checked(state: &mut State, result: Result<Vec<String>, 
 /// Asks for an account and region's associations now (a fresh request number).
 pub(super) fn load_associations(state: &mut State, scope: &Scope) -> Effect {
     state.poll.round += 1;
-    d_of(state, scope).associations_src.start();
+    region_data_mut(state, scope).associations_src.start();
     Effect::LoadAssociations {
         generation: state.inventory.generation,
         round: state.poll.round,
@@ -45,7 +45,7 @@ pub(super) fn load_associations(state: &mut State, scope: &Scope) -> Effect {
 
 /// Asks for an account and region's instances now.
 pub(super) fn load_instances(state: &mut State, scope: &Scope) -> Effect {
-    d_of(state, scope).instances_src.start();
+    region_data_mut(state, scope).instances_src.start();
     Effect::LoadInstances {
         generation: state.inventory.generation,
         account: scope.0.clone(),
@@ -55,7 +55,7 @@ pub(super) fn load_instances(state: &mut State, scope: &Scope) -> Effect {
 
 /// Re-reads one account and region now (what is already being read is left to arrive).
 pub(super) fn reload_region(state: &mut State, scope: &Scope) -> Vec<Effect> {
-    let d = d_of(state, scope);
+    let d = region_data_mut(state, scope);
     let (instances_out, associations_out) =
         (d.instances_src.in_flight, d.associations_src.in_flight);
     let mut effects = Vec::new();
@@ -66,12 +66,12 @@ pub(super) fn reload_region(state: &mut State, scope: &Scope) -> Vec<Effect> {
         effects.push(load_associations(state, scope));
     } else {
         // The answer under way was asked before now: ask again when it lands.
-        d_of(state, scope).associations_src.next_at = state.now;
+        region_data_mut(state, scope).associations_src.next_at = state.now;
     }
     effects
 }
 
-pub(super) fn d_of<'a>(state: &'a mut State, scope: &Scope) -> &'a mut RegionData {
+pub(super) fn region_data_mut<'a>(state: &'a mut State, scope: &Scope) -> &'a mut RegionData {
     state
         .inventory
         .region_data
@@ -127,7 +127,7 @@ pub(super) fn schedule(state: &mut State) -> Vec<Effect> {
         }
     }
     for scope in state.inventory.scopes() {
-        let d = d_of(state, &scope);
+        let d = region_data_mut(state, &scope);
         let (instances_due, associations_due) =
             (d.instances_src.due(now), d.associations_src.due(now));
         if instances_due {
@@ -153,11 +153,11 @@ pub(super) fn on_instances(
     match result {
         Ok(instances) => {
             state.set_instances(&scope, instances);
-            d_of(state, &scope)
+            region_data_mut(state, &scope)
                 .instances_src
                 .succeed(now, INSTANCE_REFRESH);
         }
-        Err(e) => d_of(state, &scope).instances_src.fail(now, e),
+        Err(e) => region_data_mut(state, &scope).instances_src.fail(now, e),
     }
     clamp_after_layout_change(state);
     vec![]
@@ -174,7 +174,7 @@ pub(super) fn on_associations(
         return vec![];
     }
     let now = state.now;
-    let d = d_of(state, &scope);
+    let d = region_data_mut(state, &scope);
     // Older than what is shown, or asked before our last change: stale.
     if round < d.applied_round || round < d.min_round {
         d.associations_src.discard(now);
@@ -189,7 +189,9 @@ pub(super) fn on_associations(
             } else {
                 state.config.poll_interval
             };
-            d_of(state, &scope).associations_src.succeed(now, wait);
+            region_data_mut(state, &scope)
+                .associations_src
+                .succeed(now, wait);
         }
         Err(e) => d.associations_src.fail(now, e),
     }
