@@ -7,4 +7,6 @@ pub mod poller;
 pub mod runtime;
 pub mod ui;
 
-pub use runtime::{Exit, Journaling, Settings, mutate, osc52, restore_terminal, run, run_mutation};
+pub use runtime::{
+    Exit, Journaling, Settings, mutate, osc52, perform, restore_terminal, run, run_mutation,
+};

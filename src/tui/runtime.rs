@@ -391,7 +391,7 @@ struct Runner {
     journaling: Option<Arc<Journaling>>,
 }
 
-/// Hands effects to the poller or to mutation tasks; true when the UI must quit.
+/// Hands effects to the poller or to tasks; true when the UI must quit.
 fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
     let Runner {
         permits,
@@ -401,13 +401,6 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
         tx,
         journaling,
     } = runner;
-    // The cloud of an account by key (a key not in the session is a bug).
-    let cloud_of = |key: &str| {
-        accounts
-            .iter()
-            .find(|a| a.key == key)
-            .map(|a| a.cloud.clone())
-    };
     let mut quit = false;
     for effect in effects {
         match effect {
@@ -425,75 +418,8 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
                     tracing::warn!(error = %e, "cannot write the clipboard sequence");
                 }
             }
-            Effect::RevokeSessions {
-                key,
-                role,
-                account,
-                caller_arn,
-            } => {
-                let Some(cloud) = cloud_of(&key) else {
-                    let _ = tx.send(Action::SessionsRevoked {
-                        role,
-                        result: Err(format!("account {key} is not in this session")),
-                    });
-                    continue;
-                };
-                let (journaling, tx) = (journaling.clone(), tx.clone());
-                mutations.spawn(async move {
-                    let identity = match (account, caller_arn) {
-                        (Some(account), Some(arn)) => {
-                            Some(crate::aws::CallerIdentity { account, arn })
-                        }
-                        _ => None,
-                    };
-                    let result = crate::core::insight::revoke(
-                        cloud.as_ref(),
-                        &role,
-                        journaling.as_deref().map(|j| &j.journal),
-                        identity.as_ref(),
-                    )
-                    .await
-                    .map_err(|e| e.to_string());
-                    let _ = tx.send(Action::SessionsRevoked { role, result });
-                });
-            }
-            Effect::ReadJournal(purpose) => {
-                let (journaling, tx) = (journaling.clone(), tx.clone());
-                // A local file, read off the event loop.
-                tokio::task::spawn_blocking(move || {
-                    let result = match journaling {
-                        None => Err(
-                            "there is no journal: rolecall was started with --no-journal".into(),
-                        ),
-                        Some(j) => j.journal.read().map_err(|e| e.to_string()).map(
-                            |(entries, problems)| {
-                                for p in problems {
-                                    tracing::warn!(problem = %p, "journal line skipped");
-                                }
-                                entries
-                            },
-                        ),
-                    };
-                    let _ = tx.send(Action::JournalRead { purpose, result });
-                });
-            }
             Effect::Mutate(m) => {
-                let Some(cloud) = cloud_of(&m.change.account) else {
-                    let _ = tx.send(Action::MutationDone {
-                        op_id: m.op_id,
-                        outcome: Box::new(Outcome {
-                            result: Err(ExecError::Internal(format!(
-                                "account {} is not in this session",
-                                m.change.account
-                            ))),
-                            change: m.change,
-                            steps: Vec::new(),
-                            journal_error: None,
-                        }),
-                    });
-                    continue;
-                };
-                let (journaling, tx) = (journaling.clone(), tx.clone());
+                let (accounts, journaling, tx) = (accounts.clone(), journaling.clone(), tx.clone());
                 let permits = permits.clone();
                 mutations.spawn(async move {
                     // Closed when rolecall is stopping: this change never starts.
@@ -510,8 +436,12 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
                         return;
                     };
                     let _ = tx.send(Action::MutationStarted { op_id: m.op_id });
-                    run_mutation(cloud, *m, journaling, tx).await
+                    perform(Effect::Mutate(m), &accounts, journaling, &tx).await;
                 });
+            }
+            effect @ (Effect::RevokeSessions { .. } | Effect::ReadJournal(_)) => {
+                let (accounts, journaling, tx) = (accounts.clone(), journaling.clone(), tx.clone());
+                mutations.spawn(async move { perform(effect, &accounts, journaling, &tx).await });
             }
             read @ (Effect::LoadIdentity { .. }
             | Effect::LoadProfiles { .. }
@@ -534,6 +464,98 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
         }
     }
     quit
+}
+
+/// The one effect runner, shared by the runtime and the tests: does one
+/// effect's work through the account's cloud and sends what comes of it as
+/// actions on `tx`. (The runtime routes reads through the poller, which
+/// bounds and guards them, and handles quitting, copying and stopping itself.)
+pub async fn perform(
+    effect: Effect,
+    accounts: &[Account],
+    journaling: Option<Arc<Journaling>>,
+    tx: &UnboundedSender<Action>,
+) {
+    // The cloud of an account by key (a key not in the session is a bug).
+    let cloud_of = |key: &str| {
+        accounts
+            .iter()
+            .find(|a| a.key == key)
+            .map(|a| a.cloud.clone())
+    };
+    // The UI may have quit meanwhile: nobody left to tell.
+    match effect {
+        Effect::Quit | Effect::Copy(_) | Effect::StopChanges => {}
+        Effect::RevokeSessions {
+            key,
+            role,
+            account,
+            caller_arn,
+        } => {
+            let result = match cloud_of(&key) {
+                None => Err(format!("account {key} is not in this session")),
+                Some(cloud) => {
+                    let identity = match (account, caller_arn) {
+                        (Some(account), Some(arn)) => {
+                            Some(crate::aws::CallerIdentity { account, arn })
+                        }
+                        _ => None,
+                    };
+                    crate::core::insight::revoke(
+                        cloud.as_ref(),
+                        &role,
+                        journaling.as_deref().map(|j| &j.journal),
+                        identity.as_ref(),
+                    )
+                    .await
+                    .map_err(|e| e.to_string())
+                }
+            };
+            let _ = tx.send(Action::SessionsRevoked { role, result });
+        }
+        Effect::ReadJournal(purpose) => {
+            // A local file, read off the event loop.
+            let read = tokio::task::spawn_blocking(move || match journaling {
+                None => Err("there is no journal: rolecall was started with --no-journal".into()),
+                Some(j) => {
+                    j.journal
+                        .read()
+                        .map_err(|e| e.to_string())
+                        .map(|(entries, problems)| {
+                            for p in problems {
+                                tracing::warn!(problem = %p, "journal line skipped");
+                            }
+                            entries
+                        })
+                }
+            })
+            .await;
+            let result = read.unwrap_or_else(|e| Err(format!("reading the journal failed: {e}")));
+            let _ = tx.send(Action::JournalRead { purpose, result });
+        }
+        Effect::Mutate(m) => match cloud_of(&m.change.account) {
+            Some(cloud) => run_mutation(cloud, *m, journaling, tx.clone()).await,
+            None => {
+                let _ = tx.send(Action::MutationDone {
+                    op_id: m.op_id,
+                    outcome: Box::new(Outcome {
+                        result: Err(ExecError::Internal(format!(
+                            "account {} is not in this session",
+                            m.change.account
+                        ))),
+                        change: m.change,
+                        steps: Vec::new(),
+                        journal_error: None,
+                    }),
+                });
+            }
+        },
+        read => {
+            if let Some(action) = crate::tui::poller::fetch(accounts, read).await {
+                let _ = tx.send(action);
+            }
+        }
+    }
 }
 
 /// Runs one confirmed change through the executor, journaled first; the

@@ -27,7 +27,7 @@ pub struct Harness {
     pub queue: VecDeque<Effect>,
     pub quit: bool,
     /// Changes are journaled here (a fresh directory per harness).
-    pub journaling: Option<rolecall::tui::Journaling>,
+    pub journaling: Option<Arc<rolecall::tui::Journaling>>,
     pub journal_dir: tempfile::TempDir,
 }
 
@@ -166,12 +166,12 @@ impl Harness {
             clock,
             queue: effects.into(),
             quit: false,
-            journaling: Some(rolecall::tui::Journaling {
+            journaling: Some(Arc::new(rolecall::tui::Journaling {
                 journal: rolecall::core::journal::Journal::new(
                     journal_dir.path().join("journal.jsonl"),
                 ),
                 run_id: "test".into(),
-            }),
+            })),
             journal_dir,
         };
         h.settle_effects().await;
@@ -188,57 +188,13 @@ impl Harness {
         .await
     }
 
-    /// Runs one effect the way the runtime does; returns the actions it produced.
+    /// Runs one effect through the runtime's own effect runner; returns the
+    /// actions it produced, in order.
     pub async fn execute(&self, effect: Effect) -> Vec<Action> {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        match effect {
-            Effect::Quit => vec![],
-            Effect::RevokeSessions {
-                key,
-                role,
-                account,
-                caller_arn,
-            } => {
-                let identity = account.map(|account| rolecall::aws::CallerIdentity {
-                    account,
-                    arn: caller_arn.unwrap_or_default(),
-                });
-                let cloud = self.memory(&key);
-                let result = rolecall::core::insight::revoke(
-                    cloud.as_ref(),
-                    &role,
-                    self.journaling.as_ref().map(|j| &j.journal),
-                    identity.as_ref(),
-                )
-                .await
-                .map_err(|e| e.to_string());
-                vec![Action::SessionsRevoked { role, result }]
-            }
-            Effect::ReadJournal(purpose) => {
-                let result = match &self.journaling {
-                    None => Err("no journal".to_string()),
-                    Some(j) => j.journal.read().map(|(e, _)| e).map_err(|e| e.to_string()),
-                };
-                vec![Action::JournalRead { purpose, result }]
-            }
-            Effect::Mutate(m) => {
-                let op_id = m.op_id;
-                let cloud = self.memory(&m.change.account);
-                let outcome =
-                    rolecall::tui::mutate(cloud.as_ref(), *m, self.journaling.as_ref(), &tx).await;
-                // A two-step swap reports its middle step first.
-                let mut actions: Vec<Action> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
-                actions.push(Action::MutationDone {
-                    op_id,
-                    outcome: Box::new(outcome),
-                });
-                actions
-            }
-            read => rolecall::tui::poller::fetch(&self.accounts, read)
-                .await
-                .into_iter()
-                .collect(),
-        }
+        rolecall::tui::perform(effect, &self.accounts, self.journaling.clone(), &tx).await;
+        drop(tx);
+        std::iter::from_fn(|| rx.try_recv().ok()).collect()
     }
 
     /// What is known of the harness's account (identity, profiles).

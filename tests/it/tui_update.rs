@@ -1091,7 +1091,10 @@ async fn an_unwritable_journal_sends_nothing() {
     // A directory where the journal file should be.
     let dir = h.journal_dir.path().join("journal-dir");
     std::fs::create_dir(&dir).unwrap();
-    h.journaling.as_mut().unwrap().journal = rolecall::core::journal::Journal::new(dir);
+    h.journaling = Some(std::sync::Arc::new(rolecall::tui::Journaling {
+        journal: rolecall::core::journal::Journal::new(dir),
+        run_id: "test".into(),
+    }));
     let web1 = id_of(&h, "web-1");
     h.choose(&web1, "api").await;
     // (The confirmation read the roles' policies; nothing after it may call.)
