@@ -321,6 +321,53 @@ mod tests {
         assert!(err.contains("still associating"), "{err}");
     }
 
+    /// What the planner makes of an instance in a state, with a profile
+    /// (`None`: none; `Some((name, association state))`), asked for a target
+    /// (`None`: detach): the calls, or why not.
+    #[rstest::rstest]
+    #[case::associate_when_bare(InstanceState::Running, None, Some("b"), "associate")]
+    #[case::replace_when_running(InstanceState::Running, Some(("a", AssociationState::Associated)), Some("b"), "replace")]
+    #[case::detach_then_associate_when_stopped(InstanceState::Stopped, Some(("a", AssociationState::Associated)), Some("b"), "detach_then_associate")]
+    #[case::associate_a_stopped_bare_one(InstanceState::Stopped, None, Some("b"), "associate")]
+    #[case::nothing_when_already_there(InstanceState::Running, Some(("b", AssociationState::Associated)), Some("b"), "refused: already has")]
+    #[case::already_there_even_when_stopped(InstanceState::Stopped, Some(("b", AssociationState::Associated)), Some("b"), "refused: already has")]
+    #[case::never_on_a_pending_instance(
+        InstanceState::Pending,
+        None,
+        Some("b"),
+        "refused: wrong state"
+    )]
+    #[case::never_on_a_terminated_one(InstanceState::Terminated, Some(("a", AssociationState::Associated)), None, "refused: wrong state")]
+    #[case::wait_for_a_transition(InstanceState::Running, Some(("a", AssociationState::Associating)), Some("b"), "refused: unsettled")]
+    #[case::detach(InstanceState::Running, Some(("a", AssociationState::Associated)), None, "disassociate")]
+    #[case::detach_a_stopped_one(InstanceState::Stopped, Some(("a", AssociationState::Associated)), None, "disassociate")]
+    #[case::nothing_to_detach(InstanceState::Running, None, None, "refused: nothing to detach")]
+    #[case::no_detach_mid_transition(InstanceState::Running, Some(("a", AssociationState::Disassociating)), None, "refused: unsettled")]
+    fn the_planner_as_a_table(
+        #[case] state: InstanceState,
+        #[case] current: Option<(&str, AssociationState)>,
+        #[case] target: Option<&str>,
+        #[case] want: &str,
+    ) {
+        let instance = inst(state);
+        let current = current.map(|(name, s)| {
+            assoc(
+                "iip-assoc-1",
+                &format!("arn:aws:iam::1:instance-profile/{name}"),
+                s,
+            )
+        });
+        let target = target.map(profile);
+        let got = match change_for(&instance, current.as_ref(), target.as_ref()) {
+            Ok(c) => crate::core::journal::action_name(&c.kind).to_string(),
+            Err(Refusal::AlreadyHas { .. }) => "refused: already has".into(),
+            Err(Refusal::WrongState { .. }) => "refused: wrong state".into(),
+            Err(Refusal::Unsettled { .. }) => "refused: unsettled".into(),
+            Err(Refusal::NothingToDetach { .. }) => "refused: nothing to detach".into(),
+        };
+        assert_eq!(got, want);
+    }
+
     #[test]
     fn the_one_planner_builds_the_change_or_says_why_not() {
         let running = inst(InstanceState::Running);

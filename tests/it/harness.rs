@@ -197,6 +197,25 @@ impl Harness {
         std::iter::from_fn(|| rx.try_recv().ok()).collect()
     }
 
+    /// Someone else (not this TUI) puts `profile` on an instance of the
+    /// harness's account: a replace of its active association.
+    pub async fn replace_behind_the_tui(&self, region: &str, instance_id: &str, profile: &str) {
+        use rolecall::aws::Cloud;
+        let now = self.account.associations(region).await.unwrap();
+        let a = now
+            .iter()
+            .find(|a| a.instance_id == instance_id && a.state.is_active())
+            .unwrap();
+        self.account
+            .replace(
+                region,
+                &a.id,
+                &rolecall::aws::ProfileRef::Name(profile.into()),
+            )
+            .await
+            .unwrap();
+    }
+
     /// What is known of the harness's account (identity, profiles).
     pub fn acct(&self) -> &rolecall::tui::app::state::AccountData {
         self.state.inventory.account(&self.key)

@@ -1273,19 +1273,7 @@ async fn u_puts_the_latest_batch_back_and_j_shows_both() {
     h.advance(Duration::from_secs(30)).await;
     // Someone else puts api-1 on a third profile meanwhile: undo skips it
     // and says so.
-    let now = h.account.as_ref().associations("eu-west-1").await.unwrap();
-    let a = now
-        .iter()
-        .find(|a| a.instance_id == api1 && a.state.is_active())
-        .unwrap();
-    h.account
-        .replace(
-            "eu-west-1",
-            &a.id,
-            &rolecall::aws::ProfileRef::Name("web".into()),
-        )
-        .await
-        .unwrap();
+    h.replace_behind_the_tui("eu-west-1", &api1, "web").await;
     h.advance(Duration::from_secs(30)).await;
     h.key(KeyCode::Char('u')).await;
     let Overlay::Confirm(c) = &h.state.overlay else {
@@ -1351,19 +1339,7 @@ async fn a_change_made_by_someone_else_is_listed_in_e_and_our_own_is_not() {
         h.state.changes.outside
     );
     // Someone else replaces web-1's profile behind the TUI.
-    let now = h.account.as_ref().associations("us-east-1").await.unwrap();
-    let a = now
-        .iter()
-        .find(|a| a.instance_id == web1 && a.state.is_active())
-        .unwrap();
-    h.account
-        .replace(
-            "us-east-1",
-            &a.id,
-            &rolecall::aws::ProfileRef::Name("api".into()),
-        )
-        .await
-        .unwrap();
+    h.replace_behind_the_tui("us-east-1", &web1, "api").await;
     h.advance(Duration::from_secs(10)).await;
     let outside = &h.state.changes.outside;
     assert_eq!(outside.len(), 1, "{outside:?}");

@@ -304,3 +304,136 @@ fn overlay_list(key: KeyEvent, ctrl: bool, regions: bool) -> Command {
         _ => Command::Nothing,
     }
 }
+
+#[cfg(test)]
+mod table {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::{Command, command};
+    use crate::tui::app::state::{Overlay, State};
+
+    /// Where the keys go: the list, the filter being typed, or an overlay.
+    #[derive(Debug, Clone, Copy)]
+    enum Mode {
+        List,
+        Filter,
+        Help,
+        QuitBatch,
+        Journal,
+    }
+
+    fn state_in(mode: Mode) -> State {
+        let mut state = crate::tui::app::state::test_state();
+        match mode {
+            Mode::List => {}
+            Mode::Filter => state.list.filter_editing = true,
+            Mode::Help => state.overlay = Overlay::Help(0),
+            Mode::QuitBatch => state.overlay = Overlay::QuitBatch,
+            Mode::Journal => {
+                state.overlay = Overlay::Journal(crate::tui::app::state::JournalView {
+                    entries: Vec::new(),
+                    scroll: 0,
+                    unrecorded: Vec::new(),
+                })
+            }
+        }
+        state
+    }
+
+    #[rstest::rstest]
+    #[case::q_quits_the_list(Mode::List, KeyCode::Char('q'), KeyModifiers::NONE, Command::Quit)]
+    #[case::ctrl_c_quits_anywhere(
+        Mode::Filter,
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+        Command::Quit
+    )]
+    #[case::ctrl_c_in_an_overlay(
+        Mode::Help,
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+        Command::Quit
+    )]
+    #[case::q_is_text_in_the_filter(
+        Mode::Filter,
+        KeyCode::Char('q'),
+        KeyModifiers::NONE,
+        Command::Input('q')
+    )]
+    #[case::q_closes_help(Mode::Help, KeyCode::Char('q'), KeyModifiers::NONE, Command::Back)]
+    #[case::q_closes_the_journal(
+        Mode::Journal,
+        KeyCode::Char('q'),
+        KeyModifiers::NONE,
+        Command::Back
+    )]
+    #[case::enter_opens_the_picker(
+        Mode::List,
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+        Command::OpenPicker
+    )]
+    #[case::enter_keeps_the_filter(
+        Mode::Filter,
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+        Command::Accept
+    )]
+    #[case::d_detaches(Mode::List, KeyCode::Char('d'), KeyModifiers::NONE, Command::Detach)]
+    #[case::space_marks(Mode::List, KeyCode::Char(' '), KeyModifiers::NONE, Command::Mark)]
+    #[case::big_a_marks_all(Mode::List, KeyCode::Char('A'), KeyModifiers::NONE, Command::MarkAll)]
+    #[case::big_q_quarantines(
+        Mode::List,
+        KeyCode::Char('Q'),
+        KeyModifiers::NONE,
+        Command::Quarantine
+    )]
+    #[case::u_undoes(Mode::List, KeyCode::Char('u'), KeyModifiers::NONE, Command::Undo)]
+    #[case::ctrl_r_refreshes(
+        Mode::List,
+        KeyCode::Char('r'),
+        KeyModifiers::CONTROL,
+        Command::Refresh
+    )]
+    #[case::r_picks_regions(
+        Mode::List,
+        KeyCode::Char('r'),
+        KeyModifiers::NONE,
+        Command::OpenRegions
+    )]
+    #[case::j_moves_down(Mode::List, KeyCode::Char('j'), KeyModifiers::NONE, Command::Down)]
+    #[case::j_scrolls_the_journal(
+        Mode::Journal,
+        KeyCode::Char('j'),
+        KeyModifiers::NONE,
+        Command::Down
+    )]
+    #[case::w_waits_when_asked(
+        Mode::QuitBatch,
+        KeyCode::Char('w'),
+        KeyModifiers::NONE,
+        Command::WaitAndQuit
+    )]
+    #[case::esc_keeps_going(Mode::QuitBatch, KeyCode::Esc, KeyModifiers::NONE, Command::Back)]
+    #[case::q_does_not_answer_the_quit_question(
+        Mode::QuitBatch,
+        KeyCode::Char('q'),
+        KeyModifiers::NONE,
+        Command::Nothing
+    )]
+    #[case::y_does_nothing_on_the_list(
+        Mode::List,
+        KeyCode::Char('y'),
+        KeyModifiers::NONE,
+        Command::Nothing
+    )]
+    fn keys_as_a_table(
+        #[case] mode: Mode,
+        #[case] code: KeyCode,
+        #[case] modifiers: KeyModifiers,
+        #[case] want: Command,
+    ) {
+        let state = state_in(mode);
+        assert_eq!(command(&state, KeyEvent::new(code, modifiers)), want);
+    }
+}

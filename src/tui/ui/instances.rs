@@ -341,33 +341,14 @@ fn profile_and_assoc(state: &State, r: &crate::tui::app::state::Row) -> (String,
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
     use crate::tui::app::State;
-    use crate::tui::app::state::{AccountInfo, Config};
 
     pub(crate) fn state() -> State {
-        let config = Config {
-            read_only: false,
-            demo: true,
-            profile_label: "demo".into(),
-            endpoint: None,
-            poll_interval: std::time::Duration::from_secs(10),
-            check_regions: false,
-            journal: true,
-            file: crate::core::config::Config::default(),
-            config_path: None,
-            accounts: vec![AccountInfo {
-                key: "210987654321".into(),
-                id: Some("210987654321".into()),
-                name: None,
-                production: false,
-            }],
-            color: true,
-        };
-        State::new(config, vec!["us-east-1".into()])
+        crate::tui::app::state::test_state()
     }
 
     /// The list's top border, where its title is.

@@ -184,7 +184,7 @@ mod tests {
 
     #[test]
     fn outcomes_this_run_could_not_journal_are_said_under_the_journal() {
-        let state = crate::tui::ui::instances::tests::state();
+        let state = crate::tui::app::state::test_state();
         let view = JournalView {
             entries: Vec::new(),
             scroll: 0,

@@ -684,3 +684,27 @@ fn filter_rows(rows: &[Row], query: &str, within: Option<&[usize]>) -> Vec<usize
         None => (0..rows.len()).filter(test).collect(),
     }
 }
+
+/// A state on one demo account, for unit tests of what reads it.
+#[cfg(test)]
+pub(crate) fn test_state() -> State {
+    let config = Config {
+        read_only: false,
+        demo: true,
+        profile_label: "demo".into(),
+        endpoint: None,
+        poll_interval: std::time::Duration::from_secs(10),
+        check_regions: false,
+        journal: true,
+        file: crate::core::config::Config::default(),
+        config_path: None,
+        accounts: vec![AccountInfo {
+            key: "210987654321".into(),
+            id: Some("210987654321".into()),
+            name: None,
+            production: false,
+        }],
+        color: true,
+    };
+    State::new(config, vec!["us-east-1".into()])
+}
