@@ -78,7 +78,7 @@ fn rows_for_plan(
         } else {
             s.account.clone()
         },
-        region: s.region.clone().unwrap_or_default(),
+        region: s.region.clone(),
         instance_id: s.instance_id.clone(),
         action: "skip".into(),
         from_profile_arn: s.from_profile_arn.clone(),

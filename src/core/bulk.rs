@@ -25,12 +25,13 @@ pub enum Selection {
     Instances(Vec<String>),
 }
 
-/// An instance a batch leaves alone, and why.
+/// An instance a batch leaves alone, and why (the CLI and the TUI alike).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Skipped {
-    /// The session's key of the instance's account.
+pub struct Skip {
+    /// The session's key of the instance's account (an id from the journal
+    /// when the account is not in the session).
     pub account: String,
-    pub region: Option<String>,
+    pub region: String,
     pub instance_id: String,
     pub from_profile_arn: Option<String>,
     pub reason: String,
@@ -43,7 +44,7 @@ pub struct Skipped {
 pub struct BatchPlan {
     /// Each change with the instance's Name.
     pub changes: Vec<(Change, Option<String>)>,
-    pub skipped: Vec<Skipped>,
+    pub skipped: Vec<Skip>,
     /// Who is making it in each account (for the journal and the production
     /// guard), by account key, where STS answered.
     pub identities: HashMap<String, CallerIdentity>,
@@ -154,9 +155,9 @@ pub async fn plan_swap(
         identities: identities(&reads),
     };
     for row in chosen {
-        let skip = |reason: String| Skipped {
+        let skip = |reason: String| Skip {
             account: row.instance.account.clone(),
-            region: Some(row.instance.region.clone()),
+            region: row.instance.region.clone(),
             instance_id: row.instance.id.clone(),
             from_profile_arn: row.association.as_ref().map(|a| a.profile.arn.clone()),
             settled: false,
@@ -442,33 +443,96 @@ pub async fn plan_undo(
             })
             .map(|a| a.key.clone())
     };
+    let demo = session.demo.is_some();
+    let row = |entry: &Entry| -> Result<InstanceRow, String> {
+        let key = key_of(entry.account.as_deref()).ok_or_else(|| {
+            format!(
+                "its account {} is not shown (pass its --profile)",
+                entry.account.as_deref().unwrap_or("(unknown)")
+            )
+        })?;
+        reads
+            .rows
+            .iter()
+            .find(|r| {
+                r.instance.account == key
+                    && r.instance.id == entry.instance_id
+                    && r.instance.region == entry.region
+            })
+            .cloned()
+            .ok_or_else(|| format!("not found in {}", entry.region))
+    };
+    let profile = |row: &InstanceRow, arn: &str| -> Result<Option<InstanceProfile>, String> {
+        Ok(reads
+            .profiles(&row.instance.account)
+            .map_err(|e| e.to_string())?
+            .iter()
+            .find(|p| p.arn == arn)
+            .cloned())
+    };
+    let plan_row = |row: &InstanceRow, target: Option<&InstanceProfile>| {
+        plan_one(row, target).map_err(|r| (r.to_string(), r.nothing_to_do()))
+    };
+    let (changes, skipped) = plan_undo_with(
+        batch,
+        force,
+        &UndoWorld {
+            row: &row,
+            profile: &profile,
+            plan: &plan_row,
+            afresh: demo,
+        },
+    );
+    plan.changes = changes;
+    plan.skipped = skipped;
+    Ok(plan)
+}
+
+/// An account's instance profile by ARN (`None`: it has none), or why its
+/// profiles are unknown.
+pub type ProfileByArn<'a> =
+    dyn Fn(&InstanceRow, &str) -> Result<Option<InstanceProfile>, String> + 'a;
+
+/// The change for a row, or why not (and whether there is nothing to do).
+pub type PlanRow<'a> =
+    dyn Fn(&InstanceRow, Option<&InstanceProfile>) -> Result<Change, (String, bool)> + 'a;
+
+/// What an undo plans on, as each front end knows it: the instance a journal
+/// line names (or why it cannot be had), an account's profile by ARN, and
+/// the change for a row (the one planner, behind what the front end also
+/// checks).
+pub struct UndoWorld<'a> {
+    pub row: &'a dyn Fn(&Entry) -> Result<InstanceRow, String>,
+    pub profile: &'a ProfileByArn<'a>,
+    pub plan: &'a PlanRow<'a>,
+    /// The account starts afresh with each run (the demo): a change since is
+    /// most likely that.
+    pub afresh: bool,
+}
+
+/// The one undo planner, pure: each change of the batch decided from what the
+/// instance has now ([`undo_step`]), the CLI's and the TUI's alike.
+pub fn plan_undo_with(
+    batch: &UndoBatch,
+    force: bool,
+    world: &UndoWorld,
+) -> (Vec<(Change, Option<String>)>, Vec<Skip>) {
+    let (mut changes, mut skipped) = (Vec::new(), Vec::new());
     for (entry, known) in &batch.changes {
-        let skip = |reason: String, settled: bool| Skipped {
+        let skip = |reason: String, settled: bool| Skip {
             account: entry.account.clone().unwrap_or_default(),
-            region: Some(entry.region.clone()),
+            region: entry.region.clone(),
             instance_id: entry.instance_id.clone(),
             from_profile_arn: entry.to_profile_arn.clone(),
             reason,
             settled,
         };
-        let Some(key) = key_of(entry.account.as_deref()) else {
-            plan.skipped.push(skip(
-                format!(
-                    "its account {} is not shown (pass its --profile)",
-                    entry.account.as_deref().unwrap_or("(unknown)")
-                ),
-                false,
-            ));
-            continue;
-        };
-        let Some(row) = reads.rows.iter().find(|r| {
-            r.instance.account == key
-                && r.instance.id == entry.instance_id
-                && r.instance.region == entry.region
-        }) else {
-            plan.skipped
-                .push(skip(format!("not found in {}", entry.region), false));
-            continue;
+        let row = match (world.row)(entry) {
+            Ok(row) => row,
+            Err(why) => {
+                skipped.push(skip(why, false));
+                continue;
+            }
         };
         let now = row
             .association
@@ -478,27 +542,34 @@ pub async fn plan_undo(
         match undo_step(entry, *known, now.as_deref(), force) {
             UndoStep::PutBack => {}
             UndoStep::AlreadyBack(why) => {
-                plan.skipped.push(skip(why, true));
+                skipped.push(skip(why, true));
                 continue;
             }
             UndoStep::Changed(why) => {
-                let why = if session.demo.is_some() {
+                let why = if world.afresh {
                     format!(
                         "from an earlier demo run: the demo account starts afresh with each run ({why})"
                     )
                 } else {
                     why
                 };
-                plan.skipped.push(skip(why, false));
+                skipped.push(skip(why, false));
                 continue;
             }
         }
         let target = match &entry.from_profile_arn {
-            Some(arn) => match reads.profiles(&key)?.iter().find(|p| &p.arn == arn) {
-                Some(p) => Some(p),
-                None => {
-                    plan.skipped.push(skip(
+            Some(arn) => match (world.profile)(&row, arn) {
+                Ok(Some(p)) => Some(p),
+                Ok(None) => {
+                    skipped.push(skip(
                         format!("its earlier profile {arn} no longer exists"),
+                        false,
+                    ));
+                    continue;
+                }
+                Err(why) => {
+                    skipped.push(skip(
+                        format!("its account's instance profiles could not be read: {why}"),
                         false,
                     ));
                     continue;
@@ -506,12 +577,12 @@ pub async fn plan_undo(
             },
             None => None,
         };
-        match plan_one(row, target) {
-            Ok(change) => plan.changes.push((change, row.instance.name.clone())),
-            Err(r) => plan.skipped.push(skip(r.to_string(), r.nothing_to_do())),
+        match (world.plan)(&row, target.as_ref()) {
+            Ok(change) => changes.push((change, row.instance.name.clone())),
+            Err((why, settled)) => skipped.push(skip(why, settled)),
         }
     }
-    Ok(plan)
+    (changes, skipped)
 }
 
 /// Runs a batch's changes, at most `concurrency` at a time, each journaled

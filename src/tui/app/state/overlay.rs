@@ -104,15 +104,8 @@ pub struct Confirm {
     pub typed: String,
 }
 
-/// An instance a batch leaves alone, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Skip {
-    pub region: String,
-    pub instance_id: String,
-    pub reason: String,
-    /// Already as wanted: nothing to do (not a failure).
-    pub settled: bool,
-}
+/// An instance a batch leaves alone, and why: the core's, as the CLI has it.
+pub use crate::core::bulk::Skip;
 
 /// The permissions overlay (`p`): a role's rows, fuzzy-filterable.
 #[derive(Debug, Clone, PartialEq)]

@@ -94,8 +94,10 @@ pub(super) fn plan_targets(
                 Some(p) => Some(p),
                 None => {
                     skipped.push(Skip {
+                        account: account.clone(),
                         region: region.clone(),
                         instance_id: id.clone(),
+                        from_profile_arn: None,
                         reason: format!(
                             "account {} has no instance profile {}",
                             state.account_label(&account),
@@ -111,8 +113,13 @@ pub(super) fn plan_targets(
         match plan_one(state, region, id, own) {
             Ok(c) => changes.push(c),
             Err((reason, settled)) => skipped.push(Skip {
+                account: account.clone(),
                 region: region.clone(),
                 instance_id: id.clone(),
+                from_profile_arn: state
+                    .row_of(region, id)
+                    .and_then(|r| r.data.association.as_ref())
+                    .map(|a| a.profile.arn.clone()),
                 reason,
                 settled,
             }),
@@ -160,58 +167,46 @@ fn ask(
 /// the instance shows now, its outcome on record or not; an instance changed
 /// since is skipped and named.
 pub(super) fn plan_undo(state: &mut State, entries: &[crate::core::journal::Entry]) {
-    use crate::core::bulk::UndoStep;
+    use crate::core::bulk::{UndoWorld, plan_undo_with};
     let accounts = state.shown_account_ids();
     let batch = match crate::core::bulk::batch_to_undo(entries, None, &accounts) {
         Ok(b) => b,
         Err(e) => return info(state, Tone::Info, e.to_string()),
     };
-    let mut changes = Vec::new();
-    let mut skipped = Vec::new();
-    for (entry, known) in &batch.changes {
-        let skip = |reason: String| Skip {
-            region: entry.region.clone(),
-            instance_id: entry.instance_id.clone(),
-            reason,
-            settled: false,
+    let (changes, skipped) = {
+        let state: &State = state;
+        let row = |e: &crate::core::journal::Entry| {
+            state
+                .row_of(&e.region, &e.instance_id)
+                .map(|r| r.data.clone())
+                .ok_or_else(|| "not listed (r picks regions)".to_string())
         };
-        let Some(row) = state.row_of(&entry.region, &entry.instance_id) else {
-            skipped.push(skip("not listed (r picks regions)".into()));
-            continue;
+        let profile = |_: &crate::core::inventory::InstanceRow, arn: &str| {
+            Ok(state.profile_by_arn(arn).cloned())
         };
-        let now = row
-            .data
-            .association
-            .as_ref()
-            .filter(|a| a.state.is_active())
-            .map(|a| a.profile.arn.clone());
-        match crate::core::bulk::undo_step(entry, *known, now.as_deref(), false) {
-            UndoStep::PutBack => {}
-            UndoStep::AlreadyBack(why) | UndoStep::Changed(why) => {
-                skipped.push(skip(
-                    why.replace(" (use --force to put it back anyway)", ""),
-                ));
-                continue;
-            }
-        }
-        let target = match &entry.from_profile_arn {
-            Some(arn) => match state.profile_by_arn(arn).cloned() {
-                Some(p) => Some(p),
-                None => {
-                    skipped.push(skip(format!("its earlier profile {arn} is not listed")));
-                    continue;
-                }
+        let plan = |row: &crate::core::inventory::InstanceRow, target: Option<&InstanceProfile>| {
+            plan_one(state, &row.instance.region, &row.instance.id, target)
+        };
+        plan_undo_with(
+            &batch,
+            false,
+            &UndoWorld {
+                row: &row,
+                profile: &profile,
+                plan: &plan,
+                afresh: false,
             },
-            None => None,
-        };
-        match plan_one(state, &entry.region, &entry.instance_id, target.as_ref()) {
-            Ok(c) => changes.push(c),
-            Err((reason, settled)) => skipped.push(Skip {
-                settled,
-                ..skip(reason)
-            }),
-        }
-    }
+        )
+    };
+    let changes: Vec<Change> = changes.into_iter().map(|(c, _)| c).collect();
+    // The TUI has no --force: say what the CLI would need.
+    let skipped = skipped
+        .into_iter()
+        .map(|mut s| {
+            s.reason = s.reason.replace(" (use --force to put it back anyway)", "");
+            s
+        })
+        .collect();
     // The notes first: a confirmation leaves them in the footer, nothing to
     // change replaces them with why.
     if !batch.notes.is_empty() {
