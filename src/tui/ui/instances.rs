@@ -12,83 +12,12 @@ use crate::tui::app::state::{Focus, Knowledge};
 
 use super::{spinner, theme};
 
-const ID_W: u16 = 19;
-/// The widest ACCOUNT column (labels are cut with `…`).
-const ACCOUNT_W: u16 = 16;
-const REGION_W: u16 = 14;
-use crate::tui::app::layout::MIN_FLEXIBLE;
-const STATE_W: u16 = 10;
-const ASSOC_W: u16 = 16;
+use crate::tui::app::layout::{ID_W, ListColumns, list_columns};
 
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let focused = state.list.focus == Focus::List && !state.list.filter_editing;
-    let mut title = vec![Span::styled(
-        format!(
-            " Instances {}/{} ",
-            state.list.visible.len(),
-            state.inventory.rows.len()
-        ),
-        theme::title(),
-    )];
-    if let Some(p) = &state.list.profile_filter {
-        title.push(Span::styled(
-            format!(
-                "profile {} ",
-                crate::aws::text::sanitize(crate::aws::profile_name_from_arn(p))
-            ),
-            theme::key(),
-        ));
-    }
-    if let Some(role) = &state.list.role_filter {
-        title.push(Span::styled(
-            format!(
-                "role {} ",
-                crate::aws::text::sanitize(crate::aws::profile_name_from_arn(role))
-            ),
-            theme::key(),
-        ));
-    }
-    if !state.list.marks.is_empty() {
-        title.push(Span::styled(
-            format!("· {} marked ", state.list.marks.len()),
-            theme::key(),
-        ));
-    }
-    let scopes = state.inventory.scopes();
-    let unknown_regions = scopes
-        .iter()
-        .filter(|s| {
-            state
-                .inventory
-                .region_data
-                .get(*s)
-                .is_some_and(|d| matches!(d.instances_src.knowledge(), Knowledge::Unknown(_)))
-        })
-        .count();
-    if unknown_regions > 0 {
-        let what = if state.several_accounts() {
-            "account region"
-        } else {
-            "region"
-        };
-        title.push(Span::styled(
-            format!(
-                "· {unknown_regions} {what}{} unknown ",
-                if unknown_regions == 1 { "" } else { "s" }
-            ),
-            theme::error(),
-        ));
-    }
-    if state.list.filter_editing || !state.list.filter.is_empty() {
-        let cursor = if state.list.filter_editing { "▏" } else { "" };
-        // Escaped, not stripped: a pasted control or bidi character cannot
-        // reach the terminal, and a filter that matches nothing because of
-        // one shows why (`web\u{202e}`, not a bare `web`).
-        title.push(Span::styled(
-            format!("/{}{cursor} ", crate::aws::text::escape(&state.list.filter)),
-            theme::key(),
-        ));
-    }
+    let unknown_regions = unknown_regions(state);
+    let title = title(state, unknown_regions);
     let block = Block::bordered().title(Line::from(title)).border_style(
         if focused || state.list.filter_editing {
             theme::focused_border()
@@ -99,7 +28,6 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    // ACCOUNT (several accounts): as wide as the longest label, at most ACCOUNT_W.
     let labels: std::collections::HashMap<&str, String> = state
         .inventory
         .shown
@@ -111,29 +39,6 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             )
         })
         .collect();
-    let mut account_w = if state.several_accounts() {
-        labels
-            .values()
-            .map(|l| l.chars().count() as u16)
-            .max()
-            .unwrap_or(0)
-            .clamp(7, ACCOUNT_W)
-    } else {
-        0
-    };
-    // REGION (several regions): as wide as the longest region name shown.
-    let mut region_w = if state.inventory.regions.len() > 1 {
-        state
-            .inventory
-            .regions
-            .iter()
-            .map(|r| r.chars().count() as u16)
-            .max()
-            .unwrap_or(0)
-            .clamp(6, REGION_W)
-    } else {
-        0
-    };
     // STATE and ASSOC are as wide as what the rows on screen say (an ASSOC
     // of `—` and `associated` needs 10, a spinning `disassociating` 16).
     let capacity = inner.height.saturating_sub(1) as usize;
@@ -146,41 +51,22 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             .max()
             .unwrap_or(0) as u16
     };
-    // The column titles (with the sort arrow) are 6 wide.
-    let state_w = widest(&|r| r.data.instance.state.as_str().chars().count()).clamp(6, STATE_W);
-    let assoc_w =
-        widest(&|r| profile_and_assoc(state, r).1.content.chars().count()).clamp(6, ASSOC_W);
-    // NAME and PROFILE (what the tool is for) keep room: the account and
-    // region columns narrow first, then REGION goes (the detail pane has it).
-    let flexible = |account_w: u16, region_w: u16| {
-        let columns = 6 + u16::from(region_w > 0) + u16::from(account_w > 0);
-        // A one-column mark at the left of every row.
-        let fixed = 1 + ID_W + state_w + assoc_w + region_w + account_w;
-        inner.width.saturating_sub(fixed + columns - 1)
-    };
-    if flexible(account_w, region_w) < MIN_FLEXIBLE && account_w > 0 {
-        account_w = account_w.min(10);
-    }
-    // REGION first becomes short (`apse2`), and goes only if even that is too wide.
-    let mut short_regions = false;
-    if flexible(account_w, region_w) < MIN_FLEXIBLE && region_w > 0 {
-        short_regions = true;
-        region_w = state
-            .inventory
-            .regions
-            .iter()
-            .map(|r| crate::aws::text::short_region(r).chars().count() as u16)
-            .max()
-            .unwrap_or(0)
-            .max(6);
-    }
-    if flexible(account_w, region_w) < MIN_FLEXIBLE && region_w > 0 {
-        region_w = 0;
-    }
+    let cols = list_columns(
+        state,
+        inner.width,
+        widest(&|r| r.data.instance.state.as_str().chars().count()),
+        widest(&|r| profile_and_assoc(state, r).1.content.chars().count()),
+    );
+    let ListColumns {
+        account: account_w,
+        region: region_w,
+        name: name_w,
+        state: state_w,
+        profile: profile_w,
+        assoc: assoc_w,
+        ..
+    } = cols;
     let multi = region_w > 0;
-    let flexible = flexible(account_w, region_w);
-    let name_w = flexible / 2;
-    let profile_w = flexible - name_w;
 
     let mut widths = vec![Constraint::Length(1)];
     let mut header = vec![" "];
@@ -218,49 +104,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .iter()
         .enumerate()
         .map(|(n, &i)| {
-            let r = &state.inventory.rows[i];
-            let inst = &r.data.instance;
-            let (profile, assoc) = profile_and_assoc(state, r);
-            let mut cells = Vec::with_capacity(7);
-            let marked = !state.list.marks.is_empty()
-                && state
-                    .list
-                    .marks
-                    .contains(&(inst.region.clone(), inst.id.clone()));
-            cells.push(if marked {
-                Cell::from(Span::styled("●", theme::key()))
-            } else if state
-                .changes
-                .changed_outside_lately(state.now, &inst.region, &inst.id)
-            {
-                // Changed by someone else in the last minute (e lists them).
-                Cell::from(Span::styled("!", theme::warning()))
-            } else {
-                Cell::from(" ")
-            });
-            if account_w > 0 {
-                let label = labels.get(inst.account.as_str()).map_or("", String::as_str);
-                cells.push(Cell::from(truncate(label, account_w as usize)));
-            }
-            if multi {
-                cells.push(Cell::from(if short_regions {
-                    crate::aws::text::short_region(&inst.region)
-                } else {
-                    inst.region.clone()
-                }));
-            }
-            cells.push(Cell::from(inst.id.clone()));
-            cells.push(Cell::from(truncate(&r.name, name_w as usize)));
-            cells.push(Cell::from(Span::styled(
-                truncate(inst.state.as_str(), state_w as usize),
-                theme::instance_state(&inst.state),
-            )));
-            cells.push(Cell::from(truncate(
-                &crate::aws::text::sanitize(&profile),
-                profile_w as usize,
-            )));
-            cells.push(Cell::from(assoc));
-            let row = Row::new(cells);
+            let row = Row::new(row_cells(state, &state.inventory.rows[i], &cols, &labels));
             if state.list.offset + n == state.list.selected {
                 row.style(theme::selected())
             } else {
@@ -275,23 +119,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         .column_spacing(1);
     frame.render_widget(table, inner);
     if empty && inner.height > 2 {
-        let msg = if state.inventory.rows.is_empty() {
-            if unknown_regions > 0 {
-                "instances unknown: DescribeInstances failed (see above)"
-            } else if scopes.iter().all(|s| {
-                state
-                    .inventory
-                    .region_data
-                    .get(s)
-                    .is_some_and(|d| d.instances_src.loaded)
-            }) {
-                "no instances in these regions (r picks regions)"
-            } else {
-                "loading instances…"
-            }
-        } else {
-            "no instance matches the filter (Esc clears it)"
-        };
+        let msg = empty_message(state, unknown_regions);
         let at = Rect {
             y: inner.y + 2,
             height: 1,
@@ -301,6 +129,154 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
             ratatui::widgets::Paragraph::new(Span::styled(msg, theme::dim())).centered(),
             at,
         );
+    }
+}
+
+/// The list's title: counts, the filters in force, marks, unknown regions.
+fn title(state: &State, unknown_regions: usize) -> Vec<Span<'static>> {
+    let mut title = vec![Span::styled(
+        format!(
+            " Instances {}/{} ",
+            state.list.visible.len(),
+            state.inventory.rows.len()
+        ),
+        theme::title(),
+    )];
+    if let Some(p) = &state.list.profile_filter {
+        title.push(Span::styled(
+            format!(
+                "profile {} ",
+                crate::aws::text::sanitize(crate::aws::profile_name_from_arn(p))
+            ),
+            theme::key(),
+        ));
+    }
+    if let Some(role) = &state.list.role_filter {
+        title.push(Span::styled(
+            format!(
+                "role {} ",
+                crate::aws::text::sanitize(crate::aws::profile_name_from_arn(role))
+            ),
+            theme::key(),
+        ));
+    }
+    if !state.list.marks.is_empty() {
+        title.push(Span::styled(
+            format!("· {} marked ", state.list.marks.len()),
+            theme::key(),
+        ));
+    }
+    if unknown_regions > 0 {
+        let what = if state.several_accounts() {
+            "account region"
+        } else {
+            "region"
+        };
+        title.push(Span::styled(
+            format!(
+                "· {unknown_regions} {what}{} unknown ",
+                if unknown_regions == 1 { "" } else { "s" }
+            ),
+            theme::error(),
+        ));
+    }
+    if state.list.filter_editing || !state.list.filter.is_empty() {
+        let cursor = if state.list.filter_editing { "▏" } else { "" };
+        // Escaped, not stripped: a pasted control or bidi character cannot
+        // reach the terminal, and a filter that matches nothing because of
+        // one shows why (`web\u{202e}`, not a bare `web`).
+        title.push(Span::styled(
+            format!("/{}{cursor} ", crate::aws::text::escape(&state.list.filter)),
+            theme::key(),
+        ));
+    }
+    title
+}
+
+/// How many account-regions' instances are unknown (their read failed).
+fn unknown_regions(state: &State) -> usize {
+    let scopes = state.inventory.scopes();
+    scopes
+        .iter()
+        .filter(|s| {
+            state
+                .inventory
+                .region_data
+                .get(*s)
+                .is_some_and(|d| matches!(d.instances_src.knowledge(), Knowledge::Unknown(_)))
+        })
+        .count()
+}
+
+/// One row's cells, in the columns' order.
+fn row_cells(
+    state: &State,
+    r: &crate::tui::app::state::Row,
+    cols: &ListColumns,
+    labels: &std::collections::HashMap<&str, String>,
+) -> Vec<Cell<'static>> {
+    let inst = &r.data.instance;
+    let (profile, assoc) = profile_and_assoc(state, r);
+    let mut cells = Vec::with_capacity(7);
+    let marked = !state.list.marks.is_empty()
+        && state
+            .list
+            .marks
+            .contains(&(inst.region.clone(), inst.id.clone()));
+    cells.push(if marked {
+        Cell::from(Span::styled("●", theme::key()))
+    } else if state
+        .changes
+        .changed_outside_lately(state.now, &inst.region, &inst.id)
+    {
+        // Changed by someone else in the last minute (e lists them).
+        Cell::from(Span::styled("!", theme::warning()))
+    } else {
+        Cell::from(" ")
+    });
+    if cols.account > 0 {
+        let label = labels.get(inst.account.as_str()).map_or("", String::as_str);
+        cells.push(Cell::from(truncate(label, cols.account as usize)));
+    }
+    if cols.region > 0 {
+        cells.push(Cell::from(if cols.short_regions {
+            crate::aws::text::short_region(&inst.region)
+        } else {
+            inst.region.clone()
+        }));
+    }
+    cells.push(Cell::from(inst.id.clone()));
+    cells.push(Cell::from(truncate(&r.name, cols.name as usize)));
+    cells.push(Cell::from(Span::styled(
+        truncate(inst.state.as_str(), cols.state as usize),
+        theme::instance_state(&inst.state),
+    )));
+    cells.push(Cell::from(truncate(
+        &crate::aws::text::sanitize(&profile),
+        cols.profile as usize,
+    )));
+    cells.push(Cell::from(assoc));
+    cells
+}
+
+/// Why the list is empty: unknown, loading, nothing there, or the filter.
+fn empty_message(state: &State, unknown_regions: usize) -> &'static str {
+    if state.inventory.rows.is_empty() {
+        if unknown_regions > 0 {
+            "instances unknown: DescribeInstances failed (see above)"
+        } else if state.inventory.scopes().iter().all(|s| {
+            state
+                .inventory
+                .region_data
+                .get(s)
+                .is_some_and(|d| d.instances_src.loaded)
+        }) {
+            "no instances in these regions (r picks regions)"
+        } else {
+            "loading instances…"
+        }
+    } else {
+        "no instance matches the filter (Esc clears it)"
     }
 }
 

@@ -191,19 +191,126 @@ pub fn profile_picker_area(area: Rect) -> Rect {
 
 /// The least room NAME and PROFILE share before other columns give way.
 pub const MIN_FLEXIBLE: u16 = 30;
+/// INSTANCE: an instance id (`i-` and 17 hex digits).
+pub const ID_W: u16 = 19;
+/// The widest ACCOUNT column (labels are cut with `…`), the narrowest, and
+/// how narrow it gets before REGION gives way.
+pub const ACCOUNT_W: u16 = 16;
+pub const ACCOUNT_MIN: u16 = 7;
+pub const ACCOUNT_SQUEEZED: u16 = 10;
+/// The widest REGION column (`ap-southeast-2`).
+pub const REGION_W: u16 = 14;
+/// The widest STATE (`shutting-down`, cut) and ASSOC (`disassociating` and a spinner).
+pub const STATE_W: u16 = 10;
+pub const ASSOC_W: u16 = 16;
+/// The narrowest a column gets: its title and the sort arrow.
+pub const TITLE_MIN: u16 = 6;
+
+/// The instance table's columns, as wide as they are drawn (0: not shown).
+/// The one table both the layout (folding, clicks) and the view use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListColumns {
+    pub account: u16,
+    pub region: u16,
+    /// REGION shows short names (`apse2`) to make room.
+    pub short_regions: bool,
+    pub name: u16,
+    pub state: u16,
+    pub profile: u16,
+    pub assoc: u16,
+}
+
+/// The columns of a list `width` wide, whose rows on screen say at most
+/// `widest_state` and `widest_assoc` characters in STATE and ASSOC. NAME and
+/// PROFILE (what the tool is for) keep room: ACCOUNT narrows first, then
+/// REGION becomes short, then goes (the detail pane has both).
+pub fn list_columns(
+    state: &State,
+    width: u16,
+    widest_state: u16,
+    widest_assoc: u16,
+) -> ListColumns {
+    let mut account = if state.several_accounts() {
+        state
+            .inventory
+            .shown
+            .iter()
+            .map(|k| {
+                crate::aws::text::sanitize(&state.account_label(k))
+                    .chars()
+                    .count() as u16
+            })
+            .max()
+            .unwrap_or(0)
+            .clamp(ACCOUNT_MIN, ACCOUNT_W)
+    } else {
+        0
+    };
+    let region_names = |short: bool| {
+        state
+            .inventory
+            .regions
+            .iter()
+            .map(|r| {
+                if short {
+                    crate::aws::text::short_region(r).chars().count() as u16
+                } else {
+                    r.chars().count() as u16
+                }
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let mut region = if state.inventory.regions.len() > 1 {
+        region_names(false).clamp(TITLE_MIN, REGION_W)
+    } else {
+        0
+    };
+    let state_w = widest_state.clamp(TITLE_MIN, STATE_W);
+    let assoc = widest_assoc.clamp(TITLE_MIN, ASSOC_W);
+    let flexible = |account: u16, region: u16| {
+        let columns = 6 + u16::from(region > 0) + u16::from(account > 0);
+        // A one-column mark at the left of every row.
+        let fixed = 1 + ID_W + state_w + assoc + region + account;
+        width.saturating_sub(fixed + columns - 1)
+    };
+    if flexible(account, region) < MIN_FLEXIBLE && account > 0 {
+        account = account.min(ACCOUNT_SQUEEZED);
+    }
+    let mut short_regions = false;
+    if flexible(account, region) < MIN_FLEXIBLE && region > 0 {
+        short_regions = true;
+        region = region_names(true).max(TITLE_MIN);
+    }
+    if flexible(account, region) < MIN_FLEXIBLE && region > 0 {
+        region = 0;
+    }
+    let flexible = flexible(account, region);
+    let name = flexible / 2;
+    ListColumns {
+        account,
+        region,
+        short_regions,
+        name,
+        state: state_w,
+        profile: flexible - name,
+        assoc,
+    }
+}
 
 /// True when the detail pane folds away (`i` shows it): beside the list it
 /// would leave the list too little room for its columns (about 120 columns
 /// with several regions; less with one).
 pub fn detail_folded(state: &State) -> bool {
     let width = state.size.0;
-    // Borders, the mark, INSTANCE, STATE, ASSOC, the gaps, NAME and PROFILE.
-    let mut needs: u16 = 2 + 1 + 19 + 10 + 16 + 6 + MIN_FLEXIBLE;
+    // Borders, the mark, INSTANCE, STATE, ASSOC, the gaps, NAME and PROFILE;
+    // a whole REGION and a squeezed ACCOUNT, each with its gap.
+    let mut needs: u16 = 2 + 1 + ID_W + STATE_W + ASSOC_W + 6 + MIN_FLEXIBLE;
     if state.inventory.regions.len() > 1 {
-        needs += 15;
+        needs += REGION_W + 1;
     }
     if state.several_accounts() {
-        needs += 11;
+        needs += ACCOUNT_SQUEEZED + 1;
     }
     width.saturating_sub(detail_width(width)) < needs
 }
