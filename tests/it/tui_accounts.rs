@@ -205,8 +205,9 @@ async fn a_picks_the_accounts_shown() {
     let Overlay::Accounts(ap) = &h.state.overlay else {
         panic!("{:?}", h.state.overlay)
     };
-    assert_eq!(ap.all.len(), 3);
-    assert!(ap.all[2].1.contains("PRODUCTION"), "{:?}", ap.all);
+    assert_eq!(ap.keys.len(), 3);
+    let lines = rolecall::tui::app::derive::account_lines(&h.state, &ap.keys);
+    assert!(lines[2].contains("PRODUCTION"), "{lines:?}");
     // Untoggle the main account (first line), apply.
     h.key(KeyCode::Char(' ')).await;
     h.key(KeyCode::Enter).await;
@@ -261,4 +262,26 @@ async fn the_profiles_view_and_revoke_name_the_account() {
         screen.contains("role BastionSSMRole in account payments-prod?"),
         "{screen}"
     );
+}
+
+#[tokio::test]
+async fn a_read_that_fails_while_the_account_picker_is_open_shows_in_it() {
+    let mut h = Harness::demo_accounts().await;
+    h.key(KeyCode::Char('a')).await;
+    let keys = match &h.state.overlay {
+        Overlay::Accounts(ap) => ap.keys.clone(),
+        other => panic!("{other:?}"),
+    };
+    let before = rolecall::tui::app::derive::account_lines(&h.state, &keys);
+    assert!(!before[1].contains('⚠'), "{before:?}");
+    h.dispatch(rolecall::tui::app::Action::IdentityLoaded {
+        account: keys[1].clone(),
+        result: Err(rolecall::aws::ApiError::service(
+            "sts:GetCallerIdentity",
+            "AccessDenied",
+            "denied",
+        )),
+    });
+    let after = rolecall::tui::app::derive::account_lines(&h.state, &keys);
+    assert!(after[1].contains("⚠ AccessDenied"), "{after:?}");
 }

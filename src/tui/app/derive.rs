@@ -96,3 +96,26 @@ pub fn permission_view_lines(state: &State, role: &(String, String)) -> Vec<Stri
         _ => Vec::new(),
     }
 }
+
+/// The account picker's lines: label and id, a failing read's few words,
+/// PRODUCTION; made when drawn, so they follow the reads.
+pub fn account_lines(state: &State, keys: &[String]) -> Vec<String> {
+    keys.iter()
+        .map(|key| {
+            let label = state.account_label(key);
+            let id = state.account_id(key).unwrap_or("id unknown");
+            let mut line = if label == id {
+                label
+            } else {
+                format!("{label}  {id}")
+            };
+            if let Some(e) = failing(state, key) {
+                line.push_str(&format!("  ⚠ {}", e.short()));
+            }
+            if state.production_guard(key).is_some() {
+                line.push_str("  PRODUCTION");
+            }
+            crate::aws::text::sanitize(&line)
+        })
+        .collect()
+}

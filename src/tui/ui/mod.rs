@@ -134,9 +134,12 @@ fn draw(state: &State, frame: &mut Frame) {
         Overlay::Regions(r) => {
             picker::render_regions(r, frame, popup(area, 60, area.height.saturating_sub(8)))
         }
-        Overlay::Accounts(a) => {
-            picker::render_accounts(a, frame, popup(area, 70, area.height.saturating_sub(8)))
-        }
+        Overlay::Accounts(a) => picker::render_accounts(
+            state,
+            a,
+            frame,
+            popup(area, 70, area.height.saturating_sub(8)),
+        ),
         Overlay::Confirm(c) => {
             let width = confirm::WIDTH.min(area.width.saturating_sub(4));
             confirm::render(

@@ -118,15 +118,15 @@ pub fn render_regions(r: &RegionPicker, frame: &mut Frame, area: Rect) {
 }
 
 /// `a`: every account of the session; the chosen ones are shown.
-pub fn render_accounts(a: &AccountPicker, frame: &mut Frame, area: Rect) {
-    let lines: Vec<String> = a.all.iter().map(|(_, l)| l.clone()).collect();
+pub fn render_accounts(state: &State, a: &AccountPicker, frame: &mut Frame, area: Rect) {
+    let lines = crate::tui::app::derive::account_lines(state, &a.keys);
     let around = Surround {
         title: " Accounts (Space toggles, Enter applies) ".into(),
-        legend: format!("{} of {} chosen", a.chosen.len(), a.all.len()),
+        legend: format!("{} of {} chosen", a.chosen.len(), a.keys.len()),
         notice: vec![],
     };
     let mark = |i: usize| {
-        let chosen = a.all.get(i).is_some_and(|(k, _)| a.chosen.contains(k));
+        let chosen = a.keys.get(i).is_some_and(|k| a.chosen.contains(k));
         Span::raw(if chosen { "[x] " } else { "[ ] " })
     };
     fuzzy_list::render(&a.list, &lines, lines.len(), around, mark, frame, area);

@@ -66,9 +66,10 @@ impl Picker {
 /// The account picker overlay (`a`): which accounts are shown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountPicker {
-    /// Every account of the session: (key, its line).
-    pub all: Vec<(String, String)>,
-    /// Over the lines of `all`.
+    /// Every account of the session, by key (their lines are derived, so a
+    /// read that fails while the picker is open shows at once).
+    pub keys: Vec<String>,
+    /// Over the lines of `keys` (`derive::account_lines`).
     pub list: FuzzyList,
     /// Keys of the accounts to show.
     pub chosen: Vec<String>,

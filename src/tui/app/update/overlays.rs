@@ -3,7 +3,6 @@
 
 use super::super::action::Effect;
 use super::super::command::Command;
-use super::super::derive::failing;
 use super::super::fuzzy_list::{FuzzyList, ListEvent};
 use super::super::state::{AccountPicker, Overlay, Picker, RegionPicker, State, Tone};
 use super::changes::{choose_profile, targets};
@@ -169,39 +168,24 @@ pub(super) fn on_regions(state: &mut State, cmd: Command, mut rp: RegionPicker) 
 /// `a`: the account picker (every account of the session; Space toggles,
 /// Enter shows the chosen ones).
 pub(super) fn open_accounts(state: &mut State) -> Vec<Effect> {
-    let all: Vec<(String, String)> = state
+    let keys: Vec<String> = state
         .config
         .accounts
         .iter()
-        .map(|a| {
-            let label = state.account_label(&a.key);
-            let id = state.account_id(&a.key).unwrap_or("id unknown");
-            let mut line = if label == id {
-                label
-            } else {
-                format!("{label}  {id}")
-            };
-            if let Some(e) = failing(state, &a.key) {
-                line.push_str(&format!("  ⚠ {}", e.short()));
-            }
-            if state.production_guard(&a.key).is_some() {
-                line.push_str("  PRODUCTION");
-            }
-            (a.key.clone(), crate::aws::text::sanitize(&line))
-        })
+        .map(|a| a.key.clone())
         .collect();
-    let lines: Vec<String> = all.iter().map(|(_, l)| l.clone()).collect();
+    let lines = crate::tui::app::derive::account_lines(state, &keys);
     state.overlay = Overlay::Accounts(AccountPicker {
         list: FuzzyList::new(&lines),
-        all,
+        keys,
         chosen: state.inventory.shown.clone(),
     });
     vec![]
 }
 
 pub(super) fn on_accounts(state: &mut State, cmd: Command, mut ap: AccountPicker) -> Vec<Effect> {
-    let (keys, lines): (Vec<String>, Vec<String>) = ap.all.iter().cloned().unzip();
-    match choose_several(&cmd, &mut ap.list, &lines, &keys, &mut ap.chosen) {
+    let lines = crate::tui::app::derive::account_lines(state, &ap.keys);
+    match choose_several(&cmd, &mut ap.list, &lines, &ap.keys, &mut ap.chosen) {
         Several::Closed => {
             state.overlay = Overlay::None;
             return vec![];
