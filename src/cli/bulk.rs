@@ -84,7 +84,7 @@ fn rows_for_plan(
         from_profile_arn: s.from_profile_arn.clone(),
         to_profile_arn: None,
         outcome: "skipped".into(),
-        error: Some(s.reason.clone()),
+        error: Some(s.why.sentence(true)),
     }));
     rows
 }
@@ -287,7 +287,7 @@ fn render(
 /// The skipped instances an undo leaves where they are not as before (a
 /// skip that is "already as before" is not one of them).
 fn unsettled(plan: &BatchPlan) -> usize {
-    plan.skipped.iter().filter(|s| !s.settled).count()
+    plan.skipped.iter().filter(|s| !s.settled()).count()
 }
 
 /// Runs (or, dry, prints) a planned batch; the text to print and, when any

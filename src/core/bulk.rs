@@ -34,9 +34,107 @@ pub struct Skip {
     pub region: String,
     pub instance_id: String,
     pub from_profile_arn: Option<String>,
-    pub reason: String,
+    pub why: Why,
+}
+
+impl Skip {
     /// The instance is already where the batch wants it (nothing to do).
-    pub settled: bool,
+    pub fn settled(&self) -> bool {
+        self.why.settled()
+    }
+}
+
+/// Why an instance is left out of a batch: facts; each front end words them
+/// ([`Why::sentence`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Why {
+    /// The planner's own reasons (already has it, wrong state, …).
+    Refused(plan::Refusal),
+    /// A batch across accounts: this account has no profile of that name.
+    NoSuchProfile { account: String, profile: String },
+    /// Undo: the instance has the profile it had before the batch.
+    AlreadyBack {
+        profile: Option<String>,
+        known: Known,
+    },
+    /// Undo: it is on something the batch did not put there (`afresh`: the
+    /// demo, whose account starts afresh with each run).
+    ChangedSince { now: Option<String>, afresh: bool },
+    /// Undo: its account is not in the session.
+    AccountNotShown { account: Option<String> },
+    /// Undo: it is not where the journal says.
+    NotFound { region: String },
+    /// Undo: the profile to put back is gone.
+    EarlierProfileGone { arn: String },
+    /// Undo: the account's profiles could not be read.
+    ProfilesUnknown { why: String },
+    /// What only a front end knows, in its words (a change in flight, an
+    /// association unread, an instance not listed).
+    Said(String),
+}
+
+impl Why {
+    /// True when the instance is already as wanted (not a failure).
+    pub fn settled(&self) -> bool {
+        match self {
+            Why::Refused(r) => r.nothing_to_do(),
+            Why::AlreadyBack { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// One sentence; `cli` adds what the command line can do about it
+    /// (`--force`, `--profile`).
+    pub fn sentence(&self, cli: bool) -> String {
+        let name = |arn: &Option<String>| {
+            arn.as_deref()
+                .map_or("no profile", crate::aws::profile_name_from_arn)
+                .to_string()
+        };
+        match self {
+            Why::Refused(r) => r.to_string(),
+            Why::NoSuchProfile { account, profile } => {
+                format!(
+                    "account {account} has no instance profile {}",
+                    escape(profile)
+                )
+            }
+            Why::AlreadyBack { profile, known } => format!(
+                "already has {} as before the batch{}",
+                name(profile),
+                match known {
+                    Known::Failed => " (the change failed at the time)",
+                    Known::Unknown => " (the change did not happen)",
+                    Known::Ok | Known::Partial => "",
+                }
+            ),
+            Why::ChangedSince { now, afresh } => {
+                let mut text = format!("changed since: it now has {}", name(now));
+                if cli {
+                    text.push_str(" (use --force to put it back anyway)");
+                }
+                if *afresh {
+                    text = format!(
+                        "from an earlier demo run: the demo account starts afresh with each run ({text})"
+                    );
+                }
+                text
+            }
+            Why::AccountNotShown { account } => format!(
+                "its account {} is not shown{}",
+                account.as_deref().unwrap_or("(unknown)"),
+                if cli { " (pass its --profile)" } else { "" }
+            ),
+            Why::NotFound { region } => format!("not found in {region}"),
+            Why::EarlierProfileGone { arn } => {
+                format!("its earlier profile {arn} no longer exists")
+            }
+            Why::ProfilesUnknown { why } => {
+                format!("its account's instance profiles could not be read: {why}")
+            }
+            Why::Said(text) => text.clone(),
+        }
+    }
 }
 
 /// A batch planned from fresh reads.
@@ -155,23 +253,21 @@ pub async fn plan_swap(
         identities: identities(&reads),
     };
     for row in chosen {
-        let skip = |reason: String| Skip {
+        let skip = |why: Why| Skip {
             account: row.instance.account.clone(),
             region: row.instance.region.clone(),
             instance_id: row.instance.id.clone(),
             from_profile_arn: row.association.as_ref().map(|a| a.profile.arn.clone()),
-            settled: false,
-            reason,
+            why,
         };
         let target = match to {
             Some(t) => match profile_in(&reads, &row.instance.account, t)? {
                 Some(p) => Some(p),
                 None => {
-                    plan.skipped.push(skip(format!(
-                        "account {} has no instance profile {}",
-                        row.instance.account,
-                        escape(&t.to_string())
-                    )));
+                    plan.skipped.push(skip(Why::NoSuchProfile {
+                        account: row.instance.account.clone(),
+                        profile: t.to_string(),
+                    }));
                     continue;
                 }
             },
@@ -179,11 +275,7 @@ pub async fn plan_swap(
         };
         match plan_one(row, target) {
             Ok(change) => plan.changes.push((change, row.instance.name.clone())),
-            Err(r) => {
-                let mut s = skip(r.to_string());
-                s.settled = r.nothing_to_do();
-                plan.skipped.push(s);
-            }
+            Err(r) => plan.skipped.push(skip(Why::Refused(r))),
         }
     }
     Ok(plan)
@@ -377,11 +469,10 @@ pub fn settle_time(
 pub enum UndoStep {
     /// Put the recorded `from` back.
     PutBack,
-    /// Already where it was before the batch: nothing to do (the reason says so).
-    AlreadyBack(String),
-    /// On something the batch did not put there: left alone (the reason says
-    /// what), unless forced.
-    Changed(String),
+    /// Already where it was before the batch: nothing to do.
+    AlreadyBack(Why),
+    /// On something the batch did not put there: left alone, unless forced.
+    Changed(Why),
 }
 
 /// Decides one change of an undo. Back to `from` when the instance is on the
@@ -389,27 +480,19 @@ pub enum UndoStep {
 /// no profile (the detach of a two-call change happened, the rest did not).
 pub fn undo_step(entry: &Entry, known: Known, now: Option<&str>, force: bool) -> UndoStep {
     let from = entry.from_profile_arn.as_deref();
-    fn name(arn: Option<&str>) -> &str {
-        arn.map_or("no profile", crate::aws::profile_name_from_arn)
-    }
     if now == from {
-        return UndoStep::AlreadyBack(format!(
-            "already has {} as before the batch{}",
-            name(from),
-            match known {
-                Known::Failed => " (the change failed at the time)",
-                Known::Unknown => " (the change did not happen)",
-                Known::Ok | Known::Partial => "",
-            }
-        ));
+        return UndoStep::AlreadyBack(Why::AlreadyBack {
+            profile: from.map(str::to_string),
+            known,
+        });
     }
     if now == entry.to_profile_arn.as_deref() || (known != Known::Ok && now.is_none()) || force {
         return UndoStep::PutBack;
     }
-    UndoStep::Changed(format!(
-        "changed since: it now has {} (use --force to put it back anyway)",
-        name(now)
-    ))
+    UndoStep::Changed(Why::ChangedSince {
+        now: now.map(str::to_string),
+        afresh: false,
+    })
 }
 
 /// Plans putting every instance of a batch back where it was, from fresh
@@ -444,12 +527,9 @@ pub async fn plan_undo(
             .map(|a| a.key.clone())
     };
     let demo = session.demo.is_some();
-    let row = |entry: &Entry| -> Result<InstanceRow, String> {
-        let key = key_of(entry.account.as_deref()).ok_or_else(|| {
-            format!(
-                "its account {} is not shown (pass its --profile)",
-                entry.account.as_deref().unwrap_or("(unknown)")
-            )
+    let row = |entry: &Entry| -> Result<InstanceRow, Why> {
+        let key = key_of(entry.account.as_deref()).ok_or_else(|| Why::AccountNotShown {
+            account: entry.account.clone(),
         })?;
         reads
             .rows
@@ -460,7 +540,9 @@ pub async fn plan_undo(
                     && r.instance.region == entry.region
             })
             .cloned()
-            .ok_or_else(|| format!("not found in {}", entry.region))
+            .ok_or_else(|| Why::NotFound {
+                region: entry.region.clone(),
+            })
     };
     let profile = |row: &InstanceRow, arn: &str| -> Result<Option<InstanceProfile>, String> {
         Ok(reads
@@ -471,7 +553,7 @@ pub async fn plan_undo(
             .cloned())
     };
     let plan_row = |row: &InstanceRow, target: Option<&InstanceProfile>| {
-        plan_one(row, target).map_err(|r| (r.to_string(), r.nothing_to_do()))
+        plan_one(row, target).map_err(Why::Refused)
     };
     let (changes, skipped) = plan_undo_with(
         batch,
@@ -494,15 +576,14 @@ pub type ProfileByArn<'a> =
     dyn Fn(&InstanceRow, &str) -> Result<Option<InstanceProfile>, String> + 'a;
 
 /// The change for a row, or why not (and whether there is nothing to do).
-pub type PlanRow<'a> =
-    dyn Fn(&InstanceRow, Option<&InstanceProfile>) -> Result<Change, (String, bool)> + 'a;
+pub type PlanRow<'a> = dyn Fn(&InstanceRow, Option<&InstanceProfile>) -> Result<Change, Why> + 'a;
 
 /// What an undo plans on, as each front end knows it: the instance a journal
 /// line names (or why it cannot be had), an account's profile by ARN, and
 /// the change for a row (the one planner, behind what the front end also
 /// checks).
 pub struct UndoWorld<'a> {
-    pub row: &'a dyn Fn(&Entry) -> Result<InstanceRow, String>,
+    pub row: &'a dyn Fn(&Entry) -> Result<InstanceRow, Why>,
     pub profile: &'a ProfileByArn<'a>,
     pub plan: &'a PlanRow<'a>,
     /// The account starts afresh with each run (the demo): a change since is
@@ -519,18 +600,17 @@ pub fn plan_undo_with(
 ) -> (Vec<(Change, Option<String>)>, Vec<Skip>) {
     let (mut changes, mut skipped) = (Vec::new(), Vec::new());
     for (entry, known) in &batch.changes {
-        let skip = |reason: String, settled: bool| Skip {
+        let skip = |why: Why| Skip {
             account: entry.account.clone().unwrap_or_default(),
             region: entry.region.clone(),
             instance_id: entry.instance_id.clone(),
             from_profile_arn: entry.to_profile_arn.clone(),
-            reason,
-            settled,
+            why,
         };
         let row = match (world.row)(entry) {
             Ok(row) => row,
             Err(why) => {
-                skipped.push(skip(why, false));
+                skipped.push(skip(why));
                 continue;
             }
         };
@@ -542,18 +622,18 @@ pub fn plan_undo_with(
         match undo_step(entry, *known, now.as_deref(), force) {
             UndoStep::PutBack => {}
             UndoStep::AlreadyBack(why) => {
-                skipped.push(skip(why, true));
+                skipped.push(skip(why));
+                continue;
+            }
+            UndoStep::Changed(Why::ChangedSince { now, .. }) => {
+                skipped.push(skip(Why::ChangedSince {
+                    now,
+                    afresh: world.afresh,
+                }));
                 continue;
             }
             UndoStep::Changed(why) => {
-                let why = if world.afresh {
-                    format!(
-                        "from an earlier demo run: the demo account starts afresh with each run ({why})"
-                    )
-                } else {
-                    why
-                };
-                skipped.push(skip(why, false));
+                skipped.push(skip(why));
                 continue;
             }
         }
@@ -561,17 +641,11 @@ pub fn plan_undo_with(
             Some(arn) => match (world.profile)(&row, arn) {
                 Ok(Some(p)) => Some(p),
                 Ok(None) => {
-                    skipped.push(skip(
-                        format!("its earlier profile {arn} no longer exists"),
-                        false,
-                    ));
+                    skipped.push(skip(Why::EarlierProfileGone { arn: arn.clone() }));
                     continue;
                 }
                 Err(why) => {
-                    skipped.push(skip(
-                        format!("its account's instance profiles could not be read: {why}"),
-                        false,
-                    ));
+                    skipped.push(skip(Why::ProfilesUnknown { why }));
                     continue;
                 }
             },
@@ -579,7 +653,7 @@ pub fn plan_undo_with(
         };
         match (world.plan)(&row, target.as_ref()) {
             Ok(change) => changes.push((change, row.instance.name.clone())),
-            Err((why, settled)) => skipped.push(skip(why, settled)),
+            Err(why) => skipped.push(skip(why)),
         }
     }
     (changes, skipped)
@@ -811,7 +885,10 @@ mod tests {
             UndoStep::PutBack
         );
         match undo_step(&e, Known::Unknown, Some(A), false) {
-            UndoStep::AlreadyBack(why) => assert!(why.contains("did not happen"), "{why}"),
+            UndoStep::AlreadyBack(why) => {
+                let why = why.sentence(true);
+                assert!(why.contains("did not happen"), "{why}")
+            }
             other => panic!("{other:?}"),
         }
         assert!(matches!(

@@ -112,7 +112,11 @@ async fn a_batch_across_accounts_skips_where_the_profile_does_not_exist_and_asks
         .map(|c| c.to.as_ref().unwrap().arn.as_str())
         .collect();
     assert!(to[0].contains(MAIN) && to[1].contains(STAGING), "{to:?}");
-    let reasons: Vec<&str> = c.skipped.iter().map(|s| s.reason.as_str()).collect();
+    let reasons: Vec<String> = c
+        .skipped
+        .iter()
+        .map(|s| rolecall::tui::app::derive::why_text(&s.why))
+        .collect();
     assert_eq!(
         reasons,
         ["account payments-prod has no instance profile web-frontend"]

@@ -1284,7 +1284,7 @@ async fn u_puts_the_latest_batch_back_and_j_shows_both() {
     assert_eq!(c.changes[0].instance_id, web1);
     assert_eq!(c.skipped.len(), 1);
     assert!(
-        c.skipped[0].reason.contains("changed since"),
+        rolecall::tui::app::derive::why_text(&c.skipped[0].why).contains("changed since"),
         "{:?}",
         c.skipped
     );

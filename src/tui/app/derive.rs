@@ -119,3 +119,14 @@ pub fn account_lines(state: &State, keys: &[String]) -> Vec<String> {
         })
         .collect()
 }
+
+/// Why an instance is skipped, as the TUI says it (no command-line flags;
+/// "nothing to do" where the instance is already as wanted).
+pub fn why_text(why: &crate::core::bulk::Why) -> String {
+    let text = crate::aws::text::sanitize(&why.sentence(false));
+    if matches!(why, crate::core::bulk::Why::Refused(_)) && why.settled() {
+        format!("{text}; nothing to do")
+    } else {
+        text
+    }
+}

@@ -113,7 +113,7 @@ fn batch_lines(state: &State, c: &Confirm) -> Vec<String> {
                 place(&sk.region, &sk.instance_id),
                 sk.instance_id,
                 name(&sk.region, &sk.instance_id),
-                sk.reason
+                crate::tui::app::derive::why_text(&sk.why)
             ));
         }
     }

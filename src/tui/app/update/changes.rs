@@ -12,6 +12,7 @@ use super::super::derive::confirm_guard;
 use super::super::state::{Confirm, Overlay, RegionData, Skip, State, Tone};
 use super::poll::{FAST_POLL, region_data_mut, reload_region};
 use super::{info, refuse_read_only};
+use crate::core::bulk::Why;
 
 /// Why no change can be planned on this instance now, if so: a change in
 /// flight, or an association that is unknown or still loading.
@@ -43,29 +44,22 @@ pub(super) fn targets(state: &State) -> Vec<(String, String)> {
 }
 
 /// The change that puts `target` (or, `None`, nothing) on one instance, or
-/// why there is none (and whether that is because there is nothing to do):
-/// the one planner, behind what only the screen knows (in flight, unread).
+/// why there is none: the one planner, behind what only the screen knows (a
+/// change in flight, an association unread).
 fn plan_one(
     state: &State,
     region: &str,
     instance_id: &str,
     target: Option<&InstanceProfile>,
-) -> Result<Change, (String, bool)> {
+) -> Result<Change, Why> {
     let row = state
         .row_of(region, instance_id)
-        .ok_or_else(|| (format!("instance {instance_id} is no longer listed"), false))?;
+        .ok_or_else(|| Why::Said(format!("instance {instance_id} is no longer listed")))?;
     if let Some(why) = blocked(state, region, instance_id) {
-        return Err((why, false));
+        return Err(Why::Said(why));
     }
-    plan::change_for(&row.data.instance, row.data.association.as_ref(), target).map_err(|r| {
-        let settled = r.nothing_to_do();
-        let text = if settled {
-            format!("{}; nothing to do", sanitize(&r.to_string()))
-        } else {
-            r.to_string()
-        };
-        (text, settled)
-    })
+    plan::change_for(&row.data.instance, row.data.association.as_ref(), target)
+        .map_err(Why::Refused)
 }
 
 /// Plans `target` (or a detach) on every target instance and asks for
@@ -98,12 +92,10 @@ pub(super) fn plan_targets(
                         region: region.clone(),
                         instance_id: id.clone(),
                         from_profile_arn: None,
-                        reason: format!(
-                            "account {} has no instance profile {}",
-                            state.account_label(&account),
-                            sanitize(&t.name)
-                        ),
-                        settled: false,
+                        why: Why::NoSuchProfile {
+                            account: state.account_label(&account),
+                            profile: t.name.clone(),
+                        },
                     });
                     continue;
                 }
@@ -112,7 +104,7 @@ pub(super) fn plan_targets(
         };
         match plan_one(state, region, id, own) {
             Ok(c) => changes.push(c),
-            Err((reason, settled)) => skipped.push(Skip {
+            Err(why) => skipped.push(Skip {
                 account: account.clone(),
                 region: region.clone(),
                 instance_id: id.clone(),
@@ -120,8 +112,7 @@ pub(super) fn plan_targets(
                     .row_of(region, id)
                     .and_then(|r| r.data.association.as_ref())
                     .map(|a| a.profile.arn.clone()),
-                reason,
-                settled,
+                why,
             }),
         }
     }
@@ -138,14 +129,16 @@ fn ask(
 ) {
     if changes.is_empty() {
         let text = match skipped.as_slice() {
-            [one] => one.reason.clone(),
+            [one] => crate::tui::app::derive::why_text(&one.why),
             _ => format!(
                 "nothing to change: all {} instances are skipped ({})",
                 skipped.len(),
-                skipped.first().map_or("", |s| s.reason.as_str())
+                skipped
+                    .first()
+                    .map_or(String::new(), |s| crate::tui::app::derive::why_text(&s.why))
             ),
         };
-        let tone = if !skipped.is_empty() && skipped.iter().all(|s| s.settled) {
+        let tone = if !skipped.is_empty() && skipped.iter().all(Skip::settled) {
             Tone::Info
         } else {
             Tone::Error
@@ -179,7 +172,7 @@ pub(super) fn plan_undo(state: &mut State, entries: &[crate::core::journal::Entr
             state
                 .row_of(&e.region, &e.instance_id)
                 .map(|r| r.data.clone())
-                .ok_or_else(|| "not listed (r picks regions)".to_string())
+                .ok_or_else(|| Why::Said("not listed (r picks regions)".into()))
         };
         let profile = |_: &crate::core::inventory::InstanceRow, arn: &str| {
             Ok(state.profile_by_arn(arn).cloned())
@@ -199,14 +192,6 @@ pub(super) fn plan_undo(state: &mut State, entries: &[crate::core::journal::Entr
         )
     };
     let changes: Vec<Change> = changes.into_iter().map(|(c, _)| c).collect();
-    // The TUI has no --force: say what the CLI would need.
-    let skipped = skipped
-        .into_iter()
-        .map(|mut s| {
-            s.reason = s.reason.replace(" (use --force to put it back anyway)", "");
-            s
-        })
-        .collect();
     // The notes first: a confirmation leaves them in the footer, nothing to
     // change replaces them with why.
     if !batch.notes.is_empty() {
