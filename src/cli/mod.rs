@@ -14,9 +14,9 @@ pub use args::{Cli, Command, GlobalOpts, Output, usage_error_line};
 
 use crate::aws::text::{escape, sanitize};
 use crate::aws::{Association, ProfileRef};
+use crate::core::access;
 use crate::core::error::Error;
 use crate::core::exec::{self, Change, ExecError, Outcome, Planned, Record};
-use crate::core::insight;
 use crate::core::journal::{self, Context, Journal};
 use crate::core::plan::MutationKind;
 use crate::core::session::{self, Session};
@@ -213,19 +213,19 @@ pub async fn run(
                 let views = roles::permissions_in_each(&session, &wanted).await?;
                 roles::permissions_by_account(&views, &Names::known(&session, &config), *output)
             } else {
-                roles::permissions(&insight::permissions(&session, &wanted).await?, *output)
+                roles::permissions(&access::permissions(&session, &wanted).await?, *output)
             }
         }
         Command::Diff { from, to, output } => {
             let side = |s: &str| (s != "none").then(|| ProfileRef::parse(s));
             let (from, to) = (side(from), side(to));
             roles::diff(
-                &insight::diff(&session, from.as_ref(), to.as_ref()).await?,
+                &access::diff(&session, from.as_ref(), to.as_ref()).await?,
                 *output,
             )
         }
         Command::WhoUses { name, output } => {
-            let users = insight::who_uses(&session, name).await?;
+            let users = access::who_uses(&session, name).await?;
             let names = Names::known(&session, &config);
             roles::who_uses(&users, &names, *output)
         }

@@ -4,8 +4,8 @@ use serde_json::{Value, json};
 
 use crate::aws::text::{escape, sanitize};
 use crate::aws::{Cloud, ProfileRef};
+use crate::core::access::{self, Diff, RoleView, User};
 use crate::core::error::Error;
-use crate::core::insight::{self, Diff, RoleView, User};
 use crate::core::policy::{self, Sourced};
 use crate::core::session::Session;
 
@@ -101,7 +101,7 @@ pub async fn permissions_in_each(
 async fn permissions_in(cloud: &dyn Cloud, wanted: &ProfileRef) -> Result<Option<RoleView>, Error> {
     let profiles = crate::aws::retry_read(|| cloud.instance_profiles()).await?;
     match profiles.iter().find(|p| wanted.matches(p)) {
-        Some(profile) => Ok(Some(insight::role_view(cloud, profile).await?)),
+        Some(profile) => Ok(Some(access::role_view(cloud, profile).await?)),
         None => Ok(None),
     }
 }
@@ -292,7 +292,7 @@ pub async fn revoke(
     role: &str,
     yes: bool,
 ) -> Result<String, crate::core::error::Error> {
-    use crate::core::insight::{REVOKE_POLICY_NAME, plan_revoke};
+    use crate::core::revoke::{REVOKE_POLICY_NAME, plan_revoke};
     let plan = plan_revoke(session, role).await?;
     let profiles: Vec<&str> = plan.profiles.iter().map(|p| p.name.as_str()).collect();
     eprintln!(
@@ -317,7 +317,7 @@ pub async fn revoke(
             &plan.role.name,
         )?;
     }
-    let now = crate::core::insight::revoke(
+    let now = crate::core::revoke::revoke(
         session.single("revoke-sessions")?.cloud.as_ref(),
         &plan.role.name,
         journal,

@@ -3,16 +3,17 @@
 //! reading, the config file, errors and text. Uses [`crate::aws`]; never the
 //! front ends.
 
+pub mod access;
 pub mod bulk;
 pub mod change;
 pub mod config;
 pub mod error;
 pub mod exec;
-pub mod insight;
 pub mod inventory;
 pub mod journal;
 pub mod logging;
 pub mod names;
 pub mod plan;
 pub mod policy;
+pub mod revoke;
 pub mod session;

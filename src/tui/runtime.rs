@@ -501,7 +501,7 @@ pub async fn perform(
                         }
                         _ => None,
                     };
-                    crate::core::insight::revoke(
+                    crate::core::revoke::revoke(
                         cloud.as_ref(),
                         &role,
                         journaling.as_deref().map(|j| &j.journal),

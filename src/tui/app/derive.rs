@@ -1,7 +1,7 @@
 //! Queries on the state that both `update` and the view read: derived, never
 //! stored (so they cannot go stale), and pure.
 
-use super::state::{Confirm, RoleRows, State};
+use super::state::{Confirm, RoleKey, RoleRows, State};
 
 /// What the operator must type to confirm `c`: the names of the production
 /// accounts it touches (space-separated), if it touches any.
@@ -78,7 +78,7 @@ pub fn profile_view_lines(state: &State) -> Vec<String> {
 }
 
 /// The permissions overlay's lines for a role (none while they load).
-pub fn permission_view_lines(state: &State, role: &(String, String)) -> Vec<String> {
+pub fn permission_view_lines(state: &State, role: &RoleKey) -> Vec<String> {
     match state.inventory.role_rows.get(role) {
         Some(RoleRows::Loaded(rows)) => {
             let mut lines = crate::tui::app::state::permission_lines(rows);

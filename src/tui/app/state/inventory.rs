@@ -44,6 +44,10 @@ pub struct AccountData {
 /// Where instances live: an account (its session key) and a region.
 pub type Scope = (String, String);
 
+/// A role: its account's session key and its name (a role name is unique
+/// only within an account).
+pub type RoleKey = (String, String);
+
 /// What rolecall knows of the accounts: who, which regions, each account
 /// and region's instances and associations, the joined rows, the instance
 /// profiles. The rows are always the join of `region_data`.
@@ -69,9 +73,9 @@ pub struct Inventory {
     pub profiles: Vec<InstanceProfile>,
     /// Each role's permission rows, by (account key, role name), read on
     /// demand and kept for the session (Ctrl-r reads them again).
-    pub role_rows: HashMap<Scope, RoleRows>,
+    pub role_rows: HashMap<RoleKey, RoleRows>,
     /// Per role, its policies rolecall could not read: `name: why: raw text`.
-    pub role_unreadable: HashMap<Scope, Vec<String>>,
+    pub role_unreadable: HashMap<RoleKey, Vec<String>>,
 }
 
 /// What is known of a role's permissions.

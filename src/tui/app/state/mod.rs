@@ -15,7 +15,7 @@ pub mod sort;
 mod source;
 
 pub use changes::{BatchProgress, Changes, OutsideChange, Pending};
-pub use inventory::{AccountData, Inventory, RegionData, RoleRows, Row, Scope, make_row};
+pub use inventory::{AccountData, Inventory, RegionData, RoleKey, RoleRows, Row, Scope, make_row};
 pub use overlay::{
     AccountPicker, Confirm, JournalView, Overlay, PermissionsView, Picker, RegionPicker,
     RevokeConfirm, Skip, permission_lines,

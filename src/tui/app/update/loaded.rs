@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::aws::{ApiError, CallerIdentity, InstanceProfile};
+use crate::tui::app::state::RoleKey;
 
 /// STS answered (or not) for an account.
 pub(super) fn identity(
@@ -80,7 +81,7 @@ pub(super) fn sessions_revoked(
 /// A role's policies arrived: parsed into rows (unreadable ones kept, with why).
 pub(super) fn role_policies(
     state: &mut State,
-    key: (String, String),
+    key: RoleKey,
     result: Result<Vec<crate::core::policy::Policy>, ApiError>,
 ) -> Vec<Effect> {
     let rows = match result {
