@@ -16,7 +16,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use rolecall::aws::fleet::Fleet;
 use rolecall::aws::memory::{ManualClock, MemoryAccount, MemoryOptions};
-use rolecall::tui::app::state::Config;
+use rolecall::tui::app::state::AppConfig;
 use rolecall::tui::app::update::init;
 use rolecall::tui::app::{Action, State, update};
 
@@ -101,7 +101,7 @@ fn main() {
         "us-east-1".into(),
     ];
     let mut state = State::new(
-        Config {
+        AppConfig {
             read_only: false,
             demo: true,
             profile_label: "demo".into(),

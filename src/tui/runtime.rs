@@ -23,7 +23,7 @@ use crate::core::error::Error;
 use crate::core::exec::{self, ExecError, Outcome, Record};
 use crate::core::journal::{self, Context, Journal};
 use crate::core::session::{self, Account};
-use crate::tui::app::state::{Config, Message, Tone};
+use crate::tui::app::state::{AppConfig, Message, Tone};
 use crate::tui::app::update::init;
 use crate::tui::app::{Action, Effect, Mutation, State, update};
 use crate::tui::poller::Poller;
@@ -138,7 +138,7 @@ pub async fn run(
 ) -> Result<Exit, Error> {
     let started = Instant::now();
     let session = session::build(options).await?;
-    let config = Config {
+    let config = AppConfig {
         read_only: settings.read_only,
         demo: session.demo.is_some(),
         profile_label: session.profile_label.clone(),

@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rolecall::aws::fleet::Fleet;
 use rolecall::aws::memory::{ManualClock, MemoryAccount, MemoryOptions};
 use rolecall::core::session::Account;
-use rolecall::tui::app::state::{AccountInfo, Config};
+use rolecall::tui::app::state::{AccountInfo, AppConfig};
 use rolecall::tui::app::update::init;
 use rolecall::tui::app::{Action, Effect, State, update};
 
@@ -43,7 +43,7 @@ pub fn session_account(key: &str, account: Arc<MemoryAccount>) -> Account {
     }
 }
 
-pub fn config(read_only: bool) -> Config {
+pub fn config(read_only: bool) -> AppConfig {
     config_for(read_only, &[DEMO_ACCOUNT])
 }
 
@@ -51,8 +51,8 @@ pub fn config(read_only: bool) -> Config {
 pub const DEMO_ACCOUNT: &str = "210987654321";
 
 /// Settings for a TUI over these accounts (by key, which is their id).
-pub fn config_for(read_only: bool, keys: &[&str]) -> Config {
-    Config {
+pub fn config_for(read_only: bool, keys: &[&str]) -> AppConfig {
+    AppConfig {
         read_only,
         demo: true,
         profile_label: "demo".into(),

@@ -609,12 +609,12 @@ async fn the_changed_instance_stays_selected_when_the_filter_no_longer_matches()
 
 #[tokio::test]
 async fn the_cursor_starts_at_the_top_whatever_order_regions_answer_in() {
-    use rolecall::tui::app::state::Config;
+    use rolecall::tui::app::state::AppConfig;
     use rolecall::tui::app::update::init;
     let fleet = rolecall::aws::fleet::Fleet::builtin().unwrap();
     let h = Harness::start(&fleet, &["us-east-1"], false).await;
     let mut state = rolecall::tui::app::State::new(
-        Config {
+        AppConfig {
             ..h.state.config.clone()
         },
         vec!["ap-southeast-2".into(), "us-east-1".into()],

@@ -266,7 +266,7 @@ mod tests {
     use crate::aws::{InstanceProfile, Role};
     use crate::tui::app::State;
     use crate::tui::app::fuzzy_list::FuzzyList;
-    use crate::tui::app::state::{AccountInfo, Config};
+    use crate::tui::app::state::{AccountInfo, AppConfig};
 
     const ACCOUNT: &str = "210987654321";
 
@@ -289,7 +289,7 @@ mod tests {
     }
 
     fn state_with(profiles: Vec<InstanceProfile>) -> State {
-        let config = Config {
+        let config = AppConfig {
             read_only: false,
             demo: true,
             profile_label: "demo".into(),

@@ -25,9 +25,10 @@ pub use source::{Knowledge, MAX_BACKOFF, Source, backoff};
 use crate::aws::{Association, Instance, InstanceProfile};
 use crate::core::inventory::InstanceRow;
 
-/// Settings fixed at start.
+/// The TUI's settings fixed at start (the config file itself is
+/// `core::config::Config`, kept in `file`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Config {
+pub struct AppConfig {
     pub read_only: bool,
     pub demo: bool,
     /// The credential profile name shown in the header.
@@ -166,7 +167,7 @@ impl ListView {
 /// the overlay, message, clock and size.
 #[derive(Debug, Clone)]
 pub struct State {
-    pub config: Config,
+    pub config: AppConfig,
     pub inventory: Inventory,
     pub list: ListView,
     pub changes: Changes,
@@ -178,7 +179,7 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(config: Config, regions: Vec<String>) -> Self {
+    pub fn new(config: AppConfig, regions: Vec<String>) -> Self {
         let shown = config.accounts.iter().map(|a| a.key.clone()).collect();
         Self {
             config,
@@ -688,7 +689,7 @@ fn filter_rows(rows: &[Row], query: &str, within: Option<&[usize]>) -> Vec<usize
 /// A state on one demo account, for unit tests of what reads it.
 #[cfg(test)]
 pub(crate) fn test_state() -> State {
-    let config = Config {
+    let config = AppConfig {
         read_only: false,
         demo: true,
         profile_label: "demo".into(),
