@@ -94,7 +94,8 @@ pub fn render_profiles(state: &State, p: &Picker, frame: &mut Frame, area: Rect)
             .is_some_and(|pr| current.as_deref() == Some(pr.arn.as_str()));
         Span::styled(if is_current { "● " } else { "  " }, theme::success())
     };
-    fuzzy_list::render(&p.list, &p.lines, p.lines.len(), around, mark, frame, area);
+    let lines = p.lines(&state.inventory.profiles);
+    fuzzy_list::render(&p.list, &lines, lines.len(), around, mark, frame, area);
 }
 
 pub fn render_regions(r: &RegionPicker, frame: &mut Frame, area: Rect) {

@@ -13,9 +13,7 @@ pub struct Picker {
     /// The profiles offered: indices into `Inventory::profiles`, one per
     /// name (several accounts' profiles of one name are one choice).
     pub offered: Vec<usize>,
-    /// The offered profiles' lines, as the picker matches them.
-    pub lines: Vec<String>,
-    /// Over `lines`.
+    /// Over [`Picker::lines`].
     pub list: FuzzyList,
 }
 
@@ -30,22 +28,33 @@ impl Picker {
             .filter(|(_, p)| self.accounts.contains(&p.account) && seen.insert(p.name.clone()))
             .map(|(i, _)| i)
             .collect();
+        let lines = self.lines(profiles);
+        self.list.refilter(&lines);
+    }
+
+    /// The offered profiles' lines, as the picker shows and matches them:
+    /// made from the profiles when needed, never stored.
+    pub fn lines(&self, profiles: &[crate::aws::InstanceProfile]) -> Vec<String> {
         // Aligned columns: name, role, path (a narrow picker cuts the path
         // first, then the role, the name last).
         let role = super::inventory::roles_text;
+        // (An index the profiles no longer have is skipped, never a panic.)
+        let offered: Vec<&crate::aws::InstanceProfile> = self
+            .offered
+            .iter()
+            .filter_map(|&i| profiles.get(i))
+            .collect();
         let width = |f: &dyn Fn(&crate::aws::InstanceProfile) -> String| {
-            self.offered
+            offered
                 .iter()
-                .map(|&i| crate::aws::text::sanitize(&f(&profiles[i])).chars().count())
+                .map(|p| crate::aws::text::sanitize(&f(p)).chars().count())
                 .max()
                 .unwrap_or(0)
         };
         let (name_w, role_w) = (width(&|p| p.name.clone()), width(&role));
-        self.lines = self
-            .offered
+        offered
             .iter()
-            .map(|&i| {
-                let p = &profiles[i];
+            .map(|p| {
                 let pad = |s: String, w: usize| {
                     let s = crate::aws::text::sanitize(&s);
                     let n = s.chars().count();
@@ -58,8 +67,7 @@ impl Picker {
                     crate::aws::text::sanitize(&p.path)
                 )
             })
-            .collect();
-        self.list.refilter(&self.lines);
+            .collect()
     }
 }
 

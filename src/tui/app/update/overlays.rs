@@ -38,7 +38,6 @@ pub(super) fn open_picker(state: &mut State) {
         targets,
         accounts,
         offered: Vec::new(),
-        lines: Vec::new(),
         list: FuzzyList::default(),
     };
     picker.offer(&state.inventory.profiles);
@@ -46,7 +45,8 @@ pub(super) fn open_picker(state: &mut State) {
 }
 
 pub(super) fn on_picker(state: &mut State, cmd: Command, mut p: Picker) -> Vec<Effect> {
-    match p.list.handle(&cmd, &p.lines) {
+    let lines = p.lines(&state.inventory.profiles);
+    match p.list.handle(&cmd, &lines) {
         ListEvent::Closed => {
             state.overlay = Overlay::None;
             return vec![];
