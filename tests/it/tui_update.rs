@@ -98,7 +98,7 @@ async fn filter_narrows_as_you_type_enter_keeps_esc_clears() {
     let mut h = standard().await;
     h.key(KeyCode::Char('/')).await;
     assert!(h.state.list.filter_editing);
-    h.type_str("web2").await;
+    h.type_str("web-2").await;
     let names: Vec<&str> = h
         .state
         .list
@@ -115,10 +115,14 @@ async fn filter_narrows_as_you_type_enter_keeps_esc_clears() {
         .collect();
     assert_eq!(names, ["web-2"]);
     h.key(KeyCode::Backspace).await;
-    assert_eq!(h.state.list.visible.len(), 2, "web-1 and web-2 match 'web'");
+    assert_eq!(
+        h.state.list.visible.len(),
+        2,
+        "web-1 and web-2 match 'web-'"
+    );
     h.key(KeyCode::Enter).await;
     assert!(!h.state.list.filter_editing);
-    assert_eq!(h.state.list.filter, "web");
+    assert_eq!(h.state.list.filter, "web-");
     // Keys act on the list again; q would quit, j moves.
     h.key(KeyCode::Char('j')).await;
     assert_eq!(h.state.list.selected, 1);
@@ -1866,4 +1870,35 @@ async fn q_during_a_batch_asks_and_w_starts_nothing_more() {
         left.contains("1 not started") && left.contains(&web2),
         "{left}"
     );
+}
+
+/// The filter's grammar on the standard fleet: web-1 (web, us-east-1),
+/// web-2 (no profile), stopped-1 (api, stopped), api-1 (api, eu-west-1).
+#[rstest::rstest]
+#[case::a_substring_of_one_field("web", &["web-1", "web-2"])]
+#[case::letters_scattered_across_fields_match_nothing("w-1", &[])]
+#[case::words_are_anded("api stopped", &["stopped-1"])]
+#[case::fuzzy_only_when_asked("~wb2", &["web-2"])]
+#[case::exact_profile("profile:web", &["web-1"])]
+#[case::exact_profile_is_not_a_substring("profile:we", &[])]
+#[case::no_profile("profile:none", &["web-2"])]
+#[case::a_role_through_any_profile("role:api-server-role", &["api-1", "stopped-1"])]
+#[case::state("state:stopped", &["stopped-1"])]
+#[case::region("region:eu-west-1", &["api-1"])]
+#[case::a_name_glob("name:web-*", &["web-1", "web-2"])]
+#[case::an_unknown_field_matches_nothing("colour:red", &[])]
+#[tokio::test]
+async fn the_filter_as_a_table(#[case] query: &str, #[case] want: &[&str]) {
+    let mut h = standard().await;
+    h.state.list.filter = query.to_string();
+    h.state.apply_filter(false);
+    let mut names: Vec<String> = h
+        .state
+        .list
+        .visible
+        .iter()
+        .filter_map(|&i| h.state.inventory.rows[i].data.instance.name.clone())
+        .collect();
+    names.sort();
+    assert_eq!(names, want, "{query}");
 }

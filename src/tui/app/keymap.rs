@@ -38,8 +38,8 @@ pub const HELP: &[KeyHelp] = &[
     ),
     k(
         "/",
-        "filter instances (id, Name, profile, state); Enter keeps, Esc clears",
-        "filter the instance list as you type (fuzzy over instance id, Name, profile name, state); `Enter` keeps the filter, `Esc` clears it",
+        "filter: words within one field; profile:X role:X state:X exact; ~ fuzzy",
+        "filter the instance list as you type: each word must stand whole in one field (id, Name, profile, state, region, account); `profile:NAME` `role:NAME` `account:NAME` `region:NAME` `state:STATE` (exact, `profile:none`), `name:GLOB` `id:GLOB`, `tag:KEY=VALUE`, ANDed; `~letters` asks for fuzzy matching; the title shows the filter as understood; `Enter` keeps the filter, `Esc` clears it",
     ),
     k(
         "Enter",

@@ -14,4 +14,4 @@ pub use action::{Action, Effect, JournalPurpose, Mutation, MutationKind};
 pub use state::State;
 pub use update::update;
 
-pub use state::{layout, sort};
+pub use state::{filter, layout, sort};

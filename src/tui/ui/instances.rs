@@ -180,14 +180,26 @@ fn title(state: &State, unknown_regions: usize) -> Vec<Span<'static>> {
             theme::error(),
         ));
     }
-    if state.list.filter_editing || !state.list.filter.is_empty() {
-        let cursor = if state.list.filter_editing { "▏" } else { "" };
-        // Escaped, not stripped: a pasted control or bidi character cannot
-        // reach the terminal, and a filter that matches nothing because of
-        // one shows why (`web\u{202e}`, not a bare `web`).
+    // Escaped, not stripped: a pasted control or bidi character cannot
+    // reach the terminal, and a filter that matches nothing because of one
+    // shows why (`web\u{202e}`, not a bare `web`).
+    if state.list.filter_editing {
+        // As typed, while it is typed.
         title.push(Span::styled(
-            format!("/{}{cursor} ", crate::aws::text::escape(&state.list.filter)),
+            format!("/{}▏ ", crate::aws::text::escape(&state.list.filter)),
             theme::key(),
+        ));
+    } else if !state.list.filter.is_empty() {
+        // As understood, once applied: exactly what chose the rows.
+        let query = crate::tui::app::filter::parse(&state.list.filter);
+        let style = if query.error.is_some() {
+            theme::error()
+        } else {
+            theme::key()
+        };
+        title.push(Span::styled(
+            format!("/{} ", crate::aws::text::escape(&query.understood())),
+            style,
         ));
     }
     title
@@ -346,7 +358,7 @@ mod tests {
         state.list.filter = "web\u{202e}\u{1b}[2J".into();
         let title = title_line(&state);
         assert!(!title.chars().any(crate::aws::text::is_unsafe), "{title:?}");
-        assert!(title.contains("/web\\u{202e}\\u{1b}[2J "), "{title}");
+        assert!(title.contains("/\"web\\u{202e}\\u{1b}[2j\" "), "{title}");
         state.list.filter_editing = true;
         assert!(title_line(&state).contains("/web\\u{202e}\\u{1b}[2J▏ "));
     }

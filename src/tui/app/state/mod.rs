@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod changes;
+pub mod filter;
 mod inventory;
 pub mod layout;
 mod overlay;
@@ -593,8 +594,9 @@ impl State {
     /// Recomputes `visible`; `narrowing` says the query only grew, so the search
     /// can stay within the current matches.
     pub fn apply_filter(&mut self, narrowing: bool) {
-        let within = narrowing.then(|| self.list.visible.clone());
-        self.list.visible = filter_rows(&self.inventory.rows, &self.list.filter, within.as_deref());
+        let query = filter::parse(&self.list.filter);
+        let within = (narrowing && query.narrows_as_typed()).then(|| self.list.visible.clone());
+        self.list.visible = self.filter_rows(&query, within.as_deref());
         if let Some(arn) = &self.list.profile_filter {
             let rows = &self.inventory.rows;
             self.list.visible.retain(|&i| {
@@ -644,6 +646,46 @@ impl State {
         self.clamp_selection();
     }
 
+    /// The rows (indices, in order) the filter lets through, among `within`
+    /// when given.
+    fn filter_rows(&self, query: &filter::Query, within: Option<&[usize]>) -> Vec<usize> {
+        let rows = &self.inventory.rows;
+        if query.is_empty() {
+            return (0..rows.len()).collect();
+        }
+        // Lowercase once, not per row.
+        let role_names: std::collections::HashMap<&str, Vec<String>> = self
+            .inventory
+            .profiles
+            .iter()
+            .map(|p| {
+                let names = p.roles.iter().map(|r| r.name.to_lowercase()).collect();
+                (p.arn.as_str(), names)
+            })
+            .collect();
+        let names: std::collections::HashMap<&str, Vec<String>> = self
+            .config
+            .accounts
+            .iter()
+            .map(|a| {
+                let mut names = vec![
+                    a.key.to_lowercase(),
+                    self.account_label(&a.key).to_lowercase(),
+                ];
+                names.extend(self.account_id(&a.key).map(str::to_lowercase));
+                (a.key.as_str(), names)
+            })
+            .collect();
+        let none: &[String] = &[];
+        let roles = |arn: &str| role_names.get(arn).map_or(none, Vec::as_slice);
+        let account = |key: &str| names.get(key).map_or(none, Vec::as_slice);
+        let test = |i: &usize| query.matches(&rows[*i], &roles, &account);
+        match within {
+            Some(prev) => prev.iter().copied().filter(test).collect(),
+            None => (0..rows.len()).filter(test).collect(),
+        }
+    }
+
     /// Rows of the list that fit on screen (shared with the view's layout).
     pub fn page_rows(&self) -> usize {
         layout::list_capacity(self)
@@ -667,22 +709,6 @@ impl State {
             .list
             .offset
             .min(self.list.visible.len().saturating_sub(page));
-    }
-}
-
-fn filter_rows(rows: &[Row], query: &str, within: Option<&[usize]>) -> Vec<usize> {
-    let query: String = query
-        .to_lowercase()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    if query.is_empty() {
-        return (0..rows.len()).collect();
-    }
-    let test = |i: &usize| super::matching::matches(&rows[*i].key, &query);
-    match within {
-        Some(prev) => prev.iter().copied().filter(test).collect(),
-        None => (0..rows.len()).filter(test).collect(),
     }
 }
 
