@@ -110,14 +110,14 @@ fn outcome_word(result: &Result<Outcome, JournalError>) -> (String, Option<Strin
 /// Waits for SIGINT, SIGTERM, SIGHUP or SIGQUIT; sets `stop` and keeps the
 /// signal's number, so the batch starts nothing more and the run exits
 /// 128 + n once the changes under way have ended. Dropped with the batch.
-struct StopOnSignal {
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+pub(super) struct StopOnSignal {
+    pub(super) stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     signal: std::sync::Arc<std::sync::atomic::AtomicI32>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl StopOnSignal {
-    fn listen() -> Self {
+    pub(super) fn listen() -> Self {
         use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
         use tokio::signal::unix::{SignalKind, signal};
         let stop = std::sync::Arc::new(AtomicBool::new(false));
@@ -169,7 +169,7 @@ impl StopOnSignal {
         }
     }
 
-    fn signal(&self) -> Option<i32> {
+    pub(super) fn signal(&self) -> Option<i32> {
         let n = self.signal.load(std::sync::atomic::Ordering::SeqCst);
         (n != 0).then_some(n)
     }
@@ -377,6 +377,7 @@ async fn execute(
         opts.journal,
         &context,
         &signals.stop,
+        &|_, _| {},
     )
     .await;
     let signal = signals.signal();

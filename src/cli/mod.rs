@@ -16,7 +16,7 @@ use crate::aws::text::{escape, sanitize};
 use crate::aws::{Association, ProfileRef};
 use crate::core::access;
 use crate::core::error::Error;
-use crate::core::exec::{self, Change, ExecError, Outcome, Planned, Record};
+use crate::core::exec::{self, Change, ExecError, Outcome, Planned};
 use crate::core::journal::{self, Context, Journal};
 use crate::core::plan::MutationKind;
 use crate::core::session::{self, Session};
@@ -434,7 +434,7 @@ async fn execute(
             )?;
         }
     }
-    let note = |step: &exec::Step| {
+    let note = |change: &Change, step: &exec::Step| {
         let detached = change.association_before().unwrap_or("the old association");
         eprintln!(
             "rolecall: {}: detached {} ({}); now associating the new profile",
@@ -443,32 +443,51 @@ async fn execute(
             step.call
         );
     };
-    let context = Context {
-        batch: journal::new_id("b"),
+    let batch = journal::new_id("b");
+    let context = |account: &str| Context {
+        batch: batch.clone(),
         account: session
             .account_id(
-                &change.account,
+                account,
                 planned.identity.as_ref().map(|i| i.account.as_str()),
             )
             .map(str::to_string),
         caller_arn: planned.identity.as_ref().map(|i| i.arn.clone()),
         undo_of: None,
     };
-    let record = journal.map(|journal| Record {
-        journal,
-        context: &context,
-        instance_name: planned.row.instance.name.as_deref(),
-    });
-    let account = session.account(&change.account).ok_or_else(|| {
-        Error::Runtime(format!("account {} is not in this session", change.account))
-    })?;
-    let outcome: Outcome = exec::run_recorded(account.cloud.as_ref(), change, record, &note)
+    // A batch of one: the same runner as `swap`, signals included (a signal
+    // after the call went out lets it finish and be journaled).
+    let signals = bulk::StopOnSignal::listen();
+    let one = [(change.clone(), planned.row.instance.name.clone())];
+    let result = crate::core::bulk::run(session, &one, 1, journal, &context, &signals.stop, &note)
         .await
-        .map_err(|e| {
-            Error::Runtime(format!(
+        .into_iter()
+        .next();
+    let signal = signals.signal();
+    drop(signals);
+    let outcome: Outcome = match result {
+        Some(Ok(outcome)) => outcome,
+        Some(Err(e)) => {
+            return Err(Error::Runtime(format!(
                 "{e}: nothing was sent (fix the journal, choose another with --journal PATH, or pass --no-journal)"
-            ))
-        })?;
+            )));
+        }
+        None => {
+            return Err(Error::Runtime(
+                "internal error: the change did not run".into(),
+            ));
+        }
+    };
+    if let Err(ExecError::NotStarted) = &outcome.result {
+        return Err(Error::Signal(
+            signal.unwrap_or(2),
+            format!(
+                "stopped by signal {} before the change to {} was sent: nothing changed",
+                signal.unwrap_or(2),
+                change.instance_id
+            ),
+        ));
+    }
     let id = &change.instance_id;
     if let Some(why) = &outcome.journal_error {
         // The record is incomplete: never a quiet success.

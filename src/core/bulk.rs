@@ -662,7 +662,9 @@ pub fn plan_undo_with(
 /// Runs a batch's changes, at most `concurrency` at a time, each journaled
 /// (when `journal` is given) and sent to its own account. Once `stop` is set
 /// no further change starts (each comes back `NotStarted`); those under way
-/// finish. Results come back in the plan's order.
+/// finish. `on_detached` hears of a two-call change whose detach worked.
+/// Results come back in the plan's order. A single `set` or `detach` is a
+/// batch of one.
 pub async fn run(
     session: &Session,
     changes: &[(Change, Option<String>)],
@@ -670,8 +672,8 @@ pub async fn run(
     journal: Option<&Journal>,
     context: &dyn Fn(&str) -> Context,
     stop: &std::sync::atomic::AtomicBool,
+    on_detached: &(dyn Fn(&Change, &exec::Step) + Send + Sync),
 ) -> Vec<Result<Outcome, JournalError>> {
-    let quiet = |_: &exec::Step| {};
     let not_run = |change: &Change, error: exec::ExecError| Outcome {
         change: change.clone(),
         steps: Vec::new(),
@@ -697,7 +699,8 @@ pub async fn run(
             context: &context,
             instance_name: name.as_deref(),
         });
-        exec::run_recorded(account.cloud.as_ref(), change, record, &quiet).await
+        let note = |step: &exec::Step| on_detached(change, step);
+        exec::run_recorded(account.cloud.as_ref(), change, record, &note).await
     }))
     .buffered(concurrency.max(1))
     .collect()
