@@ -290,3 +290,39 @@ async fn a_read_that_fails_while_the_account_picker_is_open_shows_in_it() {
     let after = rolecall::tui::app::derive::account_lines(&h.state, &keys);
     assert!(after[1].contains("⚠ AccessDenied"), "{after:?}");
 }
+
+#[tokio::test]
+async fn b_and_the_profiles_view_span_every_account_shown() {
+    let mut h = Harness::demo_accounts().await;
+    let accounts_listed = |h: &Harness| {
+        h.state
+            .list
+            .visible
+            .iter()
+            .map(|&i| h.state.inventory.rows[i].data.instance.account.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    // An instance on web-frontend, whose name is in two accounts.
+    let web = h.find(|r| {
+        r.data
+            .association
+            .as_ref()
+            .is_some_and(|a| a.profile.name == "web-frontend")
+    });
+    h.select(&web);
+    h.key(KeyCode::Char('b')).await;
+    assert_eq!(accounts_listed(&h).len(), 2, "{:?}", accounts_listed(&h));
+    let (_, text) = h.state.message.clone().map(|m| (m.tone, m.text)).unwrap();
+    assert!(text.contains("in 2 accounts"), "{text}");
+    h.key(KeyCode::Esc).await;
+    // P, then Enter on web-frontend: every account's instances on it.
+    h.key(KeyCode::Char('P')).await;
+    h.type_str("web-frontend").await;
+    h.key(KeyCode::Enter).await;
+    assert_eq!(accounts_listed(&h).len(), 2, "{:?}", accounts_listed(&h));
+    let text = h.state.message.clone().unwrap().text;
+    assert!(
+        text.contains("on profile web-frontend in 2 accounts"),
+        "{text}"
+    );
+}

@@ -144,19 +144,13 @@ fn title(state: &State, unknown_regions: usize) -> Vec<Span<'static>> {
     )];
     if let Some(p) = &state.list.profile_filter {
         title.push(Span::styled(
-            format!(
-                "profile {} ",
-                crate::aws::text::sanitize(crate::aws::profile_name_from_arn(p))
-            ),
+            format!("profile {} ", crate::aws::text::sanitize(p)),
             theme::key(),
         ));
     }
     if let Some(role) = &state.list.role_filter {
         title.push(Span::styled(
-            format!(
-                "role {} ",
-                crate::aws::text::sanitize(crate::aws::profile_name_from_arn(role))
-            ),
+            format!("role {} ", crate::aws::text::sanitize(role)),
             theme::key(),
         ));
     }

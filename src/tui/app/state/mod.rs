@@ -113,9 +113,11 @@ pub struct Poll {
 /// through, the cursor and the scroll.
 #[derive(Debug, Clone)]
 pub struct ListView {
-    /// `b`: only instances running with this role (its ARN), through any profile.
+    /// `b`: only instances running with a role of this name, through any
+    /// profile, in every account shown.
     pub role_filter: Option<String>,
-    /// `P` then Enter: only instances on this profile (its ARN).
+    /// `P` then Enter: only instances on a profile of this name, in every
+    /// account shown.
     pub profile_filter: Option<String>,
     /// Marked instances (region, id): bulk keys act on them.
     pub marks: std::collections::BTreeSet<(String, String)>,
@@ -597,23 +599,24 @@ impl State {
         let query = filter::parse(&self.list.filter);
         let within = (narrowing && query.narrows_as_typed()).then(|| self.list.visible.clone());
         self.list.visible = self.filter_rows(&query, within.as_deref());
-        if let Some(arn) = &self.list.profile_filter {
+        if let Some(name) = &self.list.profile_filter {
             let rows = &self.inventory.rows;
             self.list.visible.retain(|&i| {
                 rows[i]
                     .data
                     .association
                     .as_ref()
-                    .is_some_and(|a| a.state.is_active() && &a.profile.arn == arn)
+                    .is_some_and(|a| a.state.is_active() && &a.profile.name == name)
             });
         }
-        if let Some(role_arn) = &self.list.role_filter {
-            // `b`: only instances that run with this role, through any profile.
+        if let Some(role) = &self.list.role_filter {
+            // `b`: only instances that run with a role of this name, through
+            // any profile, in any account shown.
             let profiles: std::collections::HashSet<&str> = self
                 .inventory
                 .profiles
                 .iter()
-                .filter(|p| p.roles.iter().any(|r| &r.arn == role_arn))
+                .filter(|p| p.roles.iter().any(|r| &r.name == role))
                 .map(|p| p.arn.as_str())
                 .collect();
             let rows = &self.inventory.rows;
@@ -684,6 +687,16 @@ impl State {
             Some(prev) => prev.iter().copied().filter(test).collect(),
             None => (0..rows.len()).filter(test).collect(),
         }
+    }
+
+    /// How many accounts the rows shown come from.
+    pub fn accounts_shown_in_list(&self) -> usize {
+        self.list
+            .visible
+            .iter()
+            .map(|&i| self.inventory.rows[i].data.instance.account.as_str())
+            .collect::<std::collections::HashSet<_>>()
+            .len()
     }
 
     /// Rows of the list that fit on screen (shared with the view's layout).

@@ -40,18 +40,17 @@ pub(super) fn on_profiles(state: &mut State, cmd: Command, mut list: FuzzyList) 
         ListEvent::Chosen(i) => {
             if let Some(p) = state.inventory.profiles.get(i) {
                 let name = p.name.clone();
-                state.list.profile_filter = Some(p.arn.clone());
+                state.list.profile_filter = Some(name.clone());
                 state.list.role_filter = None;
                 state.apply_filter(false);
                 let n = state.list.visible.len();
-                info(
-                    state,
-                    Tone::Info,
-                    format!(
-                        "{n} instance{} on profile {name} (Esc shows all)",
-                        if n == 1 { "" } else { "s" }
-                    ),
+                let text = format!(
+                    "{n} instance{} on profile {}{} (Esc shows all)",
+                    if n == 1 { "" } else { "s" },
+                    crate::aws::text::sanitize(&name),
+                    super::keys::in_accounts(state)
                 );
+                info(state, Tone::Info, text);
             }
         }
         _ => state.overlay = Overlay::Profiles(list),

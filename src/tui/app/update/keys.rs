@@ -91,20 +91,20 @@ pub(super) fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
                 .selected_row()
                 .and_then(|r| r.data.association.as_ref())
                 .and_then(|a| state.role_of(&a.profile.arn))
-                .map(|r| (r.arn.clone(), r.name.clone()));
+                .map(|r| r.name.clone());
             match role {
-                Some((arn, name)) => {
-                    state.list.role_filter = Some(arn);
+                Some(name) => {
+                    state.list.role_filter = Some(name.clone());
+                    state.list.profile_filter = None;
                     state.apply_filter(false);
                     let n = state.list.visible.len();
-                    info(
-                        state,
-                        Tone::Info,
-                        format!(
-                            "{n} instance{} run with role {name} (Esc shows all)",
-                            if n == 1 { "" } else { "s" }
-                        ),
+                    let text = format!(
+                        "{n} instance{} run with role {}{} (Esc shows all)",
+                        if n == 1 { "" } else { "s" },
+                        crate::aws::text::sanitize(&name),
+                        in_accounts(state)
                     );
+                    info(state, Tone::Info, text);
                 }
                 None => info(state, Tone::Info, "the selected instance runs with no role"),
             }
@@ -288,4 +288,13 @@ pub(super) fn on_filter(state: &mut State, cmd: Command) -> Vec<Effect> {
         _ => {}
     }
     vec![]
+}
+
+/// `in 2 accounts` when the rows shown come from several accounts: `b` and
+/// the profiles view span every account shown, and say so.
+pub(super) fn in_accounts(state: &State) -> String {
+    match state.accounts_shown_in_list() {
+        0 | 1 if !state.several_accounts() => String::new(),
+        n => format!(" in {n} account{}", if n == 1 { "" } else { "s" }),
+    }
 }
