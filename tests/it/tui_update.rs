@@ -1902,3 +1902,31 @@ async fn the_filter_as_a_table(#[case] query: &str, #[case] want: &[&str]) {
     names.sort();
     assert_eq!(names, want, "{query}");
 }
+
+#[tokio::test]
+async fn u_on_a_row_of_the_journal_undoes_that_rows_batch() {
+    let mut h = standard().await;
+    let (web1, api1) = (id_of(&h, "web-1"), id_of(&h, "api-1"));
+    // Two batches: web-1 to batch, then api-1 to batch.
+    for id in [&web1, &api1] {
+        h.choose(id, "batch").await;
+        h.key(KeyCode::Char('y')).await;
+        h.advance(Duration::from_secs(30)).await;
+    }
+    h.key(KeyCode::Char('J')).await;
+    let Overlay::Journal(j) = &h.state.overlay else {
+        panic!("{:?}", h.state.overlay)
+    };
+    // Newest first: api-1's batch on top, web-1's below.
+    assert_eq!(j.entries[1].instance_id, web1);
+    let older = j.entries[1].batch.clone();
+    assert_ne!(j.entries[0].batch, older);
+    h.key(KeyCode::Char('j')).await;
+    h.key(KeyCode::Char('u')).await;
+    let Overlay::Confirm(c) = &h.state.overlay else {
+        panic!("no undo confirmation: {:?}", h.state.message)
+    };
+    assert_eq!(c.undo_of.as_deref(), Some(older.as_str()));
+    assert_eq!(c.changes.len(), 1);
+    assert_eq!(c.changes[0].instance_id, web1);
+}

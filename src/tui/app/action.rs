@@ -82,10 +82,12 @@ pub enum Action {
 pub use crate::core::plan::MutationKind;
 
 /// Why the journal is being read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JournalPurpose {
     /// `u`: undo the latest batch of this account.
     Undo,
+    /// `u` on a row of `J`: undo that row's batch.
+    UndoBatch(String),
     /// `J`: show it.
     Show,
 }

@@ -106,7 +106,11 @@ pub const HELP: &[KeyHelp] = &[
         "only the instances running with this role, any profile (Esc: all)",
         "",
     ),
-    k("J", "the journal of changes (↑/↓ scroll, Esc closes)", ""),
+    k(
+        "J",
+        "the journal: batch ids; u undoes the top row's batch (↑/↓, Esc closes)",
+        "",
+    ),
     k(
         "r",
         "region picker: type to filter, Space toggles, Enter applies, Esc cancels",
@@ -201,6 +205,8 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Command::No,
             _ => Command::Nothing,
         },
+        // `u` on a row of the journal undoes that row's batch.
+        Overlay::Journal(_) if key.code == KeyCode::Char('u') => Command::Undo,
         Overlay::Journal(_) | Overlay::Outside(_) | Overlay::Diff(..) => match key.code {
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('J') | KeyCode::Char('e') => {
                 Command::Back

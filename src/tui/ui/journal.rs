@@ -25,7 +25,10 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
     let block = Block::bordered()
         .border_style(theme::focused_border())
         .title(Span::styled(
-            format!(" Journal: {} changes, newest first ", j.entries.len()),
+            format!(
+                " Journal: {} changes, newest first (u undoes the batch of the top row) ",
+                j.entries.len()
+            ),
             theme::title(),
         ));
     // Outcomes this run could not write are said where the record is read.
@@ -53,7 +56,8 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
         .entries
         .iter()
         .skip(j.scroll)
-        .map(|e| {
+        .enumerate()
+        .map(|(n, e)| {
             let outcome = e.outcome.clone().unwrap_or_else(|| e.phase.clone());
             let style = match outcome.as_str() {
                 "ok" => theme::success(),
@@ -62,6 +66,7 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
             };
             let mut cells = vec![
                 Cell::from(sanitize(e.time.get(..19).unwrap_or(&e.time))),
+                Cell::from(sanitize(&e.batch)),
                 Cell::from(sanitize(&e.instance_id)),
                 Cell::from(sanitize(e.instance_name.as_deref().unwrap_or(""))),
                 Cell::from(sanitize(&e.action)),
@@ -78,15 +83,22 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
                     .account
                     .as_deref()
                     .map_or_else(|| "?".to_string(), |id| state.label_for_id(id));
-                cells.insert(1, Cell::from(sanitize(&account)));
+                cells.insert(2, Cell::from(sanitize(&account)));
             }
-            Row::new(cells)
+            let row = Row::new(cells);
+            // The top row is the one `u` acts on.
+            if n == 0 {
+                row.style(theme::selected())
+            } else {
+                row
+            }
         })
         .collect();
     let mut widths = vec![
         Constraint::Length(19),
+        Constraint::Length(27),
         Constraint::Length(19),
-        Constraint::Length(18),
+        Constraint::Length(14),
         Constraint::Length(21),
         Constraint::Min(20),
         Constraint::Length(8),
@@ -94,6 +106,7 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
     ];
     let mut header = vec![
         "TIME (UTC)",
+        "BATCH",
         "INSTANCE",
         "NAME",
         "ACTION",
@@ -102,8 +115,8 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
         "",
     ];
     if several {
-        widths.insert(1, Constraint::Length(14));
-        header.insert(1, "ACCOUNT");
+        widths.insert(2, Constraint::Length(14));
+        header.insert(2, "ACCOUNT");
     }
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme::title()))

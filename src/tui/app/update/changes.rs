@@ -159,10 +159,14 @@ fn ask(
 /// (neither undone nor itself an undo). Each change is decided from what
 /// the instance shows now, its outcome on record or not; an instance changed
 /// since is skipped and named.
-pub(super) fn plan_undo(state: &mut State, entries: &[crate::core::journal::Entry]) {
+pub(super) fn plan_undo(
+    state: &mut State,
+    entries: &[crate::core::journal::Entry],
+    named: Option<&str>,
+) {
     use crate::core::bulk::{UndoWorld, plan_undo_with};
     let accounts = state.shown_account_ids();
-    let batch = match crate::core::bulk::batch_to_undo(entries, None, &accounts) {
+    let batch = match crate::core::bulk::batch_to_undo(entries, named, &accounts) {
         Ok(b) => b,
         Err(e) => return info(state, Tone::Info, e.to_string()),
     };

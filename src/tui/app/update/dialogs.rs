@@ -121,8 +121,33 @@ pub(super) fn on_outside(state: &mut State, cmd: Command, scroll: usize) -> Vec<
     vec![]
 }
 
-/// `J`: the journal.
+/// `J`: the journal; the top row is the one `u` acts on (its batch is undone).
 pub(super) fn on_journal(state: &mut State, cmd: Command, mut j: JournalView) -> Vec<Effect> {
+    if cmd == Command::Undo {
+        let Some(entry) = j.entries.get(j.scroll) else {
+            state.overlay = Overlay::Journal(j);
+            return vec![];
+        };
+        if !crate::core::journal::is_instance_change(entry) {
+            info(
+                state,
+                Tone::Info,
+                format!(
+                    "{}: a change to a role, not to instances: u undoes batches of profile changes",
+                    entry.action
+                ),
+            );
+            state.overlay = Overlay::Journal(j);
+            return vec![];
+        }
+        if state.config.read_only {
+            refuse_read_only(state);
+            state.overlay = Overlay::Journal(j);
+            return vec![];
+        }
+        let batch = entry.batch.clone();
+        return vec![Effect::ReadJournal(JournalPurpose::UndoBatch(batch))];
+    }
     if cmd != Command::Back {
         j.scroll = scrolled(&cmd, j.scroll, j.entries.len().saturating_sub(1));
         state.overlay = Overlay::Journal(j);

@@ -123,7 +123,10 @@ pub(super) fn journal(
 ) -> Vec<Effect> {
     match (purpose, result) {
         (_, Err(why)) => info(state, Tone::Error, why),
-        (JournalPurpose::Undo, Ok(entries)) => changes::plan_undo(state, &entries),
+        (JournalPurpose::Undo, Ok(entries)) => changes::plan_undo(state, &entries, None),
+        (JournalPurpose::UndoBatch(batch), Ok(entries)) => {
+            changes::plan_undo(state, &entries, Some(&batch))
+        }
         (JournalPurpose::Show, Ok(entries)) => {
             // The changes of the accounts shown (all, while none is known),
             // each with what is known of it: no outcome on record is unknown.
