@@ -230,7 +230,7 @@ pub async fn run(
             roles::who_uses(&users, &names, *output)
         }
         Command::RevokeSessions { role, yes } => {
-            roles::revoke(&session, journal.as_ref(), role, *yes).await?
+            roles::revoke(&session, journal.as_ref(), role, *yes, &config).await?
         }
         Command::Journal { .. }
         | Command::Completions { .. }

@@ -284,48 +284,91 @@ pub fn who_uses(users: &[User], names: &super::Names, output: Output) -> String 
     }
 }
 
-/// `revoke-sessions ROLE`: says who it reaches, asks for the role's name (on
-/// a terminal, unless `--yes`), journals, then puts AWSRevokeOlderSessions.
+/// `revoke-sessions ROLE`: every account of the session that has the role,
+/// each named with who it reaches; the role's name typed (and each
+/// production account's name) unless `--yes`; then the revoke in each.
 pub async fn revoke(
     session: &crate::core::session::Session,
     journal: Option<&crate::core::journal::Journal>,
     role: &str,
     yes: bool,
+    config: &crate::core::config::Config,
 ) -> Result<String, crate::core::error::Error> {
+    use crate::aws::text::sanitize;
     use crate::core::revoke::{REVOKE_POLICY_NAME, plan_revoke};
-    let plan = plan_revoke(session, role).await?;
-    let profiles: Vec<&str> = plan.profiles.iter().map(|p| p.name.as_str()).collect();
-    eprintln!(
-        "rolecall: revoking the older sessions of role {} cuts off every holder of it: profiles {} and {} running instance{} (they fetch new credentials)",
-        crate::aws::text::sanitize(&plan.role.name),
-        crate::aws::text::sanitize(&profiles.join(", ")),
-        plan.users.len(),
-        if plan.users.len() == 1 { "" } else { "s" }
-    );
-    for u in &plan.users {
+    let plans = plan_revoke(session, role).await?;
+    let label = |p: &crate::core::revoke::RevokePlan| {
+        let sts = p.identity.as_ref().map(|i| i.account.as_str());
+        session.label(&p.account, sts, config)
+    };
+    for plan in &plans {
+        let profiles: Vec<&str> = plan.profiles.iter().map(|p| p.name.as_str()).collect();
         eprintln!(
-            "rolecall:   {} {} ({}) through profile {}",
-            crate::aws::text::sanitize(&u.row.instance.region),
-            crate::aws::text::sanitize(&u.row.instance.id),
-            crate::aws::text::sanitize(u.row.instance.name.as_deref().unwrap_or("no Name")),
-            crate::aws::text::sanitize(&u.profile.name)
+            "rolecall: revoking the older sessions of role {}{} cuts off every holder of it: profiles {} and {} running instance{} (they fetch new credentials)",
+            sanitize(&plan.role.name),
+            if session.several_accounts() {
+                format!(" in account {}", sanitize(&label(plan)))
+            } else {
+                String::new()
+            },
+            sanitize(&profiles.join(", ")),
+            plan.users.len(),
+            if plan.users.len() == 1 { "" } else { "s" }
         );
+        for u in &plan.users {
+            eprintln!(
+                "rolecall:   {} {} ({}) through profile {}",
+                sanitize(&u.row.instance.region),
+                sanitize(&u.row.instance.id),
+                sanitize(u.row.instance.name.as_deref().unwrap_or("no Name")),
+                sanitize(&u.profile.name)
+            );
+        }
     }
     if !yes {
+        let role_name = plans.first().map_or(role, |p| p.role.name.as_str());
         super::bulk::confirm_typed(
-            &format!("revoke the older sessions of role {}", plan.role.name),
-            &plan.role.name,
+            &format!("revoke the older sessions of role {role_name}"),
+            role_name,
         )?;
+        // Each production account the revoke reaches asks for its own name.
+        for plan in &plans {
+            let sts = plan.identity.as_ref().map(|i| i.account.as_str());
+            if let Some(name) = session.production_guard(&plan.account, sts, config) {
+                super::bulk::confirm_typed(
+                    &format!(
+                        "revoke the older sessions of role {} in PRODUCTION account {name}",
+                        plan.role.name
+                    ),
+                    &name,
+                )?;
+            }
+        }
     }
-    let now = crate::core::revoke::revoke(
-        session.single("revoke-sessions")?.cloud.as_ref(),
-        &plan.role.name,
-        journal,
-        plan.identity.as_ref(),
-    )
-    .await?;
-    Ok(format!(
-        "role {}: {REVOKE_POLICY_NAME} denies every session issued before {now}\n",
-        crate::aws::text::sanitize(&plan.role.name)
-    ))
+    let mut out = String::new();
+    for plan in &plans {
+        let account = session.account(&plan.account).ok_or_else(|| {
+            crate::core::error::Error::Runtime(format!(
+                "account {} is not in this session",
+                plan.account
+            ))
+        })?;
+        let now = crate::core::revoke::revoke(
+            account.cloud.as_ref(),
+            &plan.role.name,
+            journal,
+            plan.identity.as_ref(),
+        )
+        .await?;
+        out.push_str(&format!(
+            "role {}{}: {REVOKE_POLICY_NAME} denies every session issued before {now}\n",
+            sanitize(&plan.role.name),
+            if session.several_accounts() {
+                format!(" in account {}", sanitize(&label(plan)))
+            } else {
+                String::new()
+            }
+        ));
+    }
+    Ok(out)
 }

@@ -26,47 +26,70 @@ pub fn revoke_document(now: &str) -> String {
     .to_string()
 }
 
-/// Who revoking a role's sessions reaches: the role, every profile holding
-/// it, every instance running with it.
+/// Who revoking a role's sessions reaches in one account: the role, every
+/// profile holding it, every instance running with it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RevokePlan {
+    /// The session's key of the account.
+    pub account: String,
     pub role: Role,
     pub profiles: Vec<InstanceProfile>,
     pub users: Vec<User>,
     pub identity: Option<crate::aws::CallerIdentity>,
 }
 
-/// Plans revoking a role's older sessions (the role by name or ARN).
-pub async fn plan_revoke(session: &Session, role: &str) -> Result<RevokePlan, Error> {
-    let cloud = session.single("revoke-sessions")?.cloud.as_ref();
+/// Plans revoking a role's older sessions (the role by name or ARN) in every
+/// account of the session that has it, in the session's order.
+pub async fn plan_revoke(session: &Session, role: &str) -> Result<Vec<RevokePlan>, Error> {
     // A role named by ARN: its name is the last part.
     let role_name = crate::aws::profile_name_from_arn(role);
-    let (users, profiles, identity) = tokio::join!(
-        who_uses(session, role),
-        cloud.instance_profiles_for_role(role_name),
-        cloud.caller_identity()
-    );
-    let profiles: Vec<InstanceProfile> = match profiles {
-        Err(e) if e.code() == Some("NoSuchEntity") => Vec::new(),
-        other => other?,
-    };
-    let found = profiles
-        .iter()
-        .flat_map(|p| p.roles.iter())
-        .find(|r| r.name == role || r.arn == role)
-        .cloned()
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "role '{}' is not held by any instance profile in this account",
-                escape(role)
-            ))
-        })?;
-    Ok(RevokePlan {
-        role: found,
-        profiles,
-        users: users?,
-        identity: identity.ok(),
-    })
+    let per_account = futures::future::join_all(session.accounts.iter().map(|a| async move {
+        let (profiles, identity) = tokio::join!(
+            crate::aws::retry_read(|| a.cloud.instance_profiles_for_role(role_name)),
+            crate::aws::retry_read(|| a.cloud.caller_identity())
+        );
+        (a.key.clone(), profiles, identity.ok())
+    }));
+    let (users, per_account) = tokio::join!(who_uses(session, role), per_account);
+    let users = users?;
+    let mut plans = Vec::new();
+    for (account, profiles, identity) in per_account {
+        let profiles: Vec<InstanceProfile> = match profiles {
+            Err(e) if e.code() == Some("NoSuchEntity") => continue,
+            other => other?,
+        };
+        let Some(found) = profiles
+            .iter()
+            .flat_map(|p| p.roles.iter())
+            .find(|r| r.name == role || r.arn == role)
+            .cloned()
+        else {
+            continue;
+        };
+        plans.push(RevokePlan {
+            users: users
+                .iter()
+                .filter(|u| u.row.instance.account == account)
+                .cloned()
+                .collect(),
+            account,
+            role: found,
+            profiles,
+            identity,
+        });
+    }
+    if plans.is_empty() {
+        return Err(Error::Usage(format!(
+            "role '{}' is not held by any instance profile in {}",
+            escape(role),
+            if session.several_accounts() {
+                "these accounts"
+            } else {
+                "this account"
+            }
+        )));
+    }
+    Ok(plans)
 }
 
 /// Revokes a role's older sessions, journaled first (the `sent` line synced

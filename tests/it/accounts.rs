@@ -586,3 +586,78 @@ fn set_and_detach_in_a_production_account_ask_or_need_yes() {
     );
     assert_eq!(o.code, 0, "{}", o.stderr);
 }
+
+#[test]
+fn revoke_sessions_over_two_accounts_names_each_and_revokes_in_both() {
+    let moto = Moto::start();
+    let spec = |account: Option<&str>| {
+        let mut v = json!({
+            "profiles": [{"name": "web", "role": "web-role"}],
+            "regions": {"us-east-1": [{"name": "w", "profile": "web"}]}
+        });
+        if let Some(a) = account {
+            v["account"] = a.into();
+        }
+        v
+    };
+    moto.seed(&spec(None));
+    moto.seed(&spec(Some(SECOND)));
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("j.jsonl");
+    let two = ["--profile", "main", "--profile", "second"];
+    let o = run(
+        with_profiles(&moto.endpoint, dir.path()),
+        &[
+            &two[..],
+            &[
+                "--journal",
+                journal.to_str().unwrap(),
+                "revoke-sessions",
+                "web-role",
+                "--yes",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    for account in [MAIN, SECOND] {
+        assert!(
+            o.stdout.contains(&format!("in account {account}")),
+            "{}",
+            o.stdout
+        );
+        assert!(
+            o.stderr.contains(&format!("web-role in account {account}")),
+            "{}",
+            o.stderr
+        );
+    }
+    // Both roles carry the policy, as each account's API tells it.
+    for profile in ["main", "second"] {
+        let o = run(
+            with_profiles(&moto.endpoint, dir.path()),
+            &[
+                "--profile",
+                profile,
+                "permissions",
+                "web",
+                "--output",
+                "json",
+            ],
+        );
+        assert_eq!(o.code, 0, "{}", o.stderr);
+        assert!(
+            o.stdout.contains("AWSRevokeOlderSessions"),
+            "{profile}: {}",
+            o.stdout
+        );
+    }
+    // Journaled once per account.
+    let (entries, _) = rolecall::core::journal::read_path(&journal).unwrap();
+    let done: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.phase == "done")
+        .filter_map(|e| e.account.as_deref())
+        .collect();
+    assert_eq!(done.len(), 2, "{done:?}");
+}
