@@ -462,6 +462,32 @@ fn crash_spec() -> Value {
     })
 }
 
+/// `swap --from web --to batch --yes` of the crash fleet, through the delay
+/// line at `url`, `concurrency` at a time (to be spawned, then stopped).
+fn far_swap(moto: &Moto, url: &str, journal: &str, concurrency: &str) -> std::process::Command {
+    let mut swap = std::process::Command::new(env!("CARGO_BIN_EXE_rolecall"));
+    swap.env_remove("AWS_PROFILE")
+        .env_remove("AWS_DEFAULT_REGION");
+    for (k, v) in moto.env() {
+        swap.env(k, v);
+    }
+    swap.env("AWS_ENDPOINT_URL", url).args([
+        "--region",
+        "us-east-1",
+        "--journal",
+        journal,
+        "--concurrency",
+        concurrency,
+        "swap",
+        "--from",
+        "web",
+        "--to",
+        "batch",
+        "--yes",
+    ]);
+    swap
+}
+
 #[test]
 fn undo_after_kill_9_mid_batch_puts_every_instance_back_or_names_it() {
     let w = world(Kind::Moto, &crash_spec());
@@ -483,28 +509,7 @@ fn undo_after_kill_9_mid_batch_puts_every_instance_back_or_names_it() {
     let mut cut_short = 0;
     for kill_after in [700u64, 1500, 2500, 4000] {
         assert!(on_web(&w).is_empty(), "not all on web before the round");
-        let mut swap = std::process::Command::new(env!("CARGO_BIN_EXE_rolecall"));
-        swap.env_remove("AWS_PROFILE")
-            .env_remove("AWS_DEFAULT_REGION");
-        for (k, v) in moto.env() {
-            swap.env(k, v);
-        }
-        let mut child = swap
-            .env("AWS_ENDPOINT_URL", &far.url)
-            .args([
-                "--region",
-                "us-east-1",
-                "--journal",
-                journal,
-                "--concurrency",
-                "4",
-                "swap",
-                "--from",
-                "web",
-                "--to",
-                "batch",
-                "--yes",
-            ])
+        let mut child = far_swap(moto, &far.url, journal, "4")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -775,30 +780,8 @@ fn a_signal_during_a_cli_swap_lets_the_calls_under_way_finish_and_exits_128_plus
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("journal.jsonl");
     let journal = journal.to_str().unwrap();
-    let mut swap = std::process::Command::new(env!("CARGO_BIN_EXE_rolecall"));
-    swap.env_remove("AWS_PROFILE")
-        .env_remove("AWS_DEFAULT_REGION");
-    for (k, v) in moto.env() {
-        swap.env(k, v);
-    }
-    let child = swap
-        .env("AWS_ENDPOINT_URL", &far.url)
-        .args([
-            "--region",
-            "us-east-1",
-            "--journal",
-            journal,
-            "--concurrency",
-            "2",
-            "swap",
-            "--from",
-            "web",
-            "--to",
-            "batch",
-            "--yes",
-            "--output",
-            "json",
-        ])
+    let child = far_swap(moto, &far.url, journal, "2")
+        .args(["--output", "json"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -267,7 +267,6 @@ mod tests {
     use crate::aws::{InstanceProfile, Role};
     use crate::tui::app::State;
     use crate::tui::app::fuzzy_list::FuzzyList;
-    use crate::tui::app::state::{AccountInfo, AppConfig};
 
     const ACCOUNT: &str = "210987654321";
 
@@ -290,25 +289,8 @@ mod tests {
     }
 
     fn state_with(profiles: Vec<InstanceProfile>) -> State {
-        let config = AppConfig {
-            read_only: false,
-            demo: true,
-            profile_label: "demo".into(),
-            endpoint: None,
-            poll_interval: std::time::Duration::from_secs(10),
-            check_regions: false,
-            journal: true,
-            file: crate::core::config::Config::default(),
-            config_path: None,
-            accounts: vec![AccountInfo {
-                key: ACCOUNT.into(),
-                id: Some(ACCOUNT.into()),
-                name: None,
-                production: false,
-            }],
-            color: true,
-        };
-        let mut state = State::new(config, vec!["us-east-1".into()]);
+        // The test state's one account is ACCOUNT.
+        let mut state = crate::tui::app::state::test_state();
         state.inventory.set_profiles(ACCOUNT, profiles);
         state.inventory.account_mut(ACCOUNT).profiles_src.loaded = true;
         state
