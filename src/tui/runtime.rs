@@ -511,7 +511,7 @@ pub async fn perform(
                     .map_err(|e| e.to_string())
                 }
             };
-            let _ = tx.send(Action::SessionsRevoked { role, result });
+            let _ = tx.send(Action::SessionsRevoked { key, role, result });
         }
         Effect::ReadJournal(purpose) => {
             // A local file, read off the event loop.

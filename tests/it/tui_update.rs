@@ -1326,7 +1326,11 @@ async fn a_throttled_batch_pauses_and_goes_on_dropping_nothing() {
     h.key(KeyCode::Char('y')).await;
     let (tone, text) = message(&h);
     assert_eq!(tone, Tone::Success, "{text}");
-    assert_eq!(text, format!("{planned} changed"));
+    // The count, then the roles left behind that K can revoke.
+    assert!(
+        text.starts_with(&format!("{planned} changed — credentials issued under")),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -1929,4 +1933,43 @@ async fn u_on_a_row_of_the_journal_undoes_that_rows_batch() {
     assert_eq!(c.undo_of.as_deref(), Some(older.as_str()));
     assert_eq!(c.changes.len(), 1);
     assert_eq!(c.changes[0].instance_id, web1);
+}
+
+#[tokio::test]
+async fn k_offers_every_role_a_batch_left_until_each_is_revoked() {
+    let mut h = standard().await;
+    // web-1 (web-role) and stopped-1 (api-server-role), both to batch.
+    let (web1, stopped) = (id_of(&h, "web-1"), id_of(&h, "stopped-1"));
+    for id in [&web1, &stopped] {
+        h.select(id);
+        h.key(KeyCode::Char(' ')).await;
+    }
+    h.key(KeyCode::Enter).await;
+    h.type_str("batch").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await;
+    h.advance(Duration::from_secs(30)).await;
+    let (_, text) = message(&h);
+    assert!(
+        text.contains("K revokes them") && text.contains("1 more role"),
+        "{text}"
+    );
+    // Other keys do not lose the offer, and the selection does not decide it:
+    // the row selected now runs with no role to speak of.
+    h.key(KeyCode::Char('g')).await;
+    h.key(KeyCode::Char('j')).await;
+    let mut revoked = Vec::new();
+    for _ in 0..2 {
+        h.key(KeyCode::Char('K')).await;
+        let Overlay::Revoke(r) = &h.state.overlay else {
+            panic!("no revoke confirmation: {:?}", h.state.message)
+        };
+        let role = r.role.clone();
+        h.type_str(&role).await;
+        h.key(KeyCode::Enter).await;
+        revoked.push(role);
+    }
+    revoked.sort();
+    assert_eq!(revoked, ["api-server-role", "web-role"]);
+    assert!(h.state.changes.moved_off.is_empty());
 }

@@ -46,6 +46,8 @@ pub enum Action {
     },
     /// A role's older sessions were revoked (or not: why).
     SessionsRevoked {
+        /// The session's key of the role's account.
+        key: String,
         role: String,
         result: Result<String, String>,
     },

@@ -82,9 +82,10 @@ pub struct Changes {
     pub own: HashMap<(String, String), std::time::Duration>,
     /// Associations that changed without rolecall, newest last.
     pub outside: Vec<OutsideChange>,
-    /// The role a change just moved an instance away from, as (account key,
-    /// role name): `K` offers to revoke its older sessions.
-    pub offer_revoke: Option<(String, String)>,
+    /// The roles the latest batch moved instances off, as (account key, role
+    /// name), in the order they were left: `K` offers to revoke each, until
+    /// revoked or the next batch.
+    pub moved_off: Vec<(String, String)>,
     /// Pending changes whose calls are being sent (the rest wait their turn).
     pub started: std::collections::HashSet<u64>,
     /// Quitting: no further change starts; rolecall ends when the pending
@@ -151,6 +152,7 @@ impl Changes {
     /// Starts a batch of `total` changes; returns its number.
     pub fn begin_batch(&mut self, total: usize, label: &'static str) -> u64 {
         self.next_batch += 1;
+        self.moved_off.clear();
         self.progress = Some(BatchProgress {
             batch: self.next_batch,
             label,

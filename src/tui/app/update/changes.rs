@@ -608,6 +608,13 @@ pub(super) fn on_mutation_done(
                 .map(|r| &r.name)
                 != Some(old)
         });
+    // Credentials issued under a role the instance left live on: K offers it.
+    if let Some(old) = left_role.clone().filter(|_| done) {
+        let key = (change.account.clone(), old);
+        if pending.batch == state.changes.next_batch && !state.changes.moved_off.contains(&key) {
+            state.changes.moved_off.push(key);
+        }
+    }
     let unrecorded_note = outcome.journal_error.is_some();
     match state
         .changes
@@ -620,7 +627,6 @@ pub(super) fn on_mutation_done(
                 text.push_str(&format!(
                     " — credentials issued under {old} stay valid until they expire: K revokes them"
                 ));
-                state.changes.offer_revoke = Some((change.account.clone(), old));
             }
             info(state, tone, text)
         }
@@ -631,6 +637,15 @@ pub(super) fn on_mutation_done(
                 summary.push_str(&format!(
                     ", {failed} failed: {} (still marked: the same keys retry them)",
                     progress.first_error.as_deref().unwrap_or("")
+                ));
+            }
+            if let Some((_, role)) = state.changes.moved_off.first() {
+                summary.push_str(&format!(
+                    " — credentials issued under {role}{} stay valid until they expire: K revokes them",
+                    match state.changes.moved_off.len() {
+                        1 => String::new(),
+                        n => format!(" and {} more role{}", n - 1, if n == 2 { "" } else { "s" }),
+                    }
                 ));
             }
             let tone = if failed > 0 {

@@ -43,7 +43,9 @@ pub(super) fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
                 refuse_read_only(state);
                 return vec![];
             }
-            let role = state.changes.offer_revoke.clone().or_else(|| {
+            // The roles the latest batch left first (credentials issued under
+            // them live on), then the selected instance's.
+            let role = state.changes.moved_off.first().cloned().or_else(|| {
                 let row = state.selected_row()?;
                 let a = row.data.association.as_ref()?;
                 let role = state.role_of(&a.profile.arn)?;

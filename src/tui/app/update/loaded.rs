@@ -58,9 +58,17 @@ pub(super) fn profiles(
 /// A role's older sessions were revoked, or why not.
 pub(super) fn sessions_revoked(
     state: &mut State,
+    key: &str,
     role: &str,
     result: Result<String, String>,
 ) -> Vec<Effect> {
+    if result.is_ok() {
+        // Revoked: K offers the next role the batch left, if any.
+        state
+            .changes
+            .moved_off
+            .retain(|(k, r)| (k.as_str(), r.as_str()) != (key, role));
+    }
     match result {
         Ok(at) => info(
             state,

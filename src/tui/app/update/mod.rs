@@ -64,10 +64,6 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Key(key) => {
             state.list.cursor_touched = true;
             let cmd = keymap::command(state, key);
-            if cmd != Command::Revoke {
-                // The offer stands for the next key only.
-                state.changes.offer_revoke = None;
-            }
             let mut effects = on_command(state, cmd);
             effects.extend(load_permissions_shown(state));
             effects
@@ -110,7 +106,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             region,
             result,
         } => on_associations(state, generation, round, (account, region), result),
-        Action::SessionsRevoked { role, result } => loaded::sessions_revoked(state, &role, result),
+        Action::SessionsRevoked { key, role, result } => {
+            loaded::sessions_revoked(state, &key, &role, result)
+        }
         Action::RolePoliciesLoaded {
             account,
             role,
