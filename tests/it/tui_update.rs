@@ -1973,3 +1973,51 @@ async fn k_offers_every_role_a_batch_left_until_each_is_revoked() {
     assert_eq!(revoked, ["api-server-role", "web-role"]);
     assert!(h.state.changes.moved_off.is_empty());
 }
+
+#[tokio::test]
+async fn b_keeps_the_cursor_on_the_instance_it_was_pressed_on() {
+    let mut h = Harness::demo().await;
+    // The first instance of a role that others share, not at the top of the
+    // whole list: filtered, it moves up (an index kept as it was would land
+    // on another instance).
+    let rows = &h.state.inventory.rows;
+    let role_at = |i: usize| {
+        rows[i]
+            .data
+            .association
+            .as_ref()
+            .and_then(|a| h.state.role_of(&a.profile.arn))
+            .map(|r| r.name.clone())
+    };
+    let chosen = (1..rows.len())
+        .find(|&i| {
+            let Some(role) = role_at(i) else { return false };
+            (0..i).all(|j| role_at(j).as_ref() != Some(&role))
+                && (i + 1..rows.len()).any(|j| role_at(j).as_ref() == Some(&role))
+        })
+        .map(|i| rows[i].data.instance.id.clone())
+        .unwrap();
+    h.select(&chosen);
+    h.key(KeyCode::Char('b')).await;
+    assert!(h.state.list.visible.len() > 1);
+    assert_eq!(h.state.selected_row().unwrap().data.instance.id, chosen);
+}
+
+#[tokio::test]
+async fn pgdn_in_a_batch_confirmation_pages_by_what_it_shows() {
+    let mut h = Harness::demo().await;
+    h.key(KeyCode::Char('A')).await;
+    h.key(KeyCode::Enter).await;
+    h.type_str("bastion").await;
+    h.key(KeyCode::Enter).await;
+    assert!(
+        matches!(h.state.overlay, Overlay::Confirm(_)),
+        "{:?}",
+        h.state.message
+    );
+    h.key(KeyCode::PageDown).await;
+    let Overlay::Confirm(c) = &h.state.overlay else {
+        panic!("{:?}", h.state.overlay)
+    };
+    assert_eq!(c.scroll, h.state.size.1 as usize - 8);
+}

@@ -78,8 +78,8 @@ pub const HELP: &[KeyHelp] = &[
     ),
     k(
         "u",
-        "undo: put the latest batch of this account back",
-        "undo: put every instance of the latest batch of the accounts shown back where it was (skipping, and naming, any changed since)",
+        "undo: put the latest batch of the accounts shown back",
+        "undo: put every instance of the latest batch of the accounts shown (neither undone nor itself an undo) back where it was, skipping and naming any changed since; in `J`, the top row's batch",
     ),
     k(
         "p",

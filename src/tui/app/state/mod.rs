@@ -326,6 +326,17 @@ impl State {
     }
 
     /// The index in `rows` of an instance, if it is loaded.
+    /// Puts the cursor on an instance if it is listed (after a filter that
+    /// keeps it, the operator stays where they were).
+    pub fn select_instance(&mut self, region: &str, instance_id: &str) {
+        if let Some(i) = self.position_of(region, instance_id)
+            && let Ok(pos) = self.list.visible.binary_search(&i)
+        {
+            self.list.selected = pos;
+            self.clamp_selection();
+        }
+    }
+
     fn position_of(&self, region: &str, instance_id: &str) -> Option<usize> {
         // A lookup, not a scan: batches ask once per instance. Two
         // instances whose keys collide fall back to the scan.

@@ -297,11 +297,13 @@ pub(super) fn on_confirm(state: &mut State, cmd: Command, mut c: Confirm) -> Vec
     };
     match cmd {
         Command::Down | Command::Up | Command::PageDown | Command::PageUp => {
+            // A page is what the dialog shows (the screen less its frame).
+            let page = (state.size.1 as isize - 8).max(1);
             let d = match cmd {
                 Command::Down => 1,
                 Command::Up => -1,
-                Command::PageDown => 10,
-                _ => -10,
+                Command::PageDown => page,
+                _ => -page,
             };
             scroll_by(&mut c, d);
             state.overlay = Overlay::Confirm(c);

@@ -94,11 +94,18 @@ pub(super) fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
                 .and_then(|r| r.data.association.as_ref())
                 .and_then(|a| state.role_of(&a.profile.arn))
                 .map(|r| r.name.clone());
+            let chosen = state
+                .selected_row()
+                .map(|r| (r.data.instance.region.clone(), r.data.instance.id.clone()));
             match role {
                 Some(name) => {
                     state.list.role_filter = Some(name.clone());
                     state.list.profile_filter = None;
                     state.apply_filter(false);
+                    // The cursor stays on the instance `b` was pressed on.
+                    if let Some((region, id)) = &chosen {
+                        state.select_instance(region, id);
+                    }
                     let n = state.list.visible.len();
                     let text = format!(
                         "{n} instance{} run with role {}{} (Esc shows all)",
