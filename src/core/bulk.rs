@@ -52,10 +52,12 @@ pub enum Why {
     Refused(plan::Refusal),
     /// A batch across accounts: this account has no profile of that name.
     NoSuchProfile { account: String, profile: String },
-    /// Undo: the instance has the profile it had before the batch.
+    /// Undo: the instance has the profile it had before the batch (`afresh`:
+    /// the demo, whose account starts afresh with each run).
     AlreadyBack {
         profile: Option<String>,
         known: Known,
+        afresh: bool,
     },
     /// Undo: it is on something the batch did not put there (`afresh`: the
     /// demo, whose account starts afresh with each run).
@@ -99,13 +101,22 @@ impl Why {
                     escape(profile)
                 )
             }
-            Why::AlreadyBack { profile, known } => format!(
+            Why::AlreadyBack {
+                profile,
+                known,
+                afresh,
+            } => format!(
                 "already has {} as before the batch{}",
                 name(profile),
-                match known {
-                    Known::Failed => " (the change failed at the time)",
-                    Known::Unknown => " (the change did not happen)",
-                    Known::Ok | Known::Partial => "",
+                match (afresh, known) {
+                    (true, _) => {
+                        " (from an earlier demo run: the demo account starts afresh with each run)"
+                    }
+                    (false, Known::Failed) => " (the change failed at the time)",
+                    (false, Known::Unknown) => {
+                        " (its outcome was not on record, and it is not in place now)"
+                    }
+                    (false, Known::Ok | Known::Partial) => "",
                 }
             ),
             Why::ChangedSince { now, afresh } => {
@@ -484,6 +495,7 @@ pub fn undo_step(entry: &Entry, known: Known, now: Option<&str>, force: bool) ->
         return UndoStep::AlreadyBack(Why::AlreadyBack {
             profile: from.map(str::to_string),
             known,
+            afresh: false,
         });
     }
     if now == entry.to_profile_arn.as_deref() || (known != Known::Ok && now.is_none()) || force {
@@ -621,6 +633,14 @@ pub fn plan_undo_with(
             .map(|a| a.profile.arn.clone());
         match undo_step(entry, *known, now.as_deref(), force) {
             UndoStep::PutBack => {}
+            UndoStep::AlreadyBack(Why::AlreadyBack { profile, known, .. }) => {
+                skipped.push(skip(Why::AlreadyBack {
+                    profile,
+                    known,
+                    afresh: world.afresh,
+                }));
+                continue;
+            }
             UndoStep::AlreadyBack(why) => {
                 skipped.push(skip(why));
                 continue;
@@ -890,7 +910,7 @@ mod tests {
         match undo_step(&e, Known::Unknown, Some(A), false) {
             UndoStep::AlreadyBack(why) => {
                 let why = why.sentence(true);
-                assert!(why.contains("did not happen"), "{why}")
+                assert!(why.contains("not in place now"), "{why}")
             }
             other => panic!("{other:?}"),
         }

@@ -276,8 +276,31 @@ impl Journal {
                     "a FIFO, socket or device"
                 }
             ))),
-            // Missing, or unreachable: the first append or read says why.
-            Err(_) => Ok(()),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                // Missing is fine, unless it can never be made: a folder on
+                // its way that is a file.
+                let blocked = self
+                    .path
+                    .ancestors()
+                    .skip(1)
+                    .filter(|a| !a.as_os_str().is_empty())
+                    .find_map(|a| std::fs::metadata(a).ok().map(|m| (a, m.is_dir())));
+                match blocked {
+                    Some((a, false)) => Err(self.error(format!(
+                        "{} is a file, not a folder: nothing was sent (choose a file with --journal PATH, or pass --no-journal)",
+                        a.display()
+                    ))),
+                    _ => Ok(()),
+                }
+            }
+            Err(e) => Err(self.error(format!(
+                "{e}: nothing was sent (choose a file with --journal PATH, or pass --no-journal)"
+            ))),
         }
     }
 
@@ -360,10 +383,7 @@ fn read_entries(mut reader: impl BufRead) -> std::io::Result<(Vec<Entry>, Vec<St
             break;
         }
         if too_long {
-            problems.push(format!(
-                "line {n}: longer than {} MiB (skipped)",
-                MAX_LINE >> 20
-            ));
+            problems.push(format!("line {n}: longer than {} MiB", MAX_LINE >> 20));
             continue;
         }
         if line.iter().all(u8::is_ascii_whitespace) {
@@ -580,6 +600,22 @@ mod tests {
         let (entries, problems) = j.read().unwrap();
         assert_eq!(entries.len(), 2);
         assert!(problems[0].contains("longer than 1 MiB"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_journal_whose_folder_is_a_file_is_refused_before_anything_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, "x").unwrap();
+        let j = Journal::new(file.join("deeper").join("j.jsonl"));
+        let e = j.check().unwrap_err().to_string();
+        assert!(e.contains("is a file, not a folder"), "{e}");
+        // A missing folder is fine: the first append makes it.
+        assert!(
+            Journal::new(dir.path().join("new").join("j.jsonl"))
+                .check()
+                .is_ok()
+        );
     }
 
     #[test]

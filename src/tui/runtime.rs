@@ -435,7 +435,6 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
                         });
                         return;
                     };
-                    let _ = tx.send(Action::MutationStarted { op_id: m.op_id });
                     perform(Effect::Mutate(m), &accounts, journaling, &tx).await;
                 });
             }
@@ -534,7 +533,11 @@ pub async fn perform(
             let _ = tx.send(Action::JournalRead { purpose, result });
         }
         Effect::Mutate(m) => match cloud_of(&m.change.account) {
-            Some(cloud) => run_mutation(cloud, *m, journaling, tx.clone()).await,
+            Some(cloud) => {
+                // Its turn has come: the row shows it under way, not queued.
+                let _ = tx.send(Action::MutationStarted { op_id: m.op_id });
+                run_mutation(cloud, *m, journaling, tx.clone()).await
+            }
             None => {
                 let _ = tx.send(Action::MutationDone {
                     op_id: m.op_id,

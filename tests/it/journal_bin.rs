@@ -118,9 +118,8 @@ fn set_and_detach_are_journaled_and_an_unwritable_journal_sends_nothing() {
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
 
-    // A journal that is not a regular file (a directory, a FIFO, a device) is
-    // refused up front; one that cannot be written fails at the first line.
-    // Either way: one line, nothing changed.
+    // A journal that is not a regular file (a directory, a FIFO, a device),
+    // or whose folder is a file, is refused up front: one line, nothing changed.
     let blocked = dir.path().join("a-directory");
     std::fs::create_dir(&blocked).unwrap();
     let fifo = dir.path().join("a-fifo");
@@ -137,7 +136,7 @@ fn set_and_detach_are_journaled_and_an_unwritable_journal_sends_nothing() {
         (blocked.as_path(), 2),
         (fifo.as_path(), 2),
         (std::path::Path::new("/dev/full"), 2),
-        (under_a_file.as_path(), 1),
+        (under_a_file.as_path(), 2),
     ] {
         let out = on_moto(moto)
             .args([

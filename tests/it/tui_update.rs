@@ -1833,16 +1833,23 @@ async fn q_during_a_batch_asks_and_w_starts_nothing_more() {
     let effects = h.key_event(KeyCode::Char('y'), KeyModifiers::NONE);
     assert!(effects.iter().any(|e| matches!(e, Effect::Mutate(_))));
     assert_eq!(h.state.changes.pending.len(), 1);
+    // Not started yet: the row keeps its profile and says it waits its turn.
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    let row = crate::e2e::row(&screen, "web-2");
+    assert!(
+        row.contains("queued") && !row.contains("associating"),
+        "{row}"
+    );
     // q asks instead of quitting; Esc keeps going.
     let effects = h.key_event(KeyCode::Char('q'), KeyModifiers::NONE);
     assert!(!effects.contains(&Effect::Quit), "{effects:?}");
     assert_eq!(h.state.overlay, Overlay::QuitBatch);
     h.key_event(KeyCode::Esc, KeyModifiers::NONE);
     assert_eq!(h.state.overlay, Overlay::None);
-    // Ctrl-c asks too; w stops starting changes and waits.
+    // Ctrl-c asks too; a second Ctrl-c (or w) stops starting changes and waits.
     h.key_event(KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert_eq!(h.state.overlay, Overlay::QuitBatch);
-    let effects = h.key_event(KeyCode::Char('w'), KeyModifiers::NONE);
+    let effects = h.key_event(KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert_eq!(effects, vec![Effect::StopChanges]);
     assert!(h.state.changes.stopping);
     // The change comes back not started: nothing pending, so rolecall quits,

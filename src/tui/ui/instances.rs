@@ -300,6 +300,14 @@ fn profile_and_assoc(state: &State, r: &crate::tui::app::state::Row) -> (String,
         (None, _) if knowledge == Knowledge::Loading => {
             ("…".to_string(), Span::styled("loading…", theme::dim()))
         }
+        // Waiting its turn (a batch's bounded concurrency): nothing sent yet,
+        // so the row keeps what it has and says so.
+        (Some(p), current) if !state.changes.started.contains(&p.op_id) => (
+            current
+                .as_ref()
+                .map_or("—".to_string(), |a| a.profile.name.clone()),
+            Span::styled("queued", theme::dim()),
+        ),
         (Some(p), _) => (
             p.profile_name().unwrap_or("—").to_string(),
             Span::styled(

@@ -22,15 +22,23 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
         j.entries.iter().map(|e| e.account.as_deref()).collect();
     let several = accounts.len() > 1;
     super::clear(frame, area);
+    // Room for every column, batch ids and Names included.
+    let wide = area.width >= 150;
+    let title = match (wide, j.entries.get(j.scroll)) {
+        // Narrow: no BATCH column, so the title names the one `u` takes.
+        (false, Some(e)) => format!(
+            " Journal: {}, newest first · u undoes {} ",
+            j.entries.len(),
+            sanitize(&e.batch)
+        ),
+        _ => format!(
+            " Journal: {} changes, newest first (u undoes the batch of the top row) ",
+            j.entries.len()
+        ),
+    };
     let block = Block::bordered()
         .border_style(theme::focused_border())
-        .title(Span::styled(
-            format!(
-                " Journal: {} changes, newest first (u undoes the batch of the top row) ",
-                j.entries.len()
-            ),
-            theme::title(),
-        ));
+        .title(Span::styled(title, theme::title()));
     // Outcomes this run could not write are said where the record is read.
     let block = if j.unrecorded.is_empty() {
         block
@@ -64,8 +72,14 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
                 "sent" => theme::dim(),
                 _ => theme::error(),
             };
+            // Narrow: the time of day, no batch or Name, FROM → TO whole.
+            let time = if wide {
+                e.time.get(..19)
+            } else {
+                e.time.get(11..19)
+            };
             let mut cells = vec![
-                Cell::from(sanitize(e.time.get(..19).unwrap_or(&e.time))),
+                Cell::from(sanitize(time.unwrap_or(&e.time))),
                 Cell::from(sanitize(&e.batch)),
                 Cell::from(sanitize(&e.instance_id)),
                 Cell::from(sanitize(e.instance_name.as_deref().unwrap_or(""))),
@@ -85,6 +99,11 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
                     .map_or_else(|| "?".to_string(), |id| state.label_for_id(id));
                 cells.insert(2, Cell::from(sanitize(&account)));
             }
+            if !wide {
+                // NAME, then BATCH (the top row's is in the title).
+                cells.remove(if several { 4 } else { 3 });
+                cells.remove(1);
+            }
             let row = Row::new(cells);
             // The top row is the one `u` acts on.
             if n == 0 {
@@ -95,17 +114,17 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
         })
         .collect();
     let mut widths = vec![
-        Constraint::Length(19),
+        Constraint::Length(if wide { 19 } else { 8 }),
         Constraint::Length(27),
         Constraint::Length(19),
         Constraint::Length(14),
-        Constraint::Length(21),
+        Constraint::Length(if wide { 21 } else { 12 }),
         Constraint::Min(20),
         Constraint::Length(8),
         Constraint::Length(4),
     ];
     let mut header = vec![
-        "TIME (UTC)",
+        if wide { "TIME (UTC)" } else { "UTC" },
         "BATCH",
         "INSTANCE",
         "NAME",
@@ -117,6 +136,13 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
     if several {
         widths.insert(2, Constraint::Length(14));
         header.insert(2, "ACCOUNT");
+    }
+    if !wide {
+        let name = if several { 4 } else { 3 };
+        widths.remove(name);
+        header.remove(name);
+        widths.remove(1);
+        header.remove(1);
     }
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme::title()))
@@ -194,6 +220,49 @@ mod tests {
     use ratatui::backend::TestBackend;
 
     use crate::tui::app::state::JournalView;
+
+    #[test]
+    fn a_narrow_journal_keeps_the_time_of_day_and_the_target_profile() {
+        let state = crate::tui::app::state::test_state();
+        let entry: crate::core::journal::Entry = serde_json::from_value(serde_json::json!({
+            "id": "c-1", "batch": "b-18ed92a0bed0d0b6-7377-0-1",
+            "time": "2026-12-02T23:10:49.123456Z", "phase": "done", "outcome": "ok",
+            "account": null, "caller_arn": null, "region": "us-east-1",
+            "instance_id": "i-00b9d08ce1d5dad84", "instance_name": "legacy-crm-prod-ap05",
+            "action": "detach_then_associate",
+            "from_profile_arn": "arn:aws:iam::1:instance-profile/web-frontend",
+            "to_profile_arn": "arn:aws:iam::1:instance-profile/incident-quarantine",
+            "association_id_before": null, "association_id_after": null,
+            "request_ids": [], "error": null, "undo_of": null, "aws_cli": [],
+            "tool": "rolecall test"
+        }))
+        .unwrap();
+        let view = JournalView {
+            entries: vec![entry],
+            scroll: 0,
+            unrecorded: Vec::new(),
+        };
+        let mut terminal = Terminal::new(TestBackend::new(96, 6)).unwrap();
+        terminal
+            .draw(|f| {
+                let area = f.area();
+                super::render(&state, &view, f, area);
+            })
+            .unwrap();
+        let buf = terminal.backend().buffer();
+        let text: String = (0..6)
+            .map(|y| (0..96).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+            .collect();
+        assert!(text.contains("23:10:49"), "{text}");
+        assert!(
+            text.contains("web-frontend → incident-quarantine"),
+            "{text}"
+        );
+        assert!(
+            text.contains("b-18ed92a0bed0d0b6-7377-0-1"),
+            "the top row's batch: {text}"
+        );
+    }
 
     #[test]
     fn outcomes_this_run_could_not_journal_are_said_under_the_journal() {

@@ -370,6 +370,11 @@ pub(super) fn quit(state: &mut State) -> Vec<Effect> {
     if state.changes.pending.is_empty() {
         return vec![Effect::Quit];
     }
+    // Asked already and asked again (a second q or Ctrl-c): stop, the safe
+    // way (what is sent finishes; nothing more starts).
+    if matches!(state.overlay, Overlay::QuitBatch) {
+        return stop(state);
+    }
     if state.changes.stopping {
         let (flight, _) = state.changes.in_flight();
         info(
