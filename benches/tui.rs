@@ -112,6 +112,7 @@ fn main() {
             file: rolecall::core::config::Config::default(),
             config_path: None,
             color: true,
+            started_at: None,
             accounts: vec![rolecall::tui::app::state::AccountInfo::of(&accounts[0])],
         },
         regions,

@@ -510,7 +510,40 @@ pub async fn undo(
         tokio::time::sleep(wait).await;
     }
     let plan = bulk::plan_undo(session, &batch, force).await?;
-    execute(session, plan, opts, "put back").await
+    // The roles the instances go back to (or are on already).
+    let profiles: Vec<(String, String)> = plan
+        .changes
+        .iter()
+        .filter_map(|(c, _)| Some((c.account.clone(), c.to.as_ref()?.arn.clone())))
+        .chain(
+            plan.skipped
+                .iter()
+                .filter_map(|s| Some((s.account.clone(), s.from_profile_arn.clone()?))),
+        )
+        .collect();
+    let result = execute(session, plan, opts, "put back").await;
+    // A revocation made during the incident outlives the restore: say so.
+    if result.is_ok() {
+        let now = std::time::SystemTime::now();
+        for (key, role, before) in crate::core::revoke::revocations_on(session, &profiles).await {
+            let place = if session.several_accounts() {
+                format!(" in account {}", session.label(&key, None, opts.config))
+            } else {
+                String::new()
+            };
+            let age = crate::core::revoke::age(&before, now);
+            eprintln!(
+                "rolecall: note: {}",
+                crate::aws::text::escape(&crate::core::revoke::still_revoked_note(
+                    &role,
+                    &place,
+                    &before,
+                    age.as_deref()
+                ))
+            );
+        }
+    }
+    result
 }
 
 /// The journal's OUTCOME cell: what is known of the change (a revoke and
@@ -569,10 +602,11 @@ pub fn list(journal: Option<&Journal>, limit: usize, output: Output) -> Result<S
                         e.time.clone(),
                         e.batch.clone(),
                         e.region.clone(),
-                        e.instance_id.clone(),
+                        e.subject(),
                         e.action.clone(),
                         name(&e.from_profile_arn),
-                        name(&e.to_profile_arn),
+                        crate::core::revoke::policy_put_by(e)
+                            .map_or_else(|| name(&e.to_profile_arn), |p| format!("+{p}")),
                         status_word(r),
                         e.undo_of.clone().unwrap_or_else(|| "-".into()),
                     ];

@@ -752,6 +752,7 @@ mod tests {
             error: None,
             undo_of: None,
             aws_cli: vec![],
+            role: None,
             tool: String::new(),
         }
     }

@@ -61,6 +61,9 @@ pub struct Entry {
     pub undo_of: Option<String>,
     /// The equivalent AWS CLI command lines.
     pub aws_cli: Vec<String>,
+    /// A change to a role (`revoke_sessions`): the role's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     /// `rolecall <version>`.
     pub tool: String,
 }
@@ -125,6 +128,31 @@ pub fn new_id(prefix: &str) -> String {
 }
 
 impl Entry {
+    /// A change to a role (a revoke): the role's name, from the record or,
+    /// in records older than the field, from its AWS CLI line.
+    pub fn role_name(&self) -> Option<String> {
+        if let Some(r) = &self.role {
+            return Some(r.clone());
+        }
+        if !self.instance_id.is_empty() {
+            return None;
+        }
+        self.aws_cli.iter().find_map(|line| {
+            line.split_whitespace()
+                .skip_while(|w| *w != "--role-name")
+                .nth(1)
+                .map(str::to_string)
+        })
+    }
+
+    /// What the change was made to: the instance, or `role NAME`.
+    pub fn subject(&self) -> String {
+        match self.role_name() {
+            Some(role) if self.instance_id.is_empty() => format!("role {role}"),
+            _ => self.instance_id.clone(),
+        }
+    }
+
     /// The `sent` line of a change, written before its first call.
     pub fn sent(ctx: &Context, id: &str, change: &Change, instance_name: Option<&str>) -> Self {
         Entry {
@@ -162,6 +190,7 @@ impl Entry {
             error: None,
             undo_of: ctx.undo_of.clone(),
             aws_cli,
+            role: None,
             tool: format!("rolecall {}", env!("CARGO_PKG_VERSION")),
         }
     }
@@ -552,6 +581,7 @@ mod tests {
             error: None,
             undo_of: None,
             aws_cli: vec![],
+            role: None,
             tool: "rolecall test".into(),
         }
     }

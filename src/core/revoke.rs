@@ -11,6 +11,12 @@ use crate::core::session::Session;
 /// console's "Revoke active sessions" writes).
 pub const REVOKE_POLICY_NAME: &str = "AWSRevokeOlderSessions";
 
+/// What a journaled change to a role put on it (a revoke's policy), if it
+/// is one.
+pub fn policy_put_by(entry: &crate::core::journal::Entry) -> Option<&'static str> {
+    (entry.action == "revoke_sessions").then_some(REVOKE_POLICY_NAME)
+}
+
 /// The policy document denying every action to sessions issued before `now`
 /// (ISO 8601 UTC).
 pub fn revoke_document(now: &str) -> String {
@@ -110,13 +116,14 @@ pub async fn revoke(
         caller_arn: identity.map(|i| i.arn.clone()),
         undo_of: None,
     };
-    let sent = Entry::sent_for_role(
+    let mut sent = Entry::sent_for_role(
         &context,
         "revoke_sessions",
         vec![format!(
             "aws iam put-role-policy --role-name {role} --policy-name {REVOKE_POLICY_NAME} --policy-document '{document}'"
         )],
     );
+    sent.role = Some(role.to_string());
     if let Some(j) = journal {
         j.append(&sent).map_err(|e| {
             Error::Runtime(format!(
@@ -134,4 +141,138 @@ pub async fn revoke(
     }
     result?;
     Ok(now)
+}
+
+/// The cut-off of a revocation policy: sessions issued before it are
+/// denied. Read from the `aws:TokenIssueTime` condition of a Deny row of
+/// [`REVOKE_POLICY_NAME`] (rows as the permissions view has them).
+pub fn revoked_before(rows: &[crate::core::policy::Sourced]) -> Option<String> {
+    rows.iter()
+        .filter(|s| s.policy == REVOKE_POLICY_NAME && s.row.effect == "Deny")
+        .find_map(|s| token_issue_time(s.row.condition.as_deref()?))
+}
+
+/// The same from a policy document (what the API returns).
+pub fn revoked_before_in(document: &str) -> Option<String> {
+    let text = crate::core::policy::decode(document);
+    let doc: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let statements = match &doc["Statement"] {
+        serde_json::Value::Array(a) => a.clone(),
+        one => vec![one.clone()],
+    };
+    statements
+        .iter()
+        .filter(|s| s["Effect"] == "Deny")
+        .find_map(|s| token_issue_time(&s["Condition"].to_string()))
+}
+
+/// `aws:TokenIssueTime`'s value under any operator of a condition block
+/// (compact JSON); the key is matched without regard to case, as IAM does.
+fn token_issue_time(condition: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(condition).ok()?;
+    v.as_object()?.values().find_map(|keys| {
+        keys.as_object()?
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("aws:TokenIssueTime"))
+            .and_then(|(_, t)| match t {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Array(a) => a.first()?.as_str().map(str::to_string),
+                _ => None,
+            })
+    })
+}
+
+/// How long before `now` an RFC 3339 time was, in round words (`25 min`,
+/// `3 h 10 min`, `2 d 4 h`); `None` if the time cannot be read.
+pub fn age(at: &str, now: std::time::SystemTime) -> Option<String> {
+    let then = humantime::parse_rfc3339_weak(at).ok()?;
+    let secs = now.duration_since(then).unwrap_or_default().as_secs();
+    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    Some(match (d, h) {
+        (0, 0) => format!("{m} min"),
+        (0, _) => format!("{h} h {m} min"),
+        _ => format!("{d} d {h} h"),
+    })
+}
+
+/// The sentence naming a revocation policy left on a role after a restore.
+pub fn still_revoked_note(role: &str, place: &str, before: &str, age: Option<&str>) -> String {
+    format!(
+        "role {role}{place} still has {REVOKE_POLICY_NAME}{}: sessions issued before {before} stay denied; once they have expired, remove it (aws iam delete-role-policy --role-name {role} --policy-name {REVOKE_POLICY_NAME})",
+        age.map(|a| format!(" (added {a} ago)")).unwrap_or_default()
+    )
+}
+
+/// Revocation policies still on the roles of these instance profiles (by
+/// session key and ARN): `(account key, role, cut-off)`, each role once.
+pub async fn revocations_on(
+    session: &Session,
+    profiles: &[(String, String)],
+) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = Vec::new();
+    for account in &session.accounts {
+        let arns: Vec<&str> = profiles
+            .iter()
+            .filter(|(k, _)| k == &account.key)
+            .map(|(_, arn)| arn.as_str())
+            .collect();
+        if arns.is_empty() {
+            continue;
+        }
+        let Ok(all) = crate::aws::retry_read(|| account.cloud.instance_profiles()).await else {
+            continue;
+        };
+        let mut roles: Vec<String> = all
+            .iter()
+            .filter(|p| arns.contains(&p.arn.as_str()))
+            .flat_map(|p| p.roles.iter().map(|r| r.name.clone()))
+            .collect();
+        roles.sort();
+        roles.dedup();
+        for role in roles {
+            let Ok(policies) = crate::aws::retry_read(|| account.cloud.role_policies(&role)).await
+            else {
+                continue;
+            };
+            if let Some(before) = policies
+                .iter()
+                .filter(|p| p.name == REVOKE_POLICY_NAME)
+                .find_map(|p| revoked_before_in(&p.document))
+            {
+                out.push((account.key.clone(), role, before));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cut_off_is_read_back_from_the_document_rolecall_writes() {
+        let doc = revoke_document("2026-12-03T02:10:00Z");
+        assert_eq!(
+            revoked_before_in(&doc).as_deref(),
+            Some("2026-12-03T02:10:00Z")
+        );
+        // Not a revocation: no cut-off.
+        assert_eq!(
+            revoked_before_in(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#),
+            None
+        );
+    }
+
+    #[test]
+    fn ages_read_in_round_words() {
+        let now = humantime::parse_rfc3339("2026-12-03T05:20:00Z").unwrap();
+        assert_eq!(age("2026-12-03T05:00:00Z", now).as_deref(), Some("20 min"));
+        assert_eq!(
+            age("2026-12-03T02:10:00Z", now).as_deref(),
+            Some("3 h 10 min")
+        );
+        assert_eq!(age("2026-11-30T01:20:00Z", now).as_deref(), Some("3 d 4 h"));
+        assert_eq!(age("yesterday", now), None);
+    }
 }

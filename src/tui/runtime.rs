@@ -157,6 +157,7 @@ pub async fn run(
             .map(crate::tui::app::state::AccountInfo::of)
             .collect(),
         color: settings.color,
+        started_at: Some(std::time::SystemTime::now()),
     };
     let journaling = settings.journal.clone().map(|journal| {
         Arc::new(Journaling {

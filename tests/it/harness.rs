@@ -63,6 +63,7 @@ pub fn config_for(read_only: bool, keys: &[&str]) -> AppConfig {
         file: rolecall::core::config::Config::default(),
         config_path: None,
         color: true,
+        started_at: Some(std::time::SystemTime::now()),
         accounts: keys
             .iter()
             .map(|k| AccountInfo {

@@ -173,7 +173,7 @@ fn the_demo_roles_have_realistic_policies_and_a_denied_read_names_the_action() {
 #[test]
 fn revoke_sessions_puts_the_policy_on_the_role_and_journals_it() {
     let spec = json!({
-        "profiles": [{"name": "web", "role": "web-role"}],
+        "profiles": [{"name": "web", "role": "web-role"}, {"name": "api", "role": "api-role"}],
         "regions": {"us-east-1": [{"name": "w-1", "profile": "web"}]}
     });
     let w = world(Kind::Moto, &spec);
@@ -224,6 +224,34 @@ fn revoke_sessions_puts_the_policy_on_the_role_and_journals_it() {
     assert_eq!(
         phases,
         [("revoke_sessions", "sent"), ("revoke_sessions", "done")]
+    );
+    // The journal names the role a revoke was made to, and what it put on it.
+    let o = run(bin(), &["--journal", journal.to_str().unwrap(), "journal"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("role web-role"), "{}", o.stdout);
+    assert!(o.stdout.contains("+AWSRevokeOlderSessions"), "{}", o.stdout);
+    // Off the role, then back: the restore says the revocation is still on
+    // the role it put the instance back on.
+    let j = journal.to_str().unwrap();
+    let swap = [
+        "--journal",
+        j,
+        "swap",
+        "--from",
+        "web",
+        "--to",
+        "api",
+        "--yes",
+    ];
+    let o = run(bin(), &swap);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let o = run(bin(), &["--journal", j, "undo", "--yes"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("role web-role still has AWSRevokeOlderSessions (added 0 min ago)"),
+        "{}",
+        o.stderr
     );
 }
 

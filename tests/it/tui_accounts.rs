@@ -259,14 +259,66 @@ async fn the_profiles_view_and_revoke_name_the_account() {
     let Overlay::Revoke(r) = &h.state.overlay else {
         panic!("{:?}", h.state.overlay)
     };
-    assert_eq!(r.account, PAYMENTS);
-    // Only the holders in that account.
-    assert_eq!(r.instances, 1, "{r:?}");
+    // Every account with a profile holding the role, each with its own
+    // holders.
+    let accounts: Vec<&str> = r.targets.iter().map(|t| t.account.as_str()).collect();
+    let holding: Vec<&str> = [MAIN, STAGING, PAYMENTS]
+        .into_iter()
+        .filter(|a| {
+            h.state
+                .inventory
+                .profiles
+                .iter()
+                .any(|p| p.account == *a && p.roles.iter().any(|r| r.name == "BastionSSMRole"))
+        })
+        .collect();
+    assert_eq!(accounts, holding, "{r:?}");
+    let t = r.targets.iter().find(|t| t.account == PAYMENTS).unwrap();
+    assert_eq!(t.instances, 1, "{r:?}");
     let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(screen.contains("role BastionSSMRole in"), "{screen}");
+    assert!(screen.contains("payments-prod  PRODUCTION"), "{screen}");
+    // The production account's name is asked for besides the role's.
     assert!(
-        screen.contains("role BastionSSMRole in account payments-prod?"),
+        screen.contains("Type BastionSSMRole payments-prod"),
         "{screen}"
     );
+}
+
+#[tokio::test]
+async fn k_in_the_profiles_view_revokes_its_role_in_every_account_once_production_is_named() {
+    use rolecall::aws::Cloud;
+    let mut h = Harness::demo_accounts().await;
+    h.key(KeyCode::Char('P')).await;
+    h.type_str("web-frontend").await;
+    h.key(KeyCode::Char('K')).await;
+    let Overlay::Revoke(r) = h.state.overlay.clone() else {
+        panic!("{:?}", h.state.overlay)
+    };
+    assert_eq!(r.role, "web-frontend-role");
+    let keys: Vec<String> = r.targets.iter().map(|t| t.account.clone()).collect();
+    assert_eq!(keys.len(), 2, "{r:?}");
+    let guard = rolecall::tui::app::derive::revoke_guard(&h.state, &r);
+    // The role's name alone is not enough where a production account is
+    // reached; the full answer revokes in each account.
+    h.type_str("web-frontend-role").await;
+    h.key(KeyCode::Enter).await;
+    let production = keys.iter().any(|k| h.state.production_guard(k).is_some());
+    if production {
+        assert!(matches!(h.state.overlay, Overlay::Revoke(_)), "{guard}");
+        h.type_str(&guard["web-frontend-role".len()..]).await;
+        h.key(KeyCode::Enter).await;
+    }
+    let text = h.state.message.clone().unwrap().text;
+    assert!(text.contains("every older session is denied"), "{text}");
+    for (i, key) in [MAIN, STAGING, PAYMENTS].iter().enumerate() {
+        let policies = h.memories[i]
+            .role_policies("web-frontend-role")
+            .await
+            .unwrap_or_default();
+        let revoked = policies.iter().any(|p| p.name == "AWSRevokeOlderSessions");
+        assert_eq!(revoked, keys.iter().any(|k| k == key), "{key}");
+    }
 }
 
 #[tokio::test]

@@ -1446,6 +1446,111 @@ async fn k_after_a_swap_revokes_the_old_roles_sessions_once_its_name_is_typed() 
             .iter()
             .any(|e| e.action == "revoke_sessions" && e.outcome.as_deref() == Some("ok"))
     );
+    // J names the role of a revoke and what it put on it.
+    h.key(KeyCode::Char('J')).await;
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(
+        screen.contains("role web-role") && screen.contains("+ AWSRevokeOlderSessions"),
+        "{screen}"
+    );
+    h.key(KeyCode::Esc).await;
+    // u takes the swap, not the revoke; its summary says the revocation is
+    // still on the role web-1 goes back to.
+    h.advance(Duration::from_secs(20)).await;
+    h.key(KeyCode::Char('u')).await;
+    assert!(
+        matches!(h.state.overlay, Overlay::Confirm(_)),
+        "{:?}",
+        message(&h)
+    );
+    h.key(KeyCode::Char('y')).await;
+    h.advance(Duration::from_secs(30)).await;
+    let (_, text) = message(&h);
+    assert!(
+        text.contains("role web-role still has AWSRevokeOlderSessions (added 0 min ago)"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_long_batch_confirmation_keeps_the_footer_in_sight() {
+    let mut h = Harness::demo_accounts().await;
+    h.key(KeyCode::Char('A')).await;
+    h.key(KeyCode::Enter).await;
+    h.type_str("incident-quarantine").await;
+    h.key(KeyCode::Enter).await;
+    assert!(
+        matches!(h.state.overlay, Overlay::Confirm(_)),
+        "{:?}",
+        h.state.message
+    );
+    h.state.size = (100, 30);
+    let screen = crate::snapshots::screen(&h, 100, 30);
+    // The dialog fills the screen above the footer, whose keys stay whole.
+    let footer = screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    assert!(footer.starts_with("type the account's name"), "{screen}");
+    assert!(!footer.contains('└'), "{screen}");
+}
+
+#[tokio::test]
+async fn a_message_goes_once_the_view_it_describes_is_gone() {
+    let mut h = standard().await;
+    let web1 = id_of(&h, "web-1");
+    h.select(&web1);
+    h.key(KeyCode::Char('b')).await;
+    let (_, text) = message(&h);
+    assert!(text.contains("run with role"), "{text}");
+    // Moving within the view keeps it; leaving the view lets it go.
+    h.key(KeyCode::Char('j')).await;
+    assert!(h.state.message.is_some());
+    h.key(KeyCode::Esc).await;
+    assert_eq!(h.state.message, None);
+    // A key that says something new keeps its own message.
+    h.key(KeyCode::Char('P')).await;
+    h.key(KeyCode::Enter).await;
+    let (_, text) = message(&h);
+    assert!(text.contains("on profile"), "{text}");
+}
+
+#[tokio::test]
+async fn the_batch_confirmation_repeats_the_filter_that_chose_the_rows() {
+    let mut h = standard().await;
+    h.key(KeyCode::Char('/')).await;
+    h.type_str("profile:api").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('A')).await;
+    h.key(KeyCode::Char('d')).await;
+    let Overlay::Confirm(c) = &h.state.overlay else {
+        panic!("{:?}", message(&h))
+    };
+    assert_eq!(
+        c.chosen_by.as_deref(),
+        Some("marked with A under profile=api"),
+        "{c:?}"
+    );
+    let screen = crate::snapshots::screen(&h, 100, 30);
+    assert!(
+        screen.contains("chosen: marked with A under profile=api"),
+        "{screen}"
+    );
+    h.key(KeyCode::Esc).await;
+    // One more marked by hand: said so.
+    h.key(KeyCode::Esc).await;
+    let web1 = id_of(&h, "web-1");
+    h.select(&web1);
+    h.key(KeyCode::Char(' ')).await;
+    h.key(KeyCode::Char('d')).await;
+    let Overlay::Confirm(c) = &h.state.overlay else {
+        panic!("{:?}", message(&h))
+    };
+    assert_eq!(
+        c.chosen_by.as_deref(),
+        Some("marked with A under profile=api, and by hand")
+    );
 }
 
 #[tokio::test]
@@ -1760,7 +1865,9 @@ async fn the_help_scrolls_on_a_short_terminal_and_never_past_its_end() {
     h.dispatch(Action::Resize(80, 24));
     h.key(KeyCode::Char('?')).await;
     let lines = rolecall::tui::app::keymap::HELP.len();
-    let rows = 24 - 4;
+    // The screen less the footer (keys and message lines), a line above and
+    // below, and the border.
+    let rows = 24 - 2 - 4;
     for _ in 0..5 {
         h.key(KeyCode::PageDown).await;
     }

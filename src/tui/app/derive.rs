@@ -1,7 +1,7 @@
 //! Queries on the state that both `update` and the view read: derived, never
 //! stored (so they cannot go stale), and pure.
 
-use super::state::{Confirm, RoleKey, RoleRows, State};
+use super::state::{Confirm, RevokeConfirm, RoleKey, RoleRows, State};
 
 /// What the operator must type to confirm `c`: the names of the production
 /// accounts it touches (space-separated), if it touches any.
@@ -15,6 +15,20 @@ pub fn confirm_guard(state: &State, c: &Confirm) -> Option<String> {
         }
     }
     (!guards.is_empty()).then(|| guards.join(" "))
+}
+
+/// What the operator types to confirm `K`: the role's name, then the name
+/// of each production account it reaches (space-separated).
+pub fn revoke_guard(state: &State, r: &RevokeConfirm) -> String {
+    let mut words = vec![r.role.clone()];
+    for t in &r.targets {
+        if let Some(g) = state.production_guard(&t.account)
+            && !words.contains(&g)
+        {
+            words.push(g);
+        }
+    }
+    words.join(" ")
 }
 
 /// Why an account's reads fail, if they do (the first failing one).

@@ -93,13 +93,13 @@ pub const HELP: &[KeyHelp] = &[
     ),
     k(
         "P",
-        "instance profiles: role, path, instances; Enter lists its instances",
-        "instance profiles: name, role, path, instances in the shown regions (no-role and unused ones marked `○`); `Enter` lists the instances on one (`Esc` shows all)",
+        "instance profiles; Enter lists its instances, K revokes its role",
+        "instance profiles: name, role, path, instances in the shown regions and accounts (no-role and unused ones marked `○`); `Enter` lists the instances on one in every account (`Esc` shows all); `K` revokes the older sessions of its role",
     ),
     k(
         "K",
-        "revoke the older sessions of the role (the one just left, else this one)",
-        "revoke the older sessions of a role (the one a swap just left, else the selected instance's): who it reaches, the role's name typed, then AWSRevokeOlderSessions on the role, journaled",
+        "revoke a role's older sessions in all accounts (just left, else this one)",
+        "revoke the older sessions of a role (each role the latest batch moved instances off, until revoked; else the selected instance's; any role: `K` on its row in `P`), in every account shown that has it: one dialog lists each account, its profiles and instances; type the role's name (and each production account's), `Enter`; AWSRevokeOlderSessions on the role in each account, journaled",
     ),
     k(
         "b",
@@ -233,6 +233,9 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::PageUp => Command::PageUp,
             _ => Command::Nothing,
         },
+        // `K` on a profile: revoke its role's older sessions (letters
+        // filter in lower case, as the match ignores case).
+        Overlay::Profiles(_) if key.code == KeyCode::Char('K') => Command::Revoke,
         Overlay::Picker(_)
         | Overlay::Regions(_)
         | Overlay::Accounts(_)

@@ -88,6 +88,10 @@ fn batch_lines(state: &State, c: &Confirm) -> Vec<String> {
         ("detach", |k| matches!(k, MutationKind::Disassociate { .. })),
     ];
     let mut out = Vec::new();
+    // Exactly what chose the rows: the filter in force when `A` marked them.
+    if let Some(by) = &c.chosen_by {
+        out.push(format!("chosen: {by}"));
+    }
     for (label, test) in groups {
         let group: Vec<_> = c.changes.iter().filter(|ch| test(&ch.kind)).collect();
         if group.is_empty() {
@@ -167,6 +171,7 @@ pub fn lines(state: &State, c: &Confirm) -> Vec<String> {
         format!("API call  {}", ch.kind.calls().join(", then ")),
     ]
     .into_iter()
+    .chain(c.chosen_by.as_ref().map(|by| format!("chosen    {by}")))
     .chain(permission_lines(state, ch))
     .chain([String::new(), CREDENTIALS_NOTE.to_string()])
     .map(|l| sanitize(&l))
@@ -296,7 +301,13 @@ pub fn render(state: &State, c: &Confirm, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(answer), bottom);
 }
 
-/// `K`: revoking a role's older sessions reaches every holder of the role.
+/// Rows the revoke dialog needs: a line per account and a few more.
+pub fn revoke_height(r: &crate::tui::app::state::RevokeConfirm) -> u16 {
+    (9 + 2 * r.targets.len()) as u16
+}
+
+/// `K`: revoking a role's older sessions reaches every holder of the role,
+/// in each account listed.
 pub fn render_revoke(
     state: &State,
     r: &crate::tui::app::state::RevokeConfirm,
@@ -305,11 +316,16 @@ pub fn render_revoke(
 ) {
     super::clear(frame, area);
     let role = sanitize(&r.role);
-    // Several accounts: the same role name may be in each; say which one.
-    let whose = if state.several_accounts() {
-        format!(" in account {}", sanitize(&state.account_label(&r.account)))
-    } else {
-        String::new()
+    // Several accounts: the same role name may be in each; say which.
+    let whose = match r.targets.as_slice() {
+        [one] if state.several_accounts() => {
+            format!(
+                " in account {}",
+                sanitize(&state.account_label(&one.account))
+            )
+        }
+        [_] => String::new(),
+        many => format!(" in {} accounts", many.len()),
     };
     let block = Block::bordered()
         .border_style(theme::error())
@@ -317,43 +333,58 @@ pub fn render_revoke(
             format!(" Revoke the older sessions of role {role}{whose}? "),
             theme::title(),
         ));
-    let lines = vec![
-        Line::from(format!(
-            "Adds the inline policy AWSRevokeOlderSessions to {role}: every session issued before now is denied."
-        )),
-        Line::from(format!(
-            "It reaches every holder of the role: profiles {} and {} loaded instance{}; they fetch new credentials.",
-            sanitize(&r.profiles.join(", ")),
-            r.instances,
-            if r.instances == 1 { "" } else { "s" }
-        )),
-        Line::from(sanitize(&format!(
-            "instances: {}{}",
-            r.instance_names
+    let mut lines = vec![Line::from(format!(
+        "Adds the inline policy AWSRevokeOlderSessions to {role}: every session issued before now is denied; holders fetch new credentials."
+    ))];
+    for t in &r.targets {
+        let production = state.production_guard(&t.account).is_some();
+        let mut head = vec![Span::styled(
+            sanitize(&state.account_label(&t.account)),
+            theme::title(),
+        )];
+        if production {
+            head.push(Span::raw(" "));
+            head.push(Span::styled(" PRODUCTION ", theme::production()));
+        }
+        head.push(Span::raw(sanitize(&format!(
+            ": profiles {} · {} instance{}",
+            t.profiles.join(", "),
+            t.instances,
+            if t.instances == 1 { "" } else { "s" }
+        ))));
+        lines.push(Line::from(head));
+        lines.push(Line::from(sanitize(&format!(
+            "  {}{}",
+            t.instance_names
                 .iter()
-                .take(6)
+                .take(4)
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(", "),
-            if r.instance_names.len() > 6 {
-                format!(", and {} more", r.instance_names.len() - 6)
+            if t.instance_names.len() > 4 {
+                format!(", and {} more", t.instance_names.len() - 4)
             } else {
                 String::new()
             }
-        ))),
-        Line::from("Needs iam:PutRolePolicy on the role; not possible on service-linked roles."),
-        Line::from(""),
-        Line::from(Span::styled(
-            format!(
-                "Type the role's name ({role}) and press Enter to revoke; Esc: no (the default)"
-            ),
-            theme::error(),
-        )),
-        Line::from(vec![
-            Span::styled("> ", theme::key()),
-            Span::raw(format!("{}▏", sanitize(&r.typed))),
-        ]),
-    ];
+        ))));
+    }
+    lines.push(Line::from(
+        "Needs iam:PutRolePolicy on the role in each account; not possible on service-linked roles.",
+    ));
+    lines.push(Line::from(""));
+    let expected = sanitize(&crate::tui::app::derive::revoke_guard(state, r));
+    let ask = if expected.contains(' ') {
+        format!(
+            "Type {expected} (the role, then each production account's name) and press Enter to revoke; Esc: no (the default)"
+        )
+    } else {
+        format!("Type the role's name ({role}) and press Enter to revoke; Esc: no (the default)")
+    };
+    lines.push(Line::from(Span::styled(ask, theme::error())));
+    lines.push(Line::from(vec![
+        Span::styled("> ", theme::key()),
+        Span::raw(format!("{}▏", sanitize(&r.typed))),
+    ]));
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)

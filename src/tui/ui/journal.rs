@@ -81,14 +81,18 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
             let mut cells = vec![
                 Cell::from(sanitize(time.unwrap_or(&e.time))),
                 Cell::from(sanitize(&e.batch)),
-                Cell::from(sanitize(&e.instance_id)),
+                Cell::from(sanitize(&e.subject())),
                 Cell::from(sanitize(e.instance_name.as_deref().unwrap_or(""))),
                 Cell::from(sanitize(&e.action)),
-                Cell::from(format!(
-                    "{} → {}",
-                    name(&e.from_profile_arn),
-                    name(&e.to_profile_arn)
-                )),
+                Cell::from(match crate::core::revoke::policy_put_by(e) {
+                    // A revoke: the policy it put on the role.
+                    Some(policy) => format!("+ {policy}"),
+                    None => format!(
+                        "{} → {}",
+                        name(&e.from_profile_arn),
+                        name(&e.to_profile_arn)
+                    ),
+                }),
                 Cell::from(Span::styled(outcome, style)),
                 Cell::from(if e.undo_of.is_some() { "undo" } else { "" }),
             ];

@@ -92,10 +92,16 @@ fn draw(state: &State, frame: &mut Frame) {
         detail::render(state, frame, detail);
     }
     status::footer(state, frame, footer);
+    // Dialogs keep the footer (its keys and message) in sight (the mouse
+    // reads the same from `layout::dialog_area`).
+    let dialogs = Rect {
+        height: area.height.saturating_sub(footer.height),
+        ..area
+    };
     match &state.overlay {
         Overlay::None => {}
         Overlay::QuitBatch => {
-            confirm::render_quit_batch(state, frame, popup(area, confirm::WIDTH, 7))
+            confirm::render_quit_batch(state, frame, popup(dialogs, confirm::WIDTH, 7))
         }
         Overlay::Detail => {
             let w = detail_width(area.width)
@@ -106,39 +112,46 @@ fn draw(state: &State, frame: &mut Frame) {
             detail::render(state, frame, at)
         }
         Overlay::Help(scroll) => {
-            help::render(frame, popup(area, help::WIDTH, help::HEIGHT), *scroll)
+            help::render(frame, popup(dialogs, help::WIDTH, help::HEIGHT), *scroll)
         }
-        Overlay::Permissions(pv) => picker::render_permissions(state, pv, frame, wide_popup(area)),
+        Overlay::Permissions(pv) => {
+            picker::render_permissions(state, pv, frame, wide_popup(dialogs))
+        }
         Overlay::Diff(c, scroll) => {
-            confirm::render_diff(state, c, *scroll, frame, wide_popup(area))
+            confirm::render_diff(state, c, *scroll, frame, wide_popup(dialogs))
         }
         Overlay::Profiles(list) => picker::render_profile_view(
             state,
             list,
             frame,
-            popup(area, 110, area.height.saturating_sub(4)),
+            popup(dialogs, 110, dialogs.height.saturating_sub(4)),
         ),
-        Overlay::Revoke(r) => {
-            confirm::render_revoke(state, r, frame, popup(area, confirm::WIDTH, 14))
-        }
+        Overlay::Revoke(r) => confirm::render_revoke(
+            state,
+            r,
+            frame,
+            popup(dialogs, confirm::WIDTH, confirm::revoke_height(r)),
+        ),
         Overlay::Outside(scroll) => {
-            journal::render_outside(state, *scroll, frame, wide_popup(area))
+            journal::render_outside(state, *scroll, frame, wide_popup(dialogs))
         }
-        Overlay::Journal(j) => journal::render(state, j, frame, wide_popup(area)),
+        Overlay::Journal(j) => journal::render(state, j, frame, wide_popup(dialogs)),
         Overlay::Picker(p) => picker::render_profiles(
             state,
             p,
             frame,
-            crate::tui::app::layout::profile_picker_area(area),
+            crate::tui::app::layout::profile_picker_area(dialogs),
         ),
-        Overlay::Regions(r) => {
-            picker::render_regions(r, frame, popup(area, 60, area.height.saturating_sub(8)))
-        }
+        Overlay::Regions(r) => picker::render_regions(
+            r,
+            frame,
+            popup(dialogs, 60, dialogs.height.saturating_sub(8)),
+        ),
         Overlay::Accounts(a) => picker::render_accounts(
             state,
             a,
             frame,
-            popup(area, 70, area.height.saturating_sub(8)),
+            popup(dialogs, 70, dialogs.height.saturating_sub(8)),
         ),
         Overlay::Confirm(c) => {
             let width = confirm::WIDTH.min(area.width.saturating_sub(4));
@@ -146,7 +159,7 @@ fn draw(state: &State, frame: &mut Frame) {
                 state,
                 c,
                 frame,
-                popup(area, width, confirm::height(state, c, width)),
+                popup(dialogs, width, confirm::height(state, c, width)),
             )
         }
     }

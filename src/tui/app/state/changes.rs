@@ -86,6 +86,12 @@ pub struct Changes {
     /// name), in the order they were left: `K` offers to revoke each, until
     /// revoked or the next batch.
     pub moved_off: Vec<(String, String)>,
+    /// A revoke under way (`K`): each account's key, and its answer once
+    /// in (the time sessions are cut at, or why not).
+    pub revoking: Vec<(String, Option<Result<String, String>>)>,
+    /// An undo under way: the roles it puts instances back on, read afresh
+    /// so that its summary names any revocation policy still on them.
+    pub restore_roles: Vec<(String, String)>,
     /// Pending changes whose calls are being sent (the rest wait their turn).
     pub started: std::collections::HashSet<u64>,
     /// Quitting: no further change starts; rolecall ends when the pending

@@ -185,6 +185,18 @@ pub fn screen(state: &State) -> Rect {
 }
 
 /// Where the profile picker is drawn on a screen of this size.
+/// Where dialogs go: the screen above the footer, so that its keys and
+/// message stay in sight.
+pub fn dialog_area(state: &State) -> Rect {
+    let screen = screen(state);
+    Rect {
+        height: screen
+            .height
+            .saturating_sub(1 + message_lines(state) as u16),
+        ..screen
+    }
+}
+
 pub fn profile_picker_area(area: Rect) -> Rect {
     popup(area, 96, area.height.saturating_sub(6))
 }

@@ -19,7 +19,7 @@ pub use changes::{BatchProgress, Changes, OutsideChange, Pending};
 pub use inventory::{AccountData, Inventory, RegionData, RoleKey, RoleRows, Row, Scope, make_row};
 pub use overlay::{
     AccountPicker, Confirm, JournalView, Overlay, PermissionsView, Picker, RegionPicker,
-    RevokeConfirm, Skip, permission_lines,
+    RevokeConfirm, RevokeTarget, Skip, permission_lines,
 };
 pub use source::{Knowledge, MAX_BACKOFF, Source, backoff};
 
@@ -52,6 +52,9 @@ pub struct AppConfig {
     pub accounts: Vec<AccountInfo>,
     /// Draw in colour (false with NO_COLOR set: no colour escapes at all).
     pub color: bool,
+    /// The wall-clock time the run started (`State::now` counts from it),
+    /// for the age of things AWS dates; `update` reads no clock.
+    pub started_at: Option<std::time::SystemTime>,
 }
 
 /// An account of the session, as known before any call.
@@ -121,6 +124,9 @@ pub struct ListView {
     pub profile_filter: Option<String>,
     /// Marked instances (region, id): bulk keys act on them.
     pub marks: std::collections::BTreeSet<(String, String)>,
+    /// What `A` marked under (the filters as said), and whether marks were
+    /// changed by hand since: the batch confirmation repeats it.
+    pub marked_with: Option<(String, bool)>,
     pub filter: String,
     pub filter_editing: bool,
     /// Indices into `Inventory::rows` that pass the filter.
@@ -152,6 +158,22 @@ impl ListView {
             self.profile_filter.clone(),
             self.role_filter.clone(),
         )
+    }
+
+    /// The filters in force as understood (`profile=web-app · role=R`), or
+    /// `None` when every instance is listed.
+    pub fn filters_said(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if !self.filter.is_empty() {
+            parts.push(crate::tui::app::filter::parse(&self.filter).understood());
+        }
+        if let Some(r) = &self.role_filter {
+            parts.push(format!("role={r} (b)"));
+        }
+        if let Some(p) = &self.profile_filter {
+            parts.push(format!("profile={p} (P)"));
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
     }
 
     /// Keeps these instances listed until the filters change.
@@ -196,6 +218,7 @@ impl State {
                 role_filter: None,
                 profile_filter: None,
                 marks: Default::default(),
+                marked_with: None,
                 filter: String::new(),
                 filter_editing: false,
                 visible: Vec::new(),
@@ -756,6 +779,7 @@ pub(crate) fn test_state() -> State {
             production: false,
         }],
         color: true,
+        started_at: None,
     };
     State::new(config, vec!["us-east-1".into()])
 }

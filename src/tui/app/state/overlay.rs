@@ -108,6 +108,9 @@ pub struct Confirm {
     pub quarantine: bool,
     /// Started by `u`: the batch it puts back.
     pub undo_of: Option<String>,
+    /// How the marked rows were chosen (`A` under a filter), repeated in
+    /// the dialog.
+    pub chosen_by: Option<String>,
     /// What the operator has typed so far (production accounts ask for the
     /// account's name; `y` alone changes nothing there).
     pub typed: String,
@@ -153,19 +156,27 @@ pub fn permission_lines(rows: &[crate::core::policy::Sourced]) -> Vec<String> {
         .collect()
 }
 
-/// The confirmation of `K`: who revoking the role's sessions reaches.
+/// The confirmation of `K`: who revoking the role's sessions reaches, in
+/// every account shown where a profile holds a role of that name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RevokeConfirm {
-    /// The session's key of the role's account.
-    pub account: String,
     pub role: String,
+    /// One per account, in the order the accounts are shown.
+    pub targets: Vec<RevokeTarget>,
+    pub typed: String,
+}
+
+/// The role in one account: its holders there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevokeTarget {
+    /// The session's key of the account.
+    pub account: String,
     /// The instance profiles holding the role.
     pub profiles: Vec<String>,
     /// Loaded instances running with it.
     pub instances: usize,
     /// Those instances, `id (Name)`.
     pub instance_names: Vec<String>,
-    pub typed: String,
 }
 
 /// The journal overlay (`J`): the latest changes of this account, newest first.

@@ -9,7 +9,7 @@ use crate::core::plan::{self, MutationKind};
 use super::super::action::{Effect, Mutation};
 use super::super::command::Command;
 use super::super::derive::confirm_guard;
-use super::super::state::{Confirm, Overlay, RegionData, Skip, State, Tone};
+use super::super::state::{Confirm, Overlay, RegionData, RoleRows, Skip, State, Tone};
 use super::poll::{FAST_POLL, region_data_mut, reload_region};
 use super::{info, refuse_read_only};
 use crate::core::bulk::Why;
@@ -145,6 +145,15 @@ fn ask(
         };
         return info(state, tone, text);
     }
+    // Marked rows: how they were chosen (an undo's are the batch's).
+    let chosen_by = match (&undo_of, &state.list.marked_with) {
+        (None, Some((said, by_hand))) if !state.list.marks.is_empty() => Some(format!(
+            "marked with A under {said}{}",
+            if *by_hand { ", and by hand" } else { "" }
+        )),
+        (None, None) if !state.list.marks.is_empty() => Some("marked by hand".to_string()),
+        _ => None,
+    };
     state.overlay = Overlay::Confirm(Confirm {
         changes,
         skipped,
@@ -152,6 +161,7 @@ fn ask(
         scroll: 0,
         quarantine,
         undo_of,
+        chosen_by,
     });
 }
 
@@ -418,6 +428,30 @@ fn send(state: &mut State, changes: Vec<Change>, undo_of: Option<String>) -> Vec
             .map(|c| (c.region.clone(), c.instance_id.clone())),
     );
     let mut effects = Vec::new();
+    if undo_of.is_some() {
+        // The roles put back are read afresh: a revocation made during the
+        // incident outlives the restore, and the summary says so.
+        let mut roles: Vec<(String, String)> = changes
+            .iter()
+            .filter_map(|c| {
+                let profile = state.profile_by_arn(&c.to.as_ref()?.arn)?;
+                Some((c.account.clone(), profile.roles.first()?.name.clone()))
+            })
+            .collect();
+        roles.sort();
+        roles.dedup();
+        for key in &roles {
+            state
+                .inventory
+                .role_rows
+                .insert(key.clone(), RoleRows::Loading);
+            effects.push(Effect::LoadRolePolicies {
+                account: key.0.clone(),
+                role: key.1.clone(),
+            });
+        }
+        state.changes.restore_roles = roles;
+    }
     let text = match changes.as_slice() {
         [one] => format!(
             "{}: {} sent",
@@ -635,7 +669,8 @@ pub(super) fn on_mutation_done(
                     " — credentials issued under {old} stay valid until they expire: K revokes them"
                 ));
             }
-            info(state, tone, text)
+            info(state, tone, text);
+            report_restore(state);
         }
         Some(progress) => {
             let failed = progress.total - progress.ok;
@@ -661,6 +696,7 @@ pub(super) fn on_mutation_done(
                 Tone::Success
             };
             info(state, tone, summary);
+            report_restore(state);
         }
         // A batch under way: the header counts; the footer waits for the end.
         None => {}
@@ -679,4 +715,58 @@ pub(super) fn on_mutation_done(
         effects.push(Effect::Quit);
     }
     effects
+}
+
+/// Once an undo has finished and the roles it put back are read: names
+/// each revocation policy still on them, with its age, after the summary.
+pub(super) fn report_restore(state: &mut State) {
+    let roles = &state.changes.restore_roles;
+    let running = state.changes.progress.as_ref().is_some_and(|p| p.running());
+    if roles.is_empty()
+        || running
+        || roles
+            .iter()
+            .any(|k| matches!(state.inventory.role_rows.get(k), Some(RoleRows::Loading)))
+    {
+        return;
+    }
+    let now = state
+        .config
+        .started_at
+        .map(|t| t + state.now)
+        .unwrap_or_else(std::time::SystemTime::now);
+    let several = state.several_accounts();
+    let notes: Vec<String> = std::mem::take(&mut state.changes.restore_roles)
+        .into_iter()
+        .filter_map(|(account, role)| {
+            let Some(RoleRows::Loaded(rows)) = state
+                .inventory
+                .role_rows
+                .get(&(account.clone(), role.clone()))
+            else {
+                return None;
+            };
+            let before = crate::core::revoke::revoked_before(rows)?;
+            let place = if several {
+                format!(" in {}", state.account_label(&account))
+            } else {
+                String::new()
+            };
+            let age = crate::core::revoke::age(&before, now);
+            Some(crate::core::revoke::still_revoked_note(
+                &role,
+                &place,
+                &before,
+                age.as_deref(),
+            ))
+        })
+        .collect();
+    if notes.is_empty() {
+        return;
+    }
+    let (tone, text) = match &state.message {
+        Some(m) => (m.tone, format!("{} — {}", m.text, notes.join("; "))),
+        None => (Tone::Info, notes.join("; ")),
+    };
+    info(state, tone, text);
 }

@@ -5,13 +5,15 @@
 
 use super::*;
 use crate::tui::app::fuzzy_list::{FuzzyList, ListEvent};
-use crate::tui::app::state::{Confirm, RevokeConfirm};
+use crate::tui::app::state::{Confirm, RevokeConfirm, RevokeTarget};
 
 /// `?`: scrolls as far as the last line at the bottom of the popup (the
-/// screen less a line above and below, less the border).
+/// dialog area less a line above and below, less the border).
 pub(super) fn on_help(state: &mut State, cmd: Command, scroll: usize) -> Vec<Effect> {
     let lines = crate::tui::app::keymap::HELP.len();
-    let rows = (state.size.1 as usize).saturating_sub(4).min(lines);
+    let rows = (layout::dialog_area(state).height as usize)
+        .saturating_sub(4)
+        .min(lines);
     let max = lines.saturating_sub(rows);
     if cmd != Command::Back {
         state.overlay = Overlay::Help(scrolled(&cmd, scroll, max));
@@ -35,6 +37,29 @@ pub(super) fn on_permissions(
 /// `P`: the instance profiles; Enter lists the instances on the one chosen.
 pub(super) fn on_profiles(state: &mut State, cmd: Command, mut list: FuzzyList) -> Vec<Effect> {
     let lines = profile_view_lines(state);
+    if cmd == Command::Revoke {
+        // `K` on a row: its role, in every account shown.
+        let picked = list
+            .current()
+            .and_then(|i| state.inventory.profiles.get(i))
+            .map(|p| (p.name.clone(), p.roles.first().map(|r| r.name.clone())));
+        match picked {
+            Some((_, Some(role))) => open_revoke(state, &role),
+            Some((profile, None)) => {
+                state.overlay = Overlay::Profiles(list);
+                info(
+                    state,
+                    Tone::Info,
+                    format!(
+                        "profile {} holds no role: nothing to revoke",
+                        crate::aws::text::sanitize(&profile)
+                    ),
+                );
+            }
+            None => state.overlay = Overlay::Profiles(list),
+        }
+        return vec![];
+    }
     match list.handle(&cmd, &lines) {
         ListEvent::Closed => {}
         ListEvent::Chosen(i) => {
@@ -58,31 +83,106 @@ pub(super) fn on_profiles(state: &mut State, cmd: Command, mut list: FuzzyList) 
     vec![]
 }
 
-/// `K`: the role's name typed, Enter revokes; anything else keeps asking.
+/// `K` (on the list, or on a row of `P`): the dialog revoking the older
+/// sessions of every role of this name, in each account shown that has one.
+pub(super) fn open_revoke(state: &mut State, role: &str) {
+    if state.config.read_only {
+        return refuse_read_only(state);
+    }
+    let targets: Vec<RevokeTarget> = state
+        .inventory
+        .shown
+        .iter()
+        .filter_map(|account| {
+            let holders: Vec<&crate::aws::InstanceProfile> = state
+                .inventory
+                .profiles
+                .iter()
+                .filter(|p| &p.account == account && p.roles.iter().any(|r| r.name == role))
+                .collect();
+            if holders.is_empty() {
+                return None;
+            }
+            let arns: Vec<&str> = holders.iter().map(|p| p.arn.as_str()).collect();
+            let instance_names: Vec<String> = state
+                .inventory
+                .rows
+                .iter()
+                .filter(|r| {
+                    r.data.association.as_ref().is_some_and(|a| {
+                        a.state.is_active() && arns.contains(&a.profile.arn.as_str())
+                    })
+                })
+                .map(|r| format!("{} ({})", r.data.instance.id, r.name))
+                .collect();
+            Some(RevokeTarget {
+                account: account.clone(),
+                profiles: holders.iter().map(|p| p.name.clone()).collect(),
+                instances: arns.iter().map(|arn| state.instances_using(arn)).sum(),
+                instance_names,
+            })
+        })
+        .collect();
+    if targets.is_empty() {
+        return info(
+            state,
+            Tone::Error,
+            format!(
+                "no instance profile of the accounts shown holds role {}: nothing to revoke",
+                crate::aws::text::sanitize(role)
+            ),
+        );
+    }
+    state.overlay = Overlay::Revoke(RevokeConfirm {
+        role: role.to_string(),
+        targets,
+        typed: String::new(),
+    });
+}
+
+/// `K`: the role's name typed (and each production account's), Enter
+/// revokes in every account listed; anything else keeps asking.
 pub(super) fn on_revoke(state: &mut State, cmd: Command, mut r: RevokeConfirm) -> Vec<Effect> {
+    let expected = crate::tui::app::derive::revoke_guard(state, &r);
     match cmd {
         Command::Input(c) => r.typed.push(c),
         Command::Backspace => {
             r.typed.pop();
         }
-        Command::Accept if r.typed == r.role => {
+        Command::Accept if r.typed.split_whitespace().eq(expected.split_whitespace()) => {
+            let accounts = r.targets.len();
             info(
                 state,
                 Tone::Info,
-                format!("revoking the older sessions of {}", r.role),
+                format!(
+                    "revoking the older sessions of {} in {accounts} account{}",
+                    r.role,
+                    if accounts == 1 { "" } else { "s" }
+                ),
             );
-            let identity = state.inventory.account(&r.account).identity.as_ref();
-            return vec![Effect::RevokeSessions {
-                role: r.role,
-                account: state.account_id(&r.account).map(str::to_string),
-                caller_arn: identity.map(|i| i.arn.clone()),
-                key: r.account,
-            }];
+            state.changes.revoking = r
+                .targets
+                .iter()
+                .map(|t| (t.account.clone(), None))
+                .collect();
+            return r
+                .targets
+                .into_iter()
+                .map(|t| {
+                    let identity = state.inventory.account(&t.account).identity.as_ref();
+                    Effect::RevokeSessions {
+                        role: r.role.clone(),
+                        account: state.account_id(&t.account).map(str::to_string),
+                        caller_arn: identity.map(|i| i.arn.clone()),
+                        key: t.account,
+                    }
+                })
+                .collect();
         }
         Command::Accept => info(
             state,
             Tone::Error,
-            format!("type {} exactly, then Enter (Esc cancels)", r.role),
+            format!("type {expected} exactly, then Enter (Esc cancels)"),
         ),
         Command::No | Command::Back => {
             info(state, Tone::Info, "revoke cancelled, nothing changed");

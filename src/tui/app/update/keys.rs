@@ -39,54 +39,26 @@ pub(super) fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
             state.overlay = Overlay::Profiles(crate::tui::app::fuzzy_list::FuzzyList::new(&lines));
         }
         Command::Revoke => {
-            if state.config.read_only {
-                refuse_read_only(state);
-                return vec![];
-            }
             // The roles the latest batch left first (credentials issued under
             // them live on), then the selected instance's.
-            let role = state.changes.moved_off.first().cloned().or_else(|| {
-                let row = state.selected_row()?;
-                let a = row.data.association.as_ref()?;
-                let role = state.role_of(&a.profile.arn)?;
-                Some((row.data.instance.account.clone(), role.name.clone()))
-            });
-            let Some((account, role)) = role else {
-                info(
+            let role = state
+                .changes
+                .moved_off
+                .first()
+                .map(|(_, role)| role.clone())
+                .or_else(|| {
+                    let row = state.selected_row()?;
+                    let a = row.data.association.as_ref()?;
+                    Some(state.role_of(&a.profile.arn)?.name.clone())
+                });
+            match role {
+                Some(role) => dialogs::open_revoke(state, &role),
+                None => info(
                     state,
                     Tone::Info,
-                    "the selected instance runs with no role: nothing to revoke",
-                );
-                return vec![];
-            };
-            let holders: Vec<&crate::aws::InstanceProfile> = state
-                .inventory
-                .profiles
-                .iter()
-                .filter(|p| p.account == account && p.roles.iter().any(|r| r.name == role))
-                .collect();
-            let instances = holders.iter().map(|p| state.instances_using(&p.arn)).sum();
-            let holder_arns: Vec<&str> = holders.iter().map(|p| p.arn.as_str()).collect();
-            let instance_names = state
-                .inventory
-                .rows
-                .iter()
-                .filter(|r| {
-                    r.data.association.as_ref().is_some_and(|a| {
-                        a.state.is_active() && holder_arns.contains(&a.profile.arn.as_str())
-                    })
-                })
-                .map(|r| format!("{} ({})", r.data.instance.id, r.name))
-                .collect();
-            let profiles = holders.iter().map(|p| p.name.clone()).collect();
-            state.overlay = Overlay::Revoke(RevokeConfirm {
-                account,
-                role,
-                profiles,
-                instances,
-                instance_names,
-                typed: String::new(),
-            });
+                    "the selected instance runs with no role: nothing to revoke (P lists every profile; K there revokes its role)",
+                ),
+            }
         }
         Command::BlastRadius => {
             let role = state
@@ -163,8 +135,15 @@ pub(super) fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
         Command::Mark => {
             if let Some(r) = state.selected_row() {
                 let key = (r.data.instance.region.clone(), r.data.instance.id.clone());
+                if state.list.marks.is_empty() {
+                    // Fresh marks: whatever `A` chose before is done with.
+                    state.list.marked_with = None;
+                }
                 if !state.list.marks.remove(&key) {
                     state.list.marks.insert(key);
+                }
+                if let Some((_, by_hand)) = &mut state.list.marked_with {
+                    *by_hand = true;
                 }
                 move_by(state, 1);
             }
@@ -179,7 +158,21 @@ pub(super) fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
                 .collect();
             if !shown.is_empty() && shown.iter().all(|k| state.list.marks.contains(k)) {
                 state.list.marks.clear();
+                state.list.marked_with = None;
             } else {
+                let said = state
+                    .list
+                    .filters_said()
+                    .unwrap_or_else(|| "no filter (every instance listed)".into());
+                // Marks made before: by hand, or by `A` under another filter.
+                let before = !state.list.marks.is_empty();
+                state.list.marked_with = match state.list.marked_with.take() {
+                    Some((prev, by_hand)) if before && prev != said => {
+                        Some((format!("{prev}, and under {said}"), by_hand))
+                    }
+                    Some(same) if before => Some(same),
+                    _ => Some((said, before)),
+                };
                 state.list.marks.extend(shown);
             }
         }

@@ -55,7 +55,8 @@ pub(super) fn profiles(
     vec![]
 }
 
-/// A role's older sessions were revoked, or why not.
+/// A role's older sessions were revoked in one account, or why not: said
+/// once every account of the revoke has answered.
 pub(super) fn sessions_revoked(
     state: &mut State,
     key: &str,
@@ -68,22 +69,78 @@ pub(super) fn sessions_revoked(
             .changes
             .moved_off
             .retain(|(k, r)| (k.as_str(), r.as_str()) != (key, role));
+        // The role's policies changed: read again when next shown.
+        state
+            .inventory
+            .role_rows
+            .remove(&(key.to_string(), role.to_string()));
     }
-    match result {
-        Ok(at) => info(
-            state,
+    let mut answers = std::mem::take(&mut state.changes.revoking);
+    match answers.iter_mut().find(|(k, r)| k == key && r.is_none()) {
+        Some(slot) => slot.1 = Some(result),
+        None => answers = vec![(key.to_string(), Some(result))],
+    }
+    let waiting = answers.iter().filter(|(_, r)| r.is_none()).count();
+    if waiting > 0 {
+        state.changes.revoking = answers;
+        let text = format!(
+            "revoking the older sessions of {role}: {} of {} accounts answered",
+            answers_in(&state.changes.revoking),
+            state.changes.revoking.len()
+        );
+        info(state, Tone::Info, text);
+        return vec![];
+    }
+    let several = answers.len() > 1 || state.several_accounts();
+    let place = |state: &State, key: &str| {
+        if several {
+            format!(" in {}", state.account_label(key))
+        } else {
+            String::new()
+        }
+    };
+    let mut done = Vec::new();
+    let mut failed = Vec::new();
+    for (key, answer) in &answers {
+        match answer {
+            Some(Ok(at)) => done.push(format!(
+                "{}{} (sessions before {at})",
+                role,
+                place(state, key)
+            )),
+            Some(Err(why)) => failed.push(format!("{role}{}: {why}", place(state, key))),
+            None => {}
+        }
+    }
+    let (tone, text) = if failed.is_empty() {
+        (
             Tone::Success,
             format!(
-                "role {role}: every session issued before {at} is denied (AWSRevokeOlderSessions); holders fetch new credentials"
+                "role {}: every older session is denied (AWSRevokeOlderSessions); holders fetch new credentials",
+                done.join(", ")
             ),
-        ),
-        Err(why) => info(
-            state,
+        )
+    } else if done.is_empty() {
+        (
             Tone::Error,
-            format!("revoking the sessions of {role}: {why}"),
-        ),
-    }
+            format!("revoking the sessions of {}", failed.join("; ")),
+        )
+    } else {
+        (
+            Tone::Error,
+            format!(
+                "revoked {}; NOT revoked {}",
+                done.join(", "),
+                failed.join("; ")
+            ),
+        )
+    };
+    info(state, tone, crate::aws::text::sanitize(&text));
     vec![]
+}
+
+fn answers_in(answers: &[(String, Option<Result<String, String>>)]) -> usize {
+    answers.iter().filter(|(_, r)| r.is_some()).count()
 }
 
 /// A role's policies arrived: parsed into rows (unreadable ones kept, with why).
@@ -120,6 +177,8 @@ pub(super) fn role_policies(
     {
         pv.list.refilter(&lines);
     }
+    // An undo waiting for the roles it put back.
+    super::changes::report_restore(state);
     vec![]
 }
 

@@ -22,9 +22,7 @@ use super::command::Command;
 use super::derive::{permission_view_lines, profile_view_lines};
 use super::keymap;
 use super::layout;
-use super::state::{
-    Focus, JournalView, Message, Overlay, PermissionsView, RevokeConfirm, RoleRows, State, Tone,
-};
+use super::state::{Focus, JournalView, Message, Overlay, PermissionsView, RoleRows, State, Tone};
 use keys::{on_filter, on_main};
 pub use mouse::DOUBLE_CLICK;
 use mouse::on_mouse;
@@ -64,7 +62,15 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Key(key) => {
             state.list.cursor_touched = true;
             let cmd = keymap::command(state, key);
+            let shown = shown(state);
+            let said = state.message.clone();
             let mut effects = on_command(state, cmd);
+            // A message describes what was shown: a key that changes the
+            // view without saying anything new lets it go.
+            if state.message.is_some() && state.message == said && shown != self::shown(state) {
+                state.message = None;
+                clamp_after_layout_change(state);
+            }
             effects.extend(load_permissions_shown(state));
             effects
         }
@@ -130,6 +136,17 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::MutationDone { op_id, outcome } => changes::on_mutation_done(state, op_id, outcome),
     }
+}
+
+/// What the screen shows, as far as a footer message may describe it: the
+/// overlay (its kind) and the filters.
+fn shown(
+    state: &State,
+) -> (
+    std::mem::Discriminant<Overlay>,
+    (String, Option<String>, Option<String>),
+) {
+    (std::mem::discriminant(&state.overlay), state.list.filters())
 }
 
 /// The roles whose permissions what is on screen needs (a confirmation's

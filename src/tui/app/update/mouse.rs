@@ -28,7 +28,7 @@ pub(super) fn on_mouse(state: &mut State, m: crossterm::event::MouseEvent) -> Ve
             let double = |i: usize| {
                 last.is_some_and(|(at, when)| at == i && now.saturating_sub(when) <= DOUBLE_CLICK)
             };
-            let picker_area = layout::profile_picker_area(layout::screen(state));
+            let picker_area = layout::profile_picker_area(layout::dialog_area(state));
             if matches!(state.overlay, Overlay::None) {
                 let Some(i) = layout::list_row_at(state, m.column, m.row) else {
                     return vec![];
