@@ -195,10 +195,11 @@ pub fn age(at: &str, now: std::time::SystemTime) -> Option<String> {
     })
 }
 
-/// The sentence naming a revocation policy left on a role after a restore.
+/// The sentence naming a revocation policy left on a role after a restore
+/// (`place`: ` in ACCOUNT, ACCOUNT` when several accounts are shown).
 pub fn still_revoked_note(role: &str, place: &str, before: &str, age: Option<&str>) -> String {
     format!(
-        "role {role}{place} still has {REVOKE_POLICY_NAME}{}: sessions issued before {before} stay denied; once they have expired, remove it (aws iam delete-role-policy --role-name {role} --policy-name {REVOKE_POLICY_NAME})",
+        "role {role} still has {REVOKE_POLICY_NAME}{place}{}: sessions issued before {before} stay denied; remove it once they have expired (aws iam delete-role-policy --role-name {role} --policy-name {REVOKE_POLICY_NAME})",
         age.map(|a| format!(" (added {a} ago)")).unwrap_or_default()
     )
 }

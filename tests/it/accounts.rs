@@ -661,3 +661,218 @@ fn revoke_sessions_over_two_accounts_names_each_and_revokes_in_both() {
         .collect();
     assert_eq!(done.len(), 2, "{done:?}");
 }
+
+/// The incident drill of issue 23, end to end: two accounts (the second
+/// production), two regions, instances named to tempt a loose match; the
+/// TUI alone, by keys: select exactly the instances on the leaked role,
+/// quarantine them (stopped ones too), revoke the role in both accounts,
+/// read the journal, put everything back; boto3 checks the fleet.
+#[test]
+fn the_incident_drill_runs_clean_by_keys_across_two_accounts_and_regions() {
+    use crate::e2e::Tmux;
+    let moto = Moto::start();
+    let profiles = json!([
+        {"name": "web-app", "role": "WebAppRole"},
+        {"name": "web-app-admin", "role": "WebAppAdminRole"},
+        {"name": "api", "role": "ApiRole"},
+        {"name": "incident-quarantine", "role": "QuarantineRole"}
+    ]);
+    let main_spec = json!({
+        "profiles": profiles,
+        "regions": {
+            "us-east-1": [
+                {"name": "web-app-1", "profile": "web-app"},
+                {"name": "web-app-2", "profile": "web-app", "state": "stopped"},
+                {"name": "web-app-admin-1", "profile": "web-app-admin"},
+                {"name": "web-app-old", "profile": "api", "state": "stopped"}
+            ],
+            "eu-west-1": [
+                {"name": "web-app-3", "profile": "web-app"},
+                {"name": "api-1", "profile": "api"}
+            ]
+        }
+    });
+    let second_spec = json!({
+        "account": SECOND,
+        "profiles": profiles,
+        "regions": {
+            "us-east-1": [
+                {"name": "web-app-4", "profile": "web-app"},
+                {"name": "web-app-admin-2", "profile": "web-app-admin"}
+            ],
+            "eu-west-1": [
+                {"name": "web-app-5", "profile": "web-app", "state": "stopped"},
+                {"name": "api-2", "profile": "api"}
+            ]
+        }
+    });
+    moto.seed(&main_spec);
+    moto.seed(&second_spec);
+    let fleet = |account: Option<&str>| {
+        let mut spec = json!({
+            "regions": ["us-east-1", "eu-west-1"],
+            "roles": ["WebAppRole", "WebAppAdminRole"]
+        });
+        if let Some(a) = account {
+            spec["account"] = json!(a);
+        }
+        moto.fleet(&spec)
+    };
+    let before = [fleet(None), fleet(Some(SECOND))];
+    let on_role = |f: &Value| -> Vec<String> {
+        f["profiles"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, p)| p.as_str() == Some("web-app"))
+            .map(|(id, _)| id.clone())
+            .collect()
+    };
+    let leaked: Vec<Vec<String>> = before.iter().map(on_role).collect();
+    assert_eq!(leaked.iter().map(Vec::len).sum::<usize>(), 5);
+
+    let dir = tempfile::tempdir().unwrap();
+    let (config, credentials) = write_profiles(dir.path());
+    let rc = dir.path().join("rolecall.toml");
+    std::fs::write(
+        &rc,
+        format!(
+            "quarantine_profile = \"incident-quarantine\"\n\n[[account]]\nid = \"{SECOND}\"\nname = \"prod\"\nproduction = true\n"
+        ),
+    )
+    .unwrap();
+    let status_file = dir.path().join("status");
+    let command = format!(
+        "sh -c 'env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
+         AWS_CONFIG_FILE={config} AWS_SHARED_CREDENTIALS_FILE={credentials} AWS_ENDPOINT_URL={} \
+         AWS_EC2_METADATA_DISABLED=true XDG_STATE_HOME={state} {} --profile main --profile second \
+         --region us-east-1 --region eu-west-1 --poll 1 --config {rc} --journal {journal}; echo $? > {status}'",
+        moto.endpoint,
+        env!("CARGO_BIN_EXE_rolecall"),
+        state = dir.path().display(),
+        rc = rc.display(),
+        journal = dir.path().join("journal.jsonl").display(),
+        status = status_file.display(),
+    );
+    let tmux = Tmux {
+        socket: format!("rolecall-drill-{}", std::process::id()),
+        session: "drill".into(),
+    };
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "drill",
+        "-x",
+        "160",
+        "-y",
+        "45",
+        &command,
+    ]);
+    assert!(started.status.success());
+    tmux.wait_for("both accounts' instances", |s| {
+        s.contains("Instances 10/10") && s.contains("refreshed")
+    });
+
+    // Exactly the instances on the role, in both accounts and regions.
+    tmux.keys(&["/"]);
+    tmux.text("role:WebAppRole");
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("the exact filter", |s| s.contains("Instances 5/10"));
+    assert!(s.contains("role=WebAppRole"), "{s}");
+    assert!(
+        !s.contains("web-app-admin") && !s.contains("web-app-old"),
+        "{s}"
+    );
+    tmux.keys(&["A"]);
+    tmux.wait_for("the marks", |s| s.contains("5 marked"));
+    tmux.keys(&["Q"]);
+    let s = tmux.wait_for("the quarantine confirmation", |s| {
+        s.contains("Quarantine 5 instances?")
+    });
+    assert!(
+        s.contains("chosen: marked with A under role=WebAppRole"),
+        "{s}"
+    );
+    // The production account's name, typed.
+    tmux.text("prod");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the quarantine, settled", |s| {
+        s.contains("5 changed") && s.contains("K revokes them") && !s.contains("associating")
+    });
+    let during = [fleet(None), fleet(Some(SECOND))];
+    for (f, ids) in during.iter().zip(&leaked) {
+        for (id, profile) in f["profiles"].as_object().unwrap() {
+            let expected = if ids.contains(id) {
+                json!("incident-quarantine")
+            } else {
+                before[0]["profiles"]
+                    .get(id)
+                    .or(before[1]["profiles"].get(id))
+                    .cloned()
+                    .unwrap()
+            };
+            assert_eq!(profile, &expected, "{id}");
+        }
+    }
+
+    // K: the role the batch left, in both accounts, production named.
+    tmux.keys(&["K"]);
+    let s = tmux.wait_for("the revoke dialog", |s| {
+        s.contains("Revoke the older sessions of role WebAppRole in 2 accounts?")
+    });
+    assert!(s.contains("Type WebAppRole prod"), "{s}");
+    tmux.text("WebAppRole prod");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the revoke in both accounts", |s| {
+        s.contains("is denied in 123456789012, prod")
+    });
+    for account in [None, Some(SECOND)] {
+        let f = fleet(account);
+        assert_eq!(
+            f["role_policies"]["WebAppRole"],
+            json!(["AWSRevokeOlderSessions"]),
+            "{account:?}"
+        );
+        assert_eq!(f["role_policies"]["WebAppAdminRole"], json!([]));
+    }
+
+    // J: the revoke names its role; u still takes the quarantine.
+    tmux.keys(&["J"]);
+    tmux.wait_for("the journal", |s| {
+        s.contains("role WebAppRole") && s.contains("+ AWSRevokeOlderSessions")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["u"]);
+    tmux.wait_for("the undo confirmation", |s| {
+        s.contains("Undo: put 5 instances back?")
+    });
+    tmux.text("prod");
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("the undo, settled, naming the revocation left", |s| {
+        s.contains("5 changed")
+            && s.contains("still has AWSRevokeOlderSessions in 123456789012, prod")
+            && !s.contains("associating")
+    });
+    // Leaving the quarantine role is no reason to revoke it.
+    assert!(!s.contains("K revokes"), "{s}");
+    tmux.keys(&["q"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = || {
+        std::fs::read_to_string(&status_file)
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    while status().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(status(), "0");
+    let _ = tmux.cmd(&["kill-server"]);
+
+    // The fleet exactly as it began.
+    let after = [fleet(None), fleet(Some(SECOND))];
+    for (a, b) in after.iter().zip(&before) {
+        assert_eq!(a["profiles"], b["profiles"]);
+    }
+}

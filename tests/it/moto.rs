@@ -54,10 +54,21 @@ impl Moto {
 
     /// Seeds the server (see seed_moto.py for the spec) and returns what was made.
     pub fn seed(&self, spec: &Value) -> Value {
+        self.python(spec, None)
+    }
+
+    /// What boto3 reads of an account: each instance's profile, the inline
+    /// policies of some roles (see seed_moto.py).
+    pub fn fleet(&self, spec: &Value) -> Value {
+        self.python(spec, Some("fleet"))
+    }
+
+    fn python(&self, spec: &Value, mode: Option<&str>) -> Value {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/seed_moto.py");
         let mut child = Command::new("python3")
             .arg(script)
             .arg(&self.endpoint)
+            .args(mode)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -72,7 +83,7 @@ impl Moto {
         let out = child.wait_with_output().unwrap();
         assert!(
             out.status.success(),
-            "seeding moto failed: {}",
+            "seed_moto.py failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         serde_json::from_slice(&out.stdout).unwrap()

@@ -7,6 +7,11 @@ spec: {"account": "111111111111" (optional: seed that account, through AssumeRol
        "profiles": [{"name": "web", "role": "web-role", "path": "/"}],
        "regions": {"us-east-1": [{"name": "web-1", "profile": "web", "state": "stopped"}]}}
 prints: {"profiles": {"web": "arn:..."}, "instances": {"us-east-1": ["i-..."]}}
+
+With a second argument `fleet`, reads instead, through boto3 (the check of an
+end-to-end test): spec {"account": (optional), "regions": ["us-east-1"],
+"roles": ["web-role"]}; prints {"profiles": {"i-...": "web" or null},
+"role_policies": {"web-role": ["inline policy names"]}}.
 """
 import json
 import sys
@@ -35,6 +40,20 @@ if spec.get("account"):
     kw = dict(endpoint_url=endpoint, aws_access_key_id=creds["AccessKeyId"],
               aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
 iam = boto3.client("iam", region_name="us-east-1", **kw)
+if len(sys.argv) > 2 and sys.argv[2] == "fleet":
+    fleet = {"profiles": {}, "role_policies": {}}
+    for region in spec["regions"]:
+        ec2 = boto3.client("ec2", region_name=region, **kw)
+        for r in ec2.describe_instances()["Reservations"]:
+            for i in r["Instances"]:
+                fleet["profiles"][i["InstanceId"]] = None
+        for a in ec2.describe_iam_instance_profile_associations()["IamInstanceProfileAssociations"]:
+            if a["State"] == "associated":
+                fleet["profiles"][a["InstanceId"]] = a["IamInstanceProfile"]["Arn"].rsplit("/", 1)[-1]
+    for role in spec.get("roles", []):
+        fleet["role_policies"][role] = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    json.dump(fleet, sys.stdout)
+    sys.exit(0)
 for p in spec.get("profiles", []):
     path = p.get("path", "/")
     arn = iam.create_instance_profile(InstanceProfileName=p["name"], Path=path)["InstanceProfile"]["Arn"]

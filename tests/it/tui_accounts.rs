@@ -310,7 +310,7 @@ async fn k_in_the_profiles_view_revokes_its_role_in_every_account_once_productio
         h.key(KeyCode::Enter).await;
     }
     let text = h.state.message.clone().unwrap().text;
-    assert!(text.contains("every older session is denied"), "{text}");
+    assert!(text.contains(" is denied in "), "{text}");
     for (i, key) in [MAIN, STAGING, PAYMENTS].iter().enumerate() {
         let policies = h.memories[i]
             .role_policies("web-frontend-role")

@@ -353,6 +353,12 @@ pub fn render_revoke(
             if t.instances == 1 { "" } else { "s" }
         ))));
         lines.push(Line::from(head));
+        if t.instance_names.is_empty() {
+            lines.push(Line::from(
+                "  no instance runs with it now; credentials issued before live on until revoked",
+            ));
+            continue;
+        }
         lines.push(Line::from(sanitize(&format!(
             "  {}{}",
             t.instance_names

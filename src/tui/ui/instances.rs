@@ -360,7 +360,7 @@ mod tests {
         state.list.filter = "web\u{202e}\u{1b}[2J".into();
         let title = title_line(&state);
         assert!(!title.chars().any(crate::aws::text::is_unsafe), "{title:?}");
-        assert!(title.contains("/\"web\\u{202e}\\u{1b}[2j\" "), "{title}");
+        assert!(title.contains("/\"web\\u{202e}\\u{1b}[2J\" "), "{title}");
         state.list.filter_editing = true;
         assert!(title_line(&state).contains("/web\\u{202e}\\u{1b}[2J▏ "));
     }

@@ -10,6 +10,9 @@ use crate::tui::app::state::JournalView;
 
 use super::theme;
 
+/// What FROM → TO needs whole (two profile names of common length).
+const FROM_TO: u16 = 34;
+
 fn name(arn: &Option<String>) -> String {
     arn.as_deref()
         .map(|a| sanitize(crate::aws::profile_name_from_arn(a)))
@@ -22,8 +25,11 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
         j.entries.iter().map(|e| e.account.as_deref()).collect();
     let several = accounts.len() > 1;
     super::clear(frame, area);
-    // Room for every column, batch ids and Names included.
-    let wide = area.width >= 150;
+    // Every column where there is room for FROM → TO whole; else without
+    // NAME; else (narrow) without BATCH, the time of day only.
+    let all = 2 + 19 + 27 + 19 + 14 + 16 + FROM_TO + 8 + 4 + 7 + if several { 15 } else { 0 };
+    let wide = area.width >= all - 15;
+    let names = area.width >= all;
     let title = match (wide, j.entries.get(j.scroll)) {
         // Narrow: no BATCH column, so the title names the one `u` takes.
         (false, Some(e)) => format!(
@@ -83,10 +89,14 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
                 Cell::from(sanitize(&e.batch)),
                 Cell::from(sanitize(&e.subject())),
                 Cell::from(sanitize(e.instance_name.as_deref().unwrap_or(""))),
-                Cell::from(sanitize(&e.action)),
+                Cell::from(match e.action.as_str() {
+                    // The one action name longer than the column.
+                    "detach_then_associate" => "detach+associate".to_string(),
+                    other => sanitize(other),
+                }),
                 Cell::from(match crate::core::revoke::policy_put_by(e) {
                     // A revoke: the policy it put on the role.
-                    Some(policy) => format!("+ {policy}"),
+                    Some(policy) => format!("{} + {policy}", e.role_name().unwrap_or_default()),
                     None => format!(
                         "{} → {}",
                         name(&e.from_profile_arn),
@@ -103,9 +113,11 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
                     .map_or_else(|| "?".to_string(), |id| state.label_for_id(id));
                 cells.insert(2, Cell::from(sanitize(&account)));
             }
-            if !wide {
-                // NAME, then BATCH (the top row's is in the title).
+            if !names {
                 cells.remove(if several { 4 } else { 3 });
+            }
+            if !wide {
+                // BATCH too (the top row's is in the title).
                 cells.remove(1);
             }
             let row = Row::new(cells);
@@ -122,7 +134,7 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
         Constraint::Length(27),
         Constraint::Length(19),
         Constraint::Length(14),
-        Constraint::Length(if wide { 21 } else { 12 }),
+        Constraint::Length(if wide { 16 } else { 12 }),
         Constraint::Min(20),
         Constraint::Length(8),
         Constraint::Length(4),
@@ -141,10 +153,12 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
         widths.insert(2, Constraint::Length(14));
         header.insert(2, "ACCOUNT");
     }
-    if !wide {
+    if !names {
         let name = if several { 4 } else { 3 };
         widths.remove(name);
         header.remove(name);
+    }
+    if !wide {
         widths.remove(1);
         header.remove(1);
     }

@@ -26,6 +26,9 @@ pub struct BatchProgress {
     pub ok: usize,
     /// The first failure, in a few words.
     pub first_error: Option<String>,
+    /// An undo: the roles it leaves are the incident's (quarantine), not
+    /// roles whose credentials need revoking.
+    pub undo: bool,
 }
 
 impl BatchProgress {
@@ -166,6 +169,7 @@ impl Changes {
             finished: 0,
             ok: 0,
             first_error: None,
+            undo: false,
         });
         self.next_batch
     }

@@ -41,6 +41,9 @@ pub enum Term {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Query {
     pub terms: Vec<Term>,
+    /// Each term as understood, in the case it was typed (matching ignores
+    /// case; the title keeps the operator's): `role=WebAppRole`.
+    pub said: Vec<String>,
     /// A term that is not understood (`colour:red`): nothing matches, and
     /// the title says why.
     pub error: Option<String>,
@@ -57,13 +60,18 @@ pub fn parse(text: &str) -> Query {
         if let Some(fuzzy) = lower.strip_prefix('~') {
             if !fuzzy.is_empty() {
                 query.terms.push(Term::Fuzzy(fuzzy.to_string()));
+                query.said.push(word.to_string());
             }
             continue;
         }
         let Some((field, value)) = lower.split_once(':') else {
             query.terms.push(Term::Text(lower));
+            query.said.push(format!("\"{word}\""));
             continue;
         };
+        // The value as typed (the field's name is said in lower case); a
+        // lowercased character may be longer, so split the original apart.
+        let typed = word.split_once(':').map_or("", |(_, v)| v);
         let field = match field {
             "profile" => Field::Profile,
             "role" => Field::Role,
@@ -77,6 +85,7 @@ pub fn parse(text: &str) -> Query {
                     query
                         .terms
                         .push(Term::Field(Field::Tag(key.to_string()), v.to_string()));
+                    query.said.push(format!("tag {typed}"));
                     continue;
                 }
                 None => {
@@ -93,9 +102,26 @@ pub fn parse(text: &str) -> Query {
             // Still being typed: no constraint yet.
             continue;
         }
+        query.said.push(format!("{}={typed}", field.name()));
         query.terms.push(Term::Field(field, value.to_string()));
     }
     query
+}
+
+impl Field {
+    /// How a term names the field.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Field::Profile => "profile",
+            Field::Role => "role",
+            Field::Account => "account",
+            Field::Region => "region",
+            Field::State => "state",
+            Field::Name => "name",
+            Field::Id => "id",
+            Field::Tag(_) => "tag",
+        }
+    }
 }
 
 impl Query {
@@ -118,28 +144,7 @@ impl Query {
         if let Some(e) = &self.error {
             return e.clone();
         }
-        self.terms
-            .iter()
-            .map(|t| match t {
-                Term::Field(Field::Tag(key), v) => format!("tag {key}={v}"),
-                Term::Field(f, v) => {
-                    let name = match f {
-                        Field::Profile => "profile",
-                        Field::Role => "role",
-                        Field::Account => "account",
-                        Field::Region => "region",
-                        Field::State => "state",
-                        Field::Name => "name",
-                        Field::Id => "id",
-                        Field::Tag(_) => "tag",
-                    };
-                    format!("{name}={v}")
-                }
-                Term::Text(t) => format!("\"{t}\""),
-                Term::Fuzzy(t) => format!("~{t}"),
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.said.join(" ")
     }
 
     /// True when the row passes every term. `roles` gives the role names of
@@ -255,7 +260,8 @@ mod tests {
         );
         assert_eq!(
             q.understood(),
-            "profile=web-app ~wb \"stopped\" tag team=pay*"
+            // Said back in the case it was typed; matched without it.
+            "profile=Web-App ~wb \"Stopped\" tag Team=pay*"
         );
         assert!(!q.narrows_as_typed());
         assert!(parse("web app").narrows_as_typed());

@@ -421,6 +421,9 @@ pub(super) fn stop(state: &mut State) -> Vec<Effect> {
 /// the header counts them as they finish.
 fn send(state: &mut State, changes: Vec<Change>, undo_of: Option<String>) -> Vec<Effect> {
     let batch = state.changes.begin_batch(changes.len(), label(&changes));
+    if let Some(p) = &mut state.changes.progress {
+        p.undo = undo_of.is_some();
+    }
     // The changed rows stay listed under the filter until it changes.
     state.list.pin(
         changes
@@ -650,7 +653,8 @@ pub(super) fn on_mutation_done(
                 != Some(old)
         });
     // Credentials issued under a role the instance left live on: K offers it.
-    if let Some(old) = left_role.clone().filter(|_| done) {
+    let undoing = state.changes.progress.as_ref().is_some_and(|p| p.undo);
+    if let Some(old) = left_role.clone().filter(|_| done && !undoing) {
         let key = (change.account.clone(), old);
         if pending.batch == state.changes.next_batch && !state.changes.moved_off.contains(&key) {
             state.changes.moved_off.push(key);
@@ -664,7 +668,7 @@ pub(super) fn on_mutation_done(
         // One change: its own sentence.
         Some(progress) if progress.total == 1 => {
             let mut text = text;
-            if let Some(old) = left_role.filter(|_| done) {
+            if let Some(old) = left_role.filter(|_| done && !undoing) {
                 text.push_str(&format!(
                     " — credentials issued under {old} stay valid until they expire: K revokes them"
                 ));
@@ -682,9 +686,29 @@ pub(super) fn on_mutation_done(
                 ));
             }
             if let Some((_, role)) = state.changes.moved_off.first() {
+                // A role of one name in several accounts is one role to K.
+                let mut names: Vec<&str> = state
+                    .changes
+                    .moved_off
+                    .iter()
+                    .map(|(_, r)| r.as_str())
+                    .collect();
+                names.sort();
+                names.dedup();
+                let accounts = state
+                    .changes
+                    .moved_off
+                    .iter()
+                    .filter(|(_, r)| r == role)
+                    .count();
                 summary.push_str(&format!(
-                    " — credentials issued under {role}{} stay valid until they expire: K revokes them",
-                    match state.changes.moved_off.len() {
+                    " — credentials issued under {role}{}{} stay valid until they expire: K revokes them",
+                    if accounts > 1 {
+                        format!(" (in {accounts} accounts)")
+                    } else {
+                        String::new()
+                    },
+                    match names.len() {
                         1 => String::new(),
                         n => format!(" and {} more role{}", n - 1, if n == 2 { "" } else { "s" }),
                     }
@@ -736,29 +760,35 @@ pub(super) fn report_restore(state: &mut State) {
         .map(|t| t + state.now)
         .unwrap_or_else(std::time::SystemTime::now);
     let several = state.several_accounts();
-    let notes: Vec<String> = std::mem::take(&mut state.changes.restore_roles)
+    // Each role once, with the accounts where it still has the policy.
+    let mut found: Vec<(String, Vec<String>, String)> = Vec::new();
+    for (account, role) in std::mem::take(&mut state.changes.restore_roles) {
+        let Some(RoleRows::Loaded(rows)) = state
+            .inventory
+            .role_rows
+            .get(&(account.clone(), role.clone()))
+        else {
+            continue;
+        };
+        let Some(before) = crate::core::revoke::revoked_before(rows) else {
+            continue;
+        };
+        let place = state.account_label(&account);
+        match found.iter_mut().find(|(r, _, _)| *r == role) {
+            Some((_, places, _)) => places.push(place),
+            None => found.push((role, vec![place], before)),
+        }
+    }
+    let notes: Vec<String> = found
         .into_iter()
-        .filter_map(|(account, role)| {
-            let Some(RoleRows::Loaded(rows)) = state
-                .inventory
-                .role_rows
-                .get(&(account.clone(), role.clone()))
-            else {
-                return None;
-            };
-            let before = crate::core::revoke::revoked_before(rows)?;
+        .map(|(role, places, before)| {
             let place = if several {
-                format!(" in {}", state.account_label(&account))
+                format!(" in {}", places.join(", "))
             } else {
                 String::new()
             };
             let age = crate::core::revoke::age(&before, now);
-            Some(crate::core::revoke::still_revoked_note(
-                &role,
-                &place,
-                &before,
-                age.as_deref(),
-            ))
+            crate::core::revoke::still_revoked_note(&role, &place, &before, age.as_deref())
         })
         .collect();
     if notes.is_empty() {

@@ -92,48 +92,48 @@ pub(super) fn sessions_revoked(
         return vec![];
     }
     let several = answers.len() > 1 || state.several_accounts();
-    let place = |state: &State, key: &str| {
-        if several {
-            format!(" in {}", state.account_label(key))
-        } else {
-            String::new()
-        }
-    };
     let mut done = Vec::new();
+    let mut at = None;
     let mut failed = Vec::new();
     for (key, answer) in &answers {
+        let place = state.account_label(key);
         match answer {
-            Some(Ok(at)) => done.push(format!(
-                "{}{} (sessions before {at})",
-                role,
-                place(state, key)
-            )),
-            Some(Err(why)) => failed.push(format!("{role}{}: {why}", place(state, key))),
+            Some(Ok(t)) => {
+                at.get_or_insert_with(|| t.clone());
+                done.push(place);
+            }
+            Some(Err(why)) => failed.push(if several {
+                format!("in {place}: {why}")
+            } else {
+                why.clone()
+            }),
             None => {}
         }
     }
-    let (tone, text) = if failed.is_empty() {
-        (
+    let in_accounts = if several {
+        format!(" in {}", done.join(", "))
+    } else {
+        String::new()
+    };
+    let at = at.unwrap_or_default();
+    let (tone, text) = match (done.is_empty(), failed.is_empty()) {
+        (false, true) => (
             Tone::Success,
             format!(
-                "role {}: every older session is denied (AWSRevokeOlderSessions); holders fetch new credentials",
-                done.join(", ")
+                "role {role}: every session issued before {at} is denied{in_accounts} (AWSRevokeOlderSessions); holders fetch new credentials"
             ),
-        )
-    } else if done.is_empty() {
-        (
+        ),
+        (true, _) => (
             Tone::Error,
-            format!("revoking the sessions of {}", failed.join("; ")),
-        )
-    } else {
-        (
+            format!("revoking the sessions of {role}: {}", failed.join("; ")),
+        ),
+        (false, false) => (
             Tone::Error,
             format!(
-                "revoked {}; NOT revoked {}",
-                done.join(", "),
+                "role {role}: sessions issued before {at} denied{in_accounts}; NOT revoked {}",
                 failed.join("; ")
             ),
-        )
+        ),
     };
     info(state, tone, crate::aws::text::sanitize(&text));
     vec![]
