@@ -201,12 +201,28 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },
-    /// What moving from one profile to another grants and removes (`none` for no profile).
+    /// What moving from one profile to another gains and loses in effective
+    /// access, risky first (`none` for no profile).
     Diff {
         #[arg(value_name = "FROM")]
         from: String,
         #[arg(value_name = "TO")]
         to: String,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Whether a profile's role may call an action, decided as IAM decides
+    /// for identity policies (inline, managed, permissions boundary).
+    Can {
+        /// The instance profile (name or ARN).
+        #[arg(value_name = "PROFILE")]
+        instance_profile: String,
+        /// The action, `service:Name` (wildcards allowed).
+        #[arg(value_name = "ACTION")]
+        action: String,
+        /// The resource (an ARN, or a pattern); every resource by default.
+        #[arg(long, value_name = "ARN", default_value = "*")]
+        resource: String,
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },

@@ -224,6 +224,40 @@ pub async fn run(
                 *output,
             )
         }
+        Command::Can {
+            instance_profile,
+            action,
+            resource,
+            output,
+        } => {
+            let Some((service, name)) = action.split_once(':') else {
+                return Err(Error::Usage(format!(
+                    "'{}' is not an action: write it as service:Name (s3:GetObject)",
+                    crate::aws::text::escape(action)
+                )));
+            };
+            if service.is_empty() || name.is_empty() {
+                return Err(Error::Usage(format!(
+                    "'{}' is not an action: write it as service:Name (s3:GetObject)",
+                    crate::aws::text::escape(action)
+                )));
+            }
+            if !action.contains(['*', '?']) && crate::core::catalogue::find(action).is_none() {
+                eprintln!(
+                    "rolecall: warning: {} is not in the action catalogue ({}): decided as written",
+                    crate::aws::text::escape(action),
+                    crate::core::catalogue::source()
+                );
+            }
+            let (view, verdict) = access::can(
+                &session,
+                &ProfileRef::parse(instance_profile),
+                action,
+                resource,
+            )
+            .await?;
+            roles::can(&view, action, resource, &verdict, *output)
+        }
         Command::WhoUses { name, output } => {
             let users = access::who_uses(&session, name).await?;
             let names = Names::known(&session, &config);

@@ -6,44 +6,12 @@ use crate::aws::text::{escape, sanitize};
 use crate::aws::{Cloud, ProfileRef};
 use crate::core::access::{self, Diff, RoleView, User};
 use crate::core::error::Error;
-use crate::core::policy::{self, Sourced};
+use crate::core::policy;
 use crate::core::session::Session;
 
 use super::Output;
 use super::json::pretty;
 use super::table::table;
-
-fn row_json(s: &Sourced) -> Value {
-    json!({
-        "effect": s.row.effect,
-        "action": s.row.action,
-        "resource": s.row.resource,
-        "condition": s.row.condition.as_deref().and_then(|c| serde_json::from_str::<Value>(c).ok()),
-        "policy": s.policy,
-        "risk": policy::risk(&s.row),
-    })
-}
-
-fn rows_table(rows: &[Sourced], sign: &str) -> Vec<Vec<String>> {
-    rows.iter()
-        .map(|s| {
-            vec![
-                sign.to_string(),
-                s.row.effect.clone(),
-                s.row.action.clone(),
-                s.row.resource.clone(),
-                if s.row.condition.is_some() {
-                    "yes"
-                } else {
-                    "-"
-                }
-                .to_string(),
-                s.policy.clone(),
-                policy::risk(&s.row).unwrap_or("-").to_string(),
-            ]
-        })
-        .collect()
-}
 
 /// One profile's role and policies as json.
 fn permissions_json(v: &RoleView) -> Value {
@@ -201,36 +169,152 @@ pub fn permissions(v: &RoleView, output: Output) -> String {
 
 /// `diff FROM TO`.
 pub fn diff(d: &Diff, output: Output) -> String {
+    use crate::core::effective::{Access, AccessDiff};
     let name = |v: &Option<RoleView>| v.as_ref().map(|v| v.profile.name.clone());
+    let a = &d.access;
+    let access_json = |list: &[Access]| {
+        list.iter()
+            .map(|x| {
+                json!({
+                    "action": x.action,
+                    "resource": x.resource,
+                    "risk": x.risks.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                    "conditional": x.conditional,
+                })
+            })
+            .collect::<Vec<_>>()
+    };
     match output {
         Output::Json => pretty(&json!({
             "from": name(&d.from),
             "to": name(&d.to),
-            "added": d.added.iter().map(row_json).collect::<Vec<_>>(),
-            "removed": d.removed.iter().map(row_json).collect::<Vec<_>>(),
+            "gained": access_json(&a.gained),
+            "lost": access_json(&a.lost),
+            "whole_services": a.whole_services,
+            "not_evaluated": crate::core::eval::NOT_EVALUATED,
         })),
         Output::Table => {
-            let mut body = rows_table(&d.added, "+");
-            body.extend(rows_table(&d.removed, "-"));
-            format!(
-                "{} → {}: +{} granted, -{} removed (policy text compared; SCPs, boundaries and conditions are not evaluated)\n{}",
+            let risky = a.risky();
+            let mut out = format!(
+                "{} → {}: {} gained ({risky} risky), {} lost; {}\n",
                 name(&d.from).unwrap_or_else(|| "none".into()),
                 name(&d.to).unwrap_or_else(|| "none".into()),
-                d.added.len(),
-                d.removed.len(),
-                table(
-                    &[
-                        "",
-                        "EFFECT",
-                        "ACTION",
-                        "RESOURCE",
-                        "CONDITION",
-                        "POLICY",
-                        "RISK"
-                    ],
-                    &body
-                )
-            )
+                a.gained.len(),
+                a.lost.len(),
+                crate::core::eval::NOT_EVALUATED,
+            );
+            // Short lists in full; long ones: the risky rows, then counts by
+            // service (--output json lists every row).
+            let rows = |list: &[Access], sign: &str, all: bool| -> Vec<Vec<String>> {
+                list.iter()
+                    .filter(|x| all || !x.risks.is_empty())
+                    .map(|x| {
+                        vec![
+                            sign.to_string(),
+                            x.action.clone(),
+                            x.resource.clone(),
+                            if x.conditional { "maybe" } else { "-" }.to_string(),
+                            x.risks
+                                .iter()
+                                .map(|r| r.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ]
+                    })
+                    .collect()
+            };
+            const FULL: usize = 40;
+            let mut body = rows(&a.gained, "+", a.gained.len() <= FULL);
+            body.extend(rows(&a.lost, "-", a.lost.len() <= FULL));
+            if !body.is_empty() {
+                out.push_str(&table(
+                    &["", "ACTION", "RESOURCE", "CONDITIONAL", "RISK"],
+                    &body,
+                ));
+            }
+            let counts = |list: &[Access], word: &str| {
+                AccessDiff::by_service(list)
+                    .iter()
+                    .map(|(s, n)| format!("{s}: {n} {word}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if a.gained.len() > FULL {
+                out.push_str(&format!(
+                    "gained by service: {}\n",
+                    counts(&a.gained, "gained")
+                ));
+            }
+            if a.lost.len() > FULL {
+                out.push_str(&format!("lost by service: {}\n", counts(&a.lost, "lost")));
+            }
+            if !a.whole_services.is_empty() {
+                out.push_str(&format!(
+                    "⚠ whole service: every action of {} service{} gained ({})\n",
+                    a.whole_services.len(),
+                    if a.whole_services.len() == 1 { "" } else { "s" },
+                    a.whole_services
+                        .iter()
+                        .take(12)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                        + if a.whole_services.len() > 12 {
+                            ", …"
+                        } else {
+                            ""
+                        }
+                ));
+            }
+            out
+        }
+    }
+}
+
+/// `can PROFILE ACTION`: the decision and the statements that made it.
+pub fn can(
+    view: &RoleView,
+    action: &str,
+    resource: &str,
+    verdict: &crate::core::eval::Verdict,
+    output: Output,
+) -> String {
+    let role = view.role.as_ref().map(|r| r.name.clone());
+    match output {
+        Output::Json => pretty(&json!({
+            "profile": view.profile.name,
+            "role": role,
+            "action": action,
+            "resource": resource,
+            "decision": verdict.decision.as_str(),
+            "why": verdict.why,
+            "statements": verdict.statements.iter().map(|s| json!({
+                "policy": s.policy,
+                "kind": s.kind.as_str(),
+                "sid": s.sid,
+                "effect": if s.allow { "Allow" } else { "Deny" },
+                if s.not_action { "not_action" } else { "action" }: s.actions,
+                if s.not_resource { "not_resource" } else { "resource" }: s.resources,
+                "condition": s.condition.as_deref().and_then(|c| serde_json::from_str::<Value>(c).ok()),
+            })).collect::<Vec<_>>(),
+            "not_evaluated": crate::core::eval::NOT_EVALUATED,
+        })),
+        Output::Table => {
+            let mut out = format!(
+                "{} (role {}): {} on {}: {} ({})\n",
+                escape(&view.profile.name),
+                escape(role.as_deref().unwrap_or("none")),
+                escape(action),
+                escape(resource),
+                verdict.decision.as_str(),
+                verdict.why
+            );
+            for s in &verdict.statements {
+                out.push_str(&format!("  {}\n", escape(&s.describe())));
+            }
+            out.push_str(crate::core::eval::NOT_EVALUATED);
+            out.push('\n');
+            out
         }
     }
 }

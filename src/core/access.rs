@@ -25,6 +25,11 @@ impl RoleView {
     pub fn rows(&self) -> Vec<Sourced> {
         policy::rows_of(&self.policies)
     }
+
+    /// The role's statements as IAM evaluates them.
+    pub fn evaluated(&self) -> crate::core::eval::RolePolicies {
+        crate::core::eval::role_policies(&self.policies)
+    }
 }
 
 /// Reads a profile's role and its policies.
@@ -95,6 +100,18 @@ pub async fn account_for<'a>(
     }
 }
 
+/// `can PROFILE ACTION --resource R`: the profile's role and the decision.
+pub async fn can(
+    session: &Session,
+    wanted: &ProfileRef,
+    action: &str,
+    resource: &str,
+) -> Result<(RoleView, crate::core::eval::Verdict), Error> {
+    let view = permissions(session, wanted).await?;
+    let verdict = crate::core::eval::decide(&view.evaluated(), action, resource);
+    Ok((view, verdict))
+}
+
 /// `permissions PROFILE`.
 pub async fn permissions(session: &Session, wanted: &ProfileRef) -> Result<RoleView, Error> {
     let cloud = account_for(session, &[wanted]).await?.cloud.as_ref();
@@ -102,13 +119,13 @@ pub async fn permissions(session: &Session, wanted: &ProfileRef) -> Result<RoleV
     role_view(cloud, find_profile(&profiles, wanted)?).await
 }
 
-/// The rows gained and lost moving from one profile (or none) to another.
+/// The effective access gained and lost moving from one profile (or none)
+/// to another.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diff {
     pub from: Option<RoleView>,
     pub to: Option<RoleView>,
-    pub added: Vec<Sourced>,
-    pub removed: Vec<Sourced>,
+    pub access: crate::core::effective::AccessDiff,
 }
 
 /// `diff FROM TO`: either side may be `None` (no profile).
@@ -127,14 +144,9 @@ pub async fn diff(
         }
     };
     let (from, to) = tokio::try_join!(view(from), view(to))?;
-    let rows = |v: &Option<RoleView>| v.as_ref().map(RoleView::rows).unwrap_or_default();
-    let (added, removed) = policy::diff(&rows(&from), &rows(&to));
-    Ok(Diff {
-        from,
-        to,
-        added,
-        removed,
-    })
+    let evaluated = |v: &Option<RoleView>| v.as_ref().map(RoleView::evaluated).unwrap_or_default();
+    let access = crate::core::effective::diff(&evaluated(&from), &evaluated(&to));
+    Ok(Diff { from, to, access })
 }
 
 /// An instance that runs with a profile or role, and the profile it goes through.

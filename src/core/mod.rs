@@ -5,9 +5,12 @@
 
 pub mod access;
 pub mod bulk;
+pub mod catalogue;
 pub mod change;
 pub mod config;
+pub mod effective;
 pub mod error;
+pub mod eval;
 pub mod exec;
 pub mod inventory;
 pub mod journal;

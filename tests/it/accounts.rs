@@ -778,8 +778,10 @@ fn the_incident_drill_runs_clean_by_keys_across_two_accounts_and_regions() {
     tmux.keys(&["/"]);
     tmux.text("role:WebAppRole");
     tmux.keys(&["Enter"]);
-    let s = tmux.wait_for("the exact filter", |s| s.contains("Instances 5/10"));
-    assert!(s.contains("role=WebAppRole"), "{s}");
+    // Applied (not still being typed): the title says it as understood.
+    let s = tmux.wait_for("the exact filter", |s| {
+        s.contains("Instances 5/10") && s.contains("role=WebAppRole")
+    });
     assert!(
         !s.contains("web-app-admin") && !s.contains("web-app-old"),
         "{s}"

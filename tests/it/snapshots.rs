@@ -271,8 +271,8 @@ async fn the_confirmation_shows_the_permission_diff_to_quarantine() {
     let id = running_with_profile(&h);
     h.choose(&id, "incident-quarantine").await;
     let s = full(&h);
-    assert!(s.contains("+1 granted, −"), "{s}");
-    assert!(s.contains("+ Deny * on *"), "{s}");
+    // A Deny grants nothing: quarantine only loses.
+    assert!(s.contains("+0 gained (0 risky), −"), "{s}");
     insta::assert_snapshot!("confirm_permission_diff", s);
 }
 
@@ -326,8 +326,9 @@ async fn p_in_a_confirmation_shows_the_full_diff_and_esc_goes_back() {
     h.choose(&id, "incident-quarantine").await;
     h.key(KeyCode::Char('p')).await;
     let s = full(&h);
-    assert!(s.contains("+ Deny * on *  (DenyEverything)"), "{s}");
-    assert!(s.contains("− Allow"), "{s}");
+    // Quarantine gains nothing (a Deny grants nothing) and loses the rest.
+    assert!(s.contains("+0 gained (0 risky), −"), "{s}");
+    assert!(s.contains("− ssmmessages:OpenDataChannel on *"), "{s}");
     h.key(KeyCode::Esc).await;
     assert!(matches!(
         h.state.overlay,

@@ -122,6 +122,7 @@ fn batch_lines(state: &State, c: &Confirm) -> Vec<String> {
         }
     }
     out.push(String::new());
+    out.extend(batch_permission_lines(state, c));
     out.push(CREDENTIALS_NOTE.to_string());
     out.into_iter().map(|l| sanitize(&l)).collect()
 }
@@ -178,41 +179,142 @@ pub fn lines(state: &State, c: &Confirm) -> Vec<String> {
     .collect()
 }
 
-/// What the change does to the instance's permissions: `+N granted, −M
-/// removed`, the high-risk grants first (policy text compared, not evaluated).
+/// What the change does to the instance's effective access: `+N gained,
+/// −M lost`, the most serious risks gained first (evaluated as IAM does).
 fn permission_lines(state: &State, ch: &crate::core::exec::Change) -> Vec<String> {
-    let side = |p: Option<&ProfileSummary>| state.rows_of_profile(p.map(|p| p.arn.as_str()));
-    let (from, to) = match (side(ch.from.as_ref()), side(ch.to.as_ref())) {
-        (Err(e), _) | (_, Err(e)) => {
-            return vec![format!(
-                "perms     unknown: {} failed ({})",
-                e.action,
-                e.short()
-            )];
+    let arn = profile_arn;
+    match state.access_diff(arn(ch.from.as_ref()), arn(ch.to.as_ref())) {
+        Err(e) => vec![format!(
+            "perms     unknown: {} failed ({})",
+            e.action,
+            e.short()
+        )],
+        Ok(None) => vec!["perms     reading the roles' policies…".to_string()],
+        Ok(Some(d)) => {
+            let mut out = vec![format!("perms     {}", access_summary(d))];
+            for a in d.gained.iter().filter(|a| !a.risks.is_empty()).take(3) {
+                out.push(format!(
+                    "          + {} on {}{}  ⚠ {}",
+                    a.action,
+                    a.resource,
+                    if a.conditional { " (conditional)" } else { "" },
+                    a.risks[0].as_str()
+                ));
+            }
+            out.push(format!("          {}", crate::core::eval::NOT_EVALUATED));
+            out
         }
-        (Ok(Some(from)), Ok(Some(to))) => (from, to),
-        _ => return vec!["perms     reading the roles' policies…".to_string()],
+    }
+}
+
+/// The full view: the summary, by service, then each action (risky first).
+fn access_lines(d: &crate::core::effective::AccessDiff) -> Vec<Line<'static>> {
+    use crate::core::effective::AccessDiff;
+    let mut lines = vec![
+        Line::from(access_summary(d)),
+        Line::from(Span::styled(crate::core::eval::NOT_EVALUATED, theme::dim())),
+    ];
+    let counts = |list: &[crate::core::effective::Access], word: &str| {
+        AccessDiff::by_service(list)
+            .iter()
+            .take(12)
+            .map(|(s, n)| format!("{s}: {n} {word}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    let (added, removed) = crate::core::policy::diff(&from, &to);
-    let mut out = vec![format!(
-        "perms     +{} granted, −{} removed (policy text compared, not an evaluation with SCPs or conditions)",
-        added.len(),
-        removed.len()
-    )];
-    for s in added.iter().take(3) {
-        let risk = crate::core::policy::risk(&s.row)
-            .map(|r| format!("  ⚠ {r}"))
-            .unwrap_or_default();
-        out.push(format!(
-            "          + {} {} on {}{risk}",
-            s.row.effect, s.row.action, s.row.resource
+    if !d.gained.is_empty() {
+        lines.push(Line::from(sanitize(&format!(
+            "by service: {}",
+            counts(&d.gained, "gained")
+        ))));
+    }
+    if !d.lost.is_empty() {
+        lines.push(Line::from(sanitize(&format!(
+            "by service: {}",
+            counts(&d.lost, "lost")
+        ))));
+    }
+    if !d.whole_services.is_empty() {
+        lines.push(Line::from(Span::styled(
+            sanitize(&format!("⚠ whole service: {}", d.whole_services.join(", "))),
+            theme::error(),
+        )));
+    }
+    let row = |sign: &str, a: &crate::core::effective::Access| {
+        sanitize(&format!(
+            "{sign} {} on {}{}{}",
+            a.action,
+            a.resource,
+            if a.conditional { " (conditional)" } else { "" },
+            a.risks
+                .first()
+                .map(|r| format!("  ⚠ {}", r.as_str()))
+                .unwrap_or_default()
+        ))
+    };
+    for a in &d.gained {
+        lines.push(Line::from(Span::styled(row("+", a), theme::success())));
+    }
+    for a in &d.lost {
+        lines.push(Line::from(Span::styled(row("−", a), theme::error())));
+    }
+    lines
+}
+
+fn profile_arn(p: Option<&ProfileSummary>) -> Option<&str> {
+    p.map(|p| p.arn.as_str())
+}
+
+/// `+N gained (R risky), −M lost`, the worst risk, the whole services.
+fn access_summary(d: &crate::core::effective::AccessDiff) -> String {
+    let mut s = format!(
+        "+{} gained ({} risky), −{} lost",
+        d.gained.len(),
+        d.risky(),
+        d.lost.len()
+    );
+    if let Some(r) = d.top_risk() {
+        s.push_str(&format!(" · ⚠ {}", r.as_str()));
+    }
+    if !d.whole_services.is_empty() {
+        s.push_str(&format!(
+            " · every action of {} service{}",
+            d.whole_services.len(),
+            if d.whole_services.len() == 1 { "" } else { "s" }
         ));
     }
-    if added.len() > 3 {
-        out.push(format!(
-            "          + {} more (rolecall diff FROM TO lists all)",
-            added.len() - 3
-        ));
+    s
+}
+
+/// A batch: one line per distinct from → to, worst first.
+fn batch_permission_lines(state: &State, c: &Confirm) -> Vec<String> {
+    let mut pairs: Vec<(Option<&ProfileSummary>, Option<&ProfileSummary>)> = Vec::new();
+    for ch in &c.changes {
+        let pair = (ch.from.as_ref(), ch.to.as_ref());
+        let key = |p: (Option<&ProfileSummary>, Option<&ProfileSummary>)| {
+            (p.0.map(|x| x.arn.clone()), p.1.map(|x| x.arn.clone()))
+        };
+        if !pairs.iter().any(|p| key(*p) == key(pair)) {
+            pairs.push(pair);
+        }
+    }
+    let name = |p: Option<&ProfileSummary>| p.map_or("—".to_string(), |p| p.name.clone());
+    let arn = profile_arn;
+    let mut out: Vec<String> = pairs
+        .iter()
+        .map(|(from, to)| {
+            let said = match state.access_diff(arn(*from), arn(*to)) {
+                Err(e) => format!("unknown: {} failed ({})", e.action, e.short()),
+                Ok(None) => "reading the roles' policies…".to_string(),
+                Ok(Some(d)) => access_summary(d),
+            };
+            format!("perms  {} → {}: {said}", name(*from), name(*to))
+        })
+        .collect();
+    out.sort_by_key(|l| !l.contains('⚠'));
+    out.truncate(6);
+    if !out.is_empty() {
+        out.push(format!("       {}", crate::core::eval::NOT_EVALUATED));
     }
     out
 }
@@ -431,59 +533,25 @@ pub fn render_diff(state: &State, c: &Confirm, scroll: usize, frame: &mut Frame,
     let block = Block::bordered()
         .border_style(theme::focused_border())
         .title(Span::styled(
-            " Permission change: policy text compared, not an evaluation with SCPs or conditions ",
+            " Effective access: gained and lost, evaluated as IAM does (identity policies, boundary) ",
             theme::title(),
         ));
     let mut lines: Vec<Line> = Vec::new();
-    match c.changes.first() {
-        None => {}
-        Some(ch) => {
-            let side =
-                |p: Option<&ProfileSummary>| state.rows_of_profile(p.map(|p| p.arn.as_str()));
-            match (side(ch.from.as_ref()), side(ch.to.as_ref())) {
-                (Err(e), _) | (_, Err(e)) => lines.push(Line::from(Span::styled(
-                    sanitize(&format!(
-                        "cannot read the roles' policies: {}",
-                        e.sentence()
-                    )),
-                    theme::error(),
-                ))),
-                (Ok(Some(from)), Ok(Some(to))) => {
-                    let (added, removed) = crate::core::policy::diff(&from, &to);
-                    let row = |sign: &str, s: &crate::core::policy::Sourced| {
-                        let risk = crate::core::policy::risk(&s.row)
-                            .map(|r| format!("  ⚠ {r}"))
-                            .unwrap_or_default();
-                        sanitize(&format!(
-                            "{sign} {} {} on {}{}  ({}){risk}",
-                            s.row.effect,
-                            s.row.action,
-                            s.row.resource,
-                            if s.row.condition.is_some() {
-                                " with a condition"
-                            } else {
-                                ""
-                            },
-                            s.policy
-                        ))
-                    };
-                    lines.push(Line::from(format!(
-                        "+{} granted, −{} removed",
-                        added.len(),
-                        removed.len()
-                    )));
-                    for s in &added {
-                        lines.push(Line::from(Span::styled(row("+", s), theme::success())));
-                    }
-                    for s in &removed {
-                        lines.push(Line::from(Span::styled(row("−", s), theme::error())));
-                    }
-                }
-                _ => lines.push(Line::from(Span::styled(
-                    "reading the roles' policies…",
-                    theme::dim(),
-                ))),
-            }
+    if let Some(ch) = c.changes.first() {
+        let arn = profile_arn;
+        match state.access_diff(arn(ch.from.as_ref()), arn(ch.to.as_ref())) {
+            Err(e) => lines.push(Line::from(Span::styled(
+                sanitize(&format!(
+                    "cannot read the roles' policies: {}",
+                    e.sentence()
+                )),
+                theme::error(),
+            ))),
+            Ok(None) => lines.push(Line::from(Span::styled(
+                "reading the roles' policies…",
+                theme::dim(),
+            ))),
+            Ok(Some(d)) => lines.extend(access_lines(d)),
         }
     }
     let lines: Vec<Line> = lines.into_iter().skip(scroll).collect();

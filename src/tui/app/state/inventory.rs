@@ -76,6 +76,12 @@ pub struct Inventory {
     pub role_rows: HashMap<RoleKey, RoleRows>,
     /// Per role, its policies rolecall could not read: `name: why: raw text`.
     pub role_unreadable: HashMap<RoleKey, Vec<String>>,
+    /// Per role, its statements as IAM evaluates them (with `role_rows`).
+    pub role_eval: HashMap<RoleKey, crate::core::eval::RolePolicies>,
+    /// What moving from one role (or none) to another gains and loses,
+    /// computed once both are read (in `update`, not while drawing).
+    pub access_diffs:
+        HashMap<(Option<RoleKey>, Option<RoleKey>), crate::core::effective::AccessDiff>,
 }
 
 /// What is known of a role's permissions.

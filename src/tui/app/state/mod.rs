@@ -331,6 +331,46 @@ impl State {
         }
     }
 
+    /// The role a profile runs with, once its policies are read: `Ok(None)`
+    /// while they load; `Ok(Some(None))` for no profile or a profile with no
+    /// role (it grants nothing).
+    #[allow(clippy::type_complexity)]
+    pub fn evaluated_role(
+        &self,
+        profile_arn: Option<&str>,
+    ) -> Result<Option<Option<RoleKey>>, crate::aws::ApiError> {
+        let Some(arn) = profile_arn else {
+            return Ok(Some(None));
+        };
+        let Some(profile) = self.profile_by_arn(arn) else {
+            return Ok(None);
+        };
+        let Some(role) = profile.roles.first() else {
+            return Ok(Some(None));
+        };
+        let key = (profile.account.clone(), role.name.clone());
+        match self.inventory.role_rows.get(&key) {
+            Some(RoleRows::Loaded(_)) if self.inventory.role_eval.contains_key(&key) => {
+                Ok(Some(Some(key)))
+            }
+            Some(RoleRows::Failed(e)) => Err(e.clone()),
+            _ => Ok(None),
+        }
+    }
+
+    /// What a change of profile gains and loses, once computed.
+    pub fn access_diff(
+        &self,
+        from_arn: Option<&str>,
+        to_arn: Option<&str>,
+    ) -> Result<Option<&crate::core::effective::AccessDiff>, crate::aws::ApiError> {
+        let (Some(from), Some(to)) = (self.evaluated_role(from_arn)?, self.evaluated_role(to_arn)?)
+        else {
+            return Ok(None);
+        };
+        Ok(self.inventory.access_diffs.get(&(from, to)))
+    }
+
     /// In a production account (the config file says so, or the demo's):
     /// what the operator must type to confirm a change there.
     pub fn production_guard(&self, key: &str) -> Option<String> {

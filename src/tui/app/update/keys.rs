@@ -209,6 +209,8 @@ pub(super) fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
             );
             // Role permissions are read again when next shown.
             state.inventory.role_rows.clear();
+            state.inventory.role_eval.clear();
+            state.inventory.access_diffs.clear();
             let mut effects = refresh_all(state);
             for account in state.inventory.shown.clone() {
                 let src = &state.inventory.account(&account).identity_src;

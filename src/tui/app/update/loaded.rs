@@ -165,11 +165,18 @@ pub(super) fn role_policies(
                 .inventory
                 .role_unreadable
                 .insert(key.clone(), unreadable);
+            state
+                .inventory
+                .role_eval
+                .insert(key.clone(), crate::core::eval::role_policies(&parsed));
             RoleRows::Loaded(crate::core::policy::rows_of(&parsed))
         }
         Err(e) => RoleRows::Failed(e),
     };
     state.inventory.role_rows.insert(key.clone(), rows);
+    // Diffs with this role are computed again from what was just read.
+    state.inventory.access_diffs.clear();
+    super::derive_access(state);
     // The permissions overlay filters what has just arrived.
     let lines = permission_view_lines(state, &key);
     if let Overlay::Permissions(pv) = &mut state.overlay

@@ -22,7 +22,9 @@ use super::command::Command;
 use super::derive::{permission_view_lines, profile_view_lines};
 use super::keymap;
 use super::layout;
-use super::state::{Focus, JournalView, Message, Overlay, PermissionsView, RoleRows, State, Tone};
+use super::state::{
+    Focus, JournalView, Message, Overlay, PermissionsView, RoleKey, RoleRows, State, Tone,
+};
 use keys::{on_filter, on_main};
 pub use mouse::DOUBLE_CLICK;
 use mouse::on_mouse;
@@ -65,6 +67,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             let shown = shown(state);
             let said = state.message.clone();
             let mut effects = on_command(state, cmd);
+            derive_access(state);
             // A message describes what was shown: a key that changes the
             // view without saying anything new lets it go.
             if state.message.is_some() && state.message == said && shown != self::shown(state) {
@@ -77,6 +80,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Mouse(m) => {
             state.list.cursor_touched = true;
             let mut effects = on_mouse(state, m);
+            derive_access(state);
             effects.extend(load_permissions_shown(state));
             effects
         }
@@ -120,7 +124,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             role,
             result,
         } => loaded::role_policies(state, (account, role), result),
-        Action::JournalRead { purpose, result } => loaded::journal(state, purpose, result),
+        Action::JournalRead { purpose, result } => {
+            // `u` opens a confirmation: its roles' permissions are read too.
+            let mut effects = loaded::journal(state, purpose, result);
+            effects.extend(load_permissions_shown(state));
+            derive_access(state);
+            effects
+        }
         Action::MutationStarted { op_id } => {
             if state.changes.pending.values().any(|p| p.op_id == op_id) {
                 state.changes.started.insert(op_id);
@@ -147,6 +157,39 @@ fn shown(
     (String, Option<String>, Option<String>),
 ) {
     (std::mem::discriminant(&state.overlay), state.list.filters())
+}
+
+/// Computes what the confirmation on screen needs and is not known yet: for
+/// each distinct from → to of its changes whose roles are read, the access
+/// gained and lost (evaluated once, here, never while drawing).
+fn derive_access(state: &mut State) {
+    let c = match &state.overlay {
+        Overlay::Confirm(c) => c,
+        Overlay::Diff(c, _) => c.as_ref(),
+        _ => return,
+    };
+    let mut todo = Vec::new();
+    for ch in &c.changes {
+        let side = |p: Option<&crate::aws::ProfileSummary>| {
+            state.evaluated_role(p.map(|p| p.arn.as_str()))
+        };
+        if let (Ok(Some(from)), Ok(Some(to))) = (side(ch.from.as_ref()), side(ch.to.as_ref())) {
+            let key = (from, to);
+            if !state.inventory.access_diffs.contains_key(&key) && !todo.contains(&key) {
+                todo.push(key);
+            }
+        }
+    }
+    let none = crate::core::eval::RolePolicies::default();
+    for key in todo {
+        let policies = |k: &Option<RoleKey>| {
+            k.as_ref()
+                .and_then(|k| state.inventory.role_eval.get(k))
+                .unwrap_or(&none)
+        };
+        let diff = crate::core::effective::diff(policies(&key.0), policies(&key.1));
+        state.inventory.access_diffs.insert(key, diff);
+    }
 }
 
 /// The roles whose permissions what is on screen needs (a confirmation's
