@@ -6,7 +6,6 @@ use crate::aws::text::{escape, sanitize};
 use crate::aws::{Cloud, ProfileRef};
 use crate::core::access::{self, Diff, RoleView, User};
 use crate::core::error::Error;
-use crate::core::policy;
 use crate::core::session::Session;
 
 use super::Output;
@@ -137,7 +136,14 @@ pub fn permissions(v: &RoleView, output: Output) -> String {
                         r.action.clone(),
                         r.resource.clone(),
                         if r.condition.is_some() { "yes" } else { "-" }.into(),
-                        policy::risk(r).unwrap_or("-").into(),
+                        // A trust policy says who may assume the role: no risk.
+                        if p.policy.kind == crate::aws::PolicyKind::Trust {
+                            "who can assume this role".into()
+                        } else {
+                            crate::core::effective::row_risk(r)
+                                .map_or("-", |k| k.as_str())
+                                .into()
+                        },
                     ]);
                 }
             }

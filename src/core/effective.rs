@@ -206,6 +206,40 @@ pub fn risks(action: &str, resource: &str, allowed: &dyn Fn(&str) -> bool) -> Ve
     out
 }
 
+/// The most serious risk of one permission row (`permissions`, `p`): the
+/// risk catalogue's actions its pattern names on its resource, or a whole
+/// service. Agent grants and Deny rows are no risk; a trust policy's rows
+/// are never passed here (they say who may assume the role).
+pub fn row_risk(row: &crate::core::policy::Row) -> Option<Risk> {
+    if row.effect != "Allow" {
+        return None;
+    }
+    let (pattern, complement) = match row.action.strip_prefix("NotAction:") {
+        Some(p) => (p, true),
+        None => (row.action.as_str(), false),
+    };
+    let resource = row
+        .resource
+        .strip_prefix("NotResource:")
+        .unwrap_or(&row.resource);
+    // A NotResource row reaches everything but: as broad as `*`.
+    let resource = if row.resource.starts_with("NotResource:") {
+        "*"
+    } else {
+        resource
+    };
+    if !complement && AGENT_GRANTS.iter().any(|a| a.eq_ignore_ascii_case(pattern)) {
+        return None;
+    }
+    let named = |a: &str| action_matches(pattern, a) != complement;
+    let worst = risk_actions()
+        .filter(|a| named(a))
+        .flat_map(|a| risks(a, resource, &|b| named(b)))
+        .min();
+    let whole = complement || pattern == "*" || pattern.ends_with(":*");
+    worst.or(whole.then_some(Risk::WholeService))
+}
+
 /// One action on one resource pattern that a swap gains or loses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Access {
@@ -518,6 +552,33 @@ mod tests {
         #[case] want: Option<Risk>,
     ) {
         assert_eq!(risks(action, resource, &|_| false).first().copied(), want);
+    }
+
+    #[rstest::rstest]
+    #[case("Allow", "*", "*", Some(Risk::PrivilegeEscalation))]
+    #[case("Allow", "iam:*", "*", Some(Risk::PrivilegeEscalation))]
+    // lambda:UpdateFunctionCode and glue:UpdateDevEndpoint are outside iam:*.
+    #[case("Allow", "NotAction:iam:*", "*", Some(Risk::PrivilegeEscalation))]
+    #[case("Allow", "ssm:SendCommand", "*", Some(Risk::RemoteExecution))]
+    #[case("Allow", "s3:*", "arn:aws:s3:::logs/*", Some(Risk::WholeService))]
+    #[case("Allow", "ssmmessages:*", "*", None)]
+    #[case("Allow", "ec2messages:*", "*", None)]
+    #[case("Allow", "logs:PutLogEvents", "*", None)]
+    #[case("Allow", "s3:GetObject", "arn:aws:s3:::app-data/*", None)]
+    #[case("Deny", "*", "*", None)]
+    fn a_rows_risk(
+        #[case] effect: &str,
+        #[case] action: &str,
+        #[case] resource: &str,
+        #[case] want: Option<Risk>,
+    ) {
+        let row = crate::core::policy::Row {
+            effect: effect.into(),
+            action: action.into(),
+            resource: resource.into(),
+            condition: None,
+        };
+        assert_eq!(row_risk(&row), want);
     }
 
     #[test]

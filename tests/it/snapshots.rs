@@ -292,8 +292,11 @@ async fn p_shows_the_role_permissions_risky_ones_marked() {
         s.contains("Permissions of role GitHubActionsRunnerRole"),
         "{s}"
     );
+    // Risks as the risk catalogue ranks them: ecr:* can fetch registry
+    // credentials; PassRole on app-* with no service to pass them to is not
+    // an escalation.
     assert!(
-        s.contains("iam:PassRole") && s.contains("⚠ can pass roles"),
+        s.contains("ecr:*  on *  ⚠ credentials exposure") && s.contains("iam:PassRole"),
         "{s}"
     );
     insta::assert_snapshot!("permissions_overlay", s);

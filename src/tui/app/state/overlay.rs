@@ -148,8 +148,8 @@ pub fn permission_lines(rows: &[crate::core::policy::Sourced]) -> Vec<String> {
                 } else {
                     ""
                 },
-                crate::core::policy::risk(&s.row)
-                    .map(|r| format!("  ⚠ {r}"))
+                crate::core::effective::row_risk(&s.row)
+                    .map(|r| format!("  ⚠ {}", r.as_str()))
                     .unwrap_or_default()
             )
         })
