@@ -38,72 +38,170 @@ impl Risk {
     }
 }
 
-/// Privilege escalation on their own (the established methods: rewrite a
-/// policy, mint credentials for another principal, change who may assume a
-/// role, join a more powerful group).
-const ESCALATION: &[&str] = &[
-    "iam:CreatePolicyVersion",
-    "iam:SetDefaultPolicyVersion",
-    "iam:PutRolePolicy",
-    "iam:PutUserPolicy",
-    "iam:PutGroupPolicy",
-    "iam:AttachRolePolicy",
-    "iam:AttachUserPolicy",
-    "iam:AttachGroupPolicy",
+/// Privilege escalation: the established methods (Rhino Security Labs'
+/// list and pathfinding.cloud's, as cloudsplaining carries them), each the
+/// actions that together let a principal raise its own (or another's)
+/// power: rewrite or attach a policy, mint credentials for another user,
+/// change who may assume a role, or pass a role to a service that runs as
+/// it. An action escalates when every action of one of its methods is
+/// allowed on every resource.
+const ESCALATION: &[&[&str]] = &[
+    &["iam:CreateAccessKey"],
+    &["iam:CreateLoginProfile"],
+    &["iam:UpdateLoginProfile"],
+    &["iam:AddUserToGroup"],
+    &["iam:CreatePolicyVersion"],
+    &["iam:SetDefaultPolicyVersion"],
+    &["iam:AttachUserPolicy"],
+    &["iam:AttachGroupPolicy"],
+    &["iam:AttachRolePolicy"],
+    &["iam:PutUserPolicy"],
+    &["iam:PutGroupPolicy"],
+    &["iam:PutRolePolicy"],
+    &["iam:UpdateAssumeRolePolicy"],
+    &["iam:PutRolePermissionsBoundary"],
+    &["iam:DeleteRolePermissionsBoundary"],
+    &["iam:PassRole", "ec2:RunInstances"],
+    &["iam:PassRole", "ec2:RequestSpotInstances"],
+    &[
+        "iam:PassRole",
+        "lambda:CreateFunction",
+        "lambda:InvokeFunction",
+    ],
+    &[
+        "iam:PassRole",
+        "lambda:CreateFunction",
+        "lambda:CreateEventSourceMapping",
+    ],
+    &[
+        "iam:PassRole",
+        "lambda:CreateFunction",
+        "lambda:AddPermission",
+    ],
+    &["iam:PassRole", "glue:CreateDevEndpoint"],
+    &["iam:PassRole", "glue:CreateJob", "glue:StartJobRun"],
+    &["iam:PassRole", "glue:CreateJob", "glue:CreateTrigger"],
+    &["iam:PassRole", "glue:UpdateJob", "glue:StartJobRun"],
+    &["iam:PassRole", "glue:UpdateJob", "glue:CreateTrigger"],
+    &["iam:PassRole", "cloudformation:CreateStack"],
+    &[
+        "iam:PassRole",
+        "cloudformation:CreateStackSet",
+        "cloudformation:CreateStackInstances",
+    ],
+    &["iam:PassRole", "cloudformation:UpdateStackSet"],
+    &["iam:PassRole", "datapipeline:CreatePipeline"],
+    &["iam:PassRole", "apprunner:CreateService"],
+    &[
+        "iam:PassRole",
+        "codebuild:CreateProject",
+        "codebuild:StartBuild",
+    ],
+    &[
+        "iam:PassRole",
+        "codebuild:CreateProject",
+        "codebuild:StartBuildBatch",
+    ],
+    &[
+        "iam:PassRole",
+        "ecs:RegisterTaskDefinition",
+        "ecs:CreateService",
+    ],
+    &["iam:PassRole", "ecs:RegisterTaskDefinition", "ecs:RunTask"],
+    &[
+        "iam:PassRole",
+        "ecs:RegisterTaskDefinition",
+        "ecs:StartTask",
+    ],
+    &["iam:PassRole", "sagemaker:CreateNotebookInstance"],
+    &["iam:PassRole", "sagemaker:CreateTrainingJob"],
+    &["iam:PassRole", "sagemaker:CreateProcessingJob"],
+    &[
+        "iam:PassRole",
+        "bedrock-agentcore:CreateCodeInterpreter",
+        "bedrock-agentcore:StartCodeInterpreterSession",
+        "bedrock-agentcore:InvokeCodeInterpreter",
+    ],
+    &[
+        "bedrock-agentcore:StartCodeInterpreterSession",
+        "bedrock-agentcore:InvokeCodeInterpreter",
+    ],
+    &["glue:UpdateDevEndpoint"],
+    &["lambda:UpdateFunctionCode"],
+    &[
+        "cloudformation:CreateChangeSet",
+        "cloudformation:ExecuteChangeSet",
+    ],
+    &[
+        "ec2:ModifyInstanceAttribute",
+        "ec2:StopInstances",
+        "ec2:StartInstances",
+    ],
+    &[
+        "ec2:CreateLaunchTemplateVersion",
+        "ec2:ModifyLaunchTemplate",
+    ],
+    &[
+        "ec2-instance-connect:SendSSHPublicKey",
+        "ec2:DescribeInstances",
+    ],
+    &["ecs:ExecuteCommand", "ecs:DescribeTasks"],
+    &["sagemaker:CreatePresignedNotebookInstanceUrl"],
+    &[
+        "sagemaker:CreateNotebookInstanceLifecycleConfig",
+        "sagemaker:StopNotebookInstance",
+        "sagemaker:UpdateNotebookInstance",
+        "sagemaker:StartNotebookInstance",
+    ],
+];
+
+/// Credentials exposure: the actions that return credentials.
+const CREDENTIALS: &[&str] = &[
+    "airflow:CreateCliToken",
+    "airflow:CreateWebLoginToken",
+    "appsync:CreateApiKey",
+    "chime:CreateApiKey",
+    "cloud9:CreateEnvironmentToken",
+    "codeartifact:GetAuthorizationToken",
+    "codepipeline:PollForJobs",
+    "cognito-identity:GetOpenIdToken",
+    "cognito-identity:GetOpenIdTokenForDeveloperIdentity",
+    "cognito-identity:GetCredentialsForIdentity",
+    "cognito-idp:GetSigningCertificate",
+    "connect:GetFederationToken",
+    "connect:GetFederationTokens",
+    "ec2:GetPasswordData",
+    "ecr:GetAuthorizationToken",
+    "ecr-public:GetAuthorizationToken",
+    "emr-containers:GetManagedEndpointSessionCredentials",
+    "finspace-api:GetProgrammaticAccessCredentials",
+    "gamelift:RequestUploadCredentials",
+    "gamelift:GetInstanceAccess",
+    "gamelift:GetComputeAccess",
+    "gamelift:GetComputeAuthToken",
+    "grafana:CreateWorkspaceApiKey",
     "iam:CreateAccessKey",
     "iam:CreateLoginProfile",
-    "iam:UpdateLoginProfile",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:AddUserToGroup",
-    "iam:PutRolePermissionsBoundary",
-    "iam:DeleteRolePermissionsBoundary",
-    "iam:DeleteRolePolicy",
-    "iam:DetachRolePolicy",
-    "lambda:UpdateFunctionCode",
-    "glue:UpdateDevEndpoint",
-];
-
-/// `iam:PassRole` escalates with any one of these (a service that runs as
-/// the role passed): the combinations of the established methods.
-const PASS_ROLE_WITH: &[&[&str]] = &[
-    &["ec2:RunInstances"],
-    &["lambda:CreateFunction", "lambda:InvokeFunction"],
-    &["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
-    &["cloudformation:CreateStack"],
-    &["glue:CreateDevEndpoint"],
-    &["datapipeline:CreatePipeline"],
-    &["ecs:RunTask"],
-    &["sagemaker:CreateNotebookInstance"],
-    &["codebuild:CreateProject", "codebuild:StartBuild"],
-];
-
-/// Credentials exposure (the actions that return credentials).
-const CREDENTIALS: &[&str] = &[
+    "iam:CreateServiceSpecificCredential",
+    "iam:ResetServiceSpecificCredential",
+    "iam:UpdateAccessKey",
+    "license-manager:GetAccessToken",
+    "lightsail:GetInstanceAccessDetails",
+    "lightsail:DownloadDefaultKeyPair",
+    "lightsail:CreateBucketAccessKey",
+    "lightsail:GetRelationalDatabaseMasterUserPassword",
+    "mediapackage:RotateChannelCredentials",
+    "mediapackage:RotateIngestEndpointCredentials",
+    "rds-db:Connect",
+    "redshift:GetClusterCredentials",
+    "redshift:GetClusterCredentialsWithIAM",
+    "redshift-serverless:GetCredentials",
+    "sso:GetRoleCredentials",
     "sts:AssumeRole",
     "sts:AssumeRoleWithSAML",
     "sts:AssumeRoleWithWebIdentity",
     "sts:GetFederationToken",
     "sts:GetSessionToken",
-    "iam:CreateAccessKey",
-    "iam:CreateLoginProfile",
-    "iam:UpdateAccessKey",
-    "iam:CreateServiceSpecificCredential",
-    "iam:ResetServiceSpecificCredential",
-    "ecr:GetAuthorizationToken",
-    "redshift:GetClusterCredentials",
-    "rds-db:Connect",
-    "sso:GetRoleCredentials",
-    "cognito-identity:GetCredentialsForIdentity",
-    "cognito-identity:GetOpenIdToken",
-    "cognito-identity:GetOpenIdTokenForDeveloperIdentity",
-    "connect:GetFederationToken",
-    "gamelift:RequestUploadCredentials",
-    "lightsail:GetInstanceAccessDetails",
-    "lightsail:GetRelationalDatabaseMasterUserPassword",
-    "chime:CreateApiKey",
-    "codepipeline:PollForJobs",
-    "mediapackage:RotateChannelCredentials",
-    "mediapackage:RotateIngestEndpointCredentials",
 ];
 
 /// Commands on other hosts.
@@ -160,12 +258,10 @@ fn listed(list: &[&str], action: &str) -> bool {
 fn risk_actions() -> impl Iterator<Item = &'static str> {
     ESCALATION
         .iter()
-        .chain(CREDENTIALS)
-        .chain(REMOTE)
-        .chain(EXFILTRATION)
-        .copied()
-        .chain(std::iter::once("iam:PassRole"))
-        .chain(PASS_ROLE_WITH.iter().flat_map(|c| c.iter().copied()))
+        .flat_map(|m| m.iter().copied())
+        .chain(CREDENTIALS.iter().copied())
+        .chain(REMOTE.iter().copied())
+        .chain(EXFILTRATION.iter().copied())
 }
 
 /// The risks of being allowed `action` on `resource`, most serious first.
@@ -177,11 +273,14 @@ pub fn risks(action: &str, resource: &str, allowed: &dyn Fn(&str) -> bool) -> Ve
     }
     let level = catalogue::find(action).map(|a| a.level);
     if broad(resource) {
-        let pass_role = action.eq_ignore_ascii_case("iam:PassRole")
-            && PASS_ROLE_WITH
-                .iter()
-                .any(|with| with.iter().all(|a| allowed(a)));
-        if listed(ESCALATION, action) || pass_role {
+        // One of the action's methods, every other action of it allowed too.
+        let escalates = ESCALATION.iter().any(|method| {
+            method.iter().any(|a| a.eq_ignore_ascii_case(action))
+                && method
+                    .iter()
+                    .all(|a| a.eq_ignore_ascii_case(action) || allowed(a))
+        });
+        if escalates {
             out.push(Risk::PrivilegeEscalation);
         }
         if listed(CREDENTIALS, action) {

@@ -17,6 +17,7 @@ mod memory;
 mod mocks;
 mod moto;
 mod netfault;
+mod oracle;
 mod roles_bin;
 mod snapshots;
 mod tui_accounts;
