@@ -501,6 +501,21 @@ pub trait Cloud: Send + Sync {
         policy_name: &str,
         document: &str,
     ) -> Result<(), ApiError>;
+    /// IAM SimulatePrincipalPolicy for one action on one resource: IAM's own
+    /// decision (`allowed`, `explicitDeny`, `implicitDeny`). A backend
+    /// without a simulator says so.
+    async fn simulate(
+        &self,
+        _role_arn: &str,
+        _action: &str,
+        _resource: &str,
+    ) -> Result<String, ApiError> {
+        Err(ApiError::service(
+            actions::SIMULATE_PRINCIPAL_POLICY,
+            "NotImplemented",
+            "this account has no IAM policy simulator",
+        ))
+    }
 }
 
 /// IAM action names, used to say which permission a refused call needed.
@@ -520,6 +535,7 @@ pub mod actions {
     pub const LIST_ROLE_POLICIES: &str = "iam:ListRolePolicies";
     pub const GET_ROLE_POLICY: &str = "iam:GetRolePolicy";
     pub const PUT_ROLE_POLICY: &str = "iam:PutRolePolicy";
+    pub const SIMULATE_PRINCIPAL_POLICY: &str = "iam:SimulatePrincipalPolicy";
     pub const LIST_INSTANCE_PROFILES_FOR_ROLE: &str = "iam:ListInstanceProfilesForRole";
     pub const LIST_ACCOUNTS: &str = "organizations:ListAccounts";
     pub const ASSUME_ROLE: &str = "sts:AssumeRole";

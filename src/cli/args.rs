@@ -223,6 +223,10 @@ pub enum Command {
         /// The resource (an ARN, or a pattern); every resource by default.
         #[arg(long, value_name = "ARN", default_value = "*")]
         resource: String,
+        /// Also ask IAM's own policy simulator (SimulatePrincipalPolicy) and
+        /// show both answers when they disagree.
+        #[arg(long)]
+        simulate: bool,
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },

@@ -228,6 +228,7 @@ pub async fn run(
             instance_profile,
             action,
             resource,
+            simulate,
             output,
         } => {
             let Some((service, name)) = action.split_once(':') else {
@@ -249,14 +250,15 @@ pub async fn run(
                     crate::core::catalogue::source()
                 );
             }
-            let (view, verdict) = access::can(
+            let found = access::can(
                 &session,
                 &ProfileRef::parse(instance_profile),
                 action,
                 resource,
+                *simulate,
             )
             .await?;
-            roles::can(&view, action, resource, &verdict, *output)
+            roles::can(&found, action, resource, *output)
         }
         Command::WhoUses { name, output } => {
             let users = access::who_uses(&session, name).await?;

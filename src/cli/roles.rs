@@ -277,15 +277,26 @@ pub fn diff(d: &Diff, output: Output) -> String {
     }
 }
 
-/// `can PROFILE ACTION`: the decision and the statements that made it.
-pub fn can(
-    view: &RoleView,
-    action: &str,
-    resource: &str,
-    verdict: &crate::core::eval::Verdict,
-    output: Output,
-) -> String {
+/// IAM's simulator's word for a decision, as `can` says decisions.
+fn simulator_decision(eval: &str) -> &'static str {
+    match eval {
+        "allowed" => "allowed",
+        "explicitDeny" => "denied",
+        "implicitDeny" => "not_allowed",
+        _ => "unknown",
+    }
+}
+
+/// `can PROFILE ACTION`: the decision and the statements that made it (and,
+/// with `--simulate`, IAM's simulator's answer).
+pub fn can(found: &access::Can, action: &str, resource: &str, output: Output) -> String {
+    let (view, verdict) = (&found.view, &found.verdict);
     let role = view.role.as_ref().map(|r| r.name.clone());
+    // The simulator's answer: its decision, or why there is none.
+    let simulated = found.simulated.as_ref().map(|r| match r {
+        Ok(d) => (Some(simulator_decision(d)), String::new()),
+        Err(e) => (None, format!("simulator unavailable ({})", e.short())),
+    });
     match output {
         Output::Json => pretty(&json!({
             "profile": view.profile.name,
@@ -304,6 +315,10 @@ pub fn can(
                 "condition": s.condition.as_deref().and_then(|c| serde_json::from_str::<Value>(c).ok()),
             })).collect::<Vec<_>>(),
             "not_evaluated": crate::core::eval::NOT_EVALUATED,
+            "simulator": simulated.as_ref().map(|(d, why)| match d {
+                Some(d) => json!({"decision": d, "agrees": *d == verdict.decision.as_str()}),
+                None => json!({"unavailable": why}),
+            }),
         })),
         Output::Table => {
             let mut out = format!(
@@ -317,6 +332,17 @@ pub fn can(
             );
             for s in &verdict.statements {
                 out.push_str(&format!("  {}\n", escape(&s.describe())));
+            }
+            match &simulated {
+                Some((Some(d), _)) if *d == verdict.decision.as_str() => {
+                    out.push_str(&format!("IAM's simulator agrees: {d}\n"));
+                }
+                Some((Some(d), _)) => out.push_str(&format!(
+                    "IAM's simulator DISAGREES: {d} (rolecall: {}); the simulator also weighs what rolecall does not evaluate\n",
+                    verdict.decision.as_str()
+                )),
+                Some((None, why)) => out.push_str(&format!("{why}\n")),
+                None => {}
             }
             out.push_str(crate::core::eval::NOT_EVALUATED);
             out.push('\n');

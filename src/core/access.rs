@@ -100,16 +100,35 @@ pub async fn account_for<'a>(
     }
 }
 
-/// `can PROFILE ACTION --resource R`: the profile's role and the decision.
+/// What `can` found: the profile's role, rolecall's decision, and (with
+/// `--simulate`) IAM's simulator's, or why it gave none.
+pub struct Can {
+    pub view: RoleView,
+    pub verdict: crate::core::eval::Verdict,
+    pub simulated: Option<Result<String, crate::aws::ApiError>>,
+}
+
+/// `can PROFILE ACTION --resource R [--simulate]`.
 pub async fn can(
     session: &Session,
     wanted: &ProfileRef,
     action: &str,
     resource: &str,
-) -> Result<(RoleView, crate::core::eval::Verdict), Error> {
-    let view = permissions(session, wanted).await?;
+    simulate: bool,
+) -> Result<Can, Error> {
+    let cloud = account_for(session, &[wanted]).await?.cloud.as_ref();
+    let profiles = cloud.instance_profiles().await?;
+    let view = role_view(cloud, find_profile(&profiles, wanted)?).await?;
     let verdict = crate::core::eval::decide(&view.evaluated(), action, resource);
-    Ok((view, verdict))
+    let simulated = match (&view.role, simulate) {
+        (Some(role), true) => Some(cloud.simulate(&role.arn, action, resource).await),
+        _ => None,
+    };
+    Ok(Can {
+        view,
+        verdict,
+        simulated,
+    })
 }
 
 /// `permissions PROFILE`.

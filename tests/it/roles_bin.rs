@@ -168,6 +168,10 @@ fn permissions_diff_and_who_uses_say_what_the_policies_say() {
             .any(|g| g["action"] == "iam:CreateUser" && g["resource"] == "*")
     );
     assert!(!gained.iter().any(|g| g["action"] == "s3:GetObject"));
+    // --simulate asks IAM's simulator too; moto has none: said, not hidden.
+    let o = run(bin(), &["can", "quarantine", "s3:GetObject", "--simulate"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("simulator unavailable ("), "{}", o.stdout);
     let o = run(bin(), &["can", "web", "nocolon"]);
     assert_eq!(o.code, 2);
     one_line_error(&o);

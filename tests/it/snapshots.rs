@@ -277,6 +277,42 @@ async fn the_confirmation_shows_the_permission_diff_to_quarantine() {
 }
 
 #[tokio::test]
+async fn a_swap_that_drops_a_permissions_boundary_says_what_it_gains() {
+    let mut h = Harness::demo().await;
+    let id = running_with_profile(&h);
+    h.choose(&id, "break-glass-admin").await;
+    h.key(KeyCode::Char('y')).await;
+    h.advance(std::time::Duration::from_secs(30)).await;
+    // From the admin role under OpsBoundary (which denies iam:CreateUser and
+    // organizations:*) to the same power without a boundary.
+    h.choose(&id, "ml-training").await;
+    let s = full(&h);
+    assert!(s.contains("−0 lost"), "{s}");
+    assert!(s.contains("every action of 1 service"), "{s}");
+    let rolecall::tui::app::state::Overlay::Confirm(c) = h.state.overlay.clone() else {
+        panic!("no confirmation")
+    };
+    let ch = &c.changes[0];
+    let d = h
+        .state
+        .access_diff(
+            ch.from.as_ref().map(|p| p.arn.as_str()),
+            ch.to.as_ref().map(|p| p.arn.as_str()),
+        )
+        .unwrap()
+        .unwrap();
+    let gained: Vec<&str> = d.gained.iter().map(|a| a.action.as_str()).collect();
+    assert!(gained.contains(&"iam:CreateUser"), "{gained:?}");
+    assert!(
+        gained
+            .iter()
+            .all(|a| *a == "iam:CreateUser" || a.starts_with("organizations:"))
+    );
+    assert_eq!(d.whole_services, ["organizations"]);
+    insta::assert_snapshot!("confirm_boundary_dropped", s);
+}
+
+#[tokio::test]
 async fn p_shows_the_role_permissions_risky_ones_marked() {
     let mut h = Harness::demo().await;
     let id = h.find(|r| {

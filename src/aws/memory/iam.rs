@@ -115,7 +115,8 @@ pub(super) async fn put_role_policy(
 
 /// The demo's policies for a role: realistic enough that diffs mean something
 /// (a quarantine role that denies everything, an admin role under a
-/// boundary, a CI role that can pass roles, services with their own buckets).
+/// boundary and a legacy one without, a CI role that can pass roles,
+/// services with their own buckets).
 fn demo_policies(role: &str, account: &str) -> Vec<Policy> {
     let doc = |statements: serde_json::Value| {
         serde_json::json!({"Version": "2012-10-17", "Statement": statements}).to_string()
@@ -162,6 +163,12 @@ fn demo_policies(role: &str, account: &str) -> Vec<Policy> {
                 ])),
             },
         ],
+        // A legacy role someone made admin "to get training working": the
+        // break-glass role's power without its boundary.
+        "SageMakerStyleTrainingRole" => vec![managed(
+            "AdministratorAccess",
+            serde_json::json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+        )],
         "ReadOnlyDebugRole" => vec![
             ssm,
             managed(

@@ -56,6 +56,34 @@ pub(super) async fn put_role_policy(
     Ok(())
 }
 
+/// SimulatePrincipalPolicy for one action on one resource: the decision.
+pub(super) async fn simulate(
+    cloud: &SdkCloud,
+    role_arn: &str,
+    action: &str,
+    resource: &str,
+) -> Result<String, ApiError> {
+    let out = cloud
+        .iam
+        .simulate_principal_policy()
+        .policy_source_arn(role_arn)
+        .action_names(action)
+        .resource_arns(resource)
+        .send()
+        .await
+        .map_err(|e| cloud.err(actions::SIMULATE_PRINCIPAL_POLICY, e))?;
+    out.evaluation_results()
+        .first()
+        .map(|r| r.eval_decision().as_str().to_string())
+        .ok_or_else(|| {
+            ApiError::service(
+                actions::SIMULATE_PRINCIPAL_POLICY,
+                "EmptyAnswer",
+                "the simulator returned no result",
+            )
+        })
+}
+
 /// An instance profile as IAM gives it, with its role(s).
 fn profile(p: &aws_sdk_iam::types::InstanceProfile) -> InstanceProfile {
     InstanceProfile {

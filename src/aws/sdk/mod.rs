@@ -361,6 +361,15 @@ impl Cloud for SdkCloud {
     ) -> Result<(), ApiError> {
         iam::put_role_policy(self, role_name, policy_name, document).await
     }
+
+    async fn simulate(
+        &self,
+        role_arn: &str,
+        action: &str,
+        resource: &str,
+    ) -> Result<String, ApiError> {
+        iam::simulate(self, role_arn, action, resource).await
+    }
 }
 
 #[cfg(test)]
