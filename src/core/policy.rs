@@ -130,6 +130,34 @@ pub fn parse(policy: &Policy) -> Parsed {
     }
 }
 
+/// Who a trust policy lets assume the role: `Service ec2.amazonaws.com`,
+/// `AWS arn:…` (its Allow statements' principals).
+pub fn trust_principals(parsed: &Parsed) -> Vec<String> {
+    let Ok(doc) = serde_json::from_str::<Value>(&parsed.text) else {
+        return Vec::new();
+    };
+    let statements = match doc.get("Statement") {
+        Some(Value::Array(list)) => list.clone(),
+        Some(one) => vec![one.clone()],
+        None => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    for st in statements.iter().filter(|s| s["Effect"] == "Allow") {
+        match &st["Principal"] {
+            Value::String(s) => out.push(s.clone()),
+            Value::Object(kinds) => {
+                for (kind, who) in kinds {
+                    for w in strings(who).unwrap_or_default() {
+                        out.push(format!("{kind} {w}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// A row with the policy it comes from, for diffs and listings.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Sourced {

@@ -335,6 +335,13 @@ async fn p_shows_the_role_permissions_risky_ones_marked() {
         s.contains("ecr:*  on *  ⚠ credentials exposure") && s.contains("iam:PassRole"),
         "{s}"
     );
+    // The trust policy apart, never as a permission.
+    assert!(
+        s.contains(
+            "who can assume this role (trust policy, not a permission): Service ec2.amazonaws.com"
+        ),
+        "{s}"
+    );
     insta::assert_snapshot!("permissions_overlay", s);
     // Typing filters; Esc closes.
     for c in "passrole".chars() {

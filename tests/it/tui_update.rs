@@ -1537,6 +1537,18 @@ async fn the_batch_confirmation_repeats_the_filter_that_chose_the_rows() {
         screen.contains("chosen: marked with A under profile=api"),
         "{screen}"
     );
+    // The batch's permission line per from -> to, and p opens its full view.
+    assert!(screen.contains("perms  api → —: +0 gained"), "{screen}");
+    h.key(KeyCode::Char('p')).await;
+    assert!(
+        matches!(h.state.overlay, Overlay::Diff(..)),
+        "{:?}",
+        h.state.overlay
+    );
+    let full = crate::snapshots::screen(&h, 100, 30);
+    assert!(full.contains("api → —") && full.contains("lost"), "{full}");
+    h.key(KeyCode::Esc).await;
+    assert!(matches!(h.state.overlay, Overlay::Confirm(_)));
     h.key(KeyCode::Esc).await;
     // One more marked by hand: said so.
     h.key(KeyCode::Esc).await;

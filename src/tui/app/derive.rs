@@ -105,6 +105,18 @@ pub fn permission_view_lines(state: &State, role: &RoleKey) -> Vec<String> {
                     .flatten()
                     .map(|l| format!("⚠ {}", crate::aws::text::one_line(l))),
             );
+            // The trust policy apart: who may assume the role, not what it may do.
+            if let Some(who) = state
+                .inventory
+                .role_trust
+                .get(role)
+                .filter(|w| !w.is_empty())
+            {
+                lines.push(format!(
+                    "who can assume this role (trust policy, not a permission): {}",
+                    crate::aws::text::one_line(&who.join(", "))
+                ));
+            }
             lines
         }
         _ => Vec::new(),

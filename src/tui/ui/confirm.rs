@@ -537,9 +537,26 @@ pub fn render_diff(state: &State, c: &Confirm, scroll: usize, frame: &mut Frame,
             theme::title(),
         ));
     let mut lines: Vec<Line> = Vec::new();
-    if let Some(ch) = c.changes.first() {
-        let arn = profile_arn;
-        match state.access_diff(arn(ch.from.as_ref()), arn(ch.to.as_ref())) {
+    // Each distinct from → to of the changes, in order.
+    let mut seen: Vec<(Option<&str>, Option<&str>)> = Vec::new();
+    for ch in &c.changes {
+        let pair = (profile_arn(ch.from.as_ref()), profile_arn(ch.to.as_ref()));
+        if seen.contains(&pair) {
+            continue;
+        }
+        seen.push(pair);
+        if c.changes.len() > 1 {
+            let name = |p: Option<&ProfileSummary>| p.map_or("—".to_string(), |p| p.name.clone());
+            lines.push(Line::from(Span::styled(
+                sanitize(&format!(
+                    "{} → {}",
+                    name(ch.from.as_ref()),
+                    name(ch.to.as_ref())
+                )),
+                theme::title(),
+            )));
+        }
+        match state.access_diff(pair.0, pair.1) {
             Err(e) => lines.push(Line::from(Span::styled(
                 sanitize(&format!(
                     "cannot read the roles' policies: {}",

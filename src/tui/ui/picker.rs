@@ -169,7 +169,7 @@ pub fn render_permissions(
     };
     let around = Surround {
         title: format!(
-            " Permissions of role {} (profile {}): policy text, not an evaluation ",
+            " Permissions of role {} (profile {}): its statements, risks marked ",
             pv.role, pv.profile
         ),
         legend: "policy  effect action  resource   ⚠ high risk".into(),

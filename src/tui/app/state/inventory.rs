@@ -76,6 +76,8 @@ pub struct Inventory {
     pub role_rows: HashMap<RoleKey, RoleRows>,
     /// Per role, its policies rolecall could not read: `name: why: raw text`.
     pub role_unreadable: HashMap<RoleKey, Vec<String>>,
+    /// Per role, who its trust policy lets assume it (not a permission).
+    pub role_trust: HashMap<RoleKey, Vec<String>>,
     /// Per role, its statements as IAM evaluates them (with `role_rows`).
     pub role_eval: HashMap<RoleKey, crate::core::eval::RolePolicies>,
     /// What moving from one role (or none) to another gains and loses,

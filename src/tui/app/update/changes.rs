@@ -296,7 +296,7 @@ pub(super) fn quarantine(state: &mut State) -> Vec<Effect> {
 /// production account the account's name must be typed, then Enter. The
 /// arrows scroll a long list.
 pub(super) fn on_confirm(state: &mut State, cmd: Command, mut c: Confirm) -> Vec<Effect> {
-    if cmd == Command::Permissions && c.changes.len() == 1 {
+    if cmd == Command::Permissions {
         // The full permission diff; Esc comes back here.
         state.overlay = Overlay::Diff(Box::new(c), 0);
         return vec![];

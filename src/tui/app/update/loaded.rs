@@ -169,6 +169,12 @@ pub(super) fn role_policies(
                 .inventory
                 .role_eval
                 .insert(key.clone(), crate::core::eval::role_policies(&parsed));
+            let trust = parsed
+                .iter()
+                .filter(|p| p.policy.kind == crate::aws::PolicyKind::Trust)
+                .flat_map(crate::core::policy::trust_principals)
+                .collect();
+            state.inventory.role_trust.insert(key.clone(), trust);
             RoleRows::Loaded(crate::core::policy::rows_of(&parsed))
         }
         Err(e) => RoleRows::Failed(e),
