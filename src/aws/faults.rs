@@ -26,10 +26,13 @@ pub enum Op {
     Identity,
     /// A role's policies (GetRole and the policy reads).
     Role,
+    /// Containment's calls: tags, metadata options, Auto Scaling standby,
+    /// DeleteRolePolicy.
+    Contain,
 }
 
 impl Op {
-    pub const ALL: [Op; 9] = [
+    pub const ALL: [Op; 10] = [
         Op::Regions,
         Op::Instances,
         Op::Associations,
@@ -39,6 +42,7 @@ impl Op {
         Op::Disassociate,
         Op::Identity,
         Op::Role,
+        Op::Contain,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +56,7 @@ impl Op {
             Op::Disassociate => "disassociate",
             Op::Identity => "identity",
             Op::Role => "role",
+            Op::Contain => "contain",
         }
     }
 

@@ -501,6 +501,67 @@ pub trait Cloud: Send + Sync {
         policy_name: &str,
         document: &str,
     ) -> Result<(), ApiError>;
+    /// IAM DeleteRolePolicy: removes an inline policy from a role.
+    async fn delete_role_policy(
+        &self,
+        _role_name: &str,
+        _policy_name: &str,
+    ) -> Result<(), ApiError> {
+        Err(unsupported(actions::DELETE_ROLE_POLICY))
+    }
+    /// EC2 CreateTags: one tag on one instance.
+    async fn create_tag(
+        &self,
+        _region: &str,
+        _instance_id: &str,
+        _key: &str,
+        _value: &str,
+    ) -> Result<(), ApiError> {
+        Err(unsupported(actions::CREATE_TAGS))
+    }
+    /// EC2 DeleteTags: one tag key off one instance.
+    async fn delete_tag(
+        &self,
+        _region: &str,
+        _instance_id: &str,
+        _key: &str,
+    ) -> Result<(), ApiError> {
+        Err(unsupported(actions::DELETE_TAGS))
+    }
+    /// The instance's metadata option `HttpTokens` (`optional` or
+    /// `required`), from DescribeInstances.
+    async fn http_tokens(&self, _region: &str, _instance_id: &str) -> Result<String, ApiError> {
+        Err(unsupported(actions::DESCRIBE_INSTANCES))
+    }
+    /// EC2 ModifyInstanceMetadataOptions `HttpTokens`.
+    async fn set_http_tokens(
+        &self,
+        _region: &str,
+        _instance_id: &str,
+        _tokens: &str,
+    ) -> Result<(), ApiError> {
+        Err(unsupported(actions::MODIFY_METADATA_OPTIONS))
+    }
+    /// Auto Scaling DescribeAutoScalingInstances: the instance's group and
+    /// lifecycle state (`InService`, `Standby`, …), if it is in one.
+    async fn scaling_group(
+        &self,
+        _region: &str,
+        _instance_id: &str,
+    ) -> Result<Option<(String, String)>, ApiError> {
+        Err(unsupported(actions::DESCRIBE_SCALING_INSTANCES))
+    }
+    /// Auto Scaling EnterStandby (decrementing the desired capacity, so the
+    /// group starts no replacement) or ExitStandby.
+    async fn set_standby(
+        &self,
+        _region: &str,
+        _group: &str,
+        _instance_id: &str,
+        _standby: bool,
+    ) -> Result<(), ApiError> {
+        Err(unsupported(actions::ENTER_STANDBY))
+    }
     /// IAM SimulatePrincipalPolicy for one action on one resource: IAM's own
     /// decision (`allowed`, `explicitDeny`, `implicitDeny`). A backend
     /// without a simulator says so.
@@ -516,6 +577,11 @@ pub trait Cloud: Send + Sync {
             "this account has no IAM policy simulator",
         ))
     }
+}
+
+/// A call a backend does not offer.
+fn unsupported(action: &'static str) -> ApiError {
+    ApiError::service(action, "NotImplemented", "this account does not offer it")
 }
 
 /// IAM action names, used to say which permission a refused call needed.
@@ -536,6 +602,13 @@ pub mod actions {
     pub const GET_ROLE_POLICY: &str = "iam:GetRolePolicy";
     pub const PUT_ROLE_POLICY: &str = "iam:PutRolePolicy";
     pub const SIMULATE_PRINCIPAL_POLICY: &str = "iam:SimulatePrincipalPolicy";
+    pub const DELETE_ROLE_POLICY: &str = "iam:DeleteRolePolicy";
+    pub const CREATE_TAGS: &str = "ec2:CreateTags";
+    pub const DELETE_TAGS: &str = "ec2:DeleteTags";
+    pub const MODIFY_METADATA_OPTIONS: &str = "ec2:ModifyInstanceMetadataOptions";
+    pub const DESCRIBE_SCALING_INSTANCES: &str = "autoscaling:DescribeAutoScalingInstances";
+    pub const ENTER_STANDBY: &str = "autoscaling:EnterStandby";
+    pub const EXIT_STANDBY: &str = "autoscaling:ExitStandby";
     pub const LIST_INSTANCE_PROFILES_FOR_ROLE: &str = "iam:ListInstanceProfilesForRole";
     pub const LIST_ACCOUNTS: &str = "organizations:ListAccounts";
     pub const ASSUME_ROLE: &str = "sts:AssumeRole";

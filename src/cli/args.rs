@@ -230,6 +230,56 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },
+    /// Contain compromised instances without taking down their role: a Deny
+    /// keyed on each instance (ec2:SourceInstanceARN) on the role it runs
+    /// with, the swap to quarantine, a case tag; --imdsv2, --standby.
+    Contain {
+        /// The instances (ids).
+        #[arg(value_name = "INSTANCE", required = true)]
+        instances: Vec<String>,
+        /// The case id (default: IR- and the UTC date and time).
+        #[arg(long, value_name = "CASE")]
+        case: Option<String>,
+        /// The quarantine profile (default: the config file's quarantine_profile).
+        #[arg(long, value_name = "PROFILE")]
+        to: Option<String>,
+        /// Require IMDSv2 (HttpTokens=required); the value before is recorded.
+        #[arg(long)]
+        imdsv2: bool,
+        /// Put an instance of an Auto Scaling group in Standby (decrementing
+        /// the desired capacity), so the group neither replaces nor terminates it.
+        #[arg(long)]
+        standby: bool,
+        /// Show every step; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask (scripts).
+        #[arg(long)]
+        yes: bool,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Containment cases (from the journal), and every containment statement
+    /// and revocation policy on the roles of the accounts shown.
+    Cases {
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Reverse a containment: standby, metadata option, tag, profile, deny;
+    /// run again to finish one interrupted half way.
+    Release {
+        #[arg(value_name = "CASE")]
+        case: String,
+        /// Also put back instances whose profile was changed since.
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        yes: bool,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
     /// Every instance that runs with a profile or a role (name or ARN).
     WhoUses {
         #[arg(value_name = "NAME_OR_ARN")]

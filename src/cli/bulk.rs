@@ -367,6 +367,7 @@ async fn execute(
                 .map(str::to_string),
             caller_arn: identity.map(|i| i.arn.clone()),
             undo_of: opts.undo_of.clone(),
+            case: None,
         }
     };
     let signals = StopOnSignal::listen();

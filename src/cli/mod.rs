@@ -6,6 +6,7 @@
 
 pub mod args;
 pub mod bulk;
+pub mod contain;
 pub mod json;
 pub mod roles;
 pub mod table;
@@ -46,6 +47,8 @@ pub async fn run(
             | Command::Swap { .. }
             | Command::Undo { .. }
             | Command::RevokeSessions { .. }
+            | Command::Contain { .. }
+            | Command::Release { .. }
     );
     if opts.read_only && changes {
         return Err(Error::Usage(
@@ -81,6 +84,9 @@ pub async fn run(
             | Command::Swap { .. }
             | Command::Undo { .. }
             | Command::RevokeSessions { .. }
+            | Command::Contain { .. }
+            | Command::Release { .. }
+            | Command::Cases { .. }
             | Command::Journal { .. }
     ) && let Some(j) = &journal
     {
@@ -259,6 +265,103 @@ pub async fn run(
             )
             .await?;
             roles::can(&found, action, resource, *output)
+        }
+        Command::Contain {
+            instances,
+            case,
+            to,
+            imdsv2,
+            standby,
+            dry_run,
+            yes,
+            output,
+        } => {
+            for id in instances {
+                check_instance_id(id)?;
+            }
+            let case = case.clone().unwrap_or_else(|| {
+                crate::core::contain::default_case(std::time::SystemTime::now())
+            });
+            let to = to
+                .clone()
+                .or_else(|| config.quarantine_profile.clone())
+                .map(|p| ProfileRef::parse(&p));
+            let plan = crate::core::contain::plan(
+                &session,
+                instances,
+                &crate::core::contain::Options {
+                    case: &case,
+                    to: to.as_ref(),
+                    imdsv2: *imdsv2,
+                    standby: *standby,
+                },
+            )
+            .await?;
+            eprint!("{}", contain::describe(&plan, &session, &config));
+            if *dry_run {
+                String::new()
+            } else {
+                if journal.is_none() {
+                    return Err(Error::Usage(
+                        "contain journals every step for release: drop --no-journal".into(),
+                    ));
+                }
+                if !*yes {
+                    contain::confirm(&plan, &session, &config, "contain")?;
+                }
+                let steps = crate::core::contain::run(&session, &plan, journal.as_ref()).await;
+                if let Some(bad) = steps.iter().find(|s| !s.ok) {
+                    failure = Some(Error::Runtime(format!(
+                        "{} of {} steps failed (first: {} of {}: {}); run `rolecall release {case}` to take back what was done, or contain again",
+                        steps.iter().filter(|s| !s.ok).count(),
+                        steps.len(),
+                        bad.step,
+                        bad.instance_id,
+                        bad.error.clone().unwrap_or_default()
+                    )));
+                }
+                contain::results(&case, &steps, *output)
+            }
+        }
+        Command::Cases { output } => {
+            let journal = journal
+                .as_ref()
+                .ok_or_else(|| Error::Usage("cases reads the journal: drop --no-journal".into()))?;
+            let (entries, _) = journal.read().map_err(|e| Error::Runtime(e.to_string()))?;
+            let records = crate::core::contain::cases(&entries);
+            let found = crate::core::contain::scan(&session).await?;
+            contain::cases(&records, &found, *output)
+        }
+        Command::Release {
+            case,
+            force,
+            dry_run,
+            yes,
+            output,
+        } => {
+            crate::core::contain::check_case(case)?;
+            let journal = journal.as_ref().ok_or_else(|| {
+                Error::Usage("release reads the journal: drop --no-journal".into())
+            })?;
+            if !*dry_run && !*yes {
+                bulk::confirm_typed(
+                    &format!("release case {}", crate::aws::text::escape(case)),
+                    "y",
+                )?;
+            }
+            let steps =
+                crate::core::contain::release(&session, journal, case, *force, *dry_run).await?;
+            if !*dry_run && let Some(bad) = steps.iter().find(|s| !s.ok) {
+                failure = Some(Error::Runtime(format!(
+                    "{} of {} steps did not complete (first: {} of {}: {}); run release again once fixed",
+                    steps.iter().filter(|s| !s.ok).count(),
+                    steps.len(),
+                    bad.step,
+                    bad.instance_id,
+                    bad.error.clone().unwrap_or_default()
+                )));
+            }
+            contain::results(case, &steps, *output)
         }
         Command::WhoUses { name, output } => {
             let users = access::who_uses(&session, name).await?;
@@ -490,6 +593,7 @@ async fn execute(
             .map(str::to_string),
         caller_arn: planned.identity.as_ref().map(|i| i.arn.clone()),
         undo_of: None,
+        case: None,
     };
     // A batch of one: the same runner as `swap`, signals included (a signal
     // after the call went out lets it finish and be journaled).

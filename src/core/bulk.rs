@@ -324,6 +324,8 @@ pub fn batch_to_undo(
     let records: Vec<crate::core::journal::Record> = crate::core::journal::records(entries)
         .into_iter()
         .filter(|r| crate::core::journal::is_instance_change(r.entry))
+        // A containment's swap is put back by `release CASE`, with the rest.
+        .filter(|r| named.is_some() || r.entry.case.is_none())
         .collect();
     // The undos of a batch, and whether each finished: every change of it
     // journaled ok (an undo killed or refused part way does not count).
@@ -753,6 +755,8 @@ mod tests {
             undo_of: None,
             aws_cli: vec![],
             role: None,
+            case: None,
+            previous: None,
             tool: String::new(),
         }
     }

@@ -61,9 +61,17 @@ pub struct Entry {
     pub undo_of: Option<String>,
     /// The equivalent AWS CLI command lines.
     pub aws_cli: Vec<String>,
-    /// A change to a role (`revoke_sessions`): the role's name.
+    /// A change to a role (`revoke_sessions`, a containment's deny): the
+    /// role's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// A containment's steps (and their release) carry its case id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
+    /// What a containment step changed from (`HttpTokens` before, the Auto
+    /// Scaling group entered standby in), for its release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
     /// `rolecall <version>`.
     pub tool: String,
 }
@@ -75,6 +83,8 @@ pub struct Context {
     pub account: Option<String>,
     pub caller_arn: Option<String>,
     pub undo_of: Option<String>,
+    /// A containment's case id.
+    pub case: Option<String>,
 }
 
 /// The journal's action name for a change.
@@ -191,6 +201,8 @@ impl Entry {
             undo_of: ctx.undo_of.clone(),
             aws_cli,
             role: None,
+            case: ctx.case.clone(),
+            previous: None,
             tool: format!("rolecall {}", env!("CARGO_PKG_VERSION")),
         }
     }
@@ -582,6 +594,8 @@ mod tests {
             undo_of: None,
             aws_cli: vec![],
             role: None,
+            case: None,
+            previous: None,
             tool: "rolecall test".into(),
         }
     }

@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod catalogue;
 pub mod change;
 pub mod config;
+pub mod contain;
 pub mod effective;
 pub mod error;
 pub mod eval;

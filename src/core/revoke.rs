@@ -115,6 +115,7 @@ pub async fn revoke(
         account: identity.map(|i| i.account.clone()),
         caller_arn: identity.map(|i| i.arn.clone()),
         undo_of: None,
+        case: None,
     };
     let mut sent = Entry::sent_for_role(
         &context,

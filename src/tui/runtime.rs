@@ -587,6 +587,7 @@ pub async fn mutate(
         account: m.account.clone(),
         caller_arn: m.caller_arn.clone(),
         undo_of: m.undo_of.clone(),
+        case: None,
     };
     let record = journaling.map(|j| Record {
         journal: &j.journal,

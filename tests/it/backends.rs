@@ -141,12 +141,17 @@ pub fn fleet_from_spec(spec: &Value) -> Fleet {
             .iter()
             .map(|i| {
                 n += 1;
+                let mut tags = serde_json::Map::new();
+                if let Some(g) = i["group"].as_str() {
+                    tags.insert("aws:autoscaling:groupName".into(), json!(g));
+                }
                 json!({
                     "id": format!("i-{:017x}", 0xabc00 + n),
                     "name": i["name"],
                     "state": i["state"].as_str().unwrap_or("running"),
                     "type": "t3.micro",
                     "profile": i["profile"],
+                    "tags": tags,
                 })
             })
             .collect();

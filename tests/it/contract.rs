@@ -6,6 +6,7 @@ use rolecall::cli;
 use rolecall::core::error::Error as CliError;
 use rolecall::core::inventory;
 use rolecall::core::session::Session;
+use serde_json::json;
 
 use crate::backends::{World, standard_spec};
 use crate::contract;
@@ -321,4 +322,142 @@ async fn a_roles_trust_policy_and_its_profiles_are_read(w: World) {
 contract!(
     a_roles_trust_policy_and_its_profiles_are_read,
     standard_spec()
+);
+
+/// Containment and its release, on both backends: two instances of one role
+/// contained (one in an Auto Scaling group, with --standby and --imdsv2),
+/// the third on the role untouched; `release` puts every one back exactly.
+async fn contain_and_release_put_everything_back(w: World) {
+    use rolecall::core::contain;
+    let s = session(&w);
+    let cloud = w.cloud.clone();
+    let (w1, w2, w3) = (w.id("c-1"), w.id("c-2"), w.id("c-3"));
+    let region = "us-east-1";
+    let names = |p: &[rolecall::aws::Policy]| -> Vec<String> {
+        let mut n: Vec<String> = p
+            .iter()
+            .filter(|p| p.kind == rolecall::aws::PolicyKind::Inline)
+            .map(|p| p.name.clone())
+            .collect();
+        n.sort();
+        n
+    };
+    let before_policies = names(&cloud.role_policies("web-role").await.unwrap());
+    let tags = |id: String| {
+        let cloud = cloud.clone();
+        async move {
+            cloud
+                .instances(region)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|i| i.id == id)
+                .unwrap()
+                .tags
+        }
+    };
+    let tags_before = tags(w1.clone()).await;
+    assert_eq!(cloud.http_tokens(region, &w1).await.unwrap(), "optional");
+    let group = cloud.scaling_group(region, &w1).await.unwrap();
+    assert_eq!(
+        group,
+        Some(("web-asg".to_string(), "InService".to_string()))
+    );
+    assert_eq!(cloud.scaling_group(region, &w2).await.unwrap(), None);
+
+    let dir = tempfile::tempdir().unwrap();
+    let journal = rolecall::core::journal::Journal::new(dir.path().join("j.jsonl"));
+    let to = ProfileRef::parse("quarantine");
+    let plan = contain::plan(
+        &s,
+        &[w1.clone(), w2.clone()],
+        &contain::Options {
+            case: "IR-T1",
+            to: Some(&to),
+            imdsv2: true,
+            standby: true,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(plan.denies.len(), 1);
+    assert_eq!(
+        plan.denies[0].others,
+        std::slice::from_ref(&w3),
+        "c-3 keeps working"
+    );
+    let steps = contain::run(&s, &plan, Some(&journal)).await;
+    assert!(steps.iter().all(|st| st.ok), "{steps:#?}");
+    // The deny names exactly the two contained instances.
+    let policies = cloud.role_policies("web-role").await.unwrap();
+    let deny = policies.iter().find(|p| p.name == contain::POLICY).unwrap();
+    let arns = &contain::cases_in(&deny.document)[0].1;
+    assert_eq!(arns.len(), 2);
+    assert!(arns.iter().any(|a| a.ends_with(&w1)) && arns.iter().any(|a| a.ends_with(&w2)));
+    assert!(!arns.iter().any(|a| a.ends_with(&w3)));
+    if let Some(c) = &w.clock {
+        c.advance(std::time::Duration::from_secs(60));
+    }
+    assert_eq!(profile_of(&w, "c-1").await.unwrap().0, "quarantine");
+    assert_eq!(profile_of(&w, "c-2").await.unwrap().0, "quarantine");
+    assert_eq!(profile_of(&w, "c-3").await.unwrap().0, "web");
+    assert!(
+        tags(w1.clone())
+            .await
+            .contains(&(contain::CASE_TAG.into(), "IR-T1".into()))
+    );
+    assert_eq!(cloud.http_tokens(region, &w1).await.unwrap(), "required");
+    assert_eq!(
+        cloud.scaling_group(region, &w1).await.unwrap().unwrap().1,
+        "Standby"
+    );
+    // cases lists both.
+    let (entries, _) = journal.read().unwrap();
+    let cases = contain::cases(&entries);
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].instances.len(), 2);
+    assert!(!cases[0].released);
+
+    // release: every one back exactly.
+    let steps = contain::release(&s, &journal, "IR-T1", false, false)
+        .await
+        .unwrap();
+    assert!(steps.iter().all(|st| st.ok), "{steps:#?}");
+    if let Some(c) = &w.clock {
+        c.advance(std::time::Duration::from_secs(60));
+    }
+    for name in ["c-1", "c-2", "c-3"] {
+        assert_eq!(profile_of(&w, name).await.unwrap().0, "web", "{name}");
+    }
+    assert_eq!(tags(w1.clone()).await, tags_before);
+    assert_eq!(cloud.http_tokens(region, &w1).await.unwrap(), "optional");
+    assert_eq!(
+        cloud.scaling_group(region, &w1).await.unwrap(),
+        Some(("web-asg".to_string(), "InService".to_string()))
+    );
+    assert_eq!(
+        names(&cloud.role_policies("web-role").await.unwrap()),
+        before_policies
+    );
+    let (entries, _) = journal.read().unwrap();
+    assert!(contain::cases(&entries)[0].released);
+    // A second release finds nothing left to do, and says so without error.
+    let again = contain::release(&s, &journal, "IR-T1", false, false)
+        .await
+        .unwrap();
+    assert!(again.iter().all(|st| st.ok), "{again:#?}");
+}
+contract!(
+    contain_and_release_put_everything_back,
+    json!({
+        "profiles": [
+            {"name": "web", "role": "web-role"},
+            {"name": "quarantine", "role": "deny-role"}
+        ],
+        "regions": {"us-east-1": [
+            {"name": "c-1", "profile": "web", "group": "web-asg"},
+            {"name": "c-2", "profile": "web"},
+            {"name": "c-3", "profile": "web"}
+        ], "eu-west-1": []}
+    })
 );

@@ -90,5 +90,20 @@ for region, instances in spec.get("regions", {}).items():
             ec2.associate_iam_instance_profile(InstanceId=iid, IamInstanceProfile={"Name": inst["profile"]})
         if inst.get("state") == "stopped":
             ec2.stop_instances(InstanceIds=[iid])
+    # Instances in an Auto Scaling group ("group": NAME): the group is made
+    # empty, then they are attached to it.
+    groups = {}
+    for iid, inst in zip(ids, instances):
+        if inst.get("group"):
+            groups.setdefault(inst["group"], []).append(iid)
+    if groups:
+        asg = boto3.client("autoscaling", region_name=region, **kw)
+        for name, members in groups.items():
+            asg.create_launch_configuration(LaunchConfigurationName=name + "-lc",
+                                            ImageId="ami-12c6146b", InstanceType="t3.micro")
+            asg.create_auto_scaling_group(AutoScalingGroupName=name, LaunchConfigurationName=name + "-lc",
+                                          MinSize=0, MaxSize=10, DesiredCapacity=0,
+                                          AvailabilityZones=[region + "a"])
+            asg.attach_instances(InstanceIds=members, AutoScalingGroupName=name)
     out["instances"][region] = ids
 json.dump(out, sys.stdout)

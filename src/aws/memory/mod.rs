@@ -5,6 +5,7 @@
 //! This file holds the account, its options and what every call goes through
 //! (latency, faults, settling); each service's calls live in their own file.
 
+mod contain;
 mod ec2;
 mod iam;
 mod sts;
@@ -156,6 +157,10 @@ struct World {
     faults: FaultPlan,
     /// Inline policies put on roles (PutRolePolicy), by role name.
     added_policies: std::collections::HashMap<String, Vec<Policy>>,
+    /// Instances' metadata option HttpTokens where it is not `optional`.
+    http_tokens: std::collections::HashMap<String, String>,
+    /// Instances in Auto Scaling Standby.
+    standby: std::collections::HashSet<String>,
 }
 
 /// The in-memory account. Cheap to share behind an `Arc`.
@@ -274,6 +279,8 @@ impl MemoryAccount {
                 rng: SplitMix(options.latency.seed),
                 faults: options.faults,
                 added_policies: Default::default(),
+                http_tokens: Default::default(),
+                standby: Default::default(),
             }),
             clock: options.clock,
             started: now,
@@ -458,6 +465,55 @@ impl Cloud for MemoryAccount {
 
     async fn caller_identity(&self) -> Result<CallerIdentity, ApiError> {
         sts::caller_identity(self).await
+    }
+
+    async fn delete_role_policy(&self, role_name: &str, policy_name: &str) -> Result<(), ApiError> {
+        contain::delete_role_policy(self, role_name, policy_name).await
+    }
+
+    async fn create_tag(
+        &self,
+        region: &str,
+        instance_id: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ApiError> {
+        contain::create_tag(self, region, instance_id, key, value).await
+    }
+
+    async fn delete_tag(&self, region: &str, instance_id: &str, key: &str) -> Result<(), ApiError> {
+        contain::delete_tag(self, region, instance_id, key).await
+    }
+
+    async fn http_tokens(&self, region: &str, instance_id: &str) -> Result<String, ApiError> {
+        contain::http_tokens(self, region, instance_id).await
+    }
+
+    async fn set_http_tokens(
+        &self,
+        region: &str,
+        instance_id: &str,
+        tokens: &str,
+    ) -> Result<(), ApiError> {
+        contain::set_http_tokens(self, region, instance_id, tokens).await
+    }
+
+    async fn scaling_group(
+        &self,
+        region: &str,
+        instance_id: &str,
+    ) -> Result<Option<(String, String)>, ApiError> {
+        contain::scaling_group(self, region, instance_id).await
+    }
+
+    async fn set_standby(
+        &self,
+        region: &str,
+        group: &str,
+        instance_id: &str,
+        standby: bool,
+    ) -> Result<(), ApiError> {
+        contain::set_standby(self, region, group, instance_id, standby).await
     }
 }
 

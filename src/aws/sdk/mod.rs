@@ -3,6 +3,7 @@
 //! This file builds the clients, maps SDK errors to [`ApiError`] and holds the
 //! one [`Cloud`] impl; each service's calls live in their own file.
 
+mod contain;
 mod ec2;
 mod iam;
 mod sts;
@@ -369,6 +370,55 @@ impl Cloud for SdkCloud {
         resource: &str,
     ) -> Result<String, ApiError> {
         iam::simulate(self, role_arn, action, resource).await
+    }
+
+    async fn delete_role_policy(&self, role_name: &str, policy_name: &str) -> Result<(), ApiError> {
+        contain::delete_role_policy(self, role_name, policy_name).await
+    }
+
+    async fn create_tag(
+        &self,
+        region: &str,
+        instance_id: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ApiError> {
+        contain::create_tag(self, region, instance_id, key, value).await
+    }
+
+    async fn delete_tag(&self, region: &str, instance_id: &str, key: &str) -> Result<(), ApiError> {
+        contain::delete_tag(self, region, instance_id, key).await
+    }
+
+    async fn http_tokens(&self, region: &str, instance_id: &str) -> Result<String, ApiError> {
+        contain::http_tokens(self, region, instance_id).await
+    }
+
+    async fn set_http_tokens(
+        &self,
+        region: &str,
+        instance_id: &str,
+        tokens: &str,
+    ) -> Result<(), ApiError> {
+        contain::set_http_tokens(self, region, instance_id, tokens).await
+    }
+
+    async fn scaling_group(
+        &self,
+        region: &str,
+        instance_id: &str,
+    ) -> Result<Option<(String, String)>, ApiError> {
+        contain::scaling_group(self, region, instance_id).await
+    }
+
+    async fn set_standby(
+        &self,
+        region: &str,
+        group: &str,
+        instance_id: &str,
+        standby: bool,
+    ) -> Result<(), ApiError> {
+        contain::set_standby(self, region, group, instance_id, standby).await
     }
 }
 
