@@ -349,8 +349,15 @@ pub async fn run(
                     "y",
                 )?;
             }
-            let steps =
-                crate::core::contain::release(&session, journal, case, *force, *dry_run).await?;
+            let steps = crate::core::contain::release(
+                &session,
+                journal,
+                case,
+                *force,
+                *dry_run,
+                std::time::Duration::from_secs(opts.timeout),
+            )
+            .await?;
             if !*dry_run && let Some(bad) = steps.iter().find(|s| !s.ok) {
                 failure = Some(Error::Runtime(format!(
                     "{} of {} steps did not complete (first: {} of {}: {}); run release again once fixed",

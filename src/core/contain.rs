@@ -683,6 +683,30 @@ pub struct CaseInstance {
     pub steps: Vec<(String, String)>,
 }
 
+/// How long to wait before `release` reads what a case's steps did: a step
+/// whose outcome is not on record, sent less than `timeout` before `now`,
+/// may still reach AWS (its sender died, its request did not).
+pub fn settle_time(
+    entries: &[Entry],
+    case: &str,
+    timeout: std::time::Duration,
+    now: std::time::SystemTime,
+) -> Option<std::time::Duration> {
+    crate::core::journal::records(entries)
+        .iter()
+        .filter(|r| r.entry.case.as_deref() == Some(case))
+        .filter(|r| {
+            matches!(
+                r.known,
+                crate::core::journal::Known::Unknown | crate::core::journal::Known::Partial
+            )
+        })
+        .filter_map(|r| humantime::parse_rfc3339_weak(&r.entry.time).ok())
+        .filter_map(|sent| (sent + timeout).duration_since(now).ok())
+        .max()
+        .filter(|d| !d.is_zero())
+}
+
 /// Every case the journal records, newest first.
 pub fn cases(entries: &[Entry]) -> Vec<CaseRecord> {
     let records = crate::core::journal::records(entries);
@@ -725,24 +749,28 @@ pub fn cases(entries: &[Entry]) -> Vec<CaseRecord> {
         };
         let i = &mut c.instances[k];
         let ok = r.known == crate::core::journal::Known::Ok;
+        // A containment step whose outcome is not on record (kill -9, a
+        // lost answer) may have happened: release treats it as done and
+        // checks what the instance shows. Only a release that worked clears.
+        let maybe = r.known != crate::core::journal::Known::Failed;
         let word = r.known.word().to_string();
         let step = e.action.clone();
         i.steps.retain(|(s, _)| s != &step);
         i.steps.push((step.clone(), word));
         match step.as_str() {
             "contain_deny" => {
-                i.denied = ok;
+                i.denied = maybe;
                 i.role = e.role.clone().or(i.role.take());
             }
             "release_deny" if ok => i.denied = false,
-            "contain_tag" => i.tagged = ok,
+            "contain_tag" => i.tagged = maybe,
             "release_tag" if ok => i.tagged = false,
-            "contain_imdsv2" if ok => i.tokens_before = e.previous.clone(),
+            "contain_imdsv2" if maybe => i.tokens_before = e.previous.clone(),
             "release_imdsv2" if ok => i.tokens_before = None,
-            "contain_standby" if ok => i.standby_group = e.previous.clone(),
+            "contain_standby" if maybe => i.standby_group = e.previous.clone(),
             "release_standby" if ok => i.standby_group = None,
             "associate" | "replace" | "disassociate" | "detach_then_associate" => {
-                if e.undo_of.is_none() && !i.swapped && ok {
+                if e.undo_of.is_none() && !i.swapped && maybe {
                     i.swapped = true;
                     i.swap_batch = Some(e.batch.clone());
                     i.from_profile_arn = e.from_profile_arn.clone();
@@ -808,8 +836,20 @@ pub async fn release(
     case: &str,
     force: bool,
     dry_run: bool,
+    timeout: std::time::Duration,
 ) -> Result<Vec<StepResult>, Error> {
     let (entries, _) = journal.read().map_err(|e| Error::Runtime(e.to_string()))?;
+    if !dry_run
+        && let Some(wait) = settle_time(&entries, case, timeout, std::time::SystemTime::now())
+    {
+        eprintln!(
+            "rolecall: waiting {:.0} s: a step of case {} whose outcome is not on record was sent under {} s ago and may still land",
+            wait.as_secs_f64().ceil(),
+            escape(case),
+            timeout.as_secs()
+        );
+        tokio::time::sleep(wait).await;
+    }
     let record = cases(&entries)
         .into_iter()
         .find(|c| c.case == case)

@@ -419,9 +419,16 @@ async fn contain_and_release_put_everything_back(w: World) {
     assert!(!cases[0].released);
 
     // release: every one back exactly.
-    let steps = contain::release(&s, &journal, "IR-T1", false, false)
-        .await
-        .unwrap();
+    let steps = contain::release(
+        &s,
+        &journal,
+        "IR-T1",
+        false,
+        false,
+        std::time::Duration::from_secs(3),
+    )
+    .await
+    .unwrap();
     assert!(steps.iter().all(|st| st.ok), "{steps:#?}");
     if let Some(c) = &w.clock {
         c.advance(std::time::Duration::from_secs(60));
@@ -442,9 +449,16 @@ async fn contain_and_release_put_everything_back(w: World) {
     let (entries, _) = journal.read().unwrap();
     assert!(contain::cases(&entries)[0].released);
     // A second release finds nothing left to do, and says so without error.
-    let again = contain::release(&s, &journal, "IR-T1", false, false)
-        .await
-        .unwrap();
+    let again = contain::release(
+        &s,
+        &journal,
+        "IR-T1",
+        false,
+        false,
+        std::time::Duration::from_secs(3),
+    )
+    .await
+    .unwrap();
     assert!(again.iter().all(|st| st.ok), "{again:#?}");
 }
 contract!(

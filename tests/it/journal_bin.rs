@@ -820,3 +820,135 @@ fn a_signal_during_a_cli_swap_lets_the_calls_under_way_finish_and_exits_128_plus
     assert_eq!(records.len(), ok, "{j}");
     assert!(records.iter().all(|r| r["status"] == "ok"), "{j}");
 }
+
+/// kill -9 between containment steps, at several points: `release` then
+/// puts every instance back exactly (profile, tag, HttpTokens, standby, the
+/// role's deny), whatever the journal could record.
+#[test]
+fn release_after_kill_9_mid_containment_finishes_the_job() {
+    use rolecall::aws::Cloud;
+    let spec = serde_json::json!({
+        "profiles": [
+            {"name": "web", "role": "web-role"},
+            {"name": "quarantine", "role": "deny-role"}
+        ],
+        "regions": {"us-east-1": [
+            {"name": "k-0", "profile": "web", "group": "k-asg"},
+            {"name": "k-1", "profile": "web"},
+            {"name": "k-2", "profile": "web"},
+            {"name": "k-3", "profile": "web"},
+            {"name": "k-4", "profile": "web"}
+        ]}
+    });
+    let w = world(Kind::Moto, &spec);
+    let moto = w.moto.as_ref().unwrap();
+    let cloud = moto.cloud();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let far = crate::netfault::DelayProxy::start(&moto.endpoint, Duration::from_millis(150));
+    let ids: Vec<String> = (0..4).map(|n| w.id(&format!("k-{n}"))).collect();
+    for (round, marker) in [
+        "\"contain_deny\"",
+        "\"replace\"",
+        "\"contain_tag\"",
+        "\"contain_imdsv2\"",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = dir.path().join("journal.jsonl");
+        let case = format!("IR-K{round}");
+        let mut contain = std::process::Command::new(env!("CARGO_BIN_EXE_rolecall"));
+        contain
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_DEFAULT_REGION");
+        for (k, v) in moto.env() {
+            contain.env(k, v);
+        }
+        contain
+            .env("AWS_ENDPOINT_URL", &far.url)
+            .args([
+                "--region",
+                "us-east-1",
+                "--journal",
+                journal.to_str().unwrap(),
+                "contain",
+            ])
+            .args(&ids)
+            .args([
+                "--case",
+                &case,
+                "--to",
+                "quarantine",
+                "--imdsv2",
+                "--standby",
+                "--yes",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = contain.spawn().unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let text = std::fs::read_to_string(&journal).unwrap_or_default();
+            if text.contains(marker) || std::time::Instant::now() > deadline {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // SIGKILL: between steps, no handler runs.
+        let _ = child.kill();
+        let _ = child.wait();
+        let (code, _, err) = run_json(
+            &mut on_moto(moto),
+            &[
+                "--region",
+                "us-east-1",
+                "--journal",
+                journal.to_str().unwrap(),
+                "release",
+                &case,
+                "--yes",
+                "--output",
+                "json",
+            ],
+        );
+        assert_eq!(code, 0, "release after a kill at {marker}: {err}");
+        let now = profiles_now(&w);
+        rt.block_on(async {
+            for n in 0..5 {
+                assert_eq!(
+                    now[&format!("k-{n}")].as_deref(),
+                    Some("web"),
+                    "k-{n} after a kill at {marker}"
+                );
+            }
+            let instances = cloud.instances("us-east-1").await.unwrap();
+            for id in &ids {
+                let i = instances.iter().find(|i| &i.id == id).unwrap();
+                assert!(
+                    !i.tags.iter().any(|(k, _)| k == "rolecall:case"),
+                    "{id} tagged after {marker}"
+                );
+                assert_eq!(
+                    cloud.http_tokens("us-east-1", id).await.unwrap(),
+                    "optional",
+                    "{id} after {marker}"
+                );
+            }
+            assert_eq!(
+                cloud
+                    .scaling_group("us-east-1", &ids[0])
+                    .await
+                    .unwrap()
+                    .map(|g| g.1),
+                Some("InService".to_string()),
+                "after {marker}"
+            );
+            let policies = cloud.role_policies("web-role").await.unwrap();
+            assert!(
+                !policies.iter().any(|p| p.name == "rolecall-contain"),
+                "the deny left after a kill at {marker}"
+            );
+        });
+    }
+}
