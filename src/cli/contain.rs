@@ -14,65 +14,19 @@ use super::table::table;
 
 /// Everything `contain` will do, per instance, and the deny in full.
 pub fn describe(plan: &Plan, session: &Session, config: &crate::core::config::Config) -> String {
-    let mut out = format!("case {}\n", plan.case);
-    for d in &plan.denies {
-        out.push_str(&format!(
-            "deny on role {} ({} of {} characters of inline policy): {} other instance(s) on the role {} working\n  {}\n",
-            d.role,
-            d.inline_size,
-            contain::INLINE_LIMIT,
-            d.others.len(),
-            if d.others.len() == 1 { "keeps" } else { "keep" },
-            d.document
-        ));
-    }
-    for t in &plan.targets {
-        let label = session.label(
-            &t.account,
-            plan.identities.get(&t.account).map(|i| i.account.as_str()),
+    let label = |key: &str| {
+        session.label(
+            key,
+            plan.identities.get(key).map(|i| i.account.as_str()),
             config,
-        );
-        out.push_str(&format!(
-            "{} {} {}{}:\n",
-            label,
-            t.region,
-            t.instance_id,
-            t.name
-                .as_deref()
-                .map(|n| format!(" ({n})"))
-                .unwrap_or_default()
-        ));
-        match &t.role {
-            Some(r) => out.push_str(&format!(
-                "  1. deny: iam:PutRolePolicy {} on role {r} (Deny * where {} = {})\n",
-                contain::POLICY,
-                contain::SOURCE_KEY,
-                t.instance_arn
-            )),
-            None => out.push_str("  1. deny: none (the instance runs with no role)\n"),
-        }
-        match &t.swap {
-            Ok(c) => out.push_str(&format!("  2. swap: {}\n", c.kind.calls().join(", then "))),
-            Err(why) => out.push_str(&format!("  2. swap: none ({why})\n")),
-        }
-        out.push_str(&format!(
-            "  3. tag: ec2:CreateTags {}={}\n",
-            contain::CASE_TAG,
-            plan.case
-        ));
-        if plan.imdsv2 {
-            out.push_str(&format!(
-                "  4. imdsv2: ec2:ModifyInstanceMetadataOptions HttpTokens {} → required\n",
-                t.tokens.as_deref().unwrap_or("optional")
-            ));
-        }
-        match (&t.group, plan.standby) {
-            (Some((g, _)), true) => out.push_str(&format!("  5. standby: autoscaling:EnterStandby in {g} (desired capacity decremented)\n")),
-            (Some((g, _)), false) => out.push_str(&format!("  ⚠ in group {g}: the group may replace or terminate it (--standby puts it in Standby)\n")),
-            (None, _) => {}
-        }
+        )
+    };
+    let mut text = contain::describe(plan, &label).join("\n");
+    if !plan.standby && plan.targets.iter().any(|t| t.group.is_some()) {
+        text.push_str("\n(--standby puts the instances of a group in Standby)");
     }
-    lines(&out)
+    text.push('\n');
+    lines(&text)
 }
 
 /// Each line made safe for the terminal, the line breaks kept.

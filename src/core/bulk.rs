@@ -692,7 +692,7 @@ pub async fn run(
     changes: &[(Change, Option<String>)],
     concurrency: usize,
     journal: Option<&Journal>,
-    context: &dyn Fn(&str) -> Context,
+    context: &(dyn Fn(&str) -> Context + Sync),
     stop: &std::sync::atomic::AtomicBool,
     on_detached: &(dyn Fn(&Change, &exec::Step) + Send + Sync),
 ) -> Vec<Result<Outcome, JournalError>> {

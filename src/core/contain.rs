@@ -159,7 +159,7 @@ pub fn size(doc: &str) -> usize {
 }
 
 /// One instance to contain, as read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Target {
     pub account: String,
     pub account_id: String,
@@ -179,7 +179,7 @@ pub struct Target {
 
 /// The deny on one role: its new document, its size against the limit, and
 /// the other instances that keep working on the role.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RoleDeny {
     pub account: String,
     pub role: String,
@@ -192,7 +192,7 @@ pub struct RoleDeny {
 }
 
 /// Everything `contain` will do, read and checked before anything is sent.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub case: String,
     pub quarantine: Option<InstanceProfile>,
@@ -387,8 +387,64 @@ pub async fn plan(session: &Session, ids: &[String], opts: &Options<'_>) -> Resu
     })
 }
 
+/// Everything a plan will do, per instance, and each deny in full (what the
+/// CLI prints and the TUI's confirmation shows); `label` names an account.
+pub fn describe(plan: &Plan, label: &dyn Fn(&str) -> String) -> Vec<String> {
+    let mut out = vec![format!("case {}", plan.case)];
+    for d in &plan.denies {
+        out.push(format!(
+            "deny on role {} ({} of {INLINE_LIMIT} characters of inline policy): {} other instance(s) on the role {} working",
+            d.role,
+            d.inline_size,
+            d.others.len(),
+            if d.others.len() == 1 { "keeps" } else { "keep" },
+        ));
+        out.push(format!("  {}", d.document));
+    }
+    for t in &plan.targets {
+        out.push(format!(
+            "{} {} {}{}:",
+            label(&t.account),
+            t.region,
+            t.instance_id,
+            t.name
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
+        ));
+        out.push(match &t.role {
+            Some(r) => format!(
+                "  1. deny: iam:PutRolePolicy {POLICY} on role {r} (Deny * where {SOURCE_KEY} = {})",
+                t.instance_arn
+            ),
+            None => "  1. deny: none (the instance runs with no role)".to_string(),
+        });
+        out.push(match &t.swap {
+            Ok(c) => format!("  2. swap: {}", c.kind.calls().join(", then ")),
+            Err(why) => format!("  2. swap: none ({why})"),
+        });
+        out.push(format!("  3. tag: ec2:CreateTags {CASE_TAG}={}", plan.case));
+        if plan.imdsv2 {
+            out.push(format!(
+                "  4. imdsv2: ec2:ModifyInstanceMetadataOptions HttpTokens {} → required",
+                t.tokens.as_deref().unwrap_or("optional")
+            ));
+        }
+        match (&t.group, plan.standby) {
+            (Some((g, _)), true) => out.push(format!(
+                "  5. standby: autoscaling:EnterStandby in {g} (desired capacity decremented)"
+            )),
+            (Some((g, _)), false) => out.push(format!(
+                "  ⚠ in group {g}: the group may replace or terminate it"
+            )),
+            (None, _) => {}
+        }
+    }
+    out
+}
+
 /// What a step did: its name, the instance (or role), and the outcome.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct StepResult {
     pub step: String,
     pub instance_id: String,
@@ -523,9 +579,23 @@ pub async fn run(session: &Session, plan: &Plan, journal: Option<&Journal>) -> V
         .iter()
         .filter_map(|t| Some((t.swap.clone().ok()?, t.name.clone())))
         .collect();
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    let results =
-        crate::core::bulk::run(session, &changes, 8, journal, &ctx, &stop, &|_, _| {}).await;
+    // One at a time (a containment is a handful of instances), each through
+    // the executor every change goes through.
+    let mut results = Vec::new();
+    for (change, name) in &changes {
+        let Some(account) = session.account(&change.account) else {
+            continue;
+        };
+        let context = ctx(&change.account);
+        let record = journal.map(|journal| crate::core::exec::Record {
+            journal,
+            context: &context,
+            instance_name: name.as_deref(),
+        });
+        results.push(
+            crate::core::exec::run_recorded(account.cloud.as_ref(), change, record, &|_| {}).await,
+        );
+    }
     for ((c, _), r) in changes.iter().zip(results) {
         let to = c.to.as_ref().map_or("—".to_string(), |p| p.name.clone());
         let r = match r {

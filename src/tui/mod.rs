@@ -8,5 +8,6 @@ pub mod runtime;
 pub mod ui;
 
 pub use runtime::{
-    Exit, Journaling, Settings, mutate, osc52, perform, restore_terminal, run, run_mutation,
+    Exit, Journaling, Settings, mutate, osc52, perform, perform_contain, restore_terminal, run,
+    run_mutation,
 };

@@ -172,6 +172,8 @@ pub fn failure(effect: &Effect, why: &str) -> Option<Action> {
         Effect::Mutate(_)
         | Effect::ReadJournal(_)
         | Effect::RevokeSessions { .. }
+        | Effect::PlanContain { .. }
+        | Effect::RunContain(_)
         | Effect::Copy(_)
         | Effect::StopChanges
         | Effect::Quit => return None,
@@ -252,6 +254,8 @@ pub async fn fetch(accounts: &[Account], effect: Effect) -> Option<Action> {
         Effect::Mutate(_)
         | Effect::ReadJournal(_)
         | Effect::RevokeSessions { .. }
+        | Effect::PlanContain { .. }
+        | Effect::RunContain(_)
         | Effect::Copy(_)
         | Effect::StopChanges
         | Effect::Quit => return None,

@@ -439,6 +439,13 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
                     perform(Effect::Mutate(m), &accounts, journaling, &tx).await;
                 });
             }
+            effect @ (Effect::PlanContain { .. } | Effect::RunContain(_)) => {
+                let (accounts, journaling, tx) = (accounts.clone(), journaling.clone(), tx.clone());
+                let handle = tokio::runtime::Handle::current();
+                tokio::task::spawn_blocking(move || {
+                    handle.block_on(perform_contain(effect, &accounts, journaling, &tx))
+                });
+            }
             effect @ (Effect::RevokeSessions { .. } | Effect::ReadJournal(_)) => {
                 let (accounts, journaling, tx) = (accounts.clone(), journaling.clone(), tx.clone());
                 mutations.spawn(async move { perform(effect, &accounts, journaling, &tx).await });
@@ -486,6 +493,8 @@ pub async fn perform(
     // The UI may have quit meanwhile: nobody left to tell.
     match effect {
         Effect::Quit | Effect::Copy(_) | Effect::StopChanges => {}
+        // Run off the async workers: `perform_contain`.
+        Effect::PlanContain { .. } | Effect::RunContain(_) => {}
         Effect::RevokeSessions {
             key,
             role,
@@ -638,4 +647,64 @@ pub async fn run_mutation(
         op_id,
         outcome: Box::new(outcome),
     });
+}
+
+/// Runs a containment's effects (planning and carrying it out). Its reads
+/// go through the core's session (streams of futures the async workers
+/// cannot take), so the runtime runs it on a blocking thread.
+pub async fn perform_contain(
+    effect: Effect,
+    accounts: &[Account],
+    journaling: Option<Arc<Journaling>>,
+    tx: &UnboundedSender<Action>,
+) {
+    // A session over the accounts, for the core's containment.
+    let session = |regions: Vec<String>| crate::core::session::Session {
+        accounts: accounts.to_vec(),
+        regions,
+        regions_unchecked: false,
+        demo: None,
+        profile_label: String::new(),
+        endpoint: None,
+        read_concurrency: crate::core::session::READ_CONCURRENCY,
+    };
+    match effect {
+        Effect::PlanContain {
+            ids,
+            case,
+            to,
+            regions,
+        } => {
+            let to = crate::aws::ProfileRef::parse(&to);
+            let result = crate::core::contain::plan(
+                &session(regions),
+                &ids,
+                &crate::core::contain::Options {
+                    case: &case,
+                    to: Some(&to),
+                    imdsv2: true,
+                    standby: true,
+                },
+            )
+            .await
+            .map(Box::new)
+            .map_err(|e| e.to_string());
+            let _ = tx.send(Action::ContainPlanned { case, result });
+        }
+        Effect::RunContain(plan) => {
+            let regions: Vec<String> = plan.targets.iter().map(|t| t.region.clone()).collect();
+            let session = session(regions);
+            let steps = crate::core::contain::run(
+                &session,
+                &plan,
+                journaling.as_deref().map(|j| &j.journal),
+            )
+            .await;
+            let _ = tx.send(Action::ContainDone {
+                case: plan.case.clone(),
+                steps,
+            });
+        }
+        _ => {}
+    }
 }

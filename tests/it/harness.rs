@@ -193,7 +193,12 @@ impl Harness {
     /// actions it produced, in order.
     pub async fn execute(&self, effect: Effect) -> Vec<Action> {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        rolecall::tui::perform(effect, &self.accounts, self.journaling.clone(), &tx).await;
+        if matches!(effect, Effect::PlanContain { .. } | Effect::RunContain(_)) {
+            rolecall::tui::perform_contain(effect, &self.accounts, self.journaling.clone(), &tx)
+                .await;
+        } else {
+            rolecall::tui::perform(effect, &self.accounts, self.journaling.clone(), &tx).await;
+        }
         drop(tx);
         std::iter::from_fn(|| rx.try_recv().ok()).collect()
     }

@@ -2147,3 +2147,76 @@ async fn pgdn_in_a_batch_confirmation_pages_by_what_it_shows() {
     };
     assert_eq!(c.scroll, h.state.size.1 as usize - 8);
 }
+
+#[tokio::test]
+async fn x_contains_the_selected_instance_after_listing_every_step() {
+    use rolecall::aws::Cloud;
+    let mut h = Harness::demo().await;
+    h.state.config.file.quarantine_profile = Some("incident-quarantine".into());
+    let id = h.find(|r| {
+        r.data
+            .association
+            .as_ref()
+            .is_some_and(|a| a.profile.name == "web-frontend")
+    });
+    h.select(&id);
+    h.key(KeyCode::Char('X')).await;
+    let Overlay::Contain(d) = &h.state.overlay else {
+        panic!("{:?}", h.state.message)
+    };
+    assert!(d.case.starts_with("IR-"), "a default case id: {}", d.case);
+    // A case id of one's own.
+    for _ in 0..d.case.len() {
+        h.key(KeyCode::Backspace).await;
+    }
+    h.type_str("IR-drill").await;
+    h.key(KeyCode::Enter).await;
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(
+        screen.contains("Contain 1 instance (case IR-drill)?"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("deny on role web-frontend-role"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("2. swap: ReplaceIamInstanceProfileAssociation"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("3. tag: ec2:CreateTags rolecall:case=IR-drill"),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('y')).await;
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Success, "{text}");
+    assert!(
+        text.contains("case IR-drill:") && text.contains("rolecall release IR-drill"),
+        "{text}"
+    );
+    let policies = h.account.role_policies("web-frontend-role").await.unwrap();
+    let deny = policies
+        .iter()
+        .find(|p| p.name == "rolecall-contain")
+        .unwrap();
+    assert!(deny.document.contains(&id));
+    let instance = h
+        .account
+        .instances(&h.row(&id).data.instance.region.clone())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| i.id == id)
+        .unwrap();
+    assert!(
+        instance
+            .tags
+            .contains(&("rolecall:case".into(), "IR-drill".into()))
+    );
+    // Read-only refuses it like every change.
+    h.state.config.read_only = true;
+    h.key(KeyCode::Char('X')).await;
+    assert!(!matches!(h.state.overlay, Overlay::Contain(_)));
+    assert!(message(&h).1.contains("read-only"));
+}

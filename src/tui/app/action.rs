@@ -51,6 +51,16 @@ pub enum Action {
         role: String,
         result: Result<String, String>,
     },
+    /// A containment was planned (or why not).
+    ContainPlanned {
+        case: String,
+        result: Result<Box<crate::core::contain::Plan>, String>,
+    },
+    /// A containment ran: each step's outcome.
+    ContainDone {
+        case: String,
+        steps: Vec<crate::core::contain::StepResult>,
+    },
     /// A role's policies were read.
     RolePoliciesLoaded {
         account: String,
@@ -143,6 +153,16 @@ pub enum Effect {
         account: Option<String>,
         caller_arn: Option<String>,
     },
+    /// Plan containing instances (`X`): reads, then the plan comes back.
+    PlanContain {
+        ids: Vec<String>,
+        case: String,
+        /// The quarantine profile (name or ARN).
+        to: String,
+        regions: Vec<String>,
+    },
+    /// Carry out a containment plan, journaled step by step.
+    RunContain(Box<crate::core::contain::Plan>),
     /// Read a role's policies (for a confirmation's diff, or `p`).
     LoadRolePolicies {
         account: String,

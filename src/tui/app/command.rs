@@ -50,6 +50,8 @@ pub enum Command {
     BlastRadius,
     /// K: revoke the older sessions of a role.
     Revoke,
+    /// `X`: contain the selected (or marked) instances.
+    Contain,
     /// P: the instance profiles view.
     ShowProfiles,
     Help,

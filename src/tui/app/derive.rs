@@ -17,6 +17,20 @@ pub fn confirm_guard(state: &State, c: &Confirm) -> Option<String> {
     (!guards.is_empty()).then(|| guards.join(" "))
 }
 
+/// What the operator types to confirm `X`: the names of the production
+/// accounts the containment touches (space-separated), if any.
+pub fn contain_guard(state: &State, plan: &crate::core::contain::Plan) -> Option<String> {
+    let mut guards: Vec<String> = Vec::new();
+    for t in &plan.targets {
+        if let Some(g) = state.production_guard(&t.account)
+            && !guards.contains(&g)
+        {
+            guards.push(g);
+        }
+    }
+    (!guards.is_empty()).then(|| guards.join(" "))
+}
+
 /// What the operator types to confirm `K`: the role's name, then the name
 /// of each production account it reaches (space-separated).
 pub fn revoke_guard(state: &State, r: &RevokeConfirm) -> String {

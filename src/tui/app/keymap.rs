@@ -102,6 +102,11 @@ pub const HELP: &[KeyHelp] = &[
         "revoke the older sessions of a role (each role the latest batch moved instances off, until revoked; else the selected instance's; any role: `K` on its row in `P`), in every account shown that has it: one dialog lists each account, its profiles and instances; type the role's name (and each production account's), `Enter`; AWSRevokeOlderSessions on the role in each account, journaled",
     ),
     k(
+        "X",
+        "contain: deny this instance on its role, quarantine, tag, IMDSv2, standby",
+        "contain the selected (or marked) instances without taking down their role: a case id (default `IR-` and the UTC time), then every step listed: a Deny keyed on each instance (`ec2:SourceInstanceARN`) on the role it runs with, the swap to `quarantine_profile`, the tag `rolecall:case`, IMDSv2 required, Standby for Auto Scaling members; each journaled; `rolecall release CASE` reverses it",
+    ),
+    k(
         "b",
         "only the instances running with this role, any profile (Esc: all)",
         "",
@@ -169,6 +174,18 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
         Overlay::QuitBatch => match key.code {
             KeyCode::Char('w') | KeyCode::Char('W') => Command::WaitAndQuit,
             KeyCode::Esc => Command::Back,
+            _ => Command::Nothing,
+        },
+        // X: the case id, then the answer, typed.
+        Overlay::Contain(_) => match key.code {
+            KeyCode::Esc => Command::No,
+            KeyCode::Enter => Command::Accept,
+            KeyCode::Backspace => Command::Backspace,
+            KeyCode::Down => Command::Down,
+            KeyCode::Up => Command::Up,
+            KeyCode::PageDown => Command::PageDown,
+            KeyCode::PageUp => Command::PageUp,
+            KeyCode::Char(c) if !ctrl => Command::Input(c),
             _ => Command::Nothing,
         },
         // K: the role's name is typed, Enter confirms.
@@ -280,6 +297,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('e') => Command::ShowOutside,
             KeyCode::Char('b') => Command::BlastRadius,
             KeyCode::Char('K') => Command::Revoke,
+            KeyCode::Char('X') => Command::Contain,
             KeyCode::Char('P') => Command::ShowProfiles,
             KeyCode::Char('r') => Command::OpenRegions,
             KeyCode::Char('a') => Command::OpenAccounts,

@@ -574,3 +574,82 @@ pub fn render_diff(state: &State, c: &Confirm, scroll: usize, frame: &mut Frame,
     let lines: Vec<Line> = lines.into_iter().skip(scroll).collect();
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
+
+/// `X`: the case id asked, then every step of the containment listed.
+pub fn render_contain(
+    state: &State,
+    d: &crate::tui::app::state::ContainDialog,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    use crate::tui::app::state::ContainPhase;
+    super::clear(frame, area);
+    let block = Block::bordered()
+        .border_style(theme::error())
+        .title(Span::styled(
+            format!(
+                " Contain {} instance{} (case {})? ",
+                d.ids.len(),
+                if d.ids.len() == 1 { "" } else { "s" },
+                sanitize(&d.case)
+            ),
+            theme::title(),
+        ));
+    let mut lines: Vec<Line> = Vec::new();
+    match &d.phase {
+        ContainPhase::Case => {
+            lines.push(Line::from(
+                "A Deny keyed on each instance (ec2:SourceInstanceARN) on the role it runs with: its credentials, stolen copies too, stop working; other instances on the role keep theirs.",
+            ));
+            lines.push(Line::from(
+                "Then the swap to the quarantine profile, the tag rolecall:case, IMDSv2 required, Standby for Auto Scaling members. Each step is journaled; rolecall release CASE reverses them.",
+            ));
+            lines.push(Line::from(""));
+            lines.push(Line::from(vec![
+                Span::styled("case id: ", theme::key()),
+                Span::raw(format!("{}▏", sanitize(&d.case))),
+            ]));
+            lines.push(Line::from(Span::styled(
+                "Enter reads the plan (nothing is changed yet); Esc cancels",
+                theme::dim(),
+            )));
+        }
+        ContainPhase::Planning => lines.push(Line::from(Span::styled(
+            "reading the roles, profiles, groups and metadata options…",
+            theme::dim(),
+        ))),
+        ContainPhase::Confirm(plan) => {
+            let label = |key: &str| state.account_label(key);
+            for l in crate::core::contain::describe(plan, &label)
+                .into_iter()
+                .skip(d.scroll)
+            {
+                lines.push(Line::from(sanitize(&l)));
+            }
+            lines.push(Line::from(""));
+            let guard = crate::tui::app::derive::contain_guard(state, plan);
+            lines.push(Line::from(Span::styled(
+                match &guard {
+                    Some(g) => format!(
+                        "PRODUCTION account {}: type its name and press Enter to contain; Esc: no (the default)",
+                        sanitize(g)
+                    ),
+                    None => "y / Enter: contain     n / Esc: no (the default)".to_string(),
+                },
+                theme::error(),
+            )));
+            if guard.is_some() {
+                lines.push(Line::from(vec![
+                    Span::styled("> ", theme::key()),
+                    Span::raw(format!("{}▏", sanitize(&d.typed))),
+                ]));
+            }
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

@@ -331,6 +331,28 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
             ("Enter", "its instances"),
             ("Esc", "close"),
         ],
+        Overlay::Contain(d) => match &d.phase {
+            crate::tui::app::state::ContainPhase::Case => {
+                vec![
+                    ("type", "the case id"),
+                    ("Enter", "read the plan"),
+                    ("Esc", "cancel"),
+                ]
+            }
+            crate::tui::app::state::ContainPhase::Planning => vec![("Esc", "cancel")],
+            crate::tui::app::state::ContainPhase::Confirm(plan)
+                if crate::tui::app::derive::contain_guard(state, plan).is_some() =>
+            {
+                vec![
+                    ("type", "the account's name"),
+                    ("Enter", "contain"),
+                    ("Esc", "no"),
+                ]
+            }
+            crate::tui::app::state::ContainPhase::Confirm(_) => {
+                vec![("y/Enter", "contain"), ("↑↓", "scroll"), ("n/Esc", "no")]
+            }
+        },
         Overlay::Revoke(_) => vec![
             ("type", "the role's name"),
             ("Enter", "revoke"),

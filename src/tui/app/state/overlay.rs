@@ -179,6 +179,28 @@ pub struct RevokeTarget {
     pub instance_names: Vec<String>,
 }
 
+/// `X`: containing instances: the case id asked (a default offered), then
+/// the plan read, then the answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainDialog {
+    pub ids: Vec<String>,
+    pub case: String,
+    pub phase: ContainPhase,
+    /// A production account's name, as typed.
+    pub typed: String,
+    pub scroll: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContainPhase {
+    /// The case id being typed.
+    Case,
+    /// Reading what the containment needs.
+    Planning,
+    /// Every step listed, waiting for yes.
+    Confirm(Box<crate::core::contain::Plan>),
+}
+
 /// The journal overlay (`J`): the latest changes of this account, newest first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JournalView {
@@ -204,6 +226,8 @@ pub enum Overlay {
     Profiles(FuzzyList),
     /// `K`: revoking a role's older sessions, waiting for its name typed.
     Revoke(RevokeConfirm),
+    /// `X`: containing instances.
+    Contain(ContainDialog),
     /// `e`: associations changed outside rolecall, newest first (the scroll).
     Outside(usize),
     Picker(Picker),

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::tui::app::fuzzy_list::{FuzzyList, ListEvent};
-use crate::tui::app::state::{Confirm, RevokeConfirm, RevokeTarget};
+use crate::tui::app::state::{Confirm, ContainDialog, ContainPhase, RevokeConfirm, RevokeTarget};
 
 /// `?`: scrolls as far as the last line at the bottom of the popup (the
 /// dialog area less a line above and below, less the border).
@@ -252,5 +252,127 @@ pub(super) fn on_journal(state: &mut State, cmd: Command, mut j: JournalView) ->
         j.scroll = scrolled(&cmd, j.scroll, j.entries.len().saturating_sub(1));
         state.overlay = Overlay::Journal(j);
     }
+    vec![]
+}
+
+/// `X`: asks for the case id (a default offered) of containing the selected
+/// (or marked) instances.
+pub(super) fn open_contain(state: &mut State) {
+    if state.config.read_only {
+        return refuse_read_only(state);
+    }
+    if state.config.file.quarantine_profile.is_none() {
+        return info(
+            state,
+            Tone::Error,
+            "no quarantine profile: set quarantine_profile in the config file (rolecall config path)",
+        );
+    }
+    let ids: Vec<String> = super::changes::targets(state)
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    if ids.is_empty() {
+        return info(state, Tone::Info, "no instance selected");
+    }
+    let now = state
+        .config
+        .started_at
+        .map(|t| t + state.now)
+        .unwrap_or(std::time::UNIX_EPOCH + state.now);
+    state.overlay = Overlay::Contain(ContainDialog {
+        ids,
+        case: crate::core::contain::default_case(now),
+        phase: ContainPhase::Case,
+        typed: String::new(),
+        scroll: 0,
+    });
+}
+
+/// `X`'s dialog: the case id typed, Enter plans; then y (or each
+/// production account's name, Enter) runs it; Esc cancels.
+pub(super) fn on_contain(state: &mut State, cmd: Command, mut d: ContainDialog) -> Vec<Effect> {
+    if matches!(cmd, Command::No | Command::Back) {
+        info(state, Tone::Info, "containment cancelled, nothing changed");
+        return vec![];
+    }
+    match (&d.phase, cmd) {
+        (ContainPhase::Case, Command::Input(c)) => d.case.push(c),
+        (ContainPhase::Case, Command::Backspace) => {
+            d.case.pop();
+        }
+        (ContainPhase::Case, Command::Accept) => {
+            if let Err(e) = crate::core::contain::check_case(&d.case) {
+                info(state, Tone::Error, e.to_string());
+            } else {
+                d.phase = ContainPhase::Planning;
+                let effect = Effect::PlanContain {
+                    ids: d.ids.clone(),
+                    case: d.case.clone(),
+                    to: state
+                        .config
+                        .file
+                        .quarantine_profile
+                        .clone()
+                        .unwrap_or_default(),
+                    regions: state.inventory.regions.clone(),
+                };
+                info(
+                    state,
+                    Tone::Info,
+                    format!("reading what containing {} instance(s) takes…", d.ids.len()),
+                );
+                state.overlay = Overlay::Contain(d);
+                return vec![effect];
+            }
+        }
+        (ContainPhase::Confirm(_), Command::Down) => d.scroll += 1,
+        (ContainPhase::Confirm(_), Command::Up) => d.scroll = d.scroll.saturating_sub(1),
+        (ContainPhase::Confirm(_), Command::PageDown) => d.scroll += 10,
+        (ContainPhase::Confirm(_), Command::PageUp) => d.scroll = d.scroll.saturating_sub(10),
+        (ContainPhase::Confirm(plan), cmd) => {
+            let guard = crate::tui::app::derive::contain_guard(state, plan);
+            let yes = match (&guard, &cmd) {
+                (None, Command::Input('y') | Command::Accept) => true,
+                (None, Command::Input('n')) => {
+                    info(state, Tone::Info, "containment cancelled, nothing changed");
+                    return vec![];
+                }
+                (Some(_), Command::Input(c)) => {
+                    d.typed.push(*c);
+                    false
+                }
+                (Some(_), Command::Backspace) => {
+                    d.typed.pop();
+                    false
+                }
+                (Some(g), Command::Accept)
+                    if d.typed.split_whitespace().eq(g.split_whitespace()) =>
+                {
+                    true
+                }
+                (Some(g), Command::Accept) => {
+                    info(
+                        state,
+                        Tone::Error,
+                        format!("production account: type {g} exactly, then Enter (Esc cancels)"),
+                    );
+                    false
+                }
+                _ => false,
+            };
+            if yes {
+                let n = plan.targets.len();
+                info(
+                    state,
+                    Tone::Info,
+                    format!("containing {n} instance(s), case {}…", d.case),
+                );
+                return vec![Effect::RunContain(plan.clone())];
+            }
+        }
+        _ => {}
+    }
+    state.overlay = Overlay::Contain(d);
     vec![]
 }

@@ -38,6 +38,7 @@ pub(super) fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
             let lines = profile_view_lines(state);
             state.overlay = Overlay::Profiles(crate::tui::app::fuzzy_list::FuzzyList::new(&lines));
         }
+        Command::Contain => dialogs::open_contain(state),
         Command::Revoke => {
             // The roles the latest batch left first (credentials issued under
             // them live on), then the selected instance's.

@@ -239,3 +239,65 @@ pub(super) fn journal(
     }
     vec![]
 }
+
+/// A containment's plan arrived: the dialog lists every step (or says why
+/// there is none).
+pub(super) fn contain_planned(
+    state: &mut State,
+    case: &str,
+    result: Result<Box<crate::core::contain::Plan>, String>,
+) -> Vec<Effect> {
+    use crate::tui::app::state::{ContainDialog, ContainPhase};
+    let waiting = matches!(&state.overlay, Overlay::Contain(ContainDialog { case: c, phase: ContainPhase::Planning, .. }) if c == case);
+    if !waiting {
+        return vec![];
+    }
+    match result {
+        Ok(plan) => {
+            if let Overlay::Contain(d) = &mut state.overlay {
+                d.phase = ContainPhase::Confirm(plan);
+            }
+            state.message = None;
+        }
+        Err(why) => {
+            state.overlay = Overlay::None;
+            info(state, Tone::Error, format!("cannot contain: {why}"));
+        }
+    }
+    vec![]
+}
+
+/// A containment ran: what worked, what did not, and how to take it back.
+pub(super) fn contain_done(
+    state: &mut State,
+    case: &str,
+    steps: &[crate::core::contain::StepResult],
+) -> Vec<Effect> {
+    let failed: Vec<&crate::core::contain::StepResult> = steps.iter().filter(|s| !s.ok).collect();
+    let text = match failed.first() {
+        None => format!(
+            "case {case}: {} steps done ({} instance(s) contained); rolecall release {case} reverses it",
+            steps.len(),
+            steps
+                .iter()
+                .map(|s| s.instance_id.as_str())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+        ),
+        Some(first) => format!(
+            "case {case}: {} of {} steps failed (first: {} of {}: {}); rolecall release {case} takes back what was done",
+            failed.len(),
+            steps.len(),
+            first.step,
+            first.instance_id,
+            first.error.clone().unwrap_or_default()
+        ),
+    };
+    let tone = if failed.is_empty() {
+        Tone::Success
+    } else {
+        Tone::Error
+    };
+    info(state, tone, crate::aws::text::sanitize(&text));
+    super::poll::refresh_all(state)
+}
