@@ -721,7 +721,7 @@ pub async fn run(session: &Session, plan: &Plan, journal: Option<&Journal>) -> V
 
 /// What the journal holds of a case: its instances, and each one's steps
 /// that worked (latest outcome per step), oldest first.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CaseRecord {
     pub case: String,
     pub opened: String,
@@ -731,7 +731,7 @@ pub struct CaseRecord {
     pub released: bool,
 }
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct CaseInstance {
     pub account: Option<String>,
     pub region: String,
@@ -1246,7 +1246,7 @@ async fn put_back(
 }
 
 /// A policy rolecall put on a role during an incident, found on it now.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Found {
     pub account: String,
     pub role: String,
@@ -1259,6 +1259,9 @@ pub struct Found {
     pub age: Option<String>,
     pub removable: Option<bool>,
 }
+
+/// What the cases view shows: the journal's cases, and what is on the roles.
+pub type CasesData = (Vec<CaseRecord>, Vec<Found>);
 
 /// Every containment statement and revocation policy on the roles of the
 /// profiles in the session's accounts.
@@ -1273,8 +1276,13 @@ pub async fn scan(session: &Session) -> Result<Vec<Found>, Error> {
             .collect();
         roles.sort();
         roles.dedup();
-        for role in roles {
-            let policies = match crate::aws::retry_read(|| a.cloud.role_policies(&role)).await {
+        // The roles' policies read at once.
+        let read = futures::future::join_all(roles.iter().map(|role| async move {
+            crate::aws::retry_read(|| a.cloud.role_policies(role)).await
+        }))
+        .await;
+        for (role, read) in roles.into_iter().zip(read) {
+            let policies = match read {
                 Ok(p) => p,
                 Err(e) => {
                     out.push(Found {

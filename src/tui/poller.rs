@@ -174,6 +174,8 @@ pub fn failure(effect: &Effect, why: &str) -> Option<Action> {
         | Effect::RevokeSessions { .. }
         | Effect::PlanContain { .. }
         | Effect::RunContain(_)
+        | Effect::LoadCases { .. }
+        | Effect::ReleaseCase { .. }
         | Effect::Copy(_)
         | Effect::StopChanges
         | Effect::Quit => return None,
@@ -256,6 +258,8 @@ pub async fn fetch(accounts: &[Account], effect: Effect) -> Option<Action> {
         | Effect::RevokeSessions { .. }
         | Effect::PlanContain { .. }
         | Effect::RunContain(_)
+        | Effect::LoadCases { .. }
+        | Effect::ReleaseCase { .. }
         | Effect::Copy(_)
         | Effect::StopChanges
         | Effect::Quit => return None,

@@ -439,7 +439,10 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
                     perform(Effect::Mutate(m), &accounts, journaling, &tx).await;
                 });
             }
-            effect @ (Effect::PlanContain { .. } | Effect::RunContain(_)) => {
+            effect @ (Effect::PlanContain { .. }
+            | Effect::RunContain(_)
+            | Effect::LoadCases { .. }
+            | Effect::ReleaseCase { .. }) => {
                 let (accounts, journaling, tx) = (accounts.clone(), journaling.clone(), tx.clone());
                 let handle = tokio::runtime::Handle::current();
                 tokio::task::spawn_blocking(move || {
@@ -494,7 +497,10 @@ pub async fn perform(
     match effect {
         Effect::Quit | Effect::Copy(_) | Effect::StopChanges => {}
         // Run off the async workers: `perform_contain`.
-        Effect::PlanContain { .. } | Effect::RunContain(_) => {}
+        Effect::PlanContain { .. }
+        | Effect::RunContain(_)
+        | Effect::LoadCases { .. }
+        | Effect::ReleaseCase { .. } => {}
         Effect::RevokeSessions {
             key,
             role,
@@ -704,6 +710,39 @@ pub async fn perform_contain(
                 case: plan.case.clone(),
                 steps,
             });
+        }
+        Effect::LoadCases { regions } => {
+            let result = match journaling.as_deref() {
+                None => {
+                    Err("there is no journal: rolecall was started with --no-journal".to_string())
+                }
+                Some(j) => match j.journal.read() {
+                    Err(e) => Err(e.to_string()),
+                    Ok((entries, _)) => crate::core::contain::scan(&session(regions))
+                        .await
+                        .map(|found| (crate::core::contain::cases(&entries), found))
+                        .map_err(|e| e.to_string()),
+                },
+            };
+            let _ = tx.send(Action::CasesLoaded { result });
+        }
+        Effect::ReleaseCase { case, regions } => {
+            let result = match journaling.as_deref() {
+                None => {
+                    Err("there is no journal: rolecall was started with --no-journal".to_string())
+                }
+                Some(j) => crate::core::contain::release(
+                    &session(regions),
+                    &j.journal,
+                    &case,
+                    false,
+                    false,
+                    crate::aws::sdk::DEFAULT_TIMEOUT,
+                )
+                .await
+                .map_err(|e| e.to_string()),
+            };
+            let _ = tx.send(Action::CaseReleased { case, result });
         }
         _ => {}
     }

@@ -193,7 +193,13 @@ impl Harness {
     /// actions it produced, in order.
     pub async fn execute(&self, effect: Effect) -> Vec<Action> {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        if matches!(effect, Effect::PlanContain { .. } | Effect::RunContain(_)) {
+        if matches!(
+            effect,
+            Effect::PlanContain { .. }
+                | Effect::RunContain(_)
+                | Effect::LoadCases { .. }
+                | Effect::ReleaseCase { .. }
+        ) {
             rolecall::tui::perform_contain(effect, &self.accounts, self.journaling.clone(), &tx)
                 .await;
         } else {

@@ -2214,6 +2214,25 @@ async fn x_contains_the_selected_instance_after_listing_every_step() {
             .tags
             .contains(&("rolecall:case".into(), "IR-drill".into()))
     );
+    // I lists the case and the deny on the role; R, y releases it.
+    h.advance(Duration::from_secs(30)).await;
+    h.key(KeyCode::Char('I')).await;
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(screen.contains("IR-drill  OPEN"), "{screen}");
+    assert!(
+        screen.contains("web-frontend-role  rolecall-contain  RolecallContainIRdrill"),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('R')).await;
+    h.key(KeyCode::Char('y')).await;
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Success, "{text}");
+    assert!(text.contains("case IR-drill released"), "{text}");
+    let policies = h.account.role_policies("web-frontend-role").await.unwrap();
+    assert!(!policies.iter().any(|p| p.name == "rolecall-contain"));
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(screen.contains("IR-drill  released"), "{screen}");
+    h.key(KeyCode::Esc).await;
     // Read-only refuses it like every change.
     h.state.config.read_only = true;
     h.key(KeyCode::Char('X')).await;

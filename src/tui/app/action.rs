@@ -56,6 +56,15 @@ pub enum Action {
         case: String,
         result: Result<Box<crate::core::contain::Plan>, String>,
     },
+    /// The cases view's data arrived.
+    CasesLoaded {
+        result: Result<crate::core::contain::CasesData, String>,
+    },
+    /// A case was released (each step's outcome), or why not.
+    CaseReleased {
+        case: String,
+        result: Result<Vec<crate::core::contain::StepResult>, String>,
+    },
     /// A containment ran: each step's outcome.
     ContainDone {
         case: String,
@@ -163,6 +172,15 @@ pub enum Effect {
     },
     /// Carry out a containment plan, journaled step by step.
     RunContain(Box<crate::core::contain::Plan>),
+    /// `I`: the journal's cases and what is on the roles now.
+    LoadCases {
+        regions: Vec<String>,
+    },
+    /// Release a case (reverse its steps), journaled.
+    ReleaseCase {
+        case: String,
+        regions: Vec<String>,
+    },
     /// Read a role's policies (for a confirmation's diff, or `p`).
     LoadRolePolicies {
         account: String,

@@ -52,6 +52,8 @@ pub enum Command {
     Revoke,
     /// `X`: contain the selected (or marked) instances.
     Contain,
+    /// `I`: the containment cases.
+    ShowCases,
     /// P: the instance profiles view.
     ShowProfiles,
     Help,

@@ -107,6 +107,11 @@ pub const HELP: &[KeyHelp] = &[
         "contain the selected (or marked) instances without taking down their role: a case id (default `IR-` and the UTC time), then every step listed: a Deny keyed on each instance (`ec2:SourceInstanceARN`) on the role it runs with, the swap to `quarantine_profile`, the tag `rolecall:case`, IMDSv2 required, Standby for Auto Scaling members; each journaled; `rolecall release CASE` reverses it",
     ),
     k(
+        "I",
+        "containment cases; R releases the selected one",
+        "containment cases: each case, its instances and steps, age and who opened it; every `rolecall-contain` statement and `AWSRevokeOlderSessions` policy on the roles (a revocation is removable once 12 hours have passed); `R` releases the selected case (`y` confirms)",
+    ),
+    k(
         "b",
         "only the instances running with this role, any profile (Esc: all)",
         "",
@@ -174,6 +179,15 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
         Overlay::QuitBatch => match key.code {
             KeyCode::Char('w') | KeyCode::Char('W') => Command::WaitAndQuit,
             KeyCode::Esc => Command::Back,
+            _ => Command::Nothing,
+        },
+        Overlay::Cases(_) => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('I') => Command::Back,
+            KeyCode::Down | KeyCode::Char('j') => Command::Down,
+            KeyCode::Up | KeyCode::Char('k') => Command::Up,
+            KeyCode::Char('R') => Command::Undo,
+            KeyCode::Char('y') | KeyCode::Enter => Command::Yes,
+            KeyCode::Char('n') => Command::No,
             _ => Command::Nothing,
         },
         // X: the case id, then the answer, typed.
@@ -298,6 +312,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('b') => Command::BlastRadius,
             KeyCode::Char('K') => Command::Revoke,
             KeyCode::Char('X') => Command::Contain,
+            KeyCode::Char('I') => Command::ShowCases,
             KeyCode::Char('P') => Command::ShowProfiles,
             KeyCode::Char('r') => Command::OpenRegions,
             KeyCode::Char('a') => Command::OpenAccounts,

@@ -232,6 +232,119 @@ fn name_of(arn: &Option<String>) -> String {
     name(arn)
 }
 
+/// `I`: the containment cases, newest first, the selected one highlighted;
+/// below, what rolecall put on the roles and is still there.
+pub fn render_cases(
+    state: &crate::tui::app::State,
+    v: &crate::tui::app::state::CasesView,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    use ratatui::text::Line;
+    use ratatui::widgets::{Paragraph, Wrap};
+    super::clear(frame, area);
+    let now = state
+        .config
+        .started_at
+        .map(|t| t + state.now)
+        .unwrap_or_else(std::time::SystemTime::now);
+    let title = if v.releasing {
+        " Release the selected case? y/Enter releases; n keeps it ".to_string()
+    } else {
+        " Containment cases (R releases the selected one) ".to_string()
+    };
+    let block = Block::bordered()
+        .border_style(if v.releasing {
+            theme::error()
+        } else {
+            theme::focused_border()
+        })
+        .title(Span::styled(title, theme::title()));
+    let mut lines: Vec<Line> = Vec::new();
+    match &v.data {
+        None => lines.push(Line::from(Span::styled(
+            "reading the journal and the roles' policies…",
+            theme::dim(),
+        ))),
+        Some(Err(why)) => lines.push(Line::from(Span::styled(
+            sanitize(&format!("cannot read the cases: {why}")),
+            theme::error(),
+        ))),
+        Some(Ok((records, found))) => {
+            if records.is_empty() {
+                lines.push(Line::from(
+                    "no cases in the journal (X contains an instance)",
+                ));
+            }
+            for (n, c) in records.iter().enumerate() {
+                let head = sanitize(&format!(
+                    "{} {}  {}  opened {} ago by {}",
+                    if n == v.selected { "▶" } else { " " },
+                    c.case,
+                    if c.released { "released" } else { "OPEN" },
+                    crate::core::revoke::age(&c.opened, now).unwrap_or_else(|| "?".into()),
+                    c.caller_arn.as_deref().unwrap_or("?")
+                ));
+                lines.push(Line::from(Span::styled(
+                    head,
+                    if n == v.selected {
+                        theme::selected()
+                    } else {
+                        theme::title()
+                    },
+                )));
+                for i in &c.instances {
+                    lines.push(Line::from(sanitize(&format!(
+                        "    {} {}  {}",
+                        i.region,
+                        i.instance_id,
+                        i.steps
+                            .iter()
+                            .map(|(s, k)| format!("{}:{k}", s.trim_start_matches("contain_")))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ))));
+                }
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                "On the roles now:",
+                theme::title(),
+            )));
+            if found.is_empty() {
+                lines.push(Line::from(
+                    "  no rolecall-contain statement or AWSRevokeOlderSessions policy",
+                ));
+            }
+            for f in found {
+                let keep = match (f.policy.as_str(), f.removable) {
+                    (crate::core::contain::POLICY, _) => "stays until its case is released",
+                    (_, Some(true)) => "removable: 12 hours have passed",
+                    (_, Some(false)) => "keep: under 12 hours old",
+                    _ => "?",
+                };
+                lines.push(Line::from(sanitize(&format!(
+                    "  {} {}  {}  {}{}  ({keep})",
+                    state.account_label(&f.account),
+                    f.role,
+                    f.policy,
+                    f.detail,
+                    f.age
+                        .as_deref()
+                        .map(|a| format!(", {a} old"))
+                        .unwrap_or_default()
+                ))));
+            }
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use ratatui::Terminal;

@@ -127,6 +127,7 @@ fn draw(state: &State, frame: &mut Frame) {
             popup(dialogs, 110, dialogs.height.saturating_sub(4)),
         ),
         Overlay::Contain(d) => confirm::render_contain(state, d, frame, wide_popup(dialogs)),
+        Overlay::Cases(v) => journal::render_cases(state, v, frame, wide_popup(dialogs)),
         Overlay::Revoke(r) => confirm::render_revoke(
             state,
             r,

@@ -331,6 +331,8 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
             ("Enter", "its instances"),
             ("Esc", "close"),
         ],
+        Overlay::Cases(v) if v.releasing => vec![("y/Enter", "release"), ("n", "no")],
+        Overlay::Cases(_) => vec![("↑↓", "move"), ("R", "release the case"), ("Esc", "close")],
         Overlay::Contain(d) => match &d.phase {
             crate::tui::app::state::ContainPhase::Case => {
                 vec![

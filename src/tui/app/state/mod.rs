@@ -18,8 +18,8 @@ mod source;
 pub use changes::{BatchProgress, Changes, OutsideChange, Pending};
 pub use inventory::{AccountData, Inventory, RegionData, RoleKey, RoleRows, Row, Scope, make_row};
 pub use overlay::{
-    AccountPicker, Confirm, ContainDialog, ContainPhase, JournalView, Overlay, PermissionsView,
-    Picker, RegionPicker, RevokeConfirm, RevokeTarget, Skip, permission_lines,
+    AccountPicker, CasesView, Confirm, ContainDialog, ContainPhase, JournalView, Overlay,
+    PermissionsView, Picker, RegionPicker, RevokeConfirm, RevokeTarget, Skip, permission_lines,
 };
 pub use source::{Knowledge, MAX_BACKOFF, Source, backoff};
 

@@ -201,6 +201,17 @@ pub enum ContainPhase {
     Confirm(Box<crate::core::contain::Plan>),
 }
 
+/// `I`: the containment cases of the journal, newest first, and what is on
+/// the roles now; `R` releases the selected case (typed `y` to confirm).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CasesView {
+    /// `None` while reading.
+    pub data: Option<Result<crate::core::contain::CasesData, String>>,
+    pub selected: usize,
+    /// Asking to release the selected case.
+    pub releasing: bool,
+}
+
 /// The journal overlay (`J`): the latest changes of this account, newest first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JournalView {
@@ -228,6 +239,8 @@ pub enum Overlay {
     Revoke(RevokeConfirm),
     /// `X`: containing instances.
     Contain(ContainDialog),
+    /// `I`: the containment cases.
+    Cases(CasesView),
     /// `e`: associations changed outside rolecall, newest first (the scroll).
     Outside(usize),
     Picker(Picker),

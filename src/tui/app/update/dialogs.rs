@@ -362,6 +362,14 @@ pub(super) fn on_contain(state: &mut State, cmd: Command, mut d: ContainDialog) 
                 _ => false,
             };
             if yes {
+                // rolecall's own swaps: the polls must not call them outside changes.
+                let now = state.now;
+                for t in &plan.targets {
+                    state
+                        .changes
+                        .own
+                        .insert((t.region.clone(), t.instance_id.clone()), now);
+                }
                 let n = plan.targets.len();
                 info(
                     state,
@@ -374,5 +382,56 @@ pub(super) fn on_contain(state: &mut State, cmd: Command, mut d: ContainDialog) 
         _ => {}
     }
     state.overlay = Overlay::Contain(d);
+    vec![]
+}
+
+/// `I`: moves through the cases; `R` asks to release the selected one, `y`
+/// releases it (read-only refuses).
+pub(super) fn on_cases(
+    state: &mut State,
+    cmd: Command,
+    mut v: crate::tui::app::state::CasesView,
+) -> Vec<Effect> {
+    let n = match &v.data {
+        Some(Ok((records, _))) => records.len(),
+        _ => 0,
+    };
+    match cmd {
+        Command::Back => return vec![],
+        Command::Down => v.selected = (v.selected + 1).min(n.saturating_sub(1)),
+        Command::Up => v.selected = v.selected.saturating_sub(1),
+        Command::Undo if n > 0 => {
+            if state.config.read_only {
+                refuse_read_only(state);
+            } else {
+                v.releasing = true;
+            }
+        }
+        Command::No => v.releasing = false,
+        Command::Yes if v.releasing => {
+            v.releasing = false;
+            if let Some(Ok((records, _))) = &v.data
+                && let Some(c) = records.get(v.selected)
+            {
+                let case = c.case.clone();
+                // The release's swaps are rolecall's own.
+                let now = state.now;
+                for i in &c.instances {
+                    state
+                        .changes
+                        .own
+                        .insert((i.region.clone(), i.instance_id.clone()), now);
+                }
+                info(state, Tone::Info, format!("releasing case {case}…"));
+                state.overlay = Overlay::Cases(v);
+                return vec![Effect::ReleaseCase {
+                    case,
+                    regions: state.inventory.regions.clone(),
+                }];
+            }
+        }
+        _ => {}
+    }
+    state.overlay = Overlay::Cases(v);
     vec![]
 }

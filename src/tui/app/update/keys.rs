@@ -39,6 +39,16 @@ pub(super) fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
             state.overlay = Overlay::Profiles(crate::tui::app::fuzzy_list::FuzzyList::new(&lines));
         }
         Command::Contain => dialogs::open_contain(state),
+        Command::ShowCases => {
+            state.overlay = Overlay::Cases(crate::tui::app::state::CasesView {
+                data: None,
+                selected: 0,
+                releasing: false,
+            });
+            return vec![Effect::LoadCases {
+                regions: state.inventory.regions.clone(),
+            }];
+        }
         Command::Revoke => {
             // The roles the latest batch left first (credentials issued under
             // them live on), then the selected instance's.

@@ -273,6 +273,22 @@ pub(super) fn contain_done(
     case: &str,
     steps: &[crate::core::contain::StepResult],
 ) -> Vec<Effect> {
+    // Its swaps were rolecall's own (a poll may see them any moment now).
+    let now = state.now;
+    for s in steps.iter().filter(|s| s.step == "swap") {
+        if let Some(region) = state
+            .inventory
+            .rows
+            .iter()
+            .find(|r| r.data.instance.id == s.instance_id)
+            .map(|r| r.data.instance.region.clone())
+        {
+            state
+                .changes
+                .own
+                .insert((region, s.instance_id.clone()), now);
+        }
+    }
     let failed: Vec<&crate::core::contain::StepResult> = steps.iter().filter(|s| !s.ok).collect();
     let text = match failed.first() {
         None => format!(
@@ -300,4 +316,58 @@ pub(super) fn contain_done(
     };
     info(state, tone, crate::aws::text::sanitize(&text));
     super::poll::refresh_all(state)
+}
+
+/// A case was released: what worked; the cases view reads again.
+pub(super) fn case_released(
+    state: &mut State,
+    case: &str,
+    result: Result<Vec<crate::core::contain::StepResult>, String>,
+) -> Vec<Effect> {
+    let (tone, text) = match result {
+        Err(why) => (Tone::Error, format!("cannot release case {case}: {why}")),
+        Ok(steps) => match steps.iter().find(|s| !s.ok) {
+            None => (
+                Tone::Success,
+                format!("case {case} released: {} steps undone", steps.len()),
+            ),
+            Some(bad) => (
+                Tone::Error,
+                format!(
+                    "case {case}: {} of {} steps did not complete (first: {} of {}: {}); R again once fixed",
+                    steps.iter().filter(|s| !s.ok).count(),
+                    steps.len(),
+                    bad.step,
+                    bad.instance_id,
+                    bad.error.clone().unwrap_or_default()
+                ),
+            ),
+        },
+    };
+    info(state, tone, crate::aws::text::sanitize(&text));
+    let now = state.now;
+    let ids: Vec<(String, String)> = state
+        .inventory
+        .rows
+        .iter()
+        .filter(|r| {
+            r.data
+                .instance
+                .tags
+                .iter()
+                .any(|(k, v)| k == crate::core::contain::CASE_TAG && v == case)
+        })
+        .map(|r| (r.data.instance.region.clone(), r.data.instance.id.clone()))
+        .collect();
+    for key in ids {
+        state.changes.own.insert(key, now);
+    }
+    let mut effects = super::poll::refresh_all(state);
+    if let Overlay::Cases(v) = &mut state.overlay {
+        v.data = None;
+        effects.push(Effect::LoadCases {
+            regions: state.inventory.regions.clone(),
+        });
+    }
+    effects
 }

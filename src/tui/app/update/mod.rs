@@ -117,6 +117,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             result,
         } => on_associations(state, generation, round, (account, region), result),
         Action::ContainPlanned { case, result } => loaded::contain_planned(state, &case, result),
+        Action::CasesLoaded { result } => {
+            if let Overlay::Cases(v) = &mut state.overlay {
+                v.data = Some(result);
+            }
+            vec![]
+        }
+        Action::CaseReleased { case, result } => loaded::case_released(state, &case, result),
         Action::ContainDone { case, steps } => loaded::contain_done(state, &case, &steps),
         Action::SessionsRevoked { key, role, result } => {
             loaded::sessions_revoked(state, &key, &role, result)
@@ -278,6 +285,7 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
         Overlay::Profiles(list) => dialogs::on_profiles(state, cmd, list),
         Overlay::Revoke(r) => dialogs::on_revoke(state, cmd, r),
         Overlay::Contain(d) => dialogs::on_contain(state, cmd, d),
+        Overlay::Cases(v) => dialogs::on_cases(state, cmd, v),
         Overlay::Diff(c, scroll) => dialogs::on_diff(state, cmd, c, scroll),
         Overlay::Outside(scroll) => dialogs::on_outside(state, cmd, scroll),
         Overlay::Journal(j) => dialogs::on_journal(state, cmd, j),
