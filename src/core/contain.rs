@@ -1169,8 +1169,27 @@ async fn put_back(
         ));
     };
     let cloud = account.cloud.as_ref();
-    let (instances, associations) =
-        crate::aws::retry_read(|| crate::core::inventory::fetch_region(cloud, &i.region)).await?;
+    // A swap moments ago may still be settling (associating): AWS refuses
+    // to replace it until then, so wait for it, within a minute.
+    let mut tries = 0;
+    let (instances, associations) = loop {
+        let (instances, associations) =
+            crate::aws::retry_read(|| crate::core::inventory::fetch_region(cloud, &i.region))
+                .await?;
+        let settling = associations.iter().any(|a| {
+            a.instance_id == i.instance_id
+                && matches!(
+                    a.state,
+                    crate::aws::AssociationState::Associating
+                        | crate::aws::AssociationState::Disassociating
+                )
+        });
+        tries += 1;
+        if !settling || tries >= 60 || dry_run {
+            break (instances, associations);
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    };
     let Some(instance) = instances.into_iter().find(|x| x.id == i.instance_id) else {
         return Err(ApiError::service(
             "release",

@@ -587,3 +587,75 @@ fn a_change_made_by_boto3_behind_the_tui_shows_in_e() {
     assert!(s.contains("web → api"), "{s}");
     assert!(!row(&s, "calm-1").contains('!'), "{s}");
 }
+
+/// Containment by keys in the real binary: X, a case id, the plan, y; I
+/// lists the case and its deny; R, y releases it; the journal holds both.
+#[test]
+fn x_contains_and_i_releases_by_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.jsonl");
+    let command = format!(
+        "sh -c 'XDG_STATE_HOME={} {} --demo --journal {} --log-file {}; sleep 60'",
+        dir.path().display(),
+        env!("CARGO_BIN_EXE_rolecall"),
+        journal.display(),
+        dir.path().join("log").display(),
+    );
+    let tmux = Tmux {
+        socket: format!("rolecall-contain-{}", std::process::id()),
+        session: "ct".into(),
+    };
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "ct",
+        "-x",
+        "130",
+        "-y",
+        "32",
+        &command,
+    ]);
+    assert!(started.status.success());
+    tmux.wait_for("the demo", |s| s.contains("Instances 92/92"));
+    tmux.keys(&["/"]);
+    tmux.text("name:web-dev-ap05");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the filter", |s| s.contains("Instances 1/92"));
+    tmux.keys(&["X"]);
+    tmux.wait_for("the case id", |s| s.contains("case id: IR-"));
+    for _ in 0..20 {
+        tmux.keys(&["BSpace"]);
+    }
+    tmux.text("IR-e2e");
+    tmux.keys(&["Enter"]);
+    let s = tmux.wait_for("the plan", |s| {
+        s.contains("3. tag: ec2:CreateTags rolecall:case=IR-e2e")
+    });
+    assert!(s.contains("deny on role web-frontend-role"), "{s}");
+    tmux.keys(&["y"]);
+    tmux.wait_for("the containment", |s| {
+        s.contains("case IR-e2e: 4 steps done")
+    });
+    tmux.keys(&["I"]);
+    tmux.wait_for("the case", |s| {
+        s.contains("IR-e2e  OPEN") && s.contains("RolecallContainIRe2e")
+    });
+    tmux.keys(&["R"]);
+    tmux.wait_for("the release question", |s| {
+        s.contains("Release the selected case?")
+    });
+    tmux.keys(&["y"]);
+    tmux.wait_for("the release", |s| {
+        s.contains("case IR-e2e released") && s.contains("IR-e2e  released")
+    });
+    let (entries, _) = rolecall::core::journal::read_path(&journal).unwrap();
+    let actions: std::collections::BTreeSet<&str> =
+        entries.iter().map(|e| e.action.as_str()).collect();
+    for a in ["contain_deny", "contain_tag", "release_deny", "release_tag"] {
+        assert!(actions.contains(a), "{a}: {actions:?}");
+    }
+    assert!(entries.iter().all(|e| e.case.as_deref() == Some("IR-e2e")));
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["q"]);
+}
