@@ -344,10 +344,38 @@ pub async fn run(
                 Error::Usage("release reads the journal: drop --no-journal".into())
             })?;
             if !*dry_run && !*yes {
-                bulk::confirm_typed(
-                    &format!("release case {}", crate::aws::text::escape(case)),
-                    "y",
-                )?;
+                // Each production account the case reaches asks for its name.
+                let (entries, _) = journal.read().map_err(|e| Error::Runtime(e.to_string()))?;
+                let ids: Vec<String> = crate::core::contain::cases(&entries)
+                    .into_iter()
+                    .filter(|c| &c.case == case)
+                    .flat_map(|c| c.instances.into_iter().filter_map(|i| i.account))
+                    .collect();
+                let mut guards: Vec<String> = Vec::new();
+                for a in &session.accounts {
+                    let sts = match &a.id {
+                        Some(_) => None,
+                        None => a.cloud.caller_identity().await.ok().map(|i| i.account),
+                    };
+                    let id = session
+                        .account_id(&a.key, sts.as_deref())
+                        .map(str::to_string);
+                    if id.is_some_and(|id| ids.contains(&id))
+                        && let Some(g) = session.production_guard(&a.key, sts.as_deref(), &config)
+                        && !guards.contains(&g)
+                    {
+                        guards.push(g);
+                    }
+                }
+                let question = format!("release case {}", crate::aws::text::escape(case));
+                if guards.is_empty() {
+                    bulk::confirm_typed(&question, "y")?;
+                } else {
+                    bulk::confirm_typed(
+                        &format!("{question} in PRODUCTION account(s) {}", guards.join(" ")),
+                        &guards.join(" "),
+                    )?;
+                }
             }
             let steps = crate::core::contain::release(
                 &session,

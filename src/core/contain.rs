@@ -28,7 +28,15 @@ pub const SOURCE_KEY: &str = "ec2:SourceInstanceARN";
 /// digits (a Sid allows no more).
 pub fn sid(case: &str) -> String {
     let clean: String = case.chars().filter(char::is_ascii_alphanumeric).collect();
-    format!("RolecallContain{clean}")
+    if clean == case {
+        return format!("RolecallContain{clean}");
+    }
+    // Characters a Sid cannot hold were dropped: a short hash of the id as
+    // typed keeps `IR-2026-1` and `IR-20261` apart.
+    let hash = case.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    format!("RolecallContain{clean}{hash:08x}")
 }
 
 /// A case id as typed: letters, digits, `-`, `_`, `.`, `:`; 1 to 64.
@@ -169,8 +177,9 @@ pub struct Target {
     /// The role it runs with now (the deny goes there); `None`: no role.
     pub role: Option<String>,
     pub instance_arn: String,
-    /// The swap to quarantine, or why none (already there, a refusal).
-    pub swap: Result<crate::core::change::Change, String>,
+    /// The swap to quarantine, or why none, and whether that is fine
+    /// (already there) or a refusal (still settling, a wrong state).
+    pub swap: Result<crate::core::change::Change, (String, bool)>,
     /// Its Auto Scaling group and lifecycle state, if in one.
     pub group: Option<(String, String)>,
     /// `HttpTokens` now (read with `--imdsv2`).
@@ -262,7 +271,7 @@ pub async fn plan(session: &Session, ids: &[String], opts: &Options<'_>) -> Resu
                 c.account = account.clone();
                 c
             })
-            .map_err(|r| r.to_string());
+            .map_err(|r| (r.to_string(), r.nothing_to_do()));
         quarantine.get_or_insert(target);
         let cloud = session
             .account(&account)
@@ -343,8 +352,9 @@ pub async fn plan(session: &Session, ids: &[String], opts: &Options<'_>) -> Resu
         d.inline_size = others + size(&d.document);
         if d.inline_size > INLINE_LIMIT {
             // How many instances would fit: each ARN adds about its length.
-            let per = arns.first().map_or(60, |a| a.len() + 3);
-            let room = INLINE_LIMIT.saturating_sub(d.inline_size - per * arns.len());
+            // Each ARN adds about its length and its quotes and comma.
+            let per = (arns.iter().map(|a| a.len() + 3).sum::<usize>() / arns.len().max(1)).max(1);
+            let room = INLINE_LIMIT.saturating_sub(d.inline_size.saturating_sub(per * arns.len()));
             return Err(Error::Usage(format!(
                 "role {} would pass IAM's limit of {INLINE_LIMIT} characters for inline policies ({} with this case): {} of the {} instances fit; contain fewer at once, or free room on the role",
                 escape(&d.role),
@@ -421,7 +431,8 @@ pub fn describe(plan: &Plan, label: &dyn Fn(&str) -> String) -> Vec<String> {
         });
         out.push(match &t.swap {
             Ok(c) => format!("  2. swap: {}", c.kind.calls().join(", then ")),
-            Err(why) => format!("  2. swap: none ({why})"),
+            Err((why, true)) => format!("  2. swap: none ({why})"),
+            Err((why, false)) => format!("  2. swap: REFUSED ({why})"),
         });
         out.push(format!("  3. tag: ec2:CreateTags {CASE_TAG}={}", plan.case));
         if plan.imdsv2 {
@@ -608,13 +619,17 @@ pub async fn run(session: &Session, plan: &Plan, journal: Option<&Journal>) -> V
         push(&mut out, "swap", &c.instance_id, format!("to {to}"), r);
     }
     for t in &plan.targets {
-        if let Err(why) = &t.swap {
+        if let Err((why, fine)) = &t.swap {
             out.push(StepResult {
                 step: "swap".into(),
                 instance_id: t.instance_id.clone(),
-                detail: why.clone(),
-                ok: true,
-                error: None,
+                detail: if *fine {
+                    why.clone()
+                } else {
+                    "not swapped".into()
+                },
+                ok: *fine,
+                error: (!fine).then(|| why.clone()),
             });
         }
     }
@@ -737,6 +752,9 @@ pub struct CaseInstance {
     pub region: String,
     pub instance_id: String,
     pub role: Option<String>,
+    /// Every role a deny of the case went on (a containment run again may
+    /// have put one on another role).
+    pub deny_roles: Vec<String>,
     /// The profile it had before the swap, and the one it was put on.
     pub from_profile_arn: Option<String>,
     pub to_profile_arn: Option<String>,
@@ -829,16 +847,31 @@ pub fn cases(entries: &[Entry]) -> Vec<CaseRecord> {
         i.steps.push((step.clone(), word));
         match step.as_str() {
             "contain_deny" => {
-                i.denied = maybe;
-                i.role = e.role.clone().or(i.role.take());
+                if maybe && let Some(role) = &e.role {
+                    i.denied = true;
+                    if !i.deny_roles.contains(role) {
+                        i.deny_roles.push(role.clone());
+                    }
+                }
+                // The role it ran with when first contained.
+                if i.role.is_none() {
+                    i.role = e.role.clone();
+                }
             }
-            "release_deny" if ok => i.denied = false,
-            "contain_tag" => i.tagged = maybe,
+            "release_deny" if ok => {
+                if let Some(role) = &e.role {
+                    i.deny_roles.retain(|r| r != role);
+                }
+                i.denied = !i.deny_roles.is_empty();
+            }
+            "contain_tag" => i.tagged |= maybe,
             "release_tag" if ok => i.tagged = false,
             "contain_imdsv2" if maybe => i.tokens_before = e.previous.clone(),
             "release_imdsv2" if ok => i.tokens_before = None,
             "contain_standby" if maybe => i.standby_group = e.previous.clone(),
             "release_standby" if ok => i.standby_group = None,
+            // Already back when release looked: nothing was sent.
+            "release_swap" if ok => i.swapped = false,
             "associate" | "replace" | "disassociate" | "detach_then_associate" => {
                 if e.undo_of.is_none() && !i.swapped && maybe {
                     i.swapped = true;
@@ -974,32 +1007,37 @@ pub async fn release(
         // Standby, then the metadata option, then the tag.
         if let Some(group) = &i.standby_group {
             let now = crate::aws::retry_read(|| cloud.scaling_group(region, id)).await;
-            let in_standby = matches!(&now, Ok(Some((_, s))) if s == "Standby");
-            let r = if dry_run {
-                if in_standby {
-                    planned(&format!("exit Standby in {group}"))
-                } else {
-                    Ok(())
-                }
+            if let Err(e) = now {
+                // Unknown is not "out of Standby": said, and left for a rerun.
+                push("standby", id, format!("exit Standby in {group}"), Err(e));
             } else {
-                let e = line(
-                    &ctx,
-                    "release_standby",
-                    i,
-                    format!(
-                        "aws autoscaling exit-standby --region {region} --auto-scaling-group-name {group} --instance-ids {id}"
-                    ),
-                );
-                step(Some(journal), e, || async {
+                let in_standby = matches!(&now, Ok(Some((_, s))) if s == "Standby");
+                let r = if dry_run {
                     if in_standby {
-                        cloud.set_standby(region, group, id, false).await
+                        planned(&format!("exit Standby in {group}"))
                     } else {
                         Ok(())
                     }
-                })
-                .await
-            };
-            push("standby", id, format!("exit Standby in {group}"), r);
+                } else {
+                    let e = line(
+                        &ctx,
+                        "release_standby",
+                        i,
+                        format!(
+                            "aws autoscaling exit-standby --region {region} --auto-scaling-group-name {group} --instance-ids {id}"
+                        ),
+                    );
+                    step(Some(journal), e, || async {
+                        if in_standby {
+                            cloud.set_standby(region, group, id, false).await
+                        } else {
+                            Ok(())
+                        }
+                    })
+                    .await
+                };
+                push("standby", id, format!("exit Standby in {group}"), r);
+            }
         }
         if let Some(before) = &i.tokens_before {
             let r = if dry_run {
@@ -1047,9 +1085,7 @@ pub async fn release(
                 });
             push("swap", id, format!("back to {from}"), r);
         }
-        if i.denied
-            && let Some(role) = &i.role
-        {
+        for role in &i.deny_roles {
             match denies.iter_mut().find(|(k, r, _)| k == &key && r == role) {
                 Some((_, _, list)) => list.push(i.clone()),
                 None => denies.push((key.clone(), role.clone(), vec![i.clone()])),
@@ -1063,7 +1099,22 @@ pub async fn release(
             continue;
         };
         let cloud = account.cloud.clone();
-        let policies = crate::aws::retry_read(|| cloud.role_policies(&role)).await?;
+        let policies = match crate::aws::retry_read(|| cloud.role_policies(&role)).await {
+            Ok(p) => p,
+            // The role is gone: so is its deny.
+            Err(e) if e.code() == Some("NoSuchEntity") => Vec::new(),
+            Err(e) => {
+                for i in &instances {
+                    push(
+                        "deny",
+                        &i.instance_id,
+                        format!("role {role}"),
+                        Err(e.clone()),
+                    );
+                }
+                continue;
+            }
+        };
         let existing = policies
             .iter()
             .find(|p| p.kind == crate::aws::PolicyKind::Inline && p.name == POLICY);
@@ -1107,7 +1158,11 @@ pub async fn release(
         }
         let sents: Vec<Entry> = instances
             .iter()
-            .map(|i| line(&ctx, "release_deny", i, cli.clone()))
+            .map(|i| {
+                let mut e = line(&ctx, "release_deny", i, cli.clone());
+                e.role = Some(role.clone());
+                e
+            })
             .collect();
         let mut written = true;
         for e in &sents {
@@ -1202,9 +1257,23 @@ async fn put_back(
         .find(|a| a.instance_id == i.instance_id && a.state.is_active());
     let now = current.map(|a| a.profile.arn.as_str());
     if now == i.from_profile_arn.as_deref() {
+        // Already back (a release killed after its swap): recorded, so the
+        // case reads as released; nothing is sent.
+        if !dry_run {
+            let e = line(
+                ctx,
+                "release_swap",
+                i,
+                "(nothing sent: the instance already has its profile back)".into(),
+            );
+            step(Some(journal), e, || async { Ok(()) }).await?;
+        }
         return Ok(());
     }
-    if now != i.to_profile_arn.as_deref() && !force {
+    // No profile now: the detach of a two-call swap happened and the
+    // associate did not; putting the old one back is still ours to do.
+    let half_done = now.is_none();
+    if now != i.to_profile_arn.as_deref() && !half_done && !force {
         return Err(ApiError::service(
             "release",
             "ChangedSince",
@@ -1406,13 +1475,56 @@ mod tests {
         assert!(role.identity[0].condition.as_deref().unwrap().contains(A));
     }
 
+    fn step_entry(action: &str, role: &str, failed: bool) -> Vec<Entry> {
+        let ctx = Context {
+            batch: "b-1".into(),
+            case: Some("IR-1".into()),
+            ..Default::default()
+        };
+        let mut e = Entry::sent_for_role(&ctx, action, vec![]);
+        e.instance_id = "i-1".into();
+        e.region = "us-east-1".into();
+        e.role = Some(role.into());
+        let err = ApiError::service("iam:PutRolePolicy", "AccessDenied", "no");
+        let done = Entry::done_call(&e, failed.then_some(&err));
+        vec![e, done]
+    }
+
+    #[test]
+    fn a_case_contained_twice_remembers_every_role_its_denies_went_on() {
+        let mut entries = step_entry("contain_deny", "AppRole", false);
+        // Run again on the quarantine role, refused: the first deny stands.
+        entries.extend(step_entry("contain_deny", "QuarantineRole", true));
+        let i = &cases(&entries)[0].instances[0];
+        assert_eq!(
+            (i.denied, i.deny_roles.clone()),
+            (true, vec!["AppRole".to_string()])
+        );
+        assert_eq!(i.role.as_deref(), Some("AppRole"));
+        // Run again and put: both roles are released.
+        entries.extend(step_entry("contain_deny", "QuarantineRole", false));
+        let i = &cases(&entries)[0].instances[0];
+        assert_eq!(i.deny_roles, ["AppRole", "QuarantineRole"]);
+        entries.extend(step_entry("release_deny", "AppRole", false));
+        let i = &cases(&entries)[0].instances[0];
+        assert_eq!(
+            (i.denied, i.deny_roles.clone()),
+            (true, vec!["QuarantineRole".to_string()])
+        );
+        entries.extend(step_entry("release_deny", "QuarantineRole", false));
+        assert!(!cases(&entries)[0].instances[0].denied);
+    }
+
     #[test]
     fn case_ids_and_sizes() {
         assert!(check_case("IR-20261203-0310").is_ok());
         assert!(check_case("").is_err());
         assert!(check_case("a b").is_err());
         assert!(check_case("\u{1b}[2J").is_err());
-        assert_eq!(sid("IR-2026:x"), "RolecallContainIR2026x");
+        // Ids that differ only in what a Sid cannot hold stay apart.
+        assert!(sid("IR-2026:x").starts_with("RolecallContainIR2026x"));
+        assert_ne!(sid("IR-2026-1"), sid("IR-20261"));
+        assert_eq!(sid("IR1"), "RolecallContainIR1");
         assert_eq!(size("{ \"a\" : 1 }"), 7);
         let t = humantime::parse_rfc3339("2026-12-03T03:10:59Z").unwrap();
         assert_eq!(default_case(t), "IR-20261203-0310");

@@ -222,9 +222,12 @@ enum Reach {
 }
 
 fn resource_reach(pattern: &str, target: &str) -> Reach {
+    let wild = |s: &str| s.contains(['*', '?']);
     if glob(pattern, target, false) {
         Reach::All
-    } else if glob(target, pattern, false) {
+    } else if glob(target, pattern, false) || (wild(pattern) && wild(target)) {
+        // Some of them: the pattern inside the target, or two wildcard
+        // patterns that may overlap (never said to be apart).
         Reach::Part
     } else {
         Reach::None
@@ -280,6 +283,9 @@ fn allows<'a>(sts: &'a [Statement], action: &str, resource: &str) -> (Tri, Vec<&
         let tri = match (applies(st, action, resource), st.condition.is_some()) {
             (Reach::All, false) => Tri::Yes,
             (Reach::All, true) => Tri::Maybe,
+            // Everything but some resources: allowed on most of them, an
+            // answer that depends on the resource.
+            (Reach::Part, _) if st.not_resource => Tri::Maybe,
             // Part of the resources: not an answer for all of them.
             _ => continue,
         };
@@ -426,6 +432,8 @@ mod tests {
     #[case::partial_deny(vec![(Inline, allow(json!("s3:*"), "*")), (Inline, json!({"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::secret/*"}))], "s3:GetObject", "*", Conditional)]
     // NotResource: everything but.
     #[case::not_resource(vec![(Inline, json!({"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secret/*"}))], "s3:GetObject", "arn:aws:s3:::public/k", Allowed)]
+    #[case::not_resource_on_everything(vec![(Inline, json!({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:iam::*:role/admin"}))], "iam:PassRole", "*", Conditional)]
+    #[case::overlapping_wildcards(vec![(Inline, allow(json!("s3:*"), "arn:aws:s3:::data-*")), (Inline, json!({"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::*/locked/*"}))], "s3:DeleteObject", "arn:aws:s3:::data-*", Conditional)]
     #[case::not_resource_excluded(vec![(Inline, json!({"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secret/*"}))], "s3:GetObject", "arn:aws:s3:::secret/k", NotAllowed)]
     // A Deny in the boundary denies too.
     #[case::boundary_deny(vec![(Inline, allow(json!("*"), "*")), (Boundary, json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]))], "iam:PassRole", "*", Denied)]

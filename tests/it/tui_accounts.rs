@@ -378,3 +378,44 @@ async fn b_and_the_profiles_view_span_every_account_shown() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn containing_and_releasing_in_a_production_account_ask_for_its_name() {
+    let mut h = Harness::demo_accounts().await;
+    h.state.config.file.quarantine_profile = Some("incident-quarantine".into());
+    let id = h.find(|r| r.data.instance.account == PAYMENTS && r.data.association.is_some());
+    h.select(&id);
+    h.key(KeyCode::Char('X')).await;
+    h.key(KeyCode::Enter).await;
+    let Overlay::Contain(d) = &h.state.overlay else {
+        panic!("{:?}", h.state.message)
+    };
+    assert!(
+        matches!(d.phase, rolecall::tui::app::state::ContainPhase::Confirm(_)),
+        "{:?} {:?}",
+        d.phase,
+        h.state.message
+    );
+    // y alone does nothing in production; the name does.
+    h.key(KeyCode::Char('y')).await;
+    assert!(matches!(h.state.overlay, Overlay::Contain(_)));
+    h.key(KeyCode::Backspace).await;
+    h.type_str("payments-prod").await;
+    h.key(KeyCode::Enter).await;
+    let text = h.state.message.clone().unwrap().text;
+    assert!(text.contains("steps done"), "{text}");
+    h.advance(std::time::Duration::from_secs(30)).await;
+    h.key(KeyCode::Char('I')).await;
+    h.key(KeyCode::Char('R')).await;
+    h.key(KeyCode::Char('y')).await;
+    // Still asking: the production account's name is needed.
+    let Overlay::Cases(v) = &h.state.overlay else {
+        panic!("{:?}", h.state.overlay)
+    };
+    assert!(v.releasing, "{v:?}");
+    h.key(KeyCode::Backspace).await;
+    h.type_str("payments-prod").await;
+    h.key(KeyCode::Enter).await;
+    let text = h.state.message.clone().unwrap().text;
+    assert!(text.contains("released"), "{text}");
+}

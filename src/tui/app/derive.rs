@@ -31,6 +31,25 @@ pub fn contain_guard(state: &State, plan: &crate::core::contain::Plan) -> Option
     (!guards.is_empty()).then(|| guards.join(" "))
 }
 
+/// What the operator types to release a case: the names of the production
+/// accounts its instances are in (space-separated), if any.
+pub fn case_guard(state: &State, record: &crate::core::contain::CaseRecord) -> Option<String> {
+    let mut guards: Vec<String> = Vec::new();
+    for key in &state.inventory.shown {
+        let id = state.account_id(key);
+        if record
+            .instances
+            .iter()
+            .any(|i| i.account.as_deref() == id && id.is_some())
+            && let Some(g) = state.production_guard(key)
+            && !guards.contains(&g)
+        {
+            guards.push(g);
+        }
+    }
+    (!guards.is_empty()).then(|| guards.join(" "))
+}
+
 /// What the operator types to confirm `K`: the role's name, then the name
 /// of each production account it reaches (space-separated).
 pub fn revoke_guard(state: &State, r: &RevokeConfirm) -> String {

@@ -181,6 +181,14 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Esc => Command::Back,
             _ => Command::Nothing,
         },
+        // Releasing: y, or the production accounts' names typed, Enter.
+        Overlay::Cases(v) if v.releasing => match key.code {
+            KeyCode::Esc => Command::No,
+            KeyCode::Enter => Command::Accept,
+            KeyCode::Backspace => Command::Backspace,
+            KeyCode::Char(c) if !ctrl => Command::Input(c),
+            _ => Command::Nothing,
+        },
         Overlay::Cases(_) => match key.code {
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('I') => Command::Back,
             KeyCode::Down | KeyCode::Char('j') => Command::Down,

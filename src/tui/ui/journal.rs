@@ -248,7 +248,19 @@ pub fn render_cases(
         .started_at
         .map(|t| t + state.now)
         .unwrap_or_else(std::time::SystemTime::now);
-    let title = if v.releasing {
+    let guard = match (&v.data, v.releasing) {
+        (Some(Ok((records, _))), true) => records
+            .get(v.selected)
+            .and_then(|c| crate::tui::app::derive::case_guard(state, c)),
+        _ => None,
+    };
+    let title = if let Some(g) = &guard {
+        format!(
+            " Release the selected case in PRODUCTION {}? type its name, Enter: {}▏ ",
+            sanitize(g),
+            sanitize(&v.typed)
+        )
+    } else if v.releasing {
         " Release the selected case? y/Enter releases; n keeps it ".to_string()
     } else {
         " Containment cases (R releases the selected one) ".to_string()

@@ -210,6 +210,8 @@ pub struct CasesView {
     pub selected: usize,
     /// Asking to release the selected case.
     pub releasing: bool,
+    /// A production account's name, as typed to release.
+    pub typed: String,
 }
 
 /// The journal overlay (`J`): the latest changes of this account, newest first.

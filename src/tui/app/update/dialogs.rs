@@ -407,12 +407,52 @@ pub(super) fn on_cases(
                 v.releasing = true;
             }
         }
-        Command::No => v.releasing = false,
-        Command::Yes if v.releasing => {
+        Command::No => {
             v.releasing = false;
-            if let Some(Ok((records, _))) = &v.data
-                && let Some(c) = records.get(v.selected)
-            {
+            v.typed.clear();
+        }
+        cmd @ (Command::Input(_) | Command::Accept | Command::Backspace) if v.releasing => {
+            let Some(Ok((records, _))) = &v.data else {
+                state.overlay = Overlay::Cases(v);
+                return vec![];
+            };
+            let Some(c) = records.get(v.selected).cloned() else {
+                state.overlay = Overlay::Cases(v);
+                return vec![];
+            };
+            let guard = crate::tui::app::derive::case_guard(state, &c);
+            let go = match (&guard, &cmd) {
+                (None, Command::Input('y') | Command::Accept) => true,
+                (None, Command::Input('n')) => {
+                    v.releasing = false;
+                    false
+                }
+                (Some(_), Command::Input(ch)) => {
+                    v.typed.push(*ch);
+                    false
+                }
+                (Some(_), Command::Backspace) => {
+                    v.typed.pop();
+                    false
+                }
+                (Some(g), Command::Accept)
+                    if v.typed.split_whitespace().eq(g.split_whitespace()) =>
+                {
+                    true
+                }
+                (Some(g), Command::Accept) => {
+                    info(
+                        state,
+                        Tone::Error,
+                        format!("production account: type {g} exactly, then Enter (Esc cancels)"),
+                    );
+                    false
+                }
+                _ => false,
+            };
+            if go {
+                v.releasing = false;
+                v.typed.clear();
                 let case = c.case.clone();
                 // The release's swaps are rolecall's own.
                 let now = state.now;

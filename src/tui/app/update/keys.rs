@@ -44,6 +44,7 @@ pub(super) fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
                 data: None,
                 selected: 0,
                 releasing: false,
+                typed: String::new(),
             });
             return vec![Effect::LoadCases {
                 regions: state.inventory.regions.clone(),
