@@ -56,7 +56,8 @@ pub struct GlobalOpts {
     /// Every region DescribeRegions returns.
     #[arg(long, global = true, conflicts_with = "regions")]
     pub all_regions: bool,
-    /// Send every AWS call to this endpoint (also read from AWS_ENDPOINT_URL).
+    /// Send every AWS call to this endpoint (also read from AWS_ENDPOINT_URL);
+    /// a service's own variable (AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL_IAM, …) wins.
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Refuse every change; only look.

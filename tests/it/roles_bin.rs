@@ -400,3 +400,40 @@ fn permissions_of_a_name_in_several_accounts_answers_for_each() {
     assert_eq!(o.code, 2, "{}", o.stdout);
     assert!(one_line_error(&o).contains("ghost"), "{}", o.stderr);
 }
+
+/// The SDK convention of a service's own endpoint variable: it wins over
+/// `--endpoint-url`, so one service can be pointed elsewhere.
+#[test]
+fn a_services_own_endpoint_variable_wins_over_endpoint_url() {
+    let spec = json!({
+        "profiles": [{"name": "web", "role": "web-role"}],
+        "regions": {"us-east-1": [{"name": "w-1", "profile": "web"}]}
+    });
+    let w = world(Kind::Moto, &spec);
+    let moto = w.moto.as_ref().unwrap();
+    let bin = |iam: Option<&str>| {
+        let mut c = crate::cli_bin::bin();
+        for (k, v) in moto.env() {
+            c.env(k, v);
+        }
+        if let Some(u) = iam {
+            c.env("AWS_ENDPOINT_URL_IAM", u);
+        }
+        c
+    };
+    // Everything to a closed port: the IAM read fails...
+    let dead = [
+        "--timeout",
+        "3",
+        "--endpoint-url",
+        "http://127.0.0.1:1",
+        "permissions",
+        "web",
+    ];
+    let o = run(bin(None), &dead);
+    assert_ne!(o.code, 0, "{}", o.stdout);
+    // ...unless IAM has its own endpoint.
+    let o = run(bin(Some(&moto.endpoint)), &dead);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stdout.contains("role web-role"), "{}", o.stdout);
+}

@@ -14,9 +14,11 @@ impl SdkCloud {
             Some(c) => aws_sdk_autoscaling::config::Builder::from(c),
             None => aws_sdk_autoscaling::config::Builder::new(),
         };
-        aws_sdk_autoscaling::Client::from_conf(
-            builder.region(Region::new(region.to_string())).build(),
-        )
+        let mut builder = builder.region(Region::new(region.to_string()));
+        if let Some(u) = super::service_endpoint("Auto Scaling") {
+            builder = builder.endpoint_url(u);
+        }
+        aws_sdk_autoscaling::Client::from_conf(builder.build())
     }
 }
 

@@ -87,6 +87,18 @@ pub async fn configured_region(profile: Option<&str>) -> Option<String> {
     loader.load().await.region().map(|r| r.to_string())
 }
 
+/// The AWS SDK convention of one endpoint per service: `AWS_ENDPOINT_URL_EC2`,
+/// `AWS_ENDPOINT_URL_IAM`, … (the service id upper-cased, spaces as `_`).
+/// It wins over `AWS_ENDPOINT_URL` and over `--endpoint-url`, so that one
+/// service can be pointed elsewhere (a stand-in for one moto lacks).
+pub(super) fn service_endpoint(service_id: &str) -> Option<String> {
+    let var = format!(
+        "AWS_ENDPOINT_URL_{}",
+        service_id.to_ascii_uppercase().replace([' ', '-'], "_")
+    );
+    std::env::var(var).ok().filter(|v| !v.trim().is_empty())
+}
+
 /// IAM, STS and Organizations are global; they sign with this region when none is configured.
 const DEFAULT_SIGNING_REGION: &str = "us-east-1";
 
@@ -127,22 +139,26 @@ impl SdkCloud {
     /// Builds the adapter on a loaded SDK configuration.
     pub fn from_config(config: SdkConfig) -> Self {
         // IAM and STS are global; they need some region to sign with.
-        let iam_conf = aws_sdk_iam::config::Builder::from(&config)
-            .region(
-                config
-                    .region()
-                    .cloned()
-                    .or(Some(Region::new(DEFAULT_SIGNING_REGION))),
-            )
-            .build();
-        let sts_conf = aws_sdk_sts::config::Builder::from(&config)
-            .region(
-                config
-                    .region()
-                    .cloned()
-                    .or(Some(Region::new(DEFAULT_SIGNING_REGION))),
-            )
-            .build();
+        let mut iam_conf = aws_sdk_iam::config::Builder::from(&config).region(
+            config
+                .region()
+                .cloned()
+                .or(Some(Region::new(DEFAULT_SIGNING_REGION))),
+        );
+        if let Some(u) = service_endpoint("IAM") {
+            iam_conf = iam_conf.endpoint_url(u);
+        }
+        let iam_conf = iam_conf.build();
+        let mut sts_conf = aws_sdk_sts::config::Builder::from(&config).region(
+            config
+                .region()
+                .cloned()
+                .or(Some(Region::new(DEFAULT_SIGNING_REGION))),
+        );
+        if let Some(u) = service_endpoint("STS") {
+            sts_conf = sts_conf.endpoint_url(u);
+        }
+        let sts_conf = sts_conf.build();
         Self {
             iam: aws_sdk_iam::Client::from_conf(iam_conf),
             sts: aws_sdk_sts::Client::from_conf(sts_conf),
@@ -203,6 +219,9 @@ impl SdkCloud {
                     None => aws_sdk_ec2::config::Builder::new(),
                 };
                 builder = builder.region(Region::new(region.to_string()));
+                if let Some(u) = service_endpoint("EC2") {
+                    builder = builder.endpoint_url(u);
+                }
                 aws_sdk_ec2::Client::from_conf(builder.build())
             })
             .clone()

@@ -57,6 +57,9 @@ impl SdkCloud {
         if self.config.as_ref().and_then(SdkConfig::region).is_none() {
             conf = conf.region(Region::new(DEFAULT_SIGNING_REGION));
         }
+        if let Some(u) = super::service_endpoint("Organizations") {
+            conf = conf.endpoint_url(u);
+        }
         let client = aws_sdk_organizations::Client::from_conf(conf.build());
         let mut out = Vec::new();
         let mut pages = client.list_accounts().into_paginator().send();
