@@ -279,6 +279,12 @@ pub async fn run(
             for id in instances {
                 check_instance_id(id)?;
             }
+            // Release reads the journal: without one, nothing is read or sent.
+            if journal.is_none() && !*dry_run {
+                return Err(Error::Usage(
+                    "contain journals every step for release: drop --no-journal".into(),
+                ));
+            }
             let case = case.clone().unwrap_or_else(|| {
                 crate::core::contain::default_case(std::time::SystemTime::now())
             });
@@ -301,11 +307,6 @@ pub async fn run(
             if *dry_run {
                 String::new()
             } else {
-                if journal.is_none() {
-                    return Err(Error::Usage(
-                        "contain journals every step for release: drop --no-journal".into(),
-                    ));
-                }
                 if !*yes {
                     contain::confirm(&plan, &session, &config, "contain")?;
                 }

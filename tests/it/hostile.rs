@@ -352,3 +352,50 @@ fn credential_errors_say_how_to_fix_them() {
         "{line}"
     );
 }
+
+#[test]
+fn contain_refuses_bad_input_before_reading_or_sending_anything() {
+    let id = "i-0b9e1428d3a375d65";
+    for (args, says) in [
+        (
+            vec![
+                "--demo",
+                "--no-journal",
+                "contain",
+                id,
+                "--case",
+                "IR-1",
+                "--yes",
+            ],
+            "drop --no-journal",
+        ),
+        (
+            vec!["--demo", "--read-only", "contain", id, "--yes"],
+            "--read-only",
+        ),
+        (
+            vec!["--demo", "contain", id, "--case", "bad case", "--yes"],
+            "is not a case id",
+        ),
+        (
+            vec!["--demo", "contain", id, "--case", "IR\u{1b}[2J", "--yes"],
+            "is not a case id",
+        ),
+        (
+            vec!["--demo", "contain", "nonsense", "--yes"],
+            "is not an instance id",
+        ),
+        (
+            vec!["--demo", "release", "IR-none", "--yes"],
+            "the journal has no case IR-none",
+        ),
+    ] {
+        let o = run(bin(), &args);
+        assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
+        let line = one_line_error(&o);
+        assert!(line.contains(says), "{args:?}: {line}");
+        // Nothing planned was printed: no read reached AWS.
+        assert!(!o.stderr.contains("deny on role"), "{args:?}: {}", o.stderr);
+        assert!(!line.contains('\u{1b}'), "{line:?}");
+    }
+}
