@@ -501,6 +501,14 @@ pub trait Cloud: Send + Sync {
         policy_name: &str,
         document: &str,
     ) -> Result<(), ApiError>;
+    /// IAM GetRole `RoleLastUsed`: when the role was last used (RFC 3339)
+    /// and in which region; `None`: not used within IAM's tracking period.
+    async fn role_last_used(
+        &self,
+        _role_name: &str,
+    ) -> Result<Option<(String, Option<String>)>, ApiError> {
+        Err(unsupported(actions::GET_ROLE))
+    }
     /// IAM DeleteRolePolicy: removes an inline policy from a role.
     async fn delete_role_policy(
         &self,

@@ -17,6 +17,12 @@ fn permissions_json(v: &RoleView) -> Value {
     json!({
         "profile": v.profile.name,
         "role": v.role.as_ref().map(|r| r.name.clone()),
+        "last_used": match &v.last_used {
+            Some(Ok(Some((date, region)))) => json!({"date": date, "region": region}),
+            Some(Ok(None)) => json!("never (within IAM's tracking period)"),
+            Some(Err(why)) => json!({"unknown": why}),
+            None => Value::Null,
+        },
         "policies": v.policies.iter().map(|p| json!({
             "name": p.policy.name,
             "arn": p.policy.arn,
@@ -153,8 +159,20 @@ pub fn permissions(v: &RoleView, output: Output) -> String {
                 .map_or("no role: the profile grants nothing".to_string(), |r| {
                     format!("role {}", r.name)
                 });
+            let last = match &v.last_used {
+                Some(Ok(Some((date, region)))) => format!(
+                    "; last used {date}{}",
+                    region
+                        .as_deref()
+                        .map(|r| format!(" in {r}"))
+                        .unwrap_or_default()
+                ),
+                Some(Ok(None)) => "; never used (within IAM's tracking period)".into(),
+                Some(Err(why)) => format!("; last use unknown: {why}"),
+                None => String::new(),
+            };
             format!(
-                "profile {}, {role}\n{}",
+                "profile {}, {role}{last}\n{}",
                 v.profile.name,
                 table(
                     &[

@@ -11,6 +11,9 @@ use crate::core::plan::find_profile;
 use crate::core::policy::{self, Parsed, Sourced};
 use crate::core::session::Session;
 
+/// When a role was last used (RFC 3339) and in which region.
+pub type LastUsed = (String, Option<String>);
+
 /// A profile, its role, and the role's policies parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoleView {
@@ -18,6 +21,9 @@ pub struct RoleView {
     /// `None`: the profile holds no role (it grants nothing).
     pub role: Option<Role>,
     pub policies: Vec<Parsed>,
+    /// GetRole's `RoleLastUsed` (date, region), or why it is unknown;
+    /// `None` with no role.
+    pub last_used: Option<Result<Option<LastUsed>, String>>,
 }
 
 impl RoleView {
@@ -44,10 +50,19 @@ pub async fn role_view(cloud: &dyn Cloud, profile: &InstanceProfile) -> Result<R
             .collect(),
         None => Vec::new(),
     };
+    let last_used = match &role {
+        Some(r) => Some(
+            crate::aws::retry_read(|| cloud.role_last_used(&r.name))
+                .await
+                .map_err(|e| e.short()),
+        ),
+        None => None,
+    };
     Ok(RoleView {
         profile: profile.clone(),
         role,
         policies,
+        last_used,
     })
 }
 

@@ -351,7 +351,11 @@ fn permissions_of_a_name_in_several_accounts_answers_for_each() {
     for heading in headings {
         let after = &o.stdout[o.stdout.find(heading).unwrap() + heading.len()..];
         assert!(
-            after.starts_with("\nprofile web-frontend, role web-frontend-role\nKIND"),
+            after.starts_with("\nprofile web-frontend, role web-frontend-role; last used ")
+                && after
+                    .split('\n')
+                    .nth(2)
+                    .is_some_and(|l| l.starts_with("KIND")),
             "{}",
             o.stdout
         );
@@ -383,7 +387,7 @@ fn permissions_of_a_name_in_several_accounts_answers_for_each() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(
         o.stdout
-            .starts_with("profile web-frontend, role web-frontend-role\n"),
+            .starts_with("profile web-frontend, role web-frontend-role; last used "),
         "{}",
         o.stdout
     );
@@ -436,4 +440,42 @@ fn a_services_own_endpoint_variable_wins_over_endpoint_url() {
     let o = run(bin(Some(&moto.endpoint)), &dead);
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.stdout.contains("role web-role"), "{}", o.stdout);
+}
+
+/// `permissions` says when the role was last used (GetRole's RoleLastUsed),
+/// never used, or why that is unknown; never one for the other.
+#[test]
+fn permissions_say_when_the_role_was_last_used() {
+    let demo = |extra: &[&str]| {
+        let mut args = vec!["--demo", "--demo-latency", "0", "--profile", "demo-main"];
+        args.extend_from_slice(extra);
+        run(crate::cli_bin::bin(), &args)
+    };
+    let o = demo(&["permissions", "web-frontend", "--output", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert!(v["last_used"]["date"].is_string(), "{v}");
+    assert_eq!(v["last_used"]["region"], "us-east-1");
+    let o = demo(&["permissions", "incident-quarantine"]);
+    assert!(o.stdout.contains("never used"), "{}", o.stdout);
+    // On moto: an answer either way, as the API gives it.
+    let spec = json!({
+        "profiles": [{"name": "web", "role": "web-role"}],
+        "regions": {"us-east-1": [{"name": "w-1", "profile": "web"}]}
+    });
+    let w = world(Kind::Moto, &spec);
+    let mut c = crate::cli_bin::bin();
+    for (k, val) in w.moto.as_ref().unwrap().env() {
+        c.env(k, val);
+    }
+    let o = run(c, &["permissions", "web", "--output", "json"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap();
+    assert!(
+        v["last_used"]["date"].is_string()
+            || v["last_used"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("never")),
+        "{v}"
+    );
 }

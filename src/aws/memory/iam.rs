@@ -200,3 +200,38 @@ fn demo_policies(role: &str, account: &str) -> Vec<Policy> {
         ],
     }
 }
+
+/// GetRole's `RoleLastUsed` in the demo: a role in use was used minutes to
+/// hours before the account started (a stable story per role); the
+/// quarantine role never was.
+pub(super) async fn role_last_used(
+    account: &MemoryAccount,
+    role_name: &str,
+) -> Result<Option<(String, Option<String>)>, ApiError> {
+    account.enter(Op::Role, actions::GET_ROLE).await?;
+    let w = lock(&account.world);
+    if !w
+        .profiles
+        .iter()
+        .flat_map(|p| p.roles.iter())
+        .any(|r| r.name == role_name)
+    {
+        return Err(ApiError::service(
+            actions::GET_ROLE,
+            "NoSuchEntity",
+            format!("The role with name {role_name} cannot be found."),
+        ));
+    }
+    if role_name.contains("Quarantine") {
+        return Ok(None);
+    }
+    let minutes = role_name
+        .bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+        % (36 * 60);
+    let when = account.started - std::time::Duration::from_secs(60 * (minutes + 3));
+    Ok(Some((
+        humantime::format_rfc3339_seconds(when).to_string(),
+        Some("us-east-1".to_string()),
+    )))
+}

@@ -56,6 +56,28 @@ pub(super) async fn put_role_policy(
     Ok(())
 }
 
+/// GetRole's `RoleLastUsed`.
+pub(super) async fn role_last_used(
+    cloud: &SdkCloud,
+    role: &str,
+) -> Result<Option<(String, Option<String>)>, ApiError> {
+    let got = cloud
+        .iam
+        .get_role()
+        .role_name(role)
+        .send()
+        .await
+        .map_err(|e| cloud.err(actions::GET_ROLE, e))?;
+    Ok(got.role().and_then(|r| r.role_last_used()).and_then(|u| {
+        let date = u.last_used_date()?;
+        let when = std::time::SystemTime::try_from(*date).ok()?;
+        Some((
+            humantime::format_rfc3339_seconds(when).to_string(),
+            u.region().map(str::to_string),
+        ))
+    }))
+}
+
 /// SimulatePrincipalPolicy for one action on one resource: the decision.
 pub(super) async fn simulate(
     cloud: &SdkCloud,

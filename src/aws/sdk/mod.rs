@@ -395,6 +395,13 @@ impl Cloud for SdkCloud {
         contain::delete_role_policy(self, role_name, policy_name).await
     }
 
+    async fn role_last_used(
+        &self,
+        role_name: &str,
+    ) -> Result<Option<(String, Option<String>)>, ApiError> {
+        iam::role_last_used(self, role_name).await
+    }
+
     async fn create_tag(
         &self,
         region: &str,
