@@ -147,6 +147,11 @@ pub fn failure(effect: &Effect, why: &str) -> Option<Action> {
             role,
             result: Err(error(actions::GET_ROLE)),
         },
+        Effect::LoadRoleLastUsed { account, role } => Action::RoleLastUsedLoaded {
+            account,
+            role,
+            result: Err(error(actions::GET_ROLE)),
+        },
         Effect::LoadInstances {
             generation,
             account,
@@ -197,6 +202,7 @@ pub async fn fetch(accounts: &[Account], effect: Effect) -> Option<Action> {
         Effect::LoadIdentity { account }
         | Effect::LoadProfiles { account }
         | Effect::LoadRolePolicies { account, .. }
+        | Effect::LoadRoleLastUsed { account, .. }
         | Effect::LoadInstances { account, .. }
         | Effect::LoadAssociations { account, .. } => account.clone(),
         _ => accounts.first().map(|a| a.key.clone()).unwrap_or_default(),
@@ -217,6 +223,14 @@ pub async fn fetch(accounts: &[Account], effect: Effect) -> Option<Action> {
         },
         Effect::LoadRegions => Action::RegionsLoaded(cloud.regions().await),
         Effect::CheckRegions => Action::RegionsChecked(cloud.regions().await),
+        Effect::LoadRoleLastUsed { account: key, role } => {
+            let result = crate::aws::retry_read(|| cloud.role_last_used(&role)).await;
+            Action::RoleLastUsedLoaded {
+                account: key,
+                role,
+                result,
+            }
+        }
         Effect::LoadRolePolicies { account: key, role } => {
             let result = cloud.role_policies(&role).await;
             Action::RolePoliciesLoaded {

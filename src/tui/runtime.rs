@@ -458,6 +458,7 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
             | Effect::LoadRegions
             | Effect::CheckRegions
             | Effect::LoadRolePolicies { .. }
+            | Effect::LoadRoleLastUsed { .. }
             | Effect::LoadInstances { .. }
             | Effect::LoadAssociations { .. }) => {
                 if !poller.request(read.clone()) {

@@ -2239,3 +2239,23 @@ async fn x_contains_the_selected_instance_after_listing_every_step() {
     assert!(!matches!(h.state.overlay, Overlay::Contain(_)));
     assert!(message(&h).1.contains("read-only"));
 }
+
+#[tokio::test]
+async fn the_detail_pane_says_when_the_role_was_last_used() {
+    let mut h = Harness::demo().await;
+    let id = h.find(|r| {
+        r.data
+            .association
+            .as_ref()
+            .is_some_and(|a| a.profile.name == "web-frontend")
+    });
+    h.select(&id);
+    // Read once the row is shown (on the next tick).
+    h.advance(Duration::from_secs(1)).await;
+    h.key(KeyCode::Char('i')).await;
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    let at = screen
+        .find("last use ")
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(screen[at..].contains("in us-east-1"), "{screen}");
+}

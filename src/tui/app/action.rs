@@ -70,6 +70,12 @@ pub enum Action {
         case: String,
         steps: Vec<crate::core::contain::StepResult>,
     },
+    /// When a role was last used, or why that is unknown.
+    RoleLastUsedLoaded {
+        account: String,
+        role: String,
+        result: Result<Option<crate::core::access::LastUsed>, ApiError>,
+    },
     /// A role's policies were read.
     RolePoliciesLoaded {
         account: String,
@@ -180,6 +186,11 @@ pub enum Effect {
     ReleaseCase {
         case: String,
         regions: Vec<String>,
+    },
+    /// Read when a role was last used (the detail pane).
+    LoadRoleLastUsed {
+        account: String,
+        role: String,
     },
     /// Read a role's policies (for a confirmation's diff, or `p`).
     LoadRolePolicies {

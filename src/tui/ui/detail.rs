@@ -139,6 +139,23 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                     for r in &p.roles {
                         lines.extend(field("name", &r.name, w));
                         lines.extend(field("ARN", &r.arn, w));
+                        // GetRole's RoleLastUsed; unknown is said, never shown as never.
+                        let key = (row.data.instance.account.clone(), r.name.clone());
+                        let used = match state.inventory.role_last_used.get(&key) {
+                            Some(Some(Ok(Some((date, region))))) => format!(
+                                "{date}{}",
+                                region
+                                    .as_deref()
+                                    .map(|x| format!(" in {x}"))
+                                    .unwrap_or_default()
+                            ),
+                            Some(Some(Ok(None))) => "never (within IAM's tracking period)".into(),
+                            Some(Some(Err(e))) => {
+                                format!("unknown: {} failed ({})", e.action, e.short())
+                            }
+                            _ => "reading…".into(),
+                        };
+                        lines.extend(field("last use", &used, w));
                         // Blast radius: the same role through other profiles.
                         let others: Vec<&crate::aws::InstanceProfile> = state
                             .inventory

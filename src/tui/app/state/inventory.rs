@@ -76,6 +76,11 @@ pub struct Inventory {
     pub role_rows: HashMap<RoleKey, RoleRows>,
     /// Per role, its policies rolecall could not read: `name: why: raw text`.
     pub role_unreadable: HashMap<RoleKey, Vec<String>>,
+    /// Per role, when it was last used (`None` while it is read).
+    pub role_last_used: HashMap<
+        RoleKey,
+        Option<Result<Option<crate::core::access::LastUsed>, crate::aws::ApiError>>,
+    >,
     /// Per role, who its trust policy lets assume it (not a permission).
     pub role_trust: HashMap<RoleKey, Vec<String>>,
     /// Per role, its statements as IAM evaluates them (with `role_rows`).

@@ -91,7 +91,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Tick(now) => {
             state.now = now;
-            schedule(state)
+            let mut effects = schedule(state);
+            effects.extend(load_last_used_shown(state));
+            effects
         }
         Action::IdentityLoaded { account, result } => loaded::identity(state, account, result),
         Action::ProfilesLoaded { account, result } => loaded::profiles(state, account, result),
@@ -127,6 +129,17 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ContainDone { case, steps } => loaded::contain_done(state, &case, &steps),
         Action::SessionsRevoked { key, role, result } => {
             loaded::sessions_revoked(state, &key, &role, result)
+        }
+        Action::RoleLastUsedLoaded {
+            account,
+            role,
+            result,
+        } => {
+            state
+                .inventory
+                .role_last_used
+                .insert((account, role), Some(result));
+            vec![]
         }
         Action::RolePoliciesLoaded {
             account,
@@ -198,6 +211,25 @@ fn derive_access(state: &mut State) {
         };
         let diff = crate::core::effective::diff(policies(&key.0), policies(&key.1));
         state.inventory.access_diffs.insert(key, diff);
+    }
+}
+
+/// The detail pane's role: when it was last used, read once.
+fn load_last_used_shown(state: &mut State) -> Vec<Effect> {
+    let key = state.selected_row().and_then(|r| {
+        let a = r.data.association.as_ref()?;
+        let role = state.role_of(&a.profile.arn)?;
+        Some((r.data.instance.account.clone(), role.name.clone()))
+    });
+    match key {
+        Some(key) if !state.inventory.role_last_used.contains_key(&key) => {
+            state.inventory.role_last_used.insert(key.clone(), None);
+            vec![Effect::LoadRoleLastUsed {
+                account: key.0,
+                role: key.1,
+            }]
+        }
+        _ => vec![],
     }
 }
 
