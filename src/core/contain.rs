@@ -485,13 +485,51 @@ where
     result
 }
 
-/// A containment step's journal line.
-fn entry(ctx: &Context, action: &str, t: &Target, aws_cli: String) -> Entry {
+/// What a step's journal line names: the instance, its Name, the role.
+trait Subject {
+    fn region(&self) -> &str;
+    fn instance_id(&self) -> &str;
+    fn name(&self) -> Option<&str>;
+    fn role(&self) -> Option<&str>;
+}
+
+impl Subject for Target {
+    fn region(&self) -> &str {
+        &self.region
+    }
+    fn instance_id(&self) -> &str {
+        &self.instance_id
+    }
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    fn role(&self) -> Option<&str> {
+        self.role.as_deref()
+    }
+}
+
+impl Subject for CaseInstance {
+    fn region(&self) -> &str {
+        &self.region
+    }
+    fn instance_id(&self) -> &str {
+        &self.instance_id
+    }
+    fn name(&self) -> Option<&str> {
+        None
+    }
+    fn role(&self) -> Option<&str> {
+        self.role.as_deref()
+    }
+}
+
+/// A containment (or release) step's journal line for one instance.
+fn line(ctx: &Context, action: &str, s: &impl Subject, aws_cli: String) -> Entry {
     let mut e = Entry::sent_for_role(ctx, action, vec![aws_cli]);
-    e.region = t.region.clone();
-    e.instance_id = t.instance_id.clone();
-    e.instance_name = t.name.clone();
-    e.role = t.role.clone();
+    e.region = s.region().to_string();
+    e.instance_id = s.instance_id().to_string();
+    e.instance_name = s.name().map(str::to_string);
+    e.role = s.role().map(str::to_string);
     e
 }
 
@@ -537,7 +575,7 @@ pub async fn run(session: &Session, plan: &Plan, journal: Option<&Journal>) -> V
             .iter()
             .filter(|t| d.instances.contains(&t.instance_id))
         {
-            let e = entry(
+            let e = line(
                 &c,
                 "contain_deny",
                 t,
@@ -639,7 +677,7 @@ pub async fn run(session: &Session, plan: &Plan, journal: Option<&Journal>) -> V
         };
         let c = ctx(&t.account);
         // 3. tag.
-        let e = entry(
+        let e = line(
             &c,
             "contain_tag",
             t,
@@ -671,7 +709,7 @@ pub async fn run(session: &Session, plan: &Plan, journal: Option<&Journal>) -> V
                     Ok(()),
                 );
             } else {
-                let mut e = entry(
+                let mut e = line(
                     &c,
                     "contain_imdsv2",
                     t,
@@ -707,7 +745,7 @@ pub async fn run(session: &Session, plan: &Plan, journal: Option<&Journal>) -> V
                     Ok(()),
                 );
             } else {
-                let mut e = entry(
+                let mut e = line(
                     &c,
                     "contain_standby",
                     t,
@@ -899,15 +937,6 @@ pub fn cases(entries: &[Entry]) -> Vec<CaseRecord> {
     }
     out.reverse();
     out
-}
-
-/// A step's journal line for an instance of a case.
-fn line(ctx: &Context, action: &str, i: &CaseInstance, cli: String) -> Entry {
-    let mut e = Entry::sent_for_role(ctx, action, vec![cli]);
-    e.region = i.region.clone();
-    e.instance_id = i.instance_id.clone();
-    e.role = i.role.clone();
-    e
 }
 
 /// The session's key of an account id from the journal.

@@ -332,34 +332,13 @@ pub(super) fn on_contain(state: &mut State, cmd: Command, mut d: ContainDialog) 
         (ContainPhase::Confirm(_), Command::PageUp) => d.scroll = d.scroll.saturating_sub(10),
         (ContainPhase::Confirm(plan), cmd) => {
             let guard = crate::tui::app::derive::contain_guard(state, plan);
-            let yes = match (&guard, &cmd) {
-                (None, Command::Input('y') | Command::Accept) => true,
-                (None, Command::Input('n')) => {
+            let yes = match typed_answer(state, guard.as_deref(), &mut d.typed, &cmd) {
+                Answer::Yes => true,
+                Answer::No => {
                     info(state, Tone::Info, "containment cancelled, nothing changed");
                     return vec![];
                 }
-                (Some(_), Command::Input(c)) => {
-                    d.typed.push(*c);
-                    false
-                }
-                (Some(_), Command::Backspace) => {
-                    d.typed.pop();
-                    false
-                }
-                (Some(g), Command::Accept)
-                    if d.typed.split_whitespace().eq(g.split_whitespace()) =>
-                {
-                    true
-                }
-                (Some(g), Command::Accept) => {
-                    info(
-                        state,
-                        Tone::Error,
-                        format!("production account: type {g} exactly, then Enter (Esc cancels)"),
-                    );
-                    false
-                }
-                _ => false,
+                Answer::Waiting => false,
             };
             if yes {
                 // rolecall's own swaps: the polls must not call them outside changes.
@@ -421,34 +400,13 @@ pub(super) fn on_cases(
                 return vec![];
             };
             let guard = crate::tui::app::derive::case_guard(state, &c);
-            let go = match (&guard, &cmd) {
-                (None, Command::Input('y') | Command::Accept) => true,
-                (None, Command::Input('n')) => {
+            let go = match typed_answer(state, guard.as_deref(), &mut v.typed, &cmd) {
+                Answer::Yes => true,
+                Answer::No => {
                     v.releasing = false;
                     false
                 }
-                (Some(_), Command::Input(ch)) => {
-                    v.typed.push(*ch);
-                    false
-                }
-                (Some(_), Command::Backspace) => {
-                    v.typed.pop();
-                    false
-                }
-                (Some(g), Command::Accept)
-                    if v.typed.split_whitespace().eq(g.split_whitespace()) =>
-                {
-                    true
-                }
-                (Some(g), Command::Accept) => {
-                    info(
-                        state,
-                        Tone::Error,
-                        format!("production account: type {g} exactly, then Enter (Esc cancels)"),
-                    );
-                    false
-                }
-                _ => false,
+                Answer::Waiting => false,
             };
             if go {
                 v.releasing = false;
@@ -474,4 +432,45 @@ pub(super) fn on_cases(
     }
     state.overlay = Overlay::Cases(v);
     vec![]
+}
+
+/// An answer to a dialog that is No unless said: `y` or Enter, or, where a
+/// production account is touched, its name typed and Enter.
+enum Answer {
+    Yes,
+    No,
+    Waiting,
+}
+
+/// Reads one key of such an answer (`guard`: the production names to type).
+fn typed_answer(
+    state: &mut State,
+    guard: Option<&str>,
+    typed: &mut String,
+    cmd: &Command,
+) -> Answer {
+    match (guard, cmd) {
+        (None, Command::Input('y') | Command::Accept) => Answer::Yes,
+        (None, Command::Input('n')) => Answer::No,
+        (Some(_), Command::Input(c)) => {
+            typed.push(*c);
+            Answer::Waiting
+        }
+        (Some(_), Command::Backspace) => {
+            typed.pop();
+            Answer::Waiting
+        }
+        (Some(g), Command::Accept) if typed.split_whitespace().eq(g.split_whitespace()) => {
+            Answer::Yes
+        }
+        (Some(g), Command::Accept) => {
+            info(
+                state,
+                Tone::Error,
+                format!("production account: type {g} exactly, then Enter (Esc cancels)"),
+            );
+            Answer::Waiting
+        }
+        _ => Answer::Waiting,
+    }
 }
