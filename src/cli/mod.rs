@@ -310,16 +310,31 @@ pub async fn run(
                 if !*yes {
                     contain::confirm(&plan, &session, &config, "contain")?;
                 }
-                let steps = crate::core::contain::run(&session, &plan, journal.as_ref()).await;
+                // A signal starts no further step; the one under way finishes.
+                let signals = bulk::StopOnSignal::listen();
+                let steps =
+                    crate::core::contain::run(&session, &plan, journal.as_ref(), &signals.stop)
+                        .await;
+                let signal = signals.signal();
+                drop(signals);
                 if let Some(bad) = steps.iter().find(|s| !s.ok) {
-                    failure = Some(Error::Runtime(format!(
+                    let text = format!(
                         "{} of {} steps failed (first: {} of {}: {}); run `rolecall release {case}` to take back what was done, or contain again",
                         steps.iter().filter(|s| !s.ok).count(),
                         steps.len(),
                         bad.step,
                         bad.instance_id,
                         bad.error.clone().unwrap_or_default()
-                    )));
+                    );
+                    failure = Some(match signal {
+                        Some(n) => Error::Signal(n, text),
+                        None => Error::Runtime(text),
+                    });
+                } else if let Some(n) = signal {
+                    failure = Some(Error::Signal(
+                        n,
+                        format!("signal {n} came after every step had started; each finished"),
+                    ));
                 }
                 contain::results(&case, &steps, *output)
             }

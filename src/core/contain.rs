@@ -535,7 +535,23 @@ fn line(ctx: &Context, action: &str, s: &impl Subject, aws_cli: String) -> Entry
 
 /// Carries out a plan, in the order: deny, swap, tag, IMDSv2,
 /// standby; each step journaled with the case id before it is sent.
-pub async fn run(session: &Session, plan: &Plan, journal: Option<&Journal>) -> Vec<StepResult> {
+///
+/// Once `stop` is set (a signal), no further step starts: each one left is
+/// said as not started; a step under way finishes.
+pub async fn run(
+    session: &Session,
+    plan: &Plan,
+    journal: Option<&Journal>,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Vec<StepResult> {
+    let stopped = || stop.load(std::sync::atomic::Ordering::SeqCst);
+    let not_started = || {
+        Err::<(), _>(ApiError::service(
+            "contain",
+            "NotStarted",
+            "not started: rolecall was stopping",
+        ))
+    };
     let mut out = Vec::new();
     let ctx = |account: &str| Context {
         batch: crate::core::journal::new_id("b"),
@@ -564,6 +580,18 @@ pub async fn run(session: &Session, plan: &Plan, journal: Option<&Journal>) -> V
     };
     // 1. deny, one PutRolePolicy per role, journaled per instance.
     for d in &plan.denies {
+        if stopped() {
+            for id in &d.instances {
+                push(
+                    &mut out,
+                    "deny",
+                    id,
+                    format!("role {}", d.role),
+                    not_started(),
+                );
+            }
+            continue;
+        }
         let Some(cloud) = session.account(&d.account).map(|a| a.cloud.clone()) else {
             continue;
         };
@@ -632,6 +660,10 @@ pub async fn run(session: &Session, plan: &Plan, journal: Option<&Journal>) -> V
     // the executor every change goes through.
     let mut results = Vec::new();
     for (change, name) in &changes {
+        if stopped() {
+            results.push(Err(change.instance_id.clone()));
+            continue;
+        }
         let Some(account) = session.account(&change.account) else {
             continue;
         };
@@ -641,18 +673,24 @@ pub async fn run(session: &Session, plan: &Plan, journal: Option<&Journal>) -> V
             context: &context,
             instance_name: name.as_deref(),
         });
-        results.push(
-            crate::core::exec::run_recorded(account.cloud.as_ref(), change, record, &|_| {}).await,
-        );
+        results.push(Ok(crate::core::exec::run_recorded(
+            account.cloud.as_ref(),
+            change,
+            record,
+            &|_| {},
+        )
+        .await));
     }
     for ((c, _), r) in changes.iter().zip(results) {
         let to = c.to.as_ref().map_or("—".to_string(), |p| p.name.clone());
         let r = match r {
-            Ok(o) => o.result.map(|_| ()).map_err(|e| match e.error() {
+            // Not started: rolecall was stopping.
+            Err(_) => not_started(),
+            Ok(Ok(o)) => o.result.map(|_| ()).map_err(|e| match e.error() {
                 Some(api) => api.clone(),
                 None => ApiError::service("swap", "Failed", e.to_string()),
             }),
-            Err(e) => Err(ApiError::service("journal", "JournalError", e.to_string())),
+            Ok(Err(e)) => Err(ApiError::service("journal", "JournalError", e.to_string())),
         };
         push(&mut out, "swap", &c.instance_id, format!("to {to}"), r);
     }
@@ -672,6 +710,16 @@ pub async fn run(session: &Session, plan: &Plan, journal: Option<&Journal>) -> V
         }
     }
     for t in &plan.targets {
+        if stopped() {
+            push(
+                &mut out,
+                "tag",
+                &t.instance_id,
+                format!("{CASE_TAG}={}", plan.case),
+                not_started(),
+            );
+            continue;
+        }
         let Some(cloud) = session.account(&t.account).map(|a| a.cloud.clone()) else {
             continue;
         };

@@ -701,10 +701,13 @@ pub async fn perform_contain(
         Effect::RunContain(plan) => {
             let regions: Vec<String> = plan.targets.iter().map(|t| t.region.clone()).collect();
             let session = session(regions);
+            // The TUI's own stopping waits for this effect as a whole.
+            let never = std::sync::atomic::AtomicBool::new(false);
             let steps = crate::core::contain::run(
                 &session,
                 &plan,
                 journaling.as_deref().map(|j| &j.journal),
+                &never,
             )
             .await;
             let _ = tx.send(Action::ContainDone {

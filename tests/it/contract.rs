@@ -386,7 +386,8 @@ async fn contain_and_release_put_everything_back(w: World) {
         std::slice::from_ref(&w3),
         "c-3 keeps working"
     );
-    let steps = contain::run(&s, &plan, Some(&journal)).await;
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let steps = contain::run(&s, &plan, Some(&journal), &never).await;
     assert!(steps.iter().all(|st| st.ok), "{steps:#?}");
     // The deny names exactly the two contained instances.
     let policies = cloud.role_policies("web-role").await.unwrap();

@@ -952,3 +952,60 @@ fn release_after_kill_9_mid_containment_finishes_the_job() {
         });
     }
 }
+
+/// SIGTERM during `contain`: the step under way finishes and is journaled,
+/// no further step starts (each said as not started), exit 128 + 15.
+#[test]
+fn a_signal_during_contain_lets_the_step_under_way_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.jsonl");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_rolecall"))
+        .args([
+            "--demo",
+            "--profile",
+            "demo-main",
+            "--demo-latency",
+            "400",
+            "--journal",
+        ])
+        .arg(&journal)
+        .args([
+            "contain",
+            "i-0b9e1428d3a375d65",
+            "--case",
+            "IR-SIG",
+            "--imdsv2",
+            "--yes",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !std::fs::read_to_string(&journal)
+        .unwrap_or_default()
+        .contains("\"replace\"")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the swap never started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(143), "{stdout}");
+    assert!(stdout.contains("NotStarted"), "{stdout}");
+    // The swap under way finished, its outcome on record.
+    let (entries, _) = rolecall::core::journal::read_path(&journal).unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action == "replace" && e.outcome.as_deref() == Some("ok")),
+        "{entries:?}"
+    );
+    assert!(!entries.iter().any(|e| e.action == "contain_imdsv2"));
+}
