@@ -9,7 +9,7 @@
 //!   connection closes before it arrives), as after a network drop (repeatable).
 //!
 //! OP is one of `regions`, `instances`, `associations`, `profiles`, `associate`,
-//! `replace`, `disassociate`, `identity`, `role`.
+//! `replace`, `disassociate`, `identity`, `role`, `contain`, `history`.
 
 use std::time::Duration;
 
@@ -29,10 +29,12 @@ pub enum Op {
     /// Containment's calls: tags, metadata options, Auto Scaling standby,
     /// DeleteRolePolicy.
     Contain,
+    /// CloudTrail LookupEvents.
+    History,
 }
 
 impl Op {
-    pub const ALL: [Op; 10] = [
+    pub const ALL: [Op; 11] = [
         Op::Regions,
         Op::Instances,
         Op::Associations,
@@ -43,6 +45,7 @@ impl Op {
         Op::Identity,
         Op::Role,
         Op::Contain,
+        Op::History,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +60,7 @@ impl Op {
             Op::Identity => "identity",
             Op::Role => "role",
             Op::Contain => "contain",
+            Op::History => "history",
         }
     }
 

@@ -82,6 +82,30 @@ pub struct FleetInstance {
     pub profile: Option<String>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// Changes of its profile CloudTrail recorded before the demo starts,
+    /// oldest first; the last one that went through ends on `profile`.
+    #[serde(default)]
+    pub history: Vec<FleetEvent>,
+}
+
+/// A profile change in an instance's past (the demo's CloudTrail).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FleetEvent {
+    /// `associate`, `replace` or `disassociate`.
+    pub event: String,
+    /// The profile it moved to (associate, replace).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// How long before the demo starts.
+    pub hours_ago: f64,
+    /// The caller's ARN.
+    pub actor: String,
+    pub source_ip: String,
+    pub user_agent: String,
+    /// An AWS error code: the call was refused and changed nothing.
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 /// A fleet file that could not be used.
@@ -183,6 +207,7 @@ impl Fleet {
                         inst.id
                     )));
                 }
+                check_history(inst, &profile_names).map_err(invalid)?;
             }
         }
         Ok(fleet)
@@ -244,6 +269,7 @@ impl Fleet {
                     instance_type: TYPES[(r as usize / 3) % TYPES.len()].to_string(),
                     profile,
                     tags: BTreeMap::from([("team".to_string(), app.to_string())]),
+                    history: Vec::new(),
                 });
         }
         Fleet {
@@ -253,6 +279,54 @@ impl Fleet {
             regions,
         }
     }
+}
+
+/// An instance's history must tell a story AWS would allow, ending on the
+/// profile it has.
+fn check_history(
+    inst: &FleetInstance,
+    profiles: &std::collections::HashSet<&str>,
+) -> Result<(), String> {
+    let mut current: Option<&str> = None;
+    let mut last_hours = f64::INFINITY;
+    for (n, e) in inst.history.iter().enumerate() {
+        let bad = |why: &str| format!("instance {}'s history: {} {why}", inst.id, e.event);
+        if !(e.hours_ago >= 0.0 && e.hours_ago <= last_hours) {
+            return Err(bad("is out of order (oldest first, hours_ago >= 0)"));
+        }
+        last_hours = e.hours_ago;
+        if let Some(to) = &e.to
+            && !profiles.contains(to.as_str())
+        {
+            return Err(bad(&format!(
+                "names profile '{to}', which is not in profiles"
+            )));
+        }
+        let next = match (e.event.as_str(), current, e.to.as_deref()) {
+            ("associate", None, Some(to)) => Some(to),
+            ("replace", Some(_), Some(to)) => Some(to),
+            // The first may replace or end the association it was launched with.
+            ("replace", None, Some(to)) if n == 0 => Some(to),
+            ("disassociate", Some(_), None) => None,
+            ("disassociate", None, None) if n == 0 => None,
+            _ => {
+                return Err(bad(
+                    "does not follow (associate from none, replace or disassociate an association, `to` on associate and replace only)",
+                ));
+            }
+        };
+        if e.error.is_none() {
+            current = next;
+        }
+    }
+    if !inst.history.is_empty() && current != inst.profile.as_deref() {
+        return Err(format!(
+            "instance {}'s history ends on {}, not on its profile",
+            inst.id,
+            current.unwrap_or("no profile")
+        ));
+    }
+    Ok(())
 }
 
 /// A small deterministic random number generator (SplitMix64): the demo must be

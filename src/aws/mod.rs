@@ -261,6 +261,24 @@ pub struct Policy {
     pub document: String,
 }
 
+/// One CloudTrail management event, as LookupEvents gives it: the record
+/// itself stays raw JSON (parsed above the seam, in `core::history`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrailEvent {
+    pub id: String,
+    pub name: String,
+    pub time: Option<SystemTime>,
+    /// The `CloudTrailEvent` document.
+    pub record: String,
+}
+
+/// One page of LookupEvents.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrailPage {
+    pub events: Vec<TrailEvent>,
+    pub next_token: Option<String>,
+}
+
 /// What went wrong below the seam, in broad strokes the UI can act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -570,6 +588,24 @@ pub trait Cloud: Send + Sync {
     ) -> Result<(), ApiError> {
         Err(unsupported(actions::ENTER_STANDBY))
     }
+    /// CloudTrail LookupEvents in a region: one page (at most 50 events) of
+    /// the management events named `event_name` between `start` and `end`.
+    async fn lookup_events(
+        &self,
+        _region: &str,
+        _event_name: &str,
+        _start: SystemTime,
+        _end: SystemTime,
+        _next_token: Option<&str>,
+    ) -> Result<TrailPage, ApiError> {
+        Err(unsupported(actions::LOOKUP_EVENTS))
+    }
+    /// True when LookupEvents calls must be spaced out (AWS allows about
+    /// two a second per account and region); an account in memory has no
+    /// such limit.
+    fn lookup_events_paced(&self) -> bool {
+        true
+    }
     /// IAM SimulatePrincipalPolicy for one action on one resource: IAM's own
     /// decision (`allowed`, `explicitDeny`, `implicitDeny`). A backend
     /// without a simulator says so.
@@ -620,6 +656,7 @@ pub mod actions {
     pub const LIST_INSTANCE_PROFILES_FOR_ROLE: &str = "iam:ListInstanceProfilesForRole";
     pub const LIST_ACCOUNTS: &str = "organizations:ListAccounts";
     pub const ASSUME_ROLE: &str = "sts:AssumeRole";
+    pub const LOOKUP_EVENTS: &str = "cloudtrail:LookupEvents";
 }
 
 #[cfg(test)]

@@ -281,6 +281,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },
+    /// Who changed an instance's profile: every associate, replace and
+    /// disassociate CloudTrail recorded for it, newest first, with the
+    /// caller, source IP and user agent.
+    History {
+        /// The instance (id).
+        #[arg(value_name = "INSTANCE")]
+        instance_id: String,
+        /// How many days back (CloudTrail's event history keeps 90).
+        #[arg(long, value_name = "N", default_value_t = crate::core::history::DEFAULT_DAYS)]
+        days: u64,
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
     /// Every instance that runs with a profile or a role (name or ARN).
     WhoUses {
         #[arg(value_name = "NAME_OR_ARN")]

@@ -1,5 +1,5 @@
 //! The scripting front end: one function per command (list, set, detach,
-//! swap, undo, journal, permissions, diff, who-uses, revoke-sessions, config,
+//! swap, undo, journal, permissions, diff, history, who-uses, revoke-sessions, config,
 //! completions, man). Clap definitions live
 //! in [`args`], output formats in [`table`] and [`json`]; the reads, the plan
 //! and the calls are the session's and the executor's, shared with the TUI.
@@ -7,6 +7,7 @@
 pub mod args;
 pub mod bulk;
 pub mod contain;
+pub mod history;
 pub mod json;
 pub mod roles;
 pub mod table;
@@ -58,6 +59,12 @@ pub async fn run(
     match command {
         Command::Set { instance_id, .. } | Command::Detach { instance_id, .. } => {
             check_instance_id(instance_id)?
+        }
+        Command::History {
+            instance_id, days, ..
+        } => {
+            check_instance_id(instance_id)?;
+            crate::core::history::check_days(*days)?;
         }
         _ => {}
     }
@@ -413,6 +420,35 @@ pub async fn run(
                 )));
             }
             contain::results(case, &steps, *output)
+        }
+        Command::History {
+            instance_id,
+            days,
+            output,
+        } => {
+            // This machine's journal names the changes rolecall made here.
+            let requests = match journal.as_ref().map(|j| j.read()) {
+                Some(Ok((entries, _))) => crate::core::history::journal_requests(&entries),
+                Some(Err(e)) => {
+                    eprintln!(
+                        "rolecall: warning: {e}: rolecall's own changes are known by user agent only"
+                    );
+                    Default::default()
+                }
+                None => Default::default(),
+            };
+            let pacer = crate::core::history::Pacer::default();
+            let h = crate::core::history::read(
+                &session,
+                instance_id,
+                *days,
+                &requests,
+                &pacer,
+                &|_| {},
+            )
+            .await?;
+            let names = Names::known(&session, &config);
+            history::render(&h, &names.label(&h.account), *output)
         }
         Command::WhoUses { name, output } => {
             let users = access::who_uses(&session, name).await?;

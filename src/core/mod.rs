@@ -13,6 +13,7 @@ pub mod effective;
 pub mod error;
 pub mod eval;
 pub mod exec;
+pub mod history;
 pub mod inventory;
 pub mod journal;
 pub mod logging;

@@ -176,6 +176,7 @@ pub fn failure(effect: &Effect, why: &str) -> Option<Action> {
         },
         Effect::Mutate(_)
         | Effect::ReadJournal(_)
+        | Effect::LoadHistory { .. }
         | Effect::RevokeSessions { .. }
         | Effect::PlanContain { .. }
         | Effect::RunContain(_)
@@ -269,6 +270,7 @@ pub async fn fetch(accounts: &[Account], effect: Effect) -> Option<Action> {
         }
         Effect::Mutate(_)
         | Effect::ReadJournal(_)
+        | Effect::LoadHistory { .. }
         | Effect::RevokeSessions { .. }
         | Effect::PlanContain { .. }
         | Effect::RunContain(_)

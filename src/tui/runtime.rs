@@ -449,6 +449,12 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
                     handle.block_on(perform_contain(effect, &accounts, journaling, &tx))
                 });
             }
+            // Paced CloudTrail pages, for seconds: off the poller (polls go
+            // on) and out of the changes quitting waits for.
+            effect @ Effect::LoadHistory { .. } => {
+                let (accounts, journaling, tx) = (accounts.clone(), journaling.clone(), tx.clone());
+                tokio::spawn(async move { perform(effect, &accounts, journaling, &tx).await });
+            }
             effect @ (Effect::RevokeSessions { .. } | Effect::ReadJournal(_)) => {
                 let (accounts, journaling, tx) = (accounts.clone(), journaling.clone(), tx.clone());
                 mutations.spawn(async move { perform(effect, &accounts, journaling, &tx).await });
@@ -528,6 +534,57 @@ pub async fn perform(
                 }
             };
             let _ = tx.send(Action::SessionsRevoked { key, role, result });
+        }
+        Effect::LoadHistory {
+            account,
+            region,
+            until,
+        } => {
+            // This machine's journal: the request ids of rolecall's own changes.
+            let journal = journaling.clone();
+            let requests = tokio::task::spawn_blocking(move || {
+                journal
+                    .and_then(|j| j.journal.read().ok())
+                    .map(|(entries, _)| crate::core::history::journal_requests(&entries))
+                    .unwrap_or_default()
+            })
+            .await
+            .unwrap_or_default();
+            let result = match cloud_of(&account) {
+                None => Err(crate::aws::ApiError::service(
+                    crate::aws::actions::LOOKUP_EVENTS,
+                    "UnknownAccount",
+                    format!("account {account} is not in this session"),
+                )),
+                Some(cloud) => {
+                    let progress = {
+                        let (tx, account, region) = (tx.clone(), account.clone(), region.clone());
+                        move |progress| {
+                            let _ = tx.send(Action::HistoryProgress {
+                                account: account.clone(),
+                                region: region.clone(),
+                                progress,
+                            });
+                        }
+                    };
+                    crate::core::history::fetch(
+                        cloud.as_ref(),
+                        &format!("{account}/{region}"),
+                        &region,
+                        crate::core::history::DEFAULT_DAYS,
+                        until.unwrap_or_else(std::time::SystemTime::now),
+                        crate::core::history::Pacer::shared(),
+                        &progress,
+                    )
+                    .await
+                }
+            };
+            let _ = tx.send(Action::HistoryLoaded {
+                account,
+                region,
+                result,
+                journal_requests: requests,
+            });
         }
         Effect::ReadJournal(purpose) => {
             // A local file, read off the event loop.

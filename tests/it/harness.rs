@@ -63,7 +63,9 @@ pub fn config_for(read_only: bool, keys: &[&str]) -> AppConfig {
         file: rolecall::core::config::Config::default(),
         config_path: None,
         color: true,
-        started_at: Some(std::time::SystemTime::now()),
+        // The accounts' manual clock's start: ages and CloudTrail windows
+        // agree with what the accounts record.
+        started_at: Some(std::time::UNIX_EPOCH + Duration::from_secs(1_790_000_000)),
         accounts: keys
             .iter()
             .map(|k| AccountInfo {

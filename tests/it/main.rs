@@ -11,6 +11,7 @@ mod cli_bin;
 mod contract;
 mod e2e;
 mod harness;
+mod history;
 mod hostile;
 mod journal_bin;
 mod memory;

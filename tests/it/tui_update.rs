@@ -2259,3 +2259,93 @@ async fn the_detail_pane_says_when_the_role_was_last_used() {
         .unwrap_or_else(|| panic!("{screen}"));
     assert!(screen[at..].contains("in us-east-1"), "{screen}");
 }
+
+#[tokio::test]
+async fn h_shows_who_changed_the_profile_and_the_detail_pane_says_by_whom() {
+    let mut h = Harness::demo().await;
+    let id = id_of(&h, "ml-train-prod-us08");
+    h.select(&id);
+    // The detail pane's region history is read on the next tick.
+    h.advance(Duration::from_secs(1)).await;
+    h.key(KeyCode::Char('i')).await;
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    h.key(KeyCode::Esc).await;
+    let at = screen.find("  by ").unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        screen[at..].contains("svc-legacy-deploy (from 203.0.113.66)"),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('h')).await;
+    assert!(matches!(h.state.overlay, Overlay::History(_)));
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    for want in [
+        "batch-worker → ml-training",
+        "refused (Client.UnauthorizedOperation)",
+        "arn:aws:iam::210987654321:user/svc-legacy-deploy from 203.0.113.66",
+        "assumed-role/PlatformDeploy/terraform-ci (role arn:aws:iam::210987654321:role/PlatformDeploy)",
+    ] {
+        assert!(screen.contains(want), "{want}: {screen}");
+    }
+    h.key(KeyCode::Esc).await;
+    assert_eq!(h.state.overlay, Overlay::None);
+
+    // Our own change: once read again, known as rolecall's by the journal.
+    let ci = id_of(&h, "ci-runner-dev-us01");
+    h.choose(&ci, "web-front").await;
+    h.key(KeyCode::Char('y')).await;
+    h.advance(Duration::from_secs(10)).await;
+    h.select(&ci);
+    h.key(KeyCode::Char('i')).await;
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    h.key(KeyCode::Esc).await;
+    assert!(screen.contains("not yet in CloudTrail"), "{screen}");
+    h.key(KeyCode::Char('h')).await;
+    h.key(KeyCode::Char('r')).await;
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(screen.contains("rolecall (journal)"), "{screen}");
+    assert!(screen.contains("ci-runner → web-frontend"), "{screen}");
+}
+
+#[tokio::test]
+async fn a_refused_history_is_said_with_the_action_to_grant_never_as_no_changes() {
+    let mut h = Harness::demo().await;
+    h.account.set_faults(FaultPlan {
+        fail: vec![(Op::History, "AccessDeniedException".into())],
+        ..FaultPlan::default()
+    });
+    let id = id_of(&h, "ml-train-prod-us08");
+    h.select(&id);
+    h.key(KeyCode::Char('h')).await;
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(screen.contains("cloudtrail:LookupEvents"), "{screen}");
+    assert!(screen.contains("grant it in IAM"), "{screen}");
+    assert!(!screen.contains("no profile changes"), "{screen}");
+    // Fixed: r reads again.
+    h.account.set_faults(FaultPlan::default());
+    h.key(KeyCode::Char('r')).await;
+    let screen = crate::snapshots::screen(&h, 160, 45);
+    assert!(screen.contains("svc-legacy-deploy"), "{screen}");
+}
+
+#[tokio::test]
+async fn e_names_who_made_an_outside_change_once_cloudtrail_has_it() {
+    let mut h = Harness::demo().await;
+    let id = id_of(&h, "web-prod-us02");
+    h.select(&id);
+    h.advance(Duration::from_secs(1)).await;
+    // Someone else's change after the history was read: pending at first.
+    h.replace_behind_the_tui("us-east-1", &id, "api-server")
+        .await;
+    h.advance(Duration::from_secs(10)).await;
+    assert_eq!(h.state.changes.outside.len(), 1);
+    h.key(KeyCode::Char('e')).await;
+    let screen = crate::snapshots::screen(&h, 200, 45);
+    assert!(screen.contains("actor pending"), "{screen}");
+    // With e open, CloudTrail is asked again after a minute.
+    h.advance(Duration::from_secs(61)).await;
+    let screen = crate::snapshots::screen(&h, 200, 45);
+    assert!(
+        screen.contains("by OnCallOperator/alex@example.com (from 192.0.2.44)"),
+        "{screen}"
+    );
+}

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use super::{MemoryAccount, StoredAssociation, World, hash, lock};
+use super::{MemoryAccount, StoredAssociation, World, cloudtrail, hash, lock};
 use crate::aws::faults::Op;
 use crate::aws::{
     ApiError, Association, AssociationState, ErrorKind, Instance, InstanceProfile, InstanceState,
@@ -95,7 +95,17 @@ pub(super) async fn associate(
             format!("There is an existing association for instance {instance_id}"),
         ));
     }
-    let made = new_association(account, &mut w, region, instance_id, &profile, now);
+    let mut made = new_association(account, &mut w, region, instance_id, &profile, now);
+    let request = serde_json::json!({"AssociateIamInstanceProfileRequest": {
+        "InstanceId": instance_id, "IamInstanceProfile": {"Name": profile.name}}});
+    log_call(
+        &mut w,
+        region,
+        now,
+        "AssociateIamInstanceProfile",
+        request,
+        &mut made,
+    );
     MemoryAccount::deliver(&w, Op::Associate, A, made)
 }
 
@@ -134,7 +144,17 @@ pub(super) async fn replace(
     let old = find_association(&mut w, region, association_id, A)?;
     old.association.state = AssociationState::Disassociating;
     old.settle_at = now + settle;
-    let made = new_association(account, &mut w, region, &instance_id, &profile, now);
+    let mut made = new_association(account, &mut w, region, &instance_id, &profile, now);
+    let request = serde_json::json!({"ReplaceIamInstanceProfileAssociationRequest": {
+        "AssociationId": association_id, "IamInstanceProfile": {"Name": profile.name}}});
+    log_call(
+        &mut w,
+        region,
+        now,
+        "ReplaceIamInstanceProfileAssociation",
+        request,
+        &mut made,
+    );
     MemoryAccount::deliver(&w, Op::Replace, A, made)
 }
 
@@ -160,7 +180,17 @@ pub(super) async fn disassociate(
     }
     stored.association.state = AssociationState::Disassociating;
     stored.settle_at = now + settle;
-    let answer = stored.association.clone();
+    let mut answer = stored.association.clone();
+    let request = serde_json::json!({"DisassociateIamInstanceProfileRequest": {
+        "AssociationId": association_id}});
+    log_call(
+        &mut w,
+        region,
+        now,
+        "DisassociateIamInstanceProfile",
+        request,
+        &mut answer,
+    );
     MemoryAccount::deliver(&w, Op::Disassociate, A, answer)
 }
 
@@ -226,6 +256,36 @@ fn resolve_profile(
                 ),
             )
         })
+}
+
+/// Records a change in the account's CloudTrail, made by its caller, and
+/// gives the answer the request id CloudTrail records.
+fn log_call(
+    w: &mut World,
+    region: &str,
+    now: SystemTime,
+    name: &'static str,
+    request: serde_json::Value,
+    answer: &mut Association,
+) {
+    let request_id = cloudtrail::request_id(hash(w.trail.len() as u64 + 31_337));
+    answer.request_id = Some(request_id.clone());
+    let actor = w.identity.arn.clone();
+    cloudtrail::record(
+        &mut w.trail,
+        region,
+        now,
+        cloudtrail::Call {
+            name,
+            actor: &actor,
+            source_ip: cloudtrail::OPERATOR_IP,
+            user_agent: cloudtrail::OPERATOR_AGENT,
+            request,
+            response: cloudtrail::answer(answer),
+            error: None,
+            request_id,
+        },
+    );
 }
 
 fn new_association(

@@ -5,6 +5,7 @@
 //! This file holds the account, its options and what every call goes through
 //! (latency, faults, settling); each service's calls live in their own file.
 
+mod cloudtrail;
 mod contain;
 mod ec2;
 mod iam;
@@ -161,6 +162,8 @@ struct World {
     http_tokens: std::collections::HashMap<String, String>,
     /// Instances in Auto Scaling Standby.
     standby: std::collections::HashSet<String>,
+    /// CloudTrail: the association calls made, by region.
+    trail: Vec<(String, super::TrailEvent)>,
 }
 
 /// The in-memory account. Cheap to share behind an `Arc`.
@@ -218,6 +221,7 @@ impl MemoryAccount {
             profiles.iter().map(|p| (p.name.as_str(), p)).collect();
         let mut instances: BTreeMap<String, BTreeMap<String, Instance>> = BTreeMap::new();
         let mut associations = Vec::new();
+        let mut trail = Vec::new();
         for (region, list) in &fleet.regions {
             let by_id = instances.entry(region.clone()).or_default();
             for (n, fi) in list.iter().enumerate() {
@@ -249,14 +253,27 @@ impl MemoryAccount {
                     .profile
                     .as_deref()
                     .and_then(|name| profile_by_name.get(name).copied());
+                // Its seeded past ends on the association it holds now.
+                let past = if fi.history.is_empty() {
+                    None
+                } else {
+                    let arn = |name: &str| {
+                        profile_by_name
+                            .get(name)
+                            .map(|p| p.arn.clone())
+                            .unwrap_or_default()
+                    };
+                    cloudtrail::seed(&mut trail, region, fi, now, &arn, &mut || id("iip-assoc-"))
+                };
                 if let Some(profile) = profile {
+                    let (assoc_id, since) = past.unwrap_or_else(|| (id("iip-assoc-"), launched));
                     associations.push(StoredAssociation {
                         association: Association {
-                            id: id("iip-assoc-"),
+                            id: assoc_id,
                             instance_id: fi.id.clone(),
                             state: AssociationState::Associated,
                             profile: ProfileSummary::new(&profile.arn, &profile.id),
-                            timestamp: Some(launched),
+                            timestamp: Some(since),
                             request_id: None,
                         },
                         region: region.clone(),
@@ -281,6 +298,7 @@ impl MemoryAccount {
                 added_policies: Default::default(),
                 http_tokens: Default::default(),
                 standby: Default::default(),
+                trail,
             }),
             clock: options.clock,
             started: now,
@@ -476,6 +494,21 @@ impl Cloud for MemoryAccount {
         role_name: &str,
     ) -> Result<Option<(String, Option<String>)>, ApiError> {
         iam::role_last_used(self, role_name).await
+    }
+
+    fn lookup_events_paced(&self) -> bool {
+        false
+    }
+
+    async fn lookup_events(
+        &self,
+        region: &str,
+        event_name: &str,
+        start: SystemTime,
+        end: SystemTime,
+        next_token: Option<&str>,
+    ) -> Result<super::TrailPage, ApiError> {
+        cloudtrail::lookup_events(self, region, event_name, start, end, next_token).await
     }
 
     async fn create_tag(

@@ -3,6 +3,7 @@
 //! This file builds the clients, maps SDK errors to [`ApiError`] and holds the
 //! one [`Cloud`] impl; each service's calls live in their own file.
 
+mod cloudtrail;
 mod contain;
 mod ec2;
 mod iam;
@@ -24,7 +25,7 @@ use aws_smithy_types::timeout::TimeoutConfig;
 
 use super::{
     ApiError, Association, CallerIdentity, Cloud, ErrorKind, Instance, InstanceProfile, Policy,
-    ProfileRef, actions,
+    ProfileRef, TrailPage, actions,
 };
 
 /// Where the adapter gets its configuration from.
@@ -127,6 +128,11 @@ impl SdkCloud {
             loader = loader.endpoint_url(u);
         }
         loader = loader.timeout_config(timeouts(options.timeout.unwrap_or(DEFAULT_TIMEOUT)));
+        // `app/rolecall` in every request's user agent: CloudTrail shows it,
+        // so a change rolecall made is known as such from any machine.
+        if let Ok(name) = aws_types::app_name::AppName::new("rolecall") {
+            loader = loader.app_name(name);
+        }
         let config = loader.load().await;
         let mut cloud = Self::from_config(config);
         cloud.profile = options
@@ -400,6 +406,17 @@ impl Cloud for SdkCloud {
         role_name: &str,
     ) -> Result<Option<(String, Option<String>)>, ApiError> {
         iam::role_last_used(self, role_name).await
+    }
+
+    async fn lookup_events(
+        &self,
+        region: &str,
+        event_name: &str,
+        start: SystemTime,
+        end: SystemTime,
+        next_token: Option<&str>,
+    ) -> Result<TrailPage, ApiError> {
+        cloudtrail::lookup_events(self, region, event_name, start, end, next_token).await
     }
 
     async fn create_tag(

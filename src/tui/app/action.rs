@@ -70,6 +70,20 @@ pub enum Action {
         case: String,
         steps: Vec<crate::core::contain::StepResult>,
     },
+    /// A page of CloudTrail history came in (how far the reading has got).
+    HistoryProgress {
+        account: String,
+        region: String,
+        progress: crate::core::history::Progress,
+    },
+    /// A region's CloudTrail history, and the request ids this machine's
+    /// journal holds (rolecall's own changes).
+    HistoryLoaded {
+        account: String,
+        region: String,
+        result: Result<crate::core::history::Events, ApiError>,
+        journal_requests: crate::core::history::JournalRequests,
+    },
     /// When a role was last used, or why that is unknown.
     RoleLastUsedLoaded {
         account: String,
@@ -186,6 +200,13 @@ pub enum Effect {
     ReleaseCase {
         case: String,
         regions: Vec<String>,
+    },
+    /// Read a region's CloudTrail history of profile changes.
+    LoadHistory {
+        account: String,
+        region: String,
+        /// The end of the window (the UI's wall clock); now when unknown.
+        until: Option<std::time::SystemTime>,
     },
     /// Read when a role was last used (the detail pane).
     LoadRoleLastUsed {

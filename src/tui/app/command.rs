@@ -44,6 +44,8 @@ pub enum Command {
     ShowJournal,
     /// p: the permissions of the selected instance's role.
     Permissions,
+    /// h: who changed the selected instance's profile (CloudTrail).
+    ShowHistory,
     /// e: associations changed outside rolecall.
     ShowOutside,
     /// b: only the instances that run with the selected instance's role.

@@ -92,6 +92,11 @@ pub const HELP: &[KeyHelp] = &[
         "associations that changed without rolecall (rows marked `!` for a minute): time seen, instance, from → to",
     ),
     k(
+        "h",
+        "who changed this instance's profile, from where (CloudTrail)",
+        "who changed the selected instance's profile: every associate, replace and disassociate CloudTrail recorded in the last 90 days, newest first: time, from → to, the caller (an assumed role's session and the role), source IP, user agent, and `rolecall` where rolecall made it (its journal's request id, or its user agent); refused calls shown as such; `r` reads again (CloudTrail lags minutes behind), `Esc` closes",
+    ),
+    k(
         "P",
         "instance profiles; Enter lists its instances, K revokes its role",
         "instance profiles: name, role, path, instances in the shown regions and accounts (no-role and unused ones marked `○`); `Enter` lists the instances on one in every account (`Esc` shows all); `K` revokes the older sessions of its role",
@@ -246,6 +251,15 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
         },
         // `u` on a row of the journal undoes that row's batch.
         Overlay::Journal(_) if key.code == KeyCode::Char('u') => Command::Undo,
+        Overlay::History(_) => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('h') => Command::Back,
+            KeyCode::Char('r') => Command::Refresh,
+            KeyCode::Down | KeyCode::Char('j') => Command::Down,
+            KeyCode::Up | KeyCode::Char('k') => Command::Up,
+            KeyCode::PageDown => Command::PageDown,
+            KeyCode::PageUp => Command::PageUp,
+            _ => Command::Nothing,
+        },
         Overlay::Journal(_) | Overlay::Outside(_) | Overlay::Diff(..) => match key.code {
             KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('J') | KeyCode::Char('e') => {
                 Command::Back
@@ -317,6 +331,7 @@ pub fn command(state: &State, key: KeyEvent) -> Command {
             KeyCode::Char('J') => Command::ShowJournal,
             KeyCode::Char('p') => Command::Permissions,
             KeyCode::Char('e') => Command::ShowOutside,
+            KeyCode::Char('h') => Command::ShowHistory,
             KeyCode::Char('b') => Command::BlastRadius,
             KeyCode::Char('K') => Command::Revoke,
             KeyCode::Char('X') => Command::Contain,

@@ -44,6 +44,54 @@ fn when(t: Option<std::time::SystemTime>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// Who last changed the instance's profile, from CloudTrail (`h` has it
+/// all): its caller and source IP (and when, if not at `since`), reading,
+/// none in 90 days, or why unknown.
+fn changed(
+    state: &State,
+    inst: &crate::aws::Instance,
+    since: Option<std::time::SystemTime>,
+    w: u16,
+) -> Vec<Line<'static>> {
+    use crate::tui::app::state::RegionHistory;
+    let key = (inst.account.clone(), inst.region.clone());
+    let text = match state.inventory.history.get(&key) {
+        Some(RegionHistory::Read { tied, .. }) => match tied.latest(&inst.id) {
+            // The association is newer than CloudTrail's latest word on it.
+            Some(c) if since.is_some_and(|s| s > c.time + std::time::Duration::from_secs(60)) => {
+                "not yet in CloudTrail (it lags minutes behind; r in h reads again)".to_string()
+            }
+            Some(c) => {
+                let by = super::history::by_line(c);
+                let by = by.strip_prefix("by ").unwrap_or(&by).to_string();
+                if since.is_none() {
+                    format!("{by}, {} {}", c.event, crate::core::history::when(c.time))
+                } else {
+                    format!("{by} ({})", c.event)
+                }
+            }
+            // Made moments ago: CloudTrail has not delivered it yet.
+            None if since.is_some_and(|s| {
+                state.config.started_at.is_some_and(|start| {
+                    (start + state.now)
+                        .duration_since(s)
+                        .is_ok_and(|d| d.as_secs() < 20 * 60)
+                })
+            }) =>
+            {
+                "not yet in CloudTrail (it lags minutes behind; r in h reads again)".to_string()
+            }
+            None => format!(
+                "no call in CloudTrail's last {} days (launched with it?)",
+                crate::core::history::DEFAULT_DAYS
+            ),
+        },
+        Some(RegionHistory::Failed(e)) => format!("unknown: {} failed ({})", e.action, e.short()),
+        _ => "reading CloudTrail…".into(),
+    };
+    field("by", &text, w)
+}
+
 pub fn render(state: &State, frame: &mut Frame, area: Rect) {
     let block = Block::bordered()
         .title(Span::styled(" Detail ", theme::title()))
@@ -109,10 +157,13 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
         _ if knowledge == Knowledge::Loading => {
             lines.push(Line::from(Span::styled("  loading…", theme::dim())))
         }
-        None => lines.push(Line::from(Span::styled(
-            "  no instance profile",
-            theme::dim(),
-        ))),
+        None => {
+            lines.push(Line::from(Span::styled(
+                "  no instance profile",
+                theme::dim(),
+            )));
+            lines.extend(changed(state, inst, None, w));
+        }
         Some(a) => {
             lines.extend(field("id", &a.id, w));
             lines.push(Line::from(vec![
@@ -120,6 +171,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                 Span::styled(a.state.to_string(), theme::association_state(a.state)),
             ]));
             lines.extend(field("since", &when(a.timestamp), w));
+            lines.extend(changed(state, inst, a.timestamp, w));
             lines.push(Line::from(""));
             lines.push(section("Profile"));
             lines.extend(field("name", &a.profile.name, w));

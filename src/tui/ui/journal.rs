@@ -6,7 +6,7 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Cell, Row, Table};
 
 use crate::aws::text::sanitize;
-use crate::tui::app::state::JournalView;
+use crate::tui::app::state::{Actor, JournalView, actor_of};
 
 use super::theme;
 
@@ -196,6 +196,26 @@ pub fn render_outside(
                 .row_of(&o.region, &o.instance_id)
                 .map(|r| r.name.clone())
                 .unwrap_or_default();
+            // Who did it, once CloudTrail has it (it lags minutes behind).
+            let history = state.row_of(&o.region, &o.instance_id).and_then(|r| {
+                state
+                    .inventory
+                    .history
+                    .get(&(r.data.instance.account.clone(), o.region.clone()))
+            });
+            let actor = match state.config.started_at {
+                None => "actor pending".to_string(),
+                Some(start) => match actor_of(
+                    history,
+                    &o.instance_id,
+                    o.to_profile_arn.as_deref(),
+                    start + o.seen,
+                ) {
+                    Actor::Known(c) => super::history::by_line(c),
+                    Actor::Pending => "actor pending (CloudTrail lags)".to_string(),
+                    Actor::Unknown(e) => format!("actor unknown: {} failed", e.action),
+                },
+            };
             Row::new(vec![
                 Cell::from(format!(
                     "{}s ago",
@@ -209,6 +229,7 @@ pub fn render_outside(
                     name_of(&o.from_profile_arn),
                     name_of(&o.to_profile_arn)
                 )),
+                Cell::from(actor),
             ])
         })
         .collect();
@@ -219,10 +240,13 @@ pub fn render_outside(
             Constraint::Length(15),
             Constraint::Length(20),
             Constraint::Length(24),
+            Constraint::Length(FROM_TO),
             Constraint::Min(20),
         ],
     )
-    .header(Row::new(["SEEN", "REGION", "INSTANCE", "NAME", "FROM → TO"]).style(theme::title()))
+    .header(
+        Row::new(["SEEN", "REGION", "INSTANCE", "NAME", "FROM → TO", "WHO"]).style(theme::title()),
+    )
     .column_spacing(1)
     .block(block);
     frame.render_widget(table, area);

@@ -4,6 +4,7 @@ pub mod confirm;
 mod detail;
 mod fuzzy_list;
 mod help;
+mod history;
 mod instances;
 mod journal;
 mod picker;
@@ -134,6 +135,7 @@ fn draw(state: &State, frame: &mut Frame) {
             frame,
             popup(dialogs, confirm::WIDTH, confirm::revoke_height(r)),
         ),
+        Overlay::History(v) => history::render(state, v, frame, wide_popup(dialogs)),
         Overlay::Outside(scroll) => {
             journal::render_outside(state, *scroll, frame, wide_popup(dialogs))
         }

@@ -324,6 +324,7 @@ fn hints(state: &State) -> Vec<(&'static str, &'static str)> {
         Overlay::Detail => vec![("i/Esc", "close the detail")],
         Overlay::QuitBatch => vec![("w", "wait and quit"), ("Esc", "keep going")],
         Overlay::Journal(_) | Overlay::Outside(_) => vec![("↑↓", "scroll"), ("Esc", "close")],
+        Overlay::History(_) => vec![("↑↓", "scroll"), ("r", "read again"), ("Esc", "close")],
         Overlay::Diff(..) => vec![("↑↓", "scroll"), ("Esc", "back to the confirmation")],
         Overlay::Profiles(_) => vec![
             ("type", "filter"),

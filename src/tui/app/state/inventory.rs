@@ -81,6 +81,9 @@ pub struct Inventory {
         RoleKey,
         Option<Result<Option<crate::core::access::LastUsed>, crate::aws::ApiError>>,
     >,
+    /// CloudTrail's history of profile changes, per account and region,
+    /// read on demand and kept for the session (`r` in `h` reads it again).
+    pub history: HashMap<super::HistoryKey, super::RegionHistory>,
     /// Per role, who its trust policy lets assume it (not a permission).
     pub role_trust: HashMap<RoleKey, Vec<String>>,
     /// Per role, its statements as IAM evaluates them (with `role_rows`).

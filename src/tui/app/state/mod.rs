@@ -9,6 +9,7 @@ use std::time::Duration;
 
 mod changes;
 pub mod filter;
+mod history;
 mod inventory;
 pub mod layout;
 mod overlay;
@@ -16,6 +17,7 @@ pub mod sort;
 mod source;
 
 pub use changes::{BatchProgress, Changes, OutsideChange, Pending};
+pub use history::{ACTOR_RECHECK, Actor, HistoryKey, HistoryView, RegionHistory, actor_of};
 pub use inventory::{AccountData, Inventory, RegionData, RoleKey, RoleRows, Row, Scope, make_row};
 pub use overlay::{
     AccountPicker, CasesView, Confirm, ContainDialog, ContainPhase, JournalView, Overlay,

@@ -243,6 +243,8 @@ pub enum Overlay {
     Contain(ContainDialog),
     /// `I`: the containment cases.
     Cases(CasesView),
+    /// `h`: who changed the selected instance's profile (CloudTrail).
+    History(super::HistoryView),
     /// `e`: associations changed outside rolecall, newest first (the scroll).
     Outside(usize),
     Picker(Picker),

@@ -114,6 +114,7 @@ pub(super) fn on_main(state: &mut State, cmd: Command) -> Vec<Effect> {
         }
         Command::ShowJournal => return vec![Effect::ReadJournal(JournalPurpose::Show)],
         Command::ShowOutside => state.overlay = Overlay::Outside(0),
+        Command::ShowHistory => return super::history::show(state),
         Command::Permissions => {
             let profile = state.selected_row().and_then(|r| {
                 let a = r.data.association.as_ref()?;

@@ -6,6 +6,7 @@
 
 mod changes;
 mod dialogs;
+mod history;
 mod keys;
 mod loaded;
 mod mouse;
@@ -93,6 +94,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.now = now;
             let mut effects = schedule(state);
             effects.extend(load_last_used_shown(state));
+            effects.extend(history::on_tick(state));
             effects
         }
         Action::IdentityLoaded { account, result } => loaded::identity(state, account, result),
@@ -129,6 +131,23 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ContainDone { case, steps } => loaded::contain_done(state, &case, &steps),
         Action::SessionsRevoked { key, role, result } => {
             loaded::sessions_revoked(state, &key, &role, result)
+        }
+        Action::HistoryProgress {
+            account,
+            region,
+            progress,
+        } => {
+            history::progress(state, (account, region), progress);
+            vec![]
+        }
+        Action::HistoryLoaded {
+            account,
+            region,
+            result,
+            journal_requests,
+        } => {
+            history::loaded(state, (account, region), result, &journal_requests);
+            vec![]
         }
         Action::RoleLastUsedLoaded {
             account,
@@ -320,6 +339,7 @@ fn on_command(state: &mut State, cmd: Command) -> Vec<Effect> {
         Overlay::Cases(v) => dialogs::on_cases(state, cmd, v),
         Overlay::Diff(c, scroll) => dialogs::on_diff(state, cmd, c, scroll),
         Overlay::Outside(scroll) => dialogs::on_outside(state, cmd, scroll),
+        Overlay::History(v) => history::on_history(state, cmd, v),
         Overlay::Journal(j) => dialogs::on_journal(state, cmd, j),
         Overlay::Picker(p) => overlays::on_picker(state, cmd, p),
         Overlay::Regions(rp) => overlays::on_regions(state, cmd, rp),
