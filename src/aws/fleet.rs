@@ -291,8 +291,11 @@ fn check_history(
     let mut last_hours = f64::INFINITY;
     for (n, e) in inst.history.iter().enumerate() {
         let bad = |why: &str| format!("instance {}'s history: {} {why}", inst.id, e.event);
-        if !(e.hours_ago >= 0.0 && e.hours_ago <= last_hours) {
-            return Err(bad("is out of order (oldest first, hours_ago >= 0)"));
+        // A century back at most: any more is no time a clock can hold.
+        if !(e.hours_ago >= 0.0 && e.hours_ago <= last_hours && e.hours_ago <= 876_000.0) {
+            return Err(bad(
+                "is out of order (oldest first, hours_ago from 0 to 876000)",
+            ));
         }
         last_hours = e.hours_ago;
         if let Some(to) = &e.to
@@ -305,10 +308,21 @@ fn check_history(
         let next = match (e.event.as_str(), current, e.to.as_deref()) {
             ("associate", None, Some(to)) => Some(to),
             ("replace", Some(_), Some(to)) => Some(to),
-            // The first may replace or end the association it was launched with.
-            ("replace", None, Some(to)) if n == 0 => Some(to),
+            // The first may replace or end the association it was launched
+            // with (a refused one leaves it: known only as launched).
+            ("replace", None, Some(to)) if n == 0 => {
+                if e.error.is_some() {
+                    current = inst.profile.as_deref();
+                }
+                Some(to)
+            }
             ("disassociate", Some(_), None) => None,
-            ("disassociate", None, None) if n == 0 => None,
+            ("disassociate", None, None) if n == 0 => {
+                if e.error.is_some() {
+                    current = inst.profile.as_deref();
+                }
+                None
+            }
             _ => {
                 return Err(bad(
                     "does not follow (associate from none, replace or disassociate an association, `to` on associate and replace only)",

@@ -31,6 +31,15 @@ fn change_json(c: &Change) -> Value {
     })
 }
 
+/// `1 day`, `90 days`.
+pub fn days(n: u64) -> String {
+    if n == 1 {
+        "day".to_string()
+    } else {
+        format!("{n} days")
+    }
+}
+
 /// What the history leaves out, in one line each (none when it is whole).
 pub fn caveats(h: &InstanceHistory) -> Vec<String> {
     let mut out = Vec::new();
@@ -64,10 +73,15 @@ pub fn render(h: &InstanceHistory, account_label: &str, output: Output) -> Strin
         })),
         Output::Table => {
             let mut out = String::new();
+            // What the history leaves out comes first, not after 5,000 rows.
+            for c in caveats(h) {
+                out.push_str(&format!("note: {c}\n"));
+            }
             if h.changes.is_empty() {
                 out.push_str(&format!(
-                    "no profile changes of {} in CloudTrail's last {} days (a profile given at launch comes with RunInstances, which this does not search)\n",
-                    h.instance_id, h.days
+                    "no profile changes of {} found in CloudTrail's last {} (a profile given at launch comes with RunInstances, which this does not search)\n",
+                    h.instance_id,
+                    days(h.days)
                 ));
             } else {
                 let rows: Vec<Vec<String>> = h
@@ -103,9 +117,6 @@ pub fn render(h: &InstanceHistory, account_label: &str, output: Output) -> Strin
                     ],
                     &rows,
                 ));
-            }
-            for c in caveats(h) {
-                out.push_str(&format!("note: {c}\n"));
             }
             out
         }

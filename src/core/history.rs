@@ -108,6 +108,10 @@ pub struct Change {
     /// A refused call: its error code and message (nothing changed).
     pub error: Option<String>,
     pub made_by_rolecall: Option<Made>,
+    /// The association the request named (replace, disassociate), and the
+    /// one the answer made (associate, replace).
+    pub association_before: Option<String>,
+    pub association_after: Option<String>,
 }
 
 impl Change {
@@ -165,10 +169,14 @@ fn find<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
     }
 }
 
+/// The longest text kept of an event's field: an actor or a user agent is
+/// far shorter; a record that is not is cut, never drawn whole.
+pub const MAX_FIELD: usize = 2048;
+
 fn text(v: Option<&Value>) -> Option<String> {
     v.and_then(Value::as_str)
         .filter(|s| !s.is_empty())
-        .map(str::to_string)
+        .map(|s| crate::aws::text::truncate(s, MAX_FIELD))
 }
 
 /// The profile a request names (`IamInstanceProfile: {Name|Arn}`).
@@ -192,9 +200,14 @@ fn parse(event: &TrailEvent) -> Option<Parsed> {
         .get("sessionContext")
         .and_then(|c| c.get("sessionIssuer"))
         .and_then(|i| text(i.get("arn")));
-    let time = event.time.or_else(|| {
-        text(record.get("eventTime")).and_then(|t| humantime::parse_rfc3339_weak(&t).ok())
-    });
+    // Outside what RFC 3339 can say (years 1970 to 9999): unknown.
+    let latest = SystemTime::UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+    let time = event
+        .time
+        .or_else(|| {
+            text(record.get("eventTime")).and_then(|t| humantime::parse_rfc3339_weak(&t).ok())
+        })
+        .filter(|t| *t <= latest);
     let error = text(record.get("errorCode")).map(|code| match text(record.get("errorMessage")) {
         Some(m) => format!("{code}: {m}"),
         None => code,
@@ -289,6 +302,12 @@ pub fn tie(events: &[TrailEvent], current: &[Association], journal: &JournalRequ
                 None
             }
         });
+        // A call whose answer names its instance also says whose the
+        // association it replaced was (an association older than the
+        // window is known so: a refused try on it is tied as well).
+        if let (Some(old), Some(i)) = (&p.association, &instance) {
+            instance_of.entry(old.clone()).or_insert_with(|| i.clone());
+        }
         if let Some(id) = made {
             if let Some(i) = instance {
                 instance_of.entry(id.clone()).or_insert(i);
@@ -371,12 +390,61 @@ pub fn tie(events: &[TrailEvent], current: &[Association], journal: &JournalRequ
                 request_id: p.request_id,
                 error: p.error,
                 made_by_rolecall,
+                association_before: p.association,
+                association_after: if p.event == "disassociate" {
+                    None
+                } else {
+                    p.answer_association
+                },
             });
     }
     for changes in tied.by_instance.values_mut() {
-        changes.sort_by(|a, b| b.time.cmp(&a.time).then(b.event_id.cmp(&a.event_id)));
+        newest_first(changes);
     }
     tied
+}
+
+/// Newest first. CloudTrail's times are whole seconds: within one second
+/// the association chain decides (a call on the association another made
+/// came after it), then a detach before what follows it.
+fn newest_first(changes: &mut [Change]) {
+    changes.sort_by(|a, b| b.time.cmp(&a.time).then(b.event_id.cmp(&a.event_id)));
+    let mut start = 0;
+    while start < changes.len() {
+        let end = start
+            + changes[start..]
+                .iter()
+                .take_while(|c| c.time == changes[start].time)
+                .count();
+        if end - start > 1 {
+            let group = &mut changes[start..end];
+            // Depth in the chain: how many of the second's calls led to it.
+            let depth = |c: &Change, all: &[Change]| {
+                let mut d = 0;
+                let mut cur = c.association_before.clone();
+                while let Some(a) = cur {
+                    match all
+                        .iter()
+                        .find(|o| o.succeeded() && o.association_after.as_deref() == Some(&a))
+                    {
+                        Some(o) if d < all.len() => {
+                            d += 1;
+                            cur = o.association_before.clone();
+                        }
+                        _ => break,
+                    }
+                }
+                d
+            };
+            let rank = |c: &Change| match c.event {
+                "disassociate" => 0,
+                _ => 1,
+            };
+            let snapshot = group.to_vec();
+            group.sort_by_key(|c| std::cmp::Reverse((depth(c, &snapshot), rank(c))));
+        }
+        start = end;
+    }
 }
 
 /// A region's events as read, and whether the reading was cut short.
@@ -522,18 +590,18 @@ pub async fn read(
     check_days(days)?;
     let reads = crate::core::exec::read_for_change(session, false).await?;
     let Some(row) = reads.rows.iter().find(|r| r.instance.id == instance_id) else {
-        let unread = match reads.failures.first() {
-            Some(f) => format!(
-                " ({} account-region reads failed, first: {})",
+        let id = crate::aws::text::escape(instance_id);
+        // Not found where a read failed is not "not there".
+        return Err(match reads.failures.first() {
+            Some(f) => Error::Runtime(format!(
+                "{} account-region reads failed, so instance {id} may be in one (first: {})",
                 reads.failures.len(),
                 f.sentence(session.several_accounts())
-            ),
-            None => String::new(),
-        };
-        return Err(Error::Usage(format!(
-            "instance {} is not in the accounts and regions shown{unread}",
-            crate::aws::text::escape(instance_id)
-        )));
+            )),
+            None => Error::Usage(format!(
+                "instance {id} is not in the accounts and regions shown"
+            )),
+        });
     };
     let (account, region) = (row.instance.account.clone(), row.instance.region.clone());
     let current: Vec<Association> = reads
@@ -762,6 +830,50 @@ mod tests {
         json!({"ReplaceIamInstanceProfileAssociationResponse": {"iamInstanceProfileAssociation": {
             "associationId": "iip-assoc-new", "instanceId": instance,
             "iamInstanceProfile": {"arn": arn(profile)}, "state": "associating"}}})
+    }
+
+    #[test]
+    fn calls_in_one_second_follow_the_association_chain() {
+        let answer = |assoc: &str, profile: &str| {
+            json!({"iamInstanceProfileAssociation": {"associationId": assoc, "instanceId": "i-1",
+                "iamInstanceProfile": {"arn": arn(profile)}}})
+        };
+        // Event ids sort against the chain, so only the chain can order them.
+        let events = vec![
+            replace(
+                "z-first?",
+                100,
+                "iip-assoc-b",
+                "p1",
+                answer("iip-assoc-c", "p1"),
+            ),
+            replace(
+                "a-second",
+                100,
+                "iip-assoc-a",
+                "admin",
+                answer("iip-assoc-b", "admin"),
+            ),
+            associate("m-third", 100, "i-1", "p2", "iip-assoc-a"),
+        ];
+        let tied = tie(&events, &[], &JournalRequests::new());
+        let order: Vec<String> = tied.of("i-1").iter().map(|c| c.to.label()).collect();
+        assert_eq!(order, ["p1", "admin", "p2"], "newest first");
+        assert_eq!(tied.latest("i-1").unwrap().to.label(), "p1");
+    }
+
+    #[test]
+    fn a_refused_try_on_an_association_older_than_the_window_is_tied() {
+        // The association was made before the window: only the later
+        // replace's answer says whose it was.
+        let mut refused = replace("e1", 100, "iip-assoc-old", "admin", Value::Null);
+        let mut r: Value = serde_json::from_str(&refused.record).unwrap();
+        r["errorCode"] = json!("Client.UnauthorizedOperation");
+        refused.record = r.to_string();
+        let ok = replace("e2", 200, "iip-assoc-old", "web", answer_for("i-9", "web"));
+        let tied = tie(&[refused, ok], &[], &JournalRequests::new());
+        assert_eq!(tied.of("i-9").len(), 2, "{tied:?}");
+        assert_eq!(tied.untied, 0);
     }
 
     #[test]

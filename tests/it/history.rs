@@ -521,3 +521,67 @@ fn h_in_the_tui_shows_who_changed_the_profile_from_cloudtrail() {
     tmux.wait_for("the history to close", |s| !s.contains("Who changed"));
     tmux.keys(&["q"]);
 }
+
+#[test]
+fn history_on_the_demo_says_what_it_could_not_read_and_refuses_bad_fleets() {
+    let demo = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rolecall"))
+            .env(
+                "XDG_STATE_HOME",
+                std::env::temp_dir().join("rolecall-history-demo"),
+            )
+            .arg("--demo")
+            .args(args)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // The story: newest first, the refused try at the admin profile kept
+    // even when the window starts after the association it named was made.
+    let (code, out, err) = demo(&["history", "i-0d42a655ad912bbf5", "--days", "35"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    // What it replaced was made before the window: unknown, not guessed.
+    assert!(rows[0].contains("? → ml-training"), "{out}");
+    assert!(
+        rows[1].contains("refused (Client.UnauthorizedOperation)")
+            && rows[1].contains("break-glass-admin"),
+        "{out}"
+    );
+    // Reads that failed: the instance may be there; not a usage error.
+    let (code, out, err) = demo(&[
+        "--demo-faults",
+        "unreachable=0+600",
+        "history",
+        "i-0d42a655ad912bbf5",
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("reads failed, so instance"), "{err}");
+    // A fleet whose past no clock can hold: refused in one line.
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = dir.path().join("fleet.json");
+    std::fs::write(
+        &fleet,
+        json!({"account": "123456789012", "caller_arn": "arn:aws:iam::123456789012:user/x",
+               "profiles": [{"name": "p"}],
+               "regions": {"us-east-1": [{"id": "i-0aaaaaaaaaaaaaaa1", "state": "running", "type": "t3.micro",
+                   "profile": "p", "history": [{"event": "associate", "to": "p", "hours_ago": 1e16,
+                   "actor": "a", "source_ip": "1", "user_agent": "u"}]}]}})
+        .to_string(),
+    )
+    .unwrap();
+    let (code, out, err) = demo(&[
+        "--demo-fleet-file",
+        fleet.to_str().unwrap(),
+        "history",
+        "i-0aaaaaaaaaaaaaaa1",
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("hours_ago"), "{err}");
+}

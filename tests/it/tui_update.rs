@@ -2265,9 +2265,12 @@ async fn h_shows_who_changed_the_profile_and_the_detail_pane_says_by_whom() {
     let mut h = Harness::demo().await;
     let id = id_of(&h, "ml-train-prod-us08");
     h.select(&id);
-    // The detail pane's region history is read on the next tick.
+    // Nothing is read while the detail pane is folded away (120 columns).
     h.advance(Duration::from_secs(1)).await;
+    assert!(h.state.inventory.history.is_empty());
+    // Shown: its region's history is read on the next tick.
     h.key(KeyCode::Char('i')).await;
+    h.advance(Duration::from_secs(1)).await;
     let screen = crate::snapshots::screen(&h, 160, 45);
     h.key(KeyCode::Esc).await;
     let at = screen.find("  by ").unwrap_or_else(|| panic!("{screen}"));
@@ -2296,6 +2299,7 @@ async fn h_shows_who_changed_the_profile_and_the_detail_pane_says_by_whom() {
     h.advance(Duration::from_secs(10)).await;
     h.select(&ci);
     h.key(KeyCode::Char('i')).await;
+    h.advance(Duration::from_secs(1)).await;
     let screen = crate::snapshots::screen(&h, 160, 45);
     h.key(KeyCode::Esc).await;
     assert!(screen.contains("not yet in CloudTrail"), "{screen}");
@@ -2332,7 +2336,9 @@ async fn e_names_who_made_an_outside_change_once_cloudtrail_has_it() {
     let mut h = Harness::demo().await;
     let id = id_of(&h, "web-prod-us02");
     h.select(&id);
+    h.key(KeyCode::Char('i')).await;
     h.advance(Duration::from_secs(1)).await;
+    h.key(KeyCode::Esc).await;
     // Someone else's change after the history was read: pending at first.
     h.replace_behind_the_tui("us-east-1", &id, "api-server")
         .await;

@@ -118,8 +118,9 @@ pub(super) fn seed(
     // The association it was launched with, for a first replace.
     let mut current: Option<(String, SystemTime)> = Some((new_id(), now));
     for (n, e) in fi.history.iter().enumerate() {
-        let time = now
-            .checked_sub(Duration::from_secs_f64(e.hours_ago * 3_600.0))
+        let time = Duration::try_from_secs_f64(e.hours_ago * 3_600.0)
+            .ok()
+            .and_then(|ago| now.checked_sub(ago))
             .unwrap_or(SystemTime::UNIX_EPOCH);
         if n == 0 && e.event == "associate" {
             current = None;

@@ -56,7 +56,9 @@ fn changed(
     use crate::tui::app::state::RegionHistory;
     let key = (inst.account.clone(), inst.region.clone());
     let text = match state.inventory.history.get(&key) {
-        Some(RegionHistory::Read { tied, .. }) => match tied.latest(&inst.id) {
+        Some(RegionHistory::Read {
+            tied, truncated, ..
+        }) => match tied.latest(&inst.id) {
             // The association is newer than CloudTrail's latest word on it.
             Some(c) if since.is_some_and(|s| s > c.time + std::time::Duration::from_secs(60)) => {
                 "not yet in CloudTrail (it lags minutes behind; r in h reads again)".to_string()
@@ -82,8 +84,15 @@ fn changed(
                 "not yet in CloudTrail (it lags minutes behind; r in h reads again)".to_string()
             }
             None => format!(
-                "no call in CloudTrail's last {} days (launched with it?)",
-                crate::core::history::DEFAULT_DAYS
+                "none found in CloudTrail's last {} days{}",
+                crate::core::history::DEFAULT_DAYS,
+                if tied.untied + tied.unreadable > 0 || *truncated {
+                    " (some events could not be read or tied)"
+                } else if since.is_some() {
+                    " (launched with it?)"
+                } else {
+                    ""
+                }
             ),
         },
         Some(RegionHistory::Failed(e)) => format!("unknown: {} failed ({})", e.action, e.short()),

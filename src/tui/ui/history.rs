@@ -22,10 +22,11 @@ pub fn by_line(c: &Change) -> String {
             .as_deref()
             .map(|ip| format!(" (from {})", sanitize(ip)))
             .unwrap_or_default(),
-        if c.made_by_rolecall.is_some() {
-            " · rolecall"
-        } else {
-            ""
+        match c.made_by_rolecall {
+            Some(crate::core::history::Made::Journal) => " · rolecall",
+            // Anyone can claim a user agent.
+            Some(crate::core::history::Made::UserAgent) => " · rolecall? (user agent)",
+            None => "",
         }
     )
 }
@@ -56,11 +57,15 @@ fn change_lines(c: &Change, width: usize) -> Vec<Line<'static>> {
             theme::error(),
         ));
     }
-    if let Some(m) = c.made_by_rolecall {
-        first.push(Span::styled(
-            format!("  rolecall ({})", m.as_str()),
+    match c.made_by_rolecall {
+        Some(crate::core::history::Made::Journal) => {
+            first.push(Span::styled("  rolecall (journal)", theme::dim()))
+        }
+        Some(crate::core::history::Made::UserAgent) => first.push(Span::styled(
+            "  rolecall? (its user agent says so)",
             theme::dim(),
-        ));
+        )),
+        None => {}
     }
     let mut lines = vec![Line::from(first)];
     let mut who = format!("by {}", sanitize(&c.actor));
@@ -92,23 +97,20 @@ pub fn render(state: &State, v: &HistoryView, frame: &mut Frame, area: Rect) {
     let width = area.width.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
     let mut bottom = String::from(" r reads again · Esc closes ");
+    if let Some(p) = state.inventory.history_reading.get(&key) {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} reading CloudTrail (LookupEvents, two calls a second): {} calls, {} events of {} so far",
+                super::spinner(state.now),
+                p.calls,
+                p.events,
+                sanitize(&v.region)
+            ),
+            theme::dim(),
+        )));
+    }
     match state.inventory.history.get(&key) {
-        None | Some(RegionHistory::Reading(_)) => {
-            let p = match state.inventory.history.get(&key) {
-                Some(RegionHistory::Reading(p)) => *p,
-                _ => Default::default(),
-            };
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "{} reading CloudTrail (LookupEvents, two calls a second): {} calls, {} events of {} so far",
-                    super::spinner(state.now),
-                    p.calls,
-                    p.events,
-                    sanitize(&v.region)
-                ),
-                theme::dim(),
-            )));
-        }
+        None => {}
         Some(RegionHistory::Failed(e)) => {
             lines.push(Line::from(Span::styled(
                 "unknown: the history could not be read",
@@ -128,10 +130,29 @@ pub fn render(state: &State, v: &HistoryView, frame: &mut Frame, area: Rect) {
                 " read {}s ago · r reads again (CloudTrail lags minutes behind) · Esc closes ",
                 state.now.saturating_sub(*at).as_secs()
             );
+            // What the reading leaves out comes first, not after the rows.
+            if *truncated {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "only the newest {} events of each call were read (the region has more): older ones are missing",
+                        crate::core::history::MAX_PAGES * 50
+                    ),
+                    theme::warning(),
+                )));
+            }
+            if tied.untied + tied.unreadable > 0 {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "{} of the region's events could not be tied to an instance or read",
+                        tied.untied + tied.unreadable
+                    ),
+                    theme::warning(),
+                )));
+            }
             if changes.is_empty() {
                 lines.push(Line::from(Span::styled(
                     format!(
-                        "no profile changes in the last {DEFAULT_DAYS} days (a profile given at launch comes with RunInstances, which is not searched)"
+                        "no profile changes found in the last {DEFAULT_DAYS} days (a profile given at launch comes with RunInstances, which is not searched)"
                     ),
                     theme::dim(),
                 )));
@@ -139,21 +160,6 @@ pub fn render(state: &State, v: &HistoryView, frame: &mut Frame, area: Rect) {
             for c in changes.iter().skip(v.scroll) {
                 lines.extend(change_lines(c, width));
                 lines.push(Line::from(""));
-            }
-            let mut notes = Vec::new();
-            if *truncated {
-                notes.push(
-                    "only the newest events were read (the region has very many)".to_string(),
-                );
-            }
-            if tied.untied + tied.unreadable > 0 {
-                notes.push(format!(
-                    "{} of the region's events could not be tied to an instance or read",
-                    tied.untied + tied.unreadable
-                ));
-            }
-            for n in notes {
-                lines.push(Line::from(Span::styled(n, theme::warning())));
             }
         }
     }

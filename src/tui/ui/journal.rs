@@ -208,11 +208,14 @@ pub fn render_outside(
                 Some(start) => match actor_of(
                     history,
                     &o.instance_id,
+                    o.from_profile_arn.as_deref(),
                     o.to_profile_arn.as_deref(),
-                    start + o.seen,
+                    o.at.unwrap_or(start + o.seen),
+                    state.now.saturating_sub(o.seen),
                 ) {
                     Actor::Known(c) => super::history::by_line(c),
                     Actor::Pending => "actor pending (CloudTrail lags)".to_string(),
+                    Actor::NotFound => "not found in CloudTrail (20 min on)".to_string(),
                     Actor::Unknown(e) => format!("actor unknown: {} failed", e.action),
                 },
             };

@@ -65,6 +65,8 @@ pub struct OutsideChange {
     pub instance_id: String,
     pub from_profile_arn: Option<String>,
     pub to_profile_arn: Option<String>,
+    /// When EC2 says the new association was made (none for a detach).
+    pub at: Option<std::time::SystemTime>,
 }
 
 /// How long rolecall's own change is its own: polls within this after it do
@@ -119,6 +121,7 @@ impl Changes {
         instance_id: &str,
         from_profile_arn: Option<String>,
         to_profile_arn: Option<String>,
+        at: Option<std::time::SystemTime>,
     ) {
         let key = (region.to_string(), instance_id.to_string());
         if self.pending.contains_key(&key) {
@@ -140,6 +143,7 @@ impl Changes {
             instance_id: key.1,
             from_profile_arn,
             to_profile_arn,
+            at,
         });
     }
 

@@ -84,6 +84,9 @@ pub struct Inventory {
     /// CloudTrail's history of profile changes, per account and region,
     /// read on demand and kept for the session (`r` in `h` reads it again).
     pub history: HashMap<super::HistoryKey, super::RegionHistory>,
+    /// Regions whose history is being read (again), and how far it got;
+    /// the last result stays shown meanwhile.
+    pub history_reading: HashMap<super::HistoryKey, crate::core::history::Progress>,
     /// Per role, who its trust policy lets assume it (not a permission).
     pub role_trust: HashMap<RoleKey, Vec<String>>,
     /// Per role, its statements as IAM evaluates them (with `role_rows`).

@@ -17,7 +17,9 @@ pub mod sort;
 mod source;
 
 pub use changes::{BatchProgress, Changes, OutsideChange, Pending};
-pub use history::{ACTOR_RECHECK, Actor, HistoryKey, HistoryView, RegionHistory, actor_of};
+pub use history::{
+    ACTOR_GIVE_UP, ACTOR_RECHECK, Actor, HistoryKey, HistoryView, RegionHistory, actor_of,
+};
 pub use inventory::{AccountData, Inventory, RegionData, RoleKey, RoleRows, Row, Scope, make_row};
 pub use overlay::{
     AccountPicker, CasesView, Confirm, ContainDialog, ContainPhase, JournalView, Overlay,
@@ -649,8 +651,11 @@ impl State {
             };
             let (before, after) = (profile(row.data.association.as_ref()), profile(current));
             if watching && before != after {
+                let at = current
+                    .filter(|a| a.state.is_active())
+                    .and_then(|a| a.timestamp);
                 self.changes
-                    .note_outside(now, region, &row.data.instance.id, before, after);
+                    .note_outside(now, region, &row.data.instance.id, before, after, at);
             }
             if row.data.association.as_ref() != current {
                 let data = InstanceRow {

@@ -3,20 +3,20 @@
 
 use super::*;
 use crate::core::history::{Events, Progress};
-use crate::tui::app::state::{ACTOR_RECHECK, Actor, HistoryKey, HistoryView, RegionHistory};
+use crate::tui::app::state::{
+    ACTOR_GIVE_UP, ACTOR_RECHECK, Actor, HistoryKey, HistoryView, RegionHistory,
+};
 
-/// Starts reading a region's history unless it is being read.
-fn load(state: &mut State, key: HistoryKey) -> Vec<Effect> {
-    if matches!(
-        state.inventory.history.get(&key),
-        Some(RegionHistory::Reading(_))
-    ) {
+/// Starts reading a region's history unless it is being read (`again`: an
+/// explicit `r`, which starts a new reading whatever became of the last).
+fn load(state: &mut State, key: HistoryKey, again: bool) -> Vec<Effect> {
+    if !again && state.inventory.history_reading.contains_key(&key) {
         return vec![];
     }
     state
         .inventory
-        .history
-        .insert(key.clone(), RegionHistory::Reading(Progress::default()));
+        .history_reading
+        .insert(key.clone(), Progress::default());
     vec![Effect::LoadHistory {
         account: key.0,
         region: key.1,
@@ -44,9 +44,13 @@ pub(super) fn show(state: &mut State) -> Vec<Effect> {
     let key = (view.account.clone(), view.region.clone());
     state.overlay = Overlay::History(view);
     match state.inventory.history.get(&key) {
-        Some(RegionHistory::Read { .. } | RegionHistory::Reading(_)) => vec![],
-        // Never read, or failed: (again) now.
-        _ => load(state, key),
+        // Read moments ago: shown as it is.
+        Some(RegionHistory::Read { at, .. }) if state.now.saturating_sub(*at) < ACTOR_RECHECK => {
+            vec![]
+        }
+        // Never read, failed, or a while ago: read (again) now; the last
+        // result stays shown meanwhile.
+        _ => load(state, key, false),
     }
 }
 
@@ -57,7 +61,7 @@ pub(super) fn on_history(state: &mut State, cmd: Command, mut view: HistoryView)
         Command::Back => vec![],
         Command::Refresh => {
             state.overlay = Overlay::History(view);
-            load(state, key)
+            load(state, key, true)
         }
         _ => {
             let changes = match state.inventory.history.get(&key) {
@@ -72,8 +76,8 @@ pub(super) fn on_history(state: &mut State, cmd: Command, mut view: HistoryView)
 }
 
 pub(super) fn progress(state: &mut State, key: HistoryKey, p: Progress) {
-    if let Some(h @ RegionHistory::Reading(_)) = state.inventory.history.get_mut(&key) {
-        *h = RegionHistory::Reading(p);
+    if let Some(reading) = state.inventory.history_reading.get_mut(&key) {
+        *reading = p;
     }
 }
 
@@ -85,7 +89,25 @@ pub(super) fn loaded(
     result: Result<Events, crate::aws::ApiError>,
     journal_requests: &crate::core::history::JournalRequests,
 ) {
+    state.inventory.history_reading.remove(&key);
     let entry = match result {
+        // A good reading is not thrown away for a failed new one.
+        Err(e)
+            if matches!(
+                state.inventory.history.get(&key),
+                Some(RegionHistory::Read { .. })
+            ) =>
+        {
+            info(
+                state,
+                Tone::Error,
+                format!(
+                    "reading CloudTrail again failed; the last reading stays shown: {}",
+                    e.sentence()
+                ),
+            );
+            return;
+        }
         Err(e) => RegionHistory::Failed(e),
         Ok(events) => {
             let current: Vec<crate::aws::Association> = state
@@ -105,12 +127,14 @@ pub(super) fn loaded(
     state.inventory.history.insert(key, entry);
 }
 
-/// On each tick: the detail pane's instance gets its region's history once;
-/// with `e` open, an outside change whose actor CloudTrail has not yet
-/// delivered gets a new look each [`ACTOR_RECHECK`].
+/// On each tick: the detail pane's instance (when the pane shows) gets its
+/// region's history once; with `e` open, an outside change whose actor
+/// CloudTrail has not yet delivered gets a new look each [`ACTOR_RECHECK`],
+/// for [`ACTOR_GIVE_UP`].
 pub(super) fn on_tick(state: &mut State) -> Vec<Effect> {
     let mut keys: Vec<HistoryKey> = Vec::new();
-    if let Some(r) = state.selected_row() {
+    let detail_shown = !layout::detail_folded(state) || matches!(state.overlay, Overlay::Detail);
+    if detail_shown && let Some(r) = state.selected_row() {
         let key = (
             r.data.instance.account.clone(),
             r.data.instance.region.clone(),
@@ -123,6 +147,7 @@ pub(super) fn on_tick(state: &mut State) -> Vec<Effect> {
         && let Some(start) = state.config.started_at
     {
         for o in &state.changes.outside {
+            let waited = state.now.saturating_sub(o.seen);
             let Some(row) = state.row_of(&o.region, &o.instance_id) else {
                 continue;
             };
@@ -132,16 +157,19 @@ pub(super) fn on_tick(state: &mut State) -> Vec<Effect> {
                 Some(RegionHistory::Read { at, .. }) => {
                     state.now.saturating_sub(*at) >= ACTOR_RECHECK
                 }
-                Some(_) => false,
+                Some(RegionHistory::Failed(_)) => false,
                 None => true,
             };
             if stale
+                && waited < ACTOR_GIVE_UP
                 && matches!(
                     crate::tui::app::state::actor_of(
                         entry,
                         &o.instance_id,
+                        o.from_profile_arn.as_deref(),
                         o.to_profile_arn.as_deref(),
-                        start + o.seen,
+                        o.at.unwrap_or(start + o.seen),
+                        waited,
                     ),
                     Actor::Pending
                 )
@@ -151,5 +179,7 @@ pub(super) fn on_tick(state: &mut State) -> Vec<Effect> {
             }
         }
     }
-    keys.into_iter().flat_map(|k| load(state, k)).collect()
+    keys.into_iter()
+        .flat_map(|k| load(state, k, false))
+        .collect()
 }
