@@ -81,7 +81,8 @@ fn main() -> ExitCode {
                 let settings = rolecall::tui::Settings {
                     read_only: global.read_only,
                     poll: std::time::Duration::from_secs(global.poll_seconds()),
-                    journal: global.journal(),
+                    journal: global.journal_spec(&file)?,
+                    journal_profile: file.journal_profile.clone(),
                     file,
                     config_path: global
                         .config

@@ -9,7 +9,7 @@
 //!   connection closes before it arrives), as after a network drop (repeatable).
 //!
 //! OP is one of `regions`, `instances`, `associations`, `profiles`, `associate`,
-//! `replace`, `disassociate`, `identity`, `role`, `contain`, `history`.
+//! `replace`, `disassociate`, `identity`, `role`, `contain`, `history`, `journal`.
 
 use std::time::Duration;
 
@@ -31,10 +31,12 @@ pub enum Op {
     Contain,
     /// CloudTrail LookupEvents.
     History,
+    /// The team journal's bucket (S3).
+    Journal,
 }
 
 impl Op {
-    pub const ALL: [Op; 11] = [
+    pub const ALL: [Op; 12] = [
         Op::Regions,
         Op::Instances,
         Op::Associations,
@@ -46,6 +48,7 @@ impl Op {
         Op::Role,
         Op::Contain,
         Op::History,
+        Op::Journal,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +64,7 @@ impl Op {
             Op::Role => "role",
             Op::Contain => "contain",
             Op::History => "history",
+            Op::Journal => "journal",
         }
     }
 
@@ -113,7 +117,10 @@ impl FaultPlan {
                         .split_once(':')
                         .ok_or_else(|| err("expected fail=OP:CODE"))?;
                     let op = Op::parse(op).ok_or_else(|| {
-                        err("OP must be one of regions, instances, associations, profiles, associate, replace, disassociate, identity, role")
+                        err(&format!(
+                            "OP must be one of {}",
+                            Op::ALL.map(Op::name).join(", ")
+                        ))
                     })?;
                     if code.is_empty() {
                         return Err(err("CODE must not be empty"));

@@ -279,6 +279,23 @@ pub struct TrailPage {
     pub next_token: Option<String>,
 }
 
+/// A bucket holding the team journal, one object per record.
+#[async_trait]
+pub trait ObjectStore: Send + Sync {
+    /// PutObject with `If-None-Match: *`: `Ok(true)` when S3 answered 200,
+    /// `Ok(false)` when the key exists already (412: nothing written).
+    async fn put_new(&self, key: &str, body: Vec<u8>) -> Result<bool, ApiError>;
+    /// ListObjectsV2: one page of the keys under `prefix`, in key order,
+    /// and the token of the next page.
+    async fn list(
+        &self,
+        prefix: &str,
+        token: Option<&str>,
+    ) -> Result<(Vec<String>, Option<String>), ApiError>;
+    /// GetObject: the object's bytes.
+    async fn get(&self, key: &str) -> Result<Vec<u8>, ApiError>;
+}
+
 /// What went wrong below the seam, in broad strokes the UI can act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -600,6 +617,14 @@ pub trait Cloud: Send + Sync {
     ) -> Result<TrailPage, ApiError> {
         Err(unsupported(actions::LOOKUP_EVENTS))
     }
+    /// The bucket `bucket` (its region found with GetBucketLocation), for
+    /// the team journal; a missing bucket or refused access is an error.
+    async fn object_store(
+        &self,
+        _bucket: &str,
+    ) -> Result<std::sync::Arc<dyn ObjectStore>, ApiError> {
+        Err(unsupported(actions::GET_BUCKET_LOCATION))
+    }
     /// True when LookupEvents calls must be spaced out (AWS allows about
     /// two a second per account and region); an account in memory has no
     /// such limit.
@@ -657,6 +682,10 @@ pub mod actions {
     pub const LIST_ACCOUNTS: &str = "organizations:ListAccounts";
     pub const ASSUME_ROLE: &str = "sts:AssumeRole";
     pub const LOOKUP_EVENTS: &str = "cloudtrail:LookupEvents";
+    pub const GET_BUCKET_LOCATION: &str = "s3:GetBucketLocation";
+    pub const PUT_OBJECT: &str = "s3:PutObject";
+    pub const LIST_BUCKET: &str = "s3:ListBucket";
+    pub const GET_OBJECT: &str = "s3:GetObject";
 }
 
 #[cfg(test)]

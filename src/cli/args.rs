@@ -12,7 +12,7 @@ use crate::core::session::{DemoOptions, Options};
 #[derive(Debug, Parser)]
 #[command(
     name = "rolecall",
-    version,
+    version = env!("ROLECALL_VERSION"),
     about,
     long_about = None,
     after_help = "Without a command, rolecall opens the terminal UI (press ? in it for the keys).\nTry it with no AWS account: rolecall --demo"
@@ -311,8 +311,11 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// The latest changes in the journal, newest first.
+    /// The latest changes in the journal, newest first (`journal push`:
+    /// copy a local journal into the S3 journal).
     Journal {
+        #[command(subcommand)]
+        action: Option<JournalAction>,
         #[arg(long, value_name = "N", default_value_t = 20)]
         limit: usize,
         #[arg(long, value_enum, default_value_t = Output::Table)]
@@ -329,6 +332,18 @@ pub enum Command {
     Config {
         #[command(subcommand)]
         action: ConfigAction,
+    },
+}
+
+/// `rolecall journal push`.
+#[derive(Debug, Clone, PartialEq, Subcommand)]
+pub enum JournalAction {
+    /// Copy a local journal (the default one unless FILE) into the S3
+    /// journal; a record already there is left, so running it twice doubles
+    /// nothing.
+    Push {
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
     },
 }
 
@@ -425,15 +440,28 @@ impl GlobalOpts {
         self.concurrency.unwrap_or(DEFAULT_CONCURRENCY) as usize
     }
 
-    /// The journal changes go to; `None` with `--no-journal`.
-    pub fn journal(&self) -> Option<crate::core::journal::Journal> {
+    /// The journal changes go to: `--journal` (a file, or
+    /// `s3://BUCKET/PREFIX/`), else the config file's `journal`, else the
+    /// default file; `None` with `--no-journal`.
+    pub fn journal_spec(
+        &self,
+        file: &crate::core::config::Config,
+    ) -> Result<Option<crate::core::journal::s3::Spec>, crate::core::error::Error> {
+        use crate::core::journal::s3::Spec;
         if self.no_journal {
-            return None;
+            return Ok(None);
         }
-        self.journal
-            .clone()
-            .or_else(|| crate::core::journal::default_path(self.demo))
-            .map(crate::core::journal::Journal::new)
+        match self
+            .journal
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned())
+            .or_else(|| file.journal.clone())
+        {
+            Some(text) => Spec::parse(&text)
+                .map(Some)
+                .map_err(crate::core::error::Error::Usage),
+            None => Ok(crate::core::journal::default_path(self.demo).map(Spec::File)),
+        }
     }
 
     /// The session the options ask for.

@@ -476,7 +476,10 @@ pub async fn undo(
     let journal = opts
         .journal
         .ok_or_else(|| Error::Usage("undo reads the journal: drop --no-journal".into()))?;
-    let (entries, problems) = journal.read().map_err(|e| Error::Runtime(e.to_string()))?;
+    let (entries, problems) = journal
+        .read()
+        .await
+        .map_err(|e| Error::Runtime(e.to_string()))?;
     for p in &problems {
         eprintln!(
             "rolecall: warning: journal {}: {p} (skipped)",
@@ -562,10 +565,17 @@ fn status_word(r: &journal::Record) -> String {
 }
 
 /// `journal [--limit N]`: the latest changes, newest first.
-pub fn list(journal: Option<&Journal>, limit: usize, output: Output) -> Result<String, Error> {
+pub async fn list(
+    journal: Option<&Journal>,
+    limit: usize,
+    output: Output,
+) -> Result<String, Error> {
     let journal = journal
         .ok_or_else(|| Error::Usage("there is no journal to show: drop --no-journal".into()))?;
-    let (entries, problems) = journal.read().map_err(|e| Error::Runtime(e.to_string()))?;
+    let (entries, problems) = journal
+        .read()
+        .await
+        .map_err(|e| Error::Runtime(e.to_string()))?;
     for p in &problems {
         eprintln!(
             "rolecall: warning: journal {}: {p} (skipped)",

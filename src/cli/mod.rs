@@ -19,6 +19,7 @@ use crate::aws::{Association, ProfileRef};
 use crate::core::access;
 use crate::core::error::Error;
 use crate::core::exec::{self, Change, ExecError, Outcome, Planned};
+use crate::core::journal::s3::Spec;
 use crate::core::journal::{self, Context, Journal};
 use crate::core::plan::MutationKind;
 use crate::core::session::{self, Session};
@@ -81,10 +82,12 @@ pub async fn run(
         Command::Config { action } => return write_out(out, &config_command(opts, action)?),
         _ => {}
     }
-    let journal = opts.journal();
-    // A journal that is not a regular file (a FIFO would hang, a device never
-    // end) is refused before anything is read or sent.
-    if matches!(
+    let config = crate::core::config::load_for(opts.config.as_deref(), opts.demo)?;
+    let mut opts = opts.clone();
+    opts.apply_config(&config);
+    let opts = &opts;
+    let spec = opts.journal_spec(&config)?;
+    let uses_journal = matches!(
         command,
         Command::Set { .. }
             | Command::Detach { .. }
@@ -95,20 +98,82 @@ pub async fn run(
             | Command::Release { .. }
             | Command::Cases { .. }
             | Command::Journal { .. }
-    ) && let Some(j) = &journal
+    );
+    // A journal file that is not a regular file (a FIFO would hang, a
+    // device never end) is refused before anything is read or sent.
+    if let Some(Spec::File(path)) = &spec
+        && uses_journal
     {
-        j.check().map_err(|e| Error::Usage(e.to_string()))?;
+        Journal::new(path.clone())
+            .check()
+            .map_err(|e| Error::Usage(e.to_string()))?;
     }
-    let config = crate::core::config::load_for(opts.config.as_deref(), opts.demo)?;
-    let mut opts = opts.clone();
-    opts.apply_config(&config);
-    let opts = &opts;
-    // The journal is a local file: no session, no network.
-    if let Command::Journal { limit, output } = command {
-        let text = bulk::list(journal.as_ref(), *limit, *output)?;
+    if let Command::Journal {
+        action: Some(args::JournalAction::Push { .. }),
+        ..
+    } = command
+        && !matches!(spec, Some(Spec::S3(_)))
+    {
+        return Err(Error::Usage(
+            "journal push copies a local journal into an S3 journal: pass --journal s3://BUCKET/PREFIX/ (or set journal in the config file)".into(),
+        ));
+    }
+    if let (
+        Command::Journal {
+            action: None,
+            limit,
+            output,
+        },
+        None | Some(Spec::File(_)),
+    ) = (command, &spec)
+    {
+        // A local file: no session, no network.
+        let journal = match &spec {
+            Some(Spec::File(p)) => Some(Journal::new(p.clone())),
+            _ => None,
+        };
+        let text = bulk::list(journal.as_ref(), *limit, *output).await?;
         return write_out(out, &text);
     }
     let session = session::build(&opts.session_options()).await?;
+    // An S3 journal is opened once the session has credentials, and only
+    // for what uses it (`history` marks rolecall's changes by it, if it can).
+    let journal = match spec {
+        None => None,
+        Some(Spec::File(path)) => Some(Journal::new(path)),
+        Some(spec) if uses_journal || matches!(command, Command::History { .. }) => {
+            let opened = crate::core::journal::s3::resolve(
+                spec,
+                &session,
+                config.journal_profile.as_deref(),
+                std::time::Duration::from_secs(opts.timeout),
+            )
+            .await;
+            match opened {
+                Ok(j) => Some(j),
+                Err(e) if !uses_journal => {
+                    eprintln!("rolecall: warning: {e}");
+                    None
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Some(_) => None,
+    };
+    if let Command::Journal {
+        action,
+        limit,
+        output,
+    } = command
+    {
+        let text = match action {
+            Some(args::JournalAction::Push { file }) => {
+                journal_push(journal.as_ref(), file.as_deref(), opts.demo).await?
+            }
+            None => bulk::list(journal.as_ref(), *limit, *output).await?,
+        };
+        return write_out(out, &text);
+    }
     let mut failure = None;
     let batch_options = |dry_run: bool, yes: bool, output: Output| bulk::BatchOptions {
         dry_run,
@@ -350,7 +415,10 @@ pub async fn run(
             let journal = journal
                 .as_ref()
                 .ok_or_else(|| Error::Usage("cases reads the journal: drop --no-journal".into()))?;
-            let (entries, _) = journal.read().map_err(|e| Error::Runtime(e.to_string()))?;
+            let (entries, _) = journal
+                .read()
+                .await
+                .map_err(|e| Error::Runtime(e.to_string()))?;
             let records = crate::core::contain::cases(&entries);
             let found = crate::core::contain::scan(&session).await?;
             contain::cases(&records, &found, *output)
@@ -368,7 +436,10 @@ pub async fn run(
             })?;
             if !*dry_run && !*yes {
                 // Each production account the case reaches asks for its name.
-                let (entries, _) = journal.read().map_err(|e| Error::Runtime(e.to_string()))?;
+                let (entries, _) = journal
+                    .read()
+                    .await
+                    .map_err(|e| Error::Runtime(e.to_string()))?;
                 let ids: Vec<String> = crate::core::contain::cases(&entries)
                     .into_iter()
                     .filter(|c| &c.case == case)
@@ -426,15 +497,17 @@ pub async fn run(
             days,
             output,
         } => {
-            // This machine's journal names the changes rolecall made here.
-            let requests = match journal.as_ref().map(|j| j.read()) {
-                Some(Ok((entries, _))) => crate::core::history::journal_requests(&entries),
-                Some(Err(e)) => {
-                    eprintln!(
-                        "rolecall: warning: {e}: rolecall's own changes are known by user agent only"
-                    );
-                    Default::default()
-                }
+            // The journal names the changes rolecall made.
+            let requests = match journal.as_ref() {
+                Some(j) => match j.read().await {
+                    Ok((entries, _)) => crate::core::history::journal_requests(&entries),
+                    Err(e) => {
+                        eprintln!(
+                            "rolecall: warning: {e}: rolecall's own changes are known by user agent only"
+                        );
+                        Default::default()
+                    }
+                },
                 None => Default::default(),
             };
             let pacer = crate::core::history::Pacer::default();
@@ -468,6 +541,73 @@ pub async fn run(
 }
 
 /// `config path` and `config check`.
+/// `journal push [FILE]`: copies a local journal (the default one unless
+/// FILE) into the S3 journal, record by record; a record already there is
+/// left (pushing twice doubles nothing).
+async fn journal_push(
+    journal: Option<&Journal>,
+    file: Option<&std::path::Path>,
+    demo: bool,
+) -> Result<String, Error> {
+    use futures::StreamExt;
+    let s3 = journal.and_then(|j| j.shared.as_ref()).ok_or_else(|| {
+        Error::Usage("journal push needs an S3 journal (--journal s3://BUCKET/PREFIX/)".into())
+    })?;
+    let path = file
+        .map(std::path::Path::to_path_buf)
+        .or_else(|| journal::default_path(demo))
+        .ok_or_else(|| {
+            Error::Usage("no local journal to push: name it (journal push FILE)".into())
+        })?;
+    let local = Journal::new(path.clone());
+    local.check().map_err(|e| Error::Usage(e.to_string()))?;
+    if !path.exists() {
+        return Err(Error::Usage(format!(
+            "{}: no such journal file",
+            escape(&path.display().to_string())
+        )));
+    }
+    let (entries, problems) = local
+        .read()
+        .await
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    for p in &problems {
+        eprintln!(
+            "rolecall: warning: journal {}: {p} (not pushed)",
+            path.display()
+        );
+    }
+    let results: Vec<Result<crate::core::journal::s3::Put, String>> =
+        futures::stream::iter(entries.iter())
+            .map(|e| s3.put(e))
+            .buffer_unordered(crate::core::journal::s3::READ_CONCURRENCY)
+            .collect()
+            .await;
+    let count = |want: crate::core::journal::s3::Put| {
+        results
+            .iter()
+            .filter(|r| r.as_ref().is_ok_and(|p| *p == want))
+            .count()
+    };
+    let (written, there) = (
+        count(crate::core::journal::s3::Put::Written),
+        count(crate::core::journal::s3::Put::AlreadyThere),
+    );
+    let failed: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    if let Some(first) = failed.first() {
+        return Err(Error::Runtime(format!(
+            "{} of {} records could not be pushed (first: {first}); {written} pushed, {there} already there; run it again to finish",
+            failed.len(),
+            entries.len()
+        )));
+    }
+    Ok(format!(
+        "{written} records pushed to {}, {there} already there (from {})\n",
+        s3.location.url(),
+        path.display()
+    ))
+}
+
 fn config_command(opts: &GlobalOpts, action: &args::ConfigAction) -> Result<String, Error> {
     let path = opts
         .config

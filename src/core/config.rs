@@ -45,6 +45,12 @@ pub struct Config {
     pub concurrency: Option<u64>,
     /// Mouse support in the TUI (`--mouse`).
     pub mouse: Option<bool>,
+    /// Where changes are journaled (`--journal`): a file, or a team's
+    /// `s3://BUCKET/PREFIX/`.
+    pub journal: Option<String>,
+    /// The credential profile the S3 journal's bucket is reached with
+    /// (default: the first account's session).
+    pub journal_profile: Option<String>,
     /// Colours of the named slots.
     #[serde(default)]
     pub colors: Colors,

@@ -472,13 +472,15 @@ where
     Fut: std::future::Future<Output = Result<(), ApiError>>,
 {
     if let Some(j) = journal {
-        j.append(&sent).map_err(|e| {
+        j.append(&sent).await.map_err(|e| {
             ApiError::service("journal", "JournalError", format!("{e}: nothing was sent"))
         })?;
     }
     let result = run().await;
     if let Some(j) = journal
-        && let Err(e) = j.append(&Entry::done_call(&sent, result.as_ref().err()))
+        && let Err(e) = j
+            .append(&Entry::done_call(&sent, result.as_ref().err()))
+            .await
     {
         tracing::error!(error = %e, "cannot write the journal's done line");
     }
@@ -613,7 +615,7 @@ pub async fn run(
                 ),
             );
             if let Some(j) = journal
-                && let Err(err) = j.append(&e)
+                && let Err(err) = j.append(&e).await
             {
                 push(
                     &mut out,
@@ -637,7 +639,7 @@ pub async fn run(
         let r = cloud.put_role_policy(&d.role, POLICY, &d.document).await;
         for e in &sents {
             if let Some(j) = journal
-                && let Err(err) = j.append(&Entry::done_call(e, r.as_ref().err()))
+                && let Err(err) = j.append(&Entry::done_call(e, r.as_ref().err())).await
             {
                 tracing::error!(error = %err, "cannot write the journal's done line");
             }
@@ -1018,7 +1020,10 @@ pub async fn release(
     dry_run: bool,
     timeout: std::time::Duration,
 ) -> Result<Vec<StepResult>, Error> {
-    let (entries, _) = journal.read().map_err(|e| Error::Runtime(e.to_string()))?;
+    let (entries, _) = journal
+        .read()
+        .await
+        .map_err(|e| Error::Runtime(e.to_string()))?;
     if !dry_run
         && let Some(wait) = settle_time(&entries, case, timeout, std::time::SystemTime::now())
     {
@@ -1243,7 +1248,7 @@ pub async fn release(
             .collect();
         let mut written = true;
         for e in &sents {
-            if let Err(err) = journal.append(e) {
+            if let Err(err) = journal.append(e).await {
                 written = false;
                 push(
                     "deny",
@@ -1268,7 +1273,7 @@ pub async fn release(
             (None, true) => cloud.delete_role_policy(&role, POLICY).await,
         };
         for e in &sents {
-            if let Err(err) = journal.append(&Entry::done_call(e, r.as_ref().err())) {
+            if let Err(err) = journal.append(&Entry::done_call(e, r.as_ref().err())).await {
                 tracing::error!(error = %err, "cannot write the journal's done line");
             }
             let what = if after.is_none() {

@@ -112,23 +112,31 @@ pub async fn run_recorded(
     };
     let id = journal::new_id("c");
     let sent = Entry::sent(record.context, &id, change, record.instance_name);
-    record.journal.append(&sent)?;
-    let step_error = std::sync::Mutex::new(None::<String>);
-    let on_step = |step: &Step| {
-        if let Err(e) = record.journal.append(&Entry::step(&sent, step)) {
-            tracing::error!(error = %e, change = %id, "cannot write the journal's step line");
-            if let Ok(mut slot) = step_error.lock() {
-                *slot = Some(e.to_string());
-            }
-        }
+    record.journal.append(&sent).await?;
+    // A detach that landed is recorded (`step`) while the associate goes
+    // out: should both be lost, the `sent` line alone says "unknown".
+    let (step_tx, mut step_rx) = tokio::sync::mpsc::unbounded_channel::<Step>();
+    let on_step = move |step: &Step| {
+        let _ = step_tx.send(step.clone());
         on_detached(step);
     };
-    let mut outcome = run(cloud, change, &on_step).await;
-    if let Err(e) = record.journal.append(&Entry::done(&sent, &outcome)) {
+    let running = async move { run(cloud, change, &on_step).await };
+    let writing = async {
+        let mut step_error = None::<String>;
+        while let Some(step) = step_rx.recv().await {
+            if let Err(e) = record.journal.append(&Entry::step(&sent, &step)).await {
+                tracing::error!(error = %e, change = %id, "cannot write the journal's step line");
+                step_error = Some(e.to_string());
+            }
+        }
+        step_error
+    };
+    let (mut outcome, step_error) = tokio::join!(running, writing);
+    if let Err(e) = record.journal.append(&Entry::done(&sent, &outcome)).await {
         // The change is made; its `sent` line stands, its outcome is missing.
         tracing::error!(error = %e, change = %id, "cannot write the journal's done line");
         outcome.journal_error = Some(e.to_string());
-    } else if let Ok(Some(e)) = step_error.into_inner() {
+    } else if let Some(e) = step_error {
         // The done line holds the outcome; the step line's loss is only said.
         tracing::warn!(error = %e, change = %id, "the step line is missing; the done line is written");
     }

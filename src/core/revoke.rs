@@ -126,7 +126,7 @@ pub async fn revoke(
     );
     sent.role = Some(role.to_string());
     if let Some(j) = journal {
-        j.append(&sent).map_err(|e| {
+        j.append(&sent).await.map_err(|e| {
             Error::Runtime(format!(
                 "{e}: nothing was sent (fix the journal, or pass --no-journal)"
             ))
@@ -136,7 +136,9 @@ pub async fn revoke(
         .put_role_policy(role, REVOKE_POLICY_NAME, &document)
         .await;
     if let Some(j) = journal
-        && let Err(e) = j.append(&Entry::done_call(&sent, result.as_ref().err()))
+        && let Err(e) = j
+            .append(&Entry::done_call(&sent, result.as_ref().err()))
+            .await
     {
         tracing::error!(error = %e, "cannot write the journal's done line");
     }

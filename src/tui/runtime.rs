@@ -108,8 +108,11 @@ pub struct Settings {
     pub read_only: bool,
     /// Association poll interval when nothing is changing.
     pub poll: Duration,
-    /// Where changes are journaled; `None` with `--no-journal`.
-    pub journal: Option<Journal>,
+    /// Where changes are journaled (a file, or a team's S3 prefix, opened
+    /// once the session has credentials); `None` with `--no-journal`.
+    pub journal: Option<crate::core::journal::s3::Spec>,
+    /// The profile the S3 journal's bucket is reached with (config file).
+    pub journal_profile: Option<String>,
     /// The config file.
     pub file: crate::core::config::Config,
     /// Where it is (or would be): `--config`, else the default path.
@@ -138,6 +141,20 @@ pub async fn run(
 ) -> Result<Exit, Error> {
     let started = Instant::now();
     let session = session::build(options).await?;
+    // An S3 journal that cannot be opened stops here, before the screen:
+    // nothing could be recorded, so nothing may be changed.
+    let journal = match settings.journal.clone() {
+        Some(spec) => Some(
+            crate::core::journal::s3::resolve(
+                spec,
+                &session,
+                settings.journal_profile.as_deref(),
+                options.timeout,
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let config = AppConfig {
         read_only: settings.read_only,
         demo: session.demo.is_some(),
@@ -159,7 +176,7 @@ pub async fn run(
         color: settings.color,
         started_at: Some(std::time::SystemTime::now()),
     };
-    let journaling = settings.journal.clone().map(|journal| {
+    let journaling = journal.map(|journal| {
         Arc::new(Journaling {
             journal,
             run_id: journal::new_id("b"),
@@ -483,6 +500,25 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
     quit
 }
 
+/// Reads the journal: a file off the async workers (it may be large), an S3
+/// prefix on them.
+async fn read_journal(
+    journaling: &Journaling,
+) -> Result<(Vec<journal::Entry>, Vec<String>), journal::JournalError> {
+    if journaling.journal.shared.is_some() {
+        return journaling.journal.read().await;
+    }
+    let j = journaling.journal.clone();
+    tokio::task::spawn_blocking(move || futures::executor::block_on(j.read()))
+        .await
+        .unwrap_or_else(|e| {
+            Err(journal::JournalError {
+                path: journaling.journal.path.display().to_string(),
+                why: format!("reading the journal failed: {e}"),
+            })
+        })
+}
+
 /// The one effect runner, shared by the runtime and the tests: does one
 /// effect's work through the account's cloud and sends what comes of it as
 /// actions on `tx`. (The runtime routes reads through the poller, which
@@ -541,15 +577,13 @@ pub async fn perform(
             until,
         } => {
             // This machine's journal: the request ids of rolecall's own changes.
-            let journal = journaling.clone();
-            let requests = tokio::task::spawn_blocking(move || {
-                journal
-                    .and_then(|j| j.journal.read().ok())
+            let requests = match &journaling {
+                Some(j) => read_journal(j)
+                    .await
                     .map(|(entries, _)| crate::core::history::journal_requests(&entries))
-                    .unwrap_or_default()
-            })
-            .await
-            .unwrap_or_default();
+                    .unwrap_or_default(),
+                None => Default::default(),
+            };
             let result = match cloud_of(&account) {
                 None => Err(crate::aws::ApiError::service(
                     crate::aws::actions::LOOKUP_EVENTS,
@@ -587,23 +621,20 @@ pub async fn perform(
             });
         }
         Effect::ReadJournal(purpose) => {
-            // A local file, read off the event loop.
-            let read = tokio::task::spawn_blocking(move || match journaling {
+            let result = match journaling {
                 None => Err("there is no journal: rolecall was started with --no-journal".into()),
                 Some(j) => {
-                    j.journal
-                        .read()
+                    read_journal(&j)
+                        .await
                         .map_err(|e| e.to_string())
                         .map(|(entries, problems)| {
                             for p in problems {
-                                tracing::warn!(problem = %p, "journal line skipped");
+                                tracing::warn!(problem = %p, "journal record skipped");
                             }
                             entries
                         })
                 }
-            })
-            .await;
-            let result = read.unwrap_or_else(|e| Err(format!("reading the journal failed: {e}")));
+            };
             let _ = tx.send(Action::JournalRead { purpose, result });
         }
         Effect::Mutate(m) => match cloud_of(&m.change.account) {
@@ -777,7 +808,7 @@ pub async fn perform_contain(
                 None => {
                     Err("there is no journal: rolecall was started with --no-journal".to_string())
                 }
-                Some(j) => match j.journal.read() {
+                Some(j) => match read_journal(j).await {
                     Err(e) => Err(e.to_string()),
                     Ok((entries, _)) => crate::core::contain::scan(&session(regions))
                         .await

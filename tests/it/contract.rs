@@ -413,7 +413,7 @@ async fn contain_and_release_put_everything_back(w: World) {
         "Standby"
     );
     // cases lists both.
-    let (entries, _) = journal.read().unwrap();
+    let (entries, _) = journal.read().await.unwrap();
     let cases = contain::cases(&entries);
     assert_eq!(cases.len(), 1);
     assert_eq!(cases[0].instances.len(), 2);
@@ -447,7 +447,7 @@ async fn contain_and_release_put_everything_back(w: World) {
         names(&cloud.role_policies("web-role").await.unwrap()),
         before_policies
     );
-    let (entries, _) = journal.read().unwrap();
+    let (entries, _) = journal.read().await.unwrap();
     assert!(contain::cases(&entries)[0].released);
     // A second release finds nothing left to do, and says so without error.
     let again = contain::release(

@@ -442,7 +442,7 @@ fn the_demo_journals_apart_from_real_changes() {
 
 /// The fleet of the crash test: 40 instances on `web` in one region, 8 stopped
 /// (their swap is two calls: detach, then associate).
-fn crash_spec() -> Value {
+pub(crate) fn crash_spec() -> Value {
     let instances: Vec<Value> = (0..40)
         .map(|n| {
             let mut i = serde_json::json!({"name": format!("c-{n:02}"), "profile": "web"});
@@ -463,7 +463,12 @@ fn crash_spec() -> Value {
 
 /// `swap --from web --to batch --yes` of the crash fleet, through the delay
 /// line at `url`, `concurrency` at a time (to be spawned, then stopped).
-fn far_swap(moto: &Moto, url: &str, journal: &str, concurrency: &str) -> std::process::Command {
+pub(crate) fn far_swap(
+    moto: &Moto,
+    url: &str,
+    journal: &str,
+    concurrency: &str,
+) -> std::process::Command {
     let mut swap = std::process::Command::new(env!("CARGO_BIN_EXE_rolecall"));
     swap.env_remove("AWS_PROFILE")
         .env_remove("AWS_DEFAULT_REGION");

@@ -21,5 +21,6 @@ mod netfault;
 mod oracle;
 mod roles_bin;
 mod snapshots;
+mod team_journal;
 mod tui_accounts;
 mod tui_update;

@@ -63,6 +63,15 @@ impl Moto {
         self.python(spec, Some("fleet"))
     }
 
+    /// Every object under a bucket's prefix, read back through boto3:
+    /// `{"records": [{"key", "record"}]}`.
+    pub fn objects(&self, bucket: &str, prefix: &str) -> Value {
+        self.python(
+            &serde_json::json!({"bucket": bucket, "prefix": prefix}),
+            Some("objects"),
+        )
+    }
+
     fn python(&self, spec: &Value, mode: Option<&str>) -> Value {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/seed_moto.py");
         let mut child = Command::new("python3")

@@ -2,6 +2,7 @@
 """Seeds a moto server with boto3, from a JSON spec on stdin; prints what it made.
 
 spec: {"account": "111111111111" (optional: seed that account, through AssumeRole),
+       "buckets": ["team-journal"] (optional: S3 buckets to create),
        "organization": ["dev", "prod"] (optional: create an organization and
                         these member accounts; their ids are printed as "accounts"),
        "profiles": [{"name": "web", "role": "web-role", "path": "/"}],
@@ -40,6 +41,16 @@ if spec.get("account"):
     kw = dict(endpoint_url=endpoint, aws_access_key_id=creds["AccessKeyId"],
               aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
 iam = boto3.client("iam", region_name="us-east-1", **kw)
+if len(sys.argv) > 2 and sys.argv[2] == "objects":
+    # The team journal's objects: {"bucket": B, "prefix": P} -> {"records": [...]}.
+    s3 = boto3.client("s3", region_name="us-east-1", **kw)
+    records = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=spec["bucket"], Prefix=spec.get("prefix", "")):
+        for o in page.get("Contents", []):
+            body = s3.get_object(Bucket=spec["bucket"], Key=o["Key"])["Body"].read()
+            records.append({"key": o["Key"], "record": json.loads(body)})
+    json.dump({"records": records}, sys.stdout)
+    sys.exit(0)
 if len(sys.argv) > 2 and sys.argv[2] == "fleet":
     fleet = {"profiles": {}, "role_policies": {}}
     for region in spec["regions"]:
@@ -54,6 +65,8 @@ if len(sys.argv) > 2 and sys.argv[2] == "fleet":
         fleet["role_policies"][role] = iam.list_role_policies(RoleName=role)["PolicyNames"]
     json.dump(fleet, sys.stdout)
     sys.exit(0)
+for b in spec.get("buckets", []):
+    boto3.client("s3", region_name="us-east-1", **kw).create_bucket(Bucket=b)
 for p in spec.get("profiles", []):
     path = p.get("path", "/")
     arn = iam.create_instance_profile(InstanceProfileName=p["name"], Path=path)["InstanceProfile"]["Arn"]

@@ -2355,3 +2355,83 @@ async fn e_names_who_made_an_outside_change_once_cloudtrail_has_it() {
         "{screen}"
     );
 }
+
+#[tokio::test]
+async fn j_reads_the_journal_again_while_open_and_names_each_responder() {
+    let mut h = Harness::demo().await;
+    let ci = id_of(&h, "ci-runner-dev-us01");
+    h.choose(&ci, "web-front").await;
+    h.key(KeyCode::Char('y')).await;
+    h.advance(Duration::from_secs(10)).await;
+    h.key(KeyCode::Char('J')).await;
+    let Overlay::Journal(v) = &h.state.overlay else {
+        panic!("{:?}", h.state.overlay)
+    };
+    assert_eq!(v.entries.len(), 1);
+    // Another responder's change lands in the (shared) journal.
+    let path = h.journal_dir.path().join("journal.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let theirs: String = text
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["id"] = "c-theirs".into();
+            v["batch"] = "b-theirs".into();
+            v["caller_arn"] =
+                "arn:aws:sts::210987654321:assumed-role/OnCallOperator/sam@example.com".into();
+            v["time"] = "2099-01-01T00:00:00Z".into();
+            format!("{v}\n")
+        })
+        .collect();
+    std::fs::write(&path, text + &theirs).unwrap();
+    // Within one poll interval, J shows it, and who made each.
+    h.advance(Duration::from_secs(10)).await;
+    let Overlay::Journal(v) = &h.state.overlay else {
+        panic!("{:?}", h.state.overlay)
+    };
+    assert_eq!(v.entries.len(), 2, "{:?}", v.entries);
+    let screen = crate::snapshots::screen(&h, 200, 40);
+    assert!(screen.contains("WHO"), "{screen}");
+    assert!(
+        screen.contains("OnCallOperator/sam@example.com"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("OnCallOperator/alex@example.com"),
+        "{screen}"
+    );
+}
+
+#[tokio::test]
+async fn an_s3_journal_that_refuses_the_record_sends_nothing() {
+    use rolecall::core::journal::s3::{Location, S3Journal};
+    let mut h = Harness::demo().await;
+    h.account.set_faults(FaultPlan {
+        fail: vec![(Op::Journal, "AccessDenied".into())],
+        ..FaultPlan::default()
+    });
+    let store = h.account.object_store("demo").await.unwrap();
+    let location = Location::parse("s3://demo/team/").unwrap().unwrap();
+    h.journaling = Some(std::sync::Arc::new(rolecall::tui::Journaling {
+        journal: rolecall::core::journal::Journal::s3(S3Journal::new(location, store, None)),
+        run_id: "t".into(),
+    }));
+    let ci = id_of(&h, "ci-runner-dev-us01");
+    let calls = h.account.calls();
+    h.choose(&ci, "web-front").await;
+    h.key(KeyCode::Char('y')).await;
+    h.advance(Duration::from_secs(10)).await;
+    assert_eq!(
+        profile_shown(&h, &ci).map(|p| p.0).as_deref(),
+        Some("ci-runner"),
+        "the change was not sent"
+    );
+    let (tone, text) = message(&h);
+    assert_eq!(tone, Tone::Error);
+    assert!(
+        text.contains("s3:PutObject") || text.contains("journal"),
+        "{text}"
+    );
+    // Only reads went out meanwhile (the poll), no change.
+    assert!(h.account.calls() > calls);
+}

@@ -9,6 +9,7 @@ mod cloudtrail;
 mod contain;
 mod ec2;
 mod iam;
+mod s3;
 mod sts;
 
 use std::collections::BTreeMap;
@@ -173,6 +174,8 @@ pub struct MemoryAccount {
     started: SystemTime,
     latency: Latency,
     transitions: Transitions,
+    /// The bucket `demo` (the team journal of `--demo --journal s3://demo/…`).
+    objects: s3::Objects,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -304,6 +307,7 @@ impl MemoryAccount {
             started: now,
             latency: options.latency,
             transitions: options.transitions,
+            objects: Default::default(),
         }
     }
 
@@ -494,6 +498,13 @@ impl Cloud for MemoryAccount {
         role_name: &str,
     ) -> Result<Option<(String, Option<String>)>, ApiError> {
         iam::role_last_used(self, role_name).await
+    }
+
+    async fn object_store(
+        &self,
+        bucket: &str,
+    ) -> Result<std::sync::Arc<dyn super::ObjectStore>, ApiError> {
+        s3::object_store(self, bucket).await
     }
 
     fn lookup_events_paced(&self) -> bool {

@@ -7,6 +7,7 @@ mod cloudtrail;
 mod contain;
 mod ec2;
 mod iam;
+mod s3;
 mod sts;
 
 pub use sts::OrgAccount;
@@ -417,6 +418,13 @@ impl Cloud for SdkCloud {
         next_token: Option<&str>,
     ) -> Result<TrailPage, ApiError> {
         cloudtrail::lookup_events(self, region, event_name, start, end, next_token).await
+    }
+
+    async fn object_store(
+        &self,
+        bucket: &str,
+    ) -> Result<std::sync::Arc<dyn crate::aws::ObjectStore>, ApiError> {
+        s3::object_store(self, bucket).await
     }
 
     async fn create_tag(

@@ -131,6 +131,8 @@ pub enum JournalPurpose {
     UndoBatch(String),
     /// `J`: show it.
     Show,
+    /// `J` is open: read it again (another responder may have written).
+    Refresh,
 }
 
 /// A confirmed change to run, for one instance.

@@ -399,6 +399,7 @@ mod table {
                     entries: Vec::new(),
                     scroll: 0,
                     unrecorded: Vec::new(),
+                    ..Default::default()
                 })
             }
         }

@@ -24,12 +24,27 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
     let accounts: std::collections::BTreeSet<Option<&str>> =
         j.entries.iter().map(|e| e.account.as_deref()).collect();
     let several = accounts.len() > 1;
+    // A WHO column once several responders' changes to one account are
+    // shown (a team's journal; each account has its own caller anyway):
+    // each caller's role and session, where FROM → TO keeps its room.
+    let mut callers: std::collections::BTreeMap<
+        Option<&str>,
+        std::collections::BTreeSet<Option<&str>>,
+    > = Default::default();
+    for e in &j.entries {
+        callers
+            .entry(e.account.as_deref())
+            .or_default()
+            .insert(e.caller_arn.as_deref());
+    }
+    let responders = callers.values().any(|c| c.len() > 1);
     super::clear(frame, area);
     // Every column where there is room for FROM → TO whole; else without
     // NAME; else (narrow) without BATCH, the time of day only.
     let all = 2 + 19 + 27 + 19 + 14 + 16 + FROM_TO + 8 + 4 + 7 + if several { 15 } else { 0 };
     let wide = area.width >= all - 15;
     let names = area.width >= all;
+    let who = responders && wide;
     let title = match (wide, j.entries.get(j.scroll)) {
         // Narrow: no BATCH column, so the title names the one `u` takes.
         (false, Some(e)) => format!(
@@ -120,6 +135,9 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
                 // BATCH too (the top row's is in the title).
                 cells.remove(1);
             }
+            if who {
+                cells.push(Cell::from(sanitize(&caller_short(e.caller_arn.as_deref()))));
+            }
             let row = Row::new(cells);
             // The top row is the one `u` acts on.
             if n == 0 {
@@ -162,11 +180,36 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
         widths.remove(1);
         header.remove(1);
     }
+    if who {
+        let widest = j
+            .entries
+            .iter()
+            .map(|e| caller_short(e.caller_arn.as_deref()).chars().count())
+            .max()
+            .unwrap_or(3);
+        widths.push(Constraint::Length(widest.clamp(3, 40) as u16));
+        header.push("WHO");
+    }
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme::title()))
         .column_spacing(1)
         .block(block);
     frame.render_widget(table, area);
+}
+
+/// A caller in few words: an assumed role's `ROLE/SESSION`, a user's
+/// `user/NAME`, else the ARN (`?` when not on record).
+fn caller_short(arn: Option<&str>) -> String {
+    let Some(arn) = arn else {
+        return "?".into();
+    };
+    if let Some(rest) = arn.split(":assumed-role/").nth(1) {
+        return rest.to_string();
+    }
+    match arn.split_once(":user/") {
+        Some((_, user)) => format!("user/{user}"),
+        None => arn.to_string(),
+    }
 }
 
 /// `e`: associations that changed without rolecall, newest first.
@@ -411,6 +454,7 @@ mod tests {
             entries: vec![entry],
             scroll: 0,
             unrecorded: Vec::new(),
+            ..Default::default()
         };
         let mut terminal = Terminal::new(TestBackend::new(96, 6)).unwrap();
         terminal
@@ -441,6 +485,7 @@ mod tests {
             entries: Vec::new(),
             scroll: 0,
             unrecorded: vec!["i-0abc".into()],
+            ..Default::default()
         };
         let mut terminal = Terminal::new(TestBackend::new(120, 8)).unwrap();
         terminal

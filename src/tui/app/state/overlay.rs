@@ -215,13 +215,18 @@ pub struct CasesView {
 }
 
 /// The journal overlay (`J`): the latest changes of this account, newest first.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct JournalView {
     /// Each change's latest line, its outcome word set to what is known.
     pub entries: Vec<crate::core::journal::Entry>,
     pub scroll: usize,
     /// Changes of this run whose outcome could not be journaled (instance ids).
     pub unrecorded: Vec<String>,
+    /// When it was read (time since start): it is read again each poll
+    /// interval while open, so another responder's changes appear.
+    pub read_at: std::time::Duration,
+    /// A new reading is under way.
+    pub refreshing: bool,
 }
 
 /// The overlay on top of the panes, if any.

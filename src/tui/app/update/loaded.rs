@@ -202,16 +202,23 @@ pub(super) fn journal(
     result: Result<Vec<crate::core::journal::Entry>, String>,
 ) -> Vec<Effect> {
     match (purpose, result) {
+        (JournalPurpose::Refresh, Err(_)) => {
+            // Said once, when it was opened; the view stays as last read.
+            if let Overlay::Journal(v) = &mut state.overlay {
+                v.refreshing = false;
+                v.read_at = state.now;
+            }
+        }
         (_, Err(why)) => info(state, Tone::Error, why),
         (JournalPurpose::Undo, Ok(entries)) => changes::plan_undo(state, &entries, None),
         (JournalPurpose::UndoBatch(batch), Ok(entries)) => {
             changes::plan_undo(state, &entries, Some(&batch))
         }
-        (JournalPurpose::Show, Ok(entries)) => {
+        (purpose @ (JournalPurpose::Show | JournalPurpose::Refresh), Ok(entries)) => {
             // The changes of the accounts shown (all, while none is known),
             // each with what is known of it: no outcome on record is unknown.
             let ids = state.shown_account_ids();
-            let entries = crate::core::journal::records(&entries)
+            let entries: Vec<crate::core::journal::Entry> = crate::core::journal::records(&entries)
                 .into_iter()
                 .filter(|r| {
                     ids.is_empty() || r.entry.account.as_ref().is_some_and(|a| ids.contains(a))
@@ -230,10 +237,20 @@ pub(super) fn journal(
                 .iter()
                 .map(|(id, _)| id.clone())
                 .collect();
+            let scroll = match (&state.overlay, purpose) {
+                (Overlay::Journal(v), JournalPurpose::Refresh) => {
+                    v.scroll.min(entries.len().saturating_sub(1))
+                }
+                // Closed meanwhile: a late reading opens nothing.
+                (_, JournalPurpose::Refresh) => return vec![],
+                _ => 0,
+            };
             state.overlay = Overlay::Journal(JournalView {
                 entries,
-                scroll: 0,
+                scroll,
                 unrecorded,
+                read_at: state.now,
+                refreshing: false,
             });
         }
     }

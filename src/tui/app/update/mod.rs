@@ -95,6 +95,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             let mut effects = schedule(state);
             effects.extend(load_last_used_shown(state));
             effects.extend(history::on_tick(state));
+            // An open journal is read again each poll interval: another
+            // responder's batch (a team's journal) appears.
+            let interval = state.config.poll_interval;
+            if let Overlay::Journal(v) = &mut state.overlay
+                && !v.refreshing
+                && now.saturating_sub(v.read_at) >= interval
+            {
+                v.refreshing = true;
+                effects.push(Effect::ReadJournal(JournalPurpose::Refresh));
+            }
             effects
         }
         Action::IdentityLoaded { account, result } => loaded::identity(state, account, result),

@@ -2,6 +2,8 @@
 //! synced to disk before the call goes out. Read tolerantly: a torn or
 //! malformed line is reported with its number and skipped.
 
+pub mod s3;
+
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -285,15 +287,46 @@ pub struct JournalError {
     pub why: String,
 }
 
-/// An append-only journal file.
+/// An append-only journal: a local file, or a team's S3 prefix (one
+/// object per record).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Journal {
+    /// The file; for an S3 journal its URL, for messages.
     pub path: PathBuf,
+    /// The S3 journal, when it is one.
+    pub shared: Option<crate::core::journal::s3::S3Journal>,
 }
 
 impl Journal {
     pub fn new(path: PathBuf) -> Self {
-        Self { path }
+        Self { path, shared: None }
+    }
+
+    /// A team's journal on S3.
+    pub fn s3(journal: crate::core::journal::s3::S3Journal) -> Self {
+        Self {
+            path: PathBuf::from(journal.location.url()),
+            shared: Some(journal),
+        }
+    }
+
+    /// Appends one record: a line synced to the file, or an object S3 has
+    /// answered 200 for. Until it returns `Ok`, the change it records must
+    /// not be sent.
+    pub async fn append(&self, entry: &Entry) -> Result<(), JournalError> {
+        match &self.shared {
+            Some(s3) => s3.put(entry).await.map(|_| ()).map_err(|e| self.error(e)),
+            None => self.append_file(entry),
+        }
+    }
+
+    /// Every readable record, oldest first, and the problems with the
+    /// others. A missing journal is empty.
+    pub async fn read(&self) -> Result<(Vec<Entry>, Vec<String>), JournalError> {
+        match &self.shared {
+            Some(s3) => s3.read().await.map_err(|e| self.error(e)),
+            None => self.read_file(),
+        }
     }
 
     fn error(&self, why: impl std::fmt::Display) -> JournalError {
@@ -307,6 +340,9 @@ impl Journal {
     /// device would never end): checked before anything is sent. A missing
     /// file is fine (the first append creates it).
     pub fn check(&self) -> Result<(), JournalError> {
+        if self.shared.is_some() {
+            return Ok(());
+        }
         match std::fs::metadata(&self.path) {
             Ok(m) if m.is_file() => Ok(()),
             Ok(m) => Err(self.error(format!(
@@ -350,7 +386,7 @@ impl Journal {
     /// (several rolecall processes) never interleave bytes. A file that does
     /// not end with a newline (a writer died mid-line) gets one first, so the
     /// torn line cannot swallow this one.
-    pub fn append(&self, entry: &Entry) -> Result<(), JournalError> {
+    fn append_file(&self, entry: &Entry) -> Result<(), JournalError> {
         use std::os::unix::fs::{FileExt, OpenOptionsExt};
         self.check()?;
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -391,7 +427,7 @@ impl Journal {
 
     /// Every readable line, oldest first, and the problems with the others
     /// (`line N: why`). A missing journal is empty.
-    pub fn read(&self) -> Result<(Vec<Entry>, Vec<String>), JournalError> {
+    fn read_file(&self) -> Result<(Vec<Entry>, Vec<String>), JournalError> {
         self.check()?;
         let file = match File::open(&self.path) {
             Ok(f) => f,
@@ -565,7 +601,7 @@ pub fn is_instance_change(e: &Entry) -> bool {
 
 /// Reads a journal from a path, for tests and tools.
 pub fn read_path(path: &Path) -> Result<(Vec<Entry>, Vec<String>), JournalError> {
-    Journal::new(path.to_path_buf()).read()
+    Journal::new(path.to_path_buf()).read_file()
 }
 
 #[cfg(test)]
@@ -604,12 +640,12 @@ mod tests {
     fn a_torn_or_malformed_line_is_reported_and_skipped() {
         let dir = tempfile::tempdir().unwrap();
         let j = Journal::new(dir.path().join("j.jsonl"));
-        j.append(&entry("a")).unwrap();
+        j.append_file(&entry("a")).unwrap();
         let mut f = OpenOptions::new().append(true).open(&j.path).unwrap();
         f.write_all(b"{\"id\": \"torn\", \"batch\n").unwrap();
         f.write_all(b"not json at all\n").unwrap();
-        j.append(&entry("b")).unwrap();
-        let (entries, problems) = j.read().unwrap();
+        j.append_file(&entry("b")).unwrap();
+        let (entries, problems) = j.read_file().unwrap();
         let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids, ["a", "b"]);
         assert_eq!(problems.len(), 2, "{problems:?}");
@@ -621,12 +657,12 @@ mod tests {
     fn a_torn_last_line_does_not_swallow_the_next_record() {
         let dir = tempfile::tempdir().unwrap();
         let j = Journal::new(dir.path().join("j.jsonl"));
-        j.append(&entry("a")).unwrap();
+        j.append_file(&entry("a")).unwrap();
         // A writer died mid-line: the file ends without a newline.
         let mut f = OpenOptions::new().append(true).open(&j.path).unwrap();
         f.write_all(b"{\"id\": \"torn\", \"ba").unwrap();
-        j.append(&entry("b")).unwrap();
-        let (entries, problems) = j.read().unwrap();
+        j.append_file(&entry("b")).unwrap();
+        let (entries, problems) = j.read_file().unwrap();
         let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids, ["a", "b"]);
         assert_eq!(problems.len(), 1, "{problems:?}");
@@ -636,12 +672,12 @@ mod tests {
     fn a_line_over_the_cap_is_skipped_not_held() {
         let dir = tempfile::tempdir().unwrap();
         let j = Journal::new(dir.path().join("j.jsonl"));
-        j.append(&entry("a")).unwrap();
+        j.append_file(&entry("a")).unwrap();
         let mut f = OpenOptions::new().append(true).open(&j.path).unwrap();
         f.write_all(&vec![b'x'; MAX_LINE + 10]).unwrap();
         f.write_all(b"\n").unwrap();
-        j.append(&entry("b")).unwrap();
-        let (entries, problems) = j.read().unwrap();
+        j.append_file(&entry("b")).unwrap();
+        let (entries, problems) = j.read_file().unwrap();
         assert_eq!(entries.len(), 2);
         assert!(problems[0].contains("longer than 1 MiB"), "{problems:?}");
     }
@@ -668,8 +704,8 @@ mod tests {
             let j = Journal::new(PathBuf::from(path));
             let e = j.check().unwrap_err().to_string();
             assert!(e.contains("not a regular file"), "{e}");
-            assert!(j.read().is_err());
-            assert!(j.append(&entry("a")).is_err());
+            assert!(j.read_file().is_err());
+            assert!(j.append_file(&entry("a")).is_err());
         }
     }
 
@@ -730,13 +766,13 @@ mod tests {
                     }
                     _ => {
                         let id = format!("s{seed}-{n}");
-                        j.append(&entry(&id)).unwrap();
+                        j.append_file(&entry(&id)).unwrap();
                         expected.push(id);
                         last_was_record = true;
                     }
                 }
             }
-            let (entries, _) = j.read().unwrap();
+            let (entries, _) = j.read_file().unwrap();
             let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
             assert_eq!(ids, expected, "seed {seed}");
         }
@@ -747,7 +783,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // A directory where the file should be.
         let j = Journal::new(dir.path().to_path_buf());
-        let e = j.append(&entry("a")).unwrap_err().to_string();
+        let e = j.append_file(&entry("a")).unwrap_err().to_string();
         assert!(e.starts_with("journal "), "{e}");
         assert!(!e.contains('\n'));
     }
@@ -763,7 +799,7 @@ mod tests {
                     for n in 0..50 {
                         let mut e = entry(&format!("{t}-{n}"));
                         e.instance_name = Some("x".repeat(5000));
-                        j.append(&e).unwrap();
+                        j.append_file(&e).unwrap();
                     }
                 })
             })

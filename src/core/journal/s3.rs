@@ -1,0 +1,442 @@
+//! The team journal on S3 (`--journal s3://BUCKET/PREFIX/`): one object per
+//! record, under a key that sorts by time, written with `If-None-Match: *`
+//! so no record ever overwrites another. Objects never change, so a local
+//! cache by key (`$XDG_CACHE_HOME/rolecall/journal/`) means only new keys
+//! are fetched.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use futures::StreamExt;
+
+use super::Entry;
+use crate::aws::{ApiError, Cloud, ErrorKind, ObjectStore};
+
+/// How many objects are fetched at once.
+pub const READ_CONCURRENCY: usize = 8;
+/// The most keys a journal prefix is read to (a runaway listing stops).
+pub const MAX_KEYS: usize = 1_000_000;
+
+/// Where an S3 journal lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub bucket: String,
+    /// Empty, or ends with `/`.
+    pub prefix: String,
+}
+
+impl Location {
+    /// `s3://BUCKET/PREFIX/`: `None` for anything not starting `s3://`
+    /// (a file), an error for a bucket or prefix S3 would refuse.
+    pub fn parse(text: &str) -> Result<Option<Location>, String> {
+        let Some(rest) = text.strip_prefix("s3://") else {
+            return Ok(None);
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let valid_bucket = (3..=63).contains(&bucket.len())
+            && bucket
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+            && !bucket.starts_with(['.', '-'])
+            && !bucket.ends_with(['.', '-']);
+        if !valid_bucket {
+            return Err(format!(
+                "journal {}: `{}` is not an S3 bucket name (3 to 63 characters: a-z, 0-9, `.` and `-`)",
+                crate::aws::text::escape(text),
+                crate::aws::text::escape(bucket)
+            ));
+        }
+        if prefix.chars().any(char::is_control) || prefix.len() > 512 {
+            return Err(format!(
+                "journal {}: the prefix may not hold control characters or exceed 512 bytes",
+                crate::aws::text::escape(text)
+            ));
+        }
+        let mut prefix = prefix.trim_start_matches('/').to_string();
+        if !prefix.is_empty() && !prefix.ends_with('/') {
+            prefix.push('/');
+        }
+        Ok(Some(Location {
+            bucket: bucket.to_string(),
+            prefix,
+        }))
+    }
+
+    pub fn url(&self) -> String {
+        format!("s3://{}/{}", self.bucket, self.prefix)
+    }
+}
+
+/// An S3 journal, its bucket opened.
+#[derive(Clone)]
+pub struct S3Journal {
+    pub location: Location,
+    store: Arc<dyn ObjectStore>,
+    /// The cache file of this bucket and prefix, when there is a home.
+    cache: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for S3Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.location.url())
+    }
+}
+
+impl PartialEq for S3Journal {
+    fn eq(&self, other: &Self) -> bool {
+        self.location == other.location
+    }
+}
+
+/// `2026-12-03T07:36:46.123456Z` → `2026/12/03/20261203T073646.123456Z`.
+fn time_path(time: &str) -> String {
+    let compact = key_part(&time.replace(['-', ':'], ""));
+    let ok = time.len() >= 10
+        && time.as_bytes()[4] == b'-'
+        && time.as_bytes()[7] == b'-'
+        && time[..10].bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    if ok {
+        format!("{}/{}/{}/{compact}", &time[..4], &time[5..7], &time[8..10])
+    } else {
+        format!("undated/{compact}")
+    }
+}
+
+/// Characters a key part keeps as they are; the rest become `_`.
+fn key_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Order within a change: sent, then its step, then done.
+fn phase_rank(phase: &str) -> u8 {
+    match phase {
+        "sent" => 0,
+        "step" => 1,
+        "done" => 2,
+        _ => 3,
+    }
+}
+
+/// What was written: a new object, or the same record already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Put {
+    Written,
+    AlreadyThere,
+}
+
+/// Whether a failed call may be sent again: S3 said it did not act
+/// (throttled), or the answer was lost without a timeout.
+fn retryable(e: &ApiError) -> bool {
+    e.is_throttling()
+        || matches!(
+            e.code(),
+            Some("SlowDown" | "InternalError" | "ServiceUnavailable")
+        )
+        || (matches!(e.kind, ErrorKind::Unreachable | ErrorKind::Other) && !e.timed_out())
+}
+
+impl S3Journal {
+    pub fn new(location: Location, store: Arc<dyn ObjectStore>, cache: Option<PathBuf>) -> Self {
+        Self {
+            location,
+            store,
+            cache,
+        }
+    }
+
+    /// The record's key: `PREFIX/YYYY/MM/DD/<time>-<record id>-<phase>.json`.
+    pub fn key(&self, e: &Entry) -> String {
+        format!(
+            "{}{}-{}-{}.json",
+            self.location.prefix,
+            time_path(&e.time),
+            key_part(&e.id),
+            key_part(&e.phase)
+        )
+    }
+
+    /// Writes one record with `If-None-Match: *`. A key already there holds
+    /// this record (an attempt whose answer was lost, or a push run again)
+    /// or another one (an error: never overwritten).
+    pub async fn put(&self, e: &Entry) -> Result<Put, String> {
+        let key = self.key(e);
+        let body = serde_json::to_vec(e).map_err(|e| e.to_string())?;
+        let mut tries = 0u32;
+        loop {
+            match self.store.put_new(&key, body.clone()).await {
+                Ok(true) => return Ok(Put::Written),
+                Ok(false) => {
+                    let there = crate::aws::retry_read(|| self.store.get(&key))
+                        .await
+                        .map_err(|e| e.sentence())?;
+                    return match serde_json::from_slice::<Entry>(&there) {
+                        Ok(found) if &found == e => Ok(Put::AlreadyThere),
+                        _ => Err(format!(
+                            "{} holds another record already; nothing was overwritten",
+                            crate::aws::text::escape(&key)
+                        )),
+                    };
+                }
+                Err(err) if retryable(&err) && tries < 4 => {
+                    tries += 1;
+                    tracing::info!(error = %err, attempt = tries, "journal write retried");
+                    tokio::time::sleep(std::time::Duration::from_millis(200 << tries)).await;
+                }
+                Err(err) => return Err(err.sentence()),
+            }
+        }
+    }
+
+    /// Every record under the prefix, in time order (a change's `sent`
+    /// before its `done`), and the objects that could not be read as one.
+    pub async fn read(&self) -> Result<(Vec<Entry>, Vec<String>), String> {
+        let mut keys = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let (page, next) =
+                crate::aws::retry_read(|| self.store.list(&self.location.prefix, token.as_deref()))
+                    .await
+                    .map_err(|e| e.sentence())?;
+            keys.extend(page.into_iter().filter(|k| k.ends_with(".json")));
+            match next {
+                Some(t) if Some(&t) != token.as_ref() && keys.len() < MAX_KEYS => token = Some(t),
+                _ => break,
+            }
+        }
+        let mut known = self.load_cache();
+        let missing: Vec<String> = keys
+            .iter()
+            .filter(|k| !known.contains_key(*k))
+            .cloned()
+            .collect();
+        let fetched: Vec<(String, Result<Vec<u8>, ApiError>)> = futures::stream::iter(missing)
+            .map(|key| async move {
+                let got = crate::aws::retry_read(|| self.store.get(&key)).await;
+                (key, got)
+            })
+            .buffer_unordered(READ_CONCURRENCY)
+            .collect()
+            .await;
+        let mut problems = Vec::new();
+        let mut new = Vec::new();
+        for (key, got) in fetched {
+            // A record that cannot be fetched leaves the journal unknown.
+            let bytes = got.map_err(|e| format!("{key}: {}", e.sentence()))?;
+            match serde_json::from_slice::<Entry>(&bytes) {
+                Ok(entry) => {
+                    new.push((key.clone(), entry.clone()));
+                    known.insert(key, entry);
+                }
+                Err(e) => problems.push(format!("{}: {e}", crate::aws::text::escape(&key))),
+            }
+        }
+        self.save_cache(&new);
+        let mut entries: Vec<(String, Entry)> = keys
+            .into_iter()
+            .filter_map(|k| known.remove(&k).map(|e| (k, e)))
+            .collect();
+        entries.sort_by(|(ka, a), (kb, b)| {
+            a.time
+                .cmp(&b.time)
+                .then(phase_rank(&a.phase).cmp(&phase_rank(&b.phase)))
+                .then(ka.cmp(kb))
+        });
+        Ok((entries.into_iter().map(|(_, e)| e).collect(), problems))
+    }
+
+    /// The cached records, by key (an unreadable cache is no cache).
+    fn load_cache(&self) -> HashMap<String, Entry> {
+        #[derive(serde::Deserialize)]
+        struct Line {
+            key: String,
+            entry: Entry,
+        }
+        let Some(path) = &self.cache else {
+            return HashMap::new();
+        };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return HashMap::new();
+        };
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<Line>(l).ok())
+            .filter(|l| l.key.starts_with(&self.location.prefix))
+            .map(|l| (l.key, l.entry))
+            .collect()
+    }
+
+    /// Adds newly fetched records to the cache (best effort: a cache that
+    /// cannot be written only means fetching again).
+    fn save_cache(&self, new: &[(String, Entry)]) {
+        use std::io::Write;
+        let Some(path) = &self.cache else { return };
+        if new.is_empty() {
+            return;
+        }
+        let mut text = String::new();
+        for (key, entry) in new {
+            if let Ok(line) =
+                serde_json::to_string(&serde_json::json!({"key": key, "entry": entry}))
+            {
+                text.push_str(&line);
+                text.push('\n');
+            }
+        }
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| {
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+            })
+            .and_then(|mut f| f.write_all(text.as_bytes()));
+        if let Err(e) = written {
+            tracing::warn!(error = %e, path = %path.display(), "journal cache not written");
+        }
+    }
+}
+
+/// `$XDG_CACHE_HOME/rolecall/journal/BUCKET/PREFIX.jsonl`, else under
+/// `~/.cache`.
+pub fn cache_path(location: &Location) -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    let prefix = if location.prefix.is_empty() {
+        "_root".to_string()
+    } else {
+        key_part(&location.prefix)
+    };
+    Some(
+        base.join("rolecall")
+            .join("journal")
+            .join(key_part(&location.bucket))
+            .join(format!("{prefix}.jsonl")),
+    )
+}
+
+/// Which journal: a file, or an S3 prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Spec {
+    File(PathBuf),
+    S3(Location),
+}
+
+impl Spec {
+    /// `s3://BUCKET/PREFIX/`, else a file path.
+    pub fn parse(text: &str) -> Result<Spec, String> {
+        Ok(match Location::parse(text)? {
+            Some(location) => Spec::S3(location),
+            None => Spec::File(PathBuf::from(text)),
+        })
+    }
+}
+
+/// The journal a spec names. An S3 bucket is reached with the config's
+/// `journal_profile`, else the first account's session (the demo: its
+/// in-memory bucket `demo`).
+pub async fn resolve(
+    spec: Spec,
+    session: &crate::core::session::Session,
+    journal_profile: Option<&str>,
+    timeout: std::time::Duration,
+) -> Result<crate::core::journal::Journal, crate::core::error::Error> {
+    use crate::core::error::Error;
+    let location = match spec {
+        Spec::File(path) => return Ok(super::Journal::new(path)),
+        Spec::S3(location) => location,
+    };
+    let own;
+    let cloud: &dyn Cloud = match journal_profile {
+        Some(profile) if session.demo.is_none() => {
+            crate::aws::sdk::check_profile(profile)
+                .await
+                .map_err(|why| Error::Usage(format!("journal_profile {profile}: {why}")))?;
+            own = crate::aws::sdk::SdkCloud::load(&crate::aws::sdk::SdkOptions {
+                profile: Some(profile.to_string()),
+                endpoint_url: session.endpoint.clone(),
+                timeout: Some(timeout),
+            })
+            .await;
+            &own
+        }
+        _ => session
+            .accounts
+            .first()
+            .ok_or_else(|| Error::Runtime("the session has no account".into()))?
+            .cloud
+            .as_ref(),
+    };
+    open(&location, cloud)
+        .await
+        .map(super::Journal::s3)
+        .map_err(Error::Runtime)
+}
+
+/// Opens the bucket through `cloud` (the first account's session, or the
+/// config's `journal_profile`): its region is found, and a missing bucket
+/// or refused access is said before anything is sent.
+pub async fn open(location: &Location, cloud: &dyn Cloud) -> Result<S3Journal, String> {
+    let store = crate::aws::retry_read(|| cloud.object_store(&location.bucket))
+        .await
+        .map_err(|e| {
+            format!(
+                "journal {}: {}: nothing was sent (create the bucket, grant access, or choose another with --journal)",
+                location.url(),
+                e.sentence()
+            )
+        })?;
+    Ok(S3Journal::new(
+        location.clone(),
+        store,
+        cache_path(location),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_urls_are_read_and_bad_buckets_refused() {
+        assert_eq!(Location::parse("/tmp/j.jsonl"), Ok(None));
+        assert_eq!(
+            Location::parse("s3://team-ir/incidents").unwrap(),
+            Some(Location {
+                bucket: "team-ir".into(),
+                prefix: "incidents/".into()
+            })
+        );
+        assert_eq!(Location::parse("s3://team-ir").unwrap().unwrap().prefix, "");
+        for bad in [
+            "s3://",
+            "s3://A_B/x",
+            "s3://ab/x",
+            "s3://-ab/",
+            "s3://ok-bucket/a\u{1b}b",
+        ] {
+            assert!(Location::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn keys_sort_by_time_and_keep_phases_apart() {
+        assert_eq!(
+            time_path("2026-12-03T07:36:46.123456Z"),
+            "2026/12/03/20261203T073646.123456Z"
+        );
+        assert_eq!(time_path("garbage/../x"), "undated/garbage_.._x");
+        assert_eq!(key_part("c-1/../x y"), "c-1_.._x_y");
+    }
+}
