@@ -279,6 +279,10 @@ pub struct TrailPage {
     pub next_token: Option<String>,
 }
 
+/// One page of ListObjectsV2: (key, LastModified) in key order, and the
+/// token of the next page.
+pub type ListPage = (Vec<(String, Option<SystemTime>)>, Option<String>);
+
 /// A bucket holding the team journal, one object per record.
 #[async_trait]
 pub trait ObjectStore: Send + Sync {
@@ -286,12 +290,9 @@ pub trait ObjectStore: Send + Sync {
     /// `Ok(false)` when the key exists already (412: nothing written).
     async fn put_new(&self, key: &str, body: Vec<u8>) -> Result<bool, ApiError>;
     /// ListObjectsV2: one page of the keys under `prefix`, in key order,
+    /// each with its LastModified (S3's clock, the same for every writer),
     /// and the token of the next page.
-    async fn list(
-        &self,
-        prefix: &str,
-        token: Option<&str>,
-    ) -> Result<(Vec<String>, Option<String>), ApiError>;
+    async fn list(&self, prefix: &str, token: Option<&str>) -> Result<ListPage, ApiError>;
     /// GetObject: the object's bytes.
     async fn get(&self, key: &str) -> Result<Vec<u8>, ApiError>;
 }

@@ -86,7 +86,6 @@ pub async fn run(
     let mut opts = opts.clone();
     opts.apply_config(&config);
     let opts = &opts;
-    let spec = opts.journal_spec(&config)?;
     let uses_journal = matches!(
         command,
         Command::Set { .. }
@@ -99,6 +98,17 @@ pub async fn run(
             | Command::Cases { .. }
             | Command::Journal { .. }
     );
+    // A journal setting that cannot be used stops only what uses it.
+    let spec = match opts.journal_spec(&config) {
+        Ok(spec) => spec,
+        Err(e) if uses_journal => return Err(e),
+        Err(e) => {
+            if matches!(command, Command::History { .. }) {
+                eprintln!("rolecall: warning: {e}");
+            }
+            None
+        }
+    };
     // A journal file that is not a regular file (a FIFO would hang, a
     // device never end) is refused before anything is read or sent.
     if let Some(Spec::File(path)) = &spec

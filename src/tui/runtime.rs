@@ -472,7 +472,13 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
                 let (accounts, journaling, tx) = (accounts.clone(), journaling.clone(), tx.clone());
                 tokio::spawn(async move { perform(effect, &accounts, journaling, &tx).await });
             }
-            effect @ (Effect::RevokeSessions { .. } | Effect::ReadJournal(_)) => {
+            // Reading the journal (an S3 listing, perhaps) is not waited
+            // for on quitting.
+            effect @ Effect::ReadJournal(_) => {
+                let (accounts, journaling, tx) = (accounts.clone(), journaling.clone(), tx.clone());
+                tokio::spawn(async move { perform(effect, &accounts, journaling, &tx).await });
+            }
+            effect @ Effect::RevokeSessions { .. } => {
                 let (accounts, journaling, tx) = (accounts.clone(), journaling.clone(), tx.clone());
                 mutations.spawn(async move { perform(effect, &accounts, journaling, &tx).await });
             }

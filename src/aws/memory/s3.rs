@@ -9,7 +9,7 @@ use async_trait::async_trait;
 
 use super::{MemoryAccount, lock};
 use crate::aws::faults::Op;
-use crate::aws::{ApiError, ObjectStore, actions};
+use crate::aws::{ApiError, ListPage, ObjectStore, actions};
 
 /// The one bucket the demo account has.
 pub const DEMO_BUCKET: &str = "demo";
@@ -17,8 +17,8 @@ pub const DEMO_BUCKET: &str = "demo";
 /// ListObjectsV2's page.
 const PAGE: usize = 1000;
 
-/// The objects of the account's bucket, by key.
-pub(super) type Objects = Arc<Mutex<BTreeMap<String, Vec<u8>>>>;
+/// The objects of the account's bucket, by key: bytes, and when written.
+pub(super) type Objects = Arc<Mutex<BTreeMap<String, (Vec<u8>, std::time::SystemTime)>>>;
 
 /// The account's bucket: its objects, the account's latency, and the
 /// `fail=journal:CODE` fault in force when it was opened.
@@ -77,35 +77,34 @@ impl ObjectStore for MemoryBucket {
         if objects.contains_key(key) {
             return Ok(false);
         }
-        objects.insert(key.to_string(), body);
+        objects.insert(key.to_string(), (body, std::time::SystemTime::now()));
         Ok(true)
     }
 
-    async fn list(
-        &self,
-        prefix: &str,
-        token: Option<&str>,
-    ) -> Result<(Vec<String>, Option<String>), ApiError> {
+    async fn list(&self, prefix: &str, token: Option<&str>) -> Result<ListPage, ApiError> {
         self.enter(actions::LIST_BUCKET).await?;
         let objects = lock(&self.objects);
-        let keys: Vec<String> = objects
-            .keys()
-            .filter(|k| k.starts_with(prefix) && token.is_none_or(|t| k.as_str() > t))
+        let keys: Vec<(String, Option<std::time::SystemTime>)> = objects
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix) && token.is_none_or(|t| k.as_str() > t))
             .take(PAGE + 1)
-            .cloned()
+            .map(|(k, (_, at))| (k.clone(), Some(*at)))
             .collect();
-        let next = (keys.len() > PAGE).then(|| keys[PAGE - 1].clone());
+        let next = (keys.len() > PAGE).then(|| keys[PAGE - 1].0.clone());
         Ok((keys.into_iter().take(PAGE).collect(), next))
     }
 
     async fn get(&self, key: &str) -> Result<Vec<u8>, ApiError> {
         self.enter(actions::GET_OBJECT).await?;
-        lock(&self.objects).get(key).cloned().ok_or_else(|| {
-            ApiError::service(
-                actions::GET_OBJECT,
-                "NoSuchKey",
-                "The specified key does not exist.",
-            )
-        })
+        lock(&self.objects)
+            .get(key)
+            .map(|(b, _)| b.clone())
+            .ok_or_else(|| {
+                ApiError::service(
+                    actions::GET_OBJECT,
+                    "NoSuchKey",
+                    "The specified key does not exist.",
+                )
+            })
     }
 }

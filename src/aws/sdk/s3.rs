@@ -9,7 +9,7 @@ use aws_config::Region;
 use aws_sdk_s3::primitives::ByteStream;
 
 use super::SdkCloud;
-use crate::aws::{ApiError, ObjectStore, actions};
+use crate::aws::{ApiError, ListPage, ObjectStore, actions};
 
 /// The most a record object may hold (no record comes close).
 const MAX_OBJECT: i64 = 1 << 20;
@@ -52,8 +52,13 @@ pub(super) async fn object_store(
     cloud: &SdkCloud,
     bucket: &str,
 ) -> Result<Arc<dyn ObjectStore>, ApiError> {
+    // Asked in the session's own region (another partition has no
+    // us-east-1), else in us-east-1.
+    let asked_in = cloud
+        .configured_region()
+        .unwrap_or_else(|| super::DEFAULT_SIGNING_REGION.to_string());
     let location = cloud
-        .s3(super::DEFAULT_SIGNING_REGION)
+        .s3(&asked_in)
         .get_bucket_location()
         .bucket(bucket)
         .send()
@@ -112,11 +117,7 @@ impl ObjectStore for SdkBucket {
         }
     }
 
-    async fn list(
-        &self,
-        prefix: &str,
-        token: Option<&str>,
-    ) -> Result<(Vec<String>, Option<String>), ApiError> {
+    async fn list(&self, prefix: &str, token: Option<&str>) -> Result<ListPage, ApiError> {
         let page = self
             .client
             .list_objects_v2()
@@ -129,7 +130,10 @@ impl ObjectStore for SdkBucket {
         Ok((
             page.contents()
                 .iter()
-                .filter_map(|o| o.key().map(str::to_string))
+                .filter_map(|o| {
+                    o.key()
+                        .map(|k| (k.to_string(), super::time(o.last_modified())))
+                })
                 .collect(),
             page.next_continuation_token()
                 .filter(|t| !t.is_empty())

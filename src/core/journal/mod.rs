@@ -605,10 +605,10 @@ pub fn read_path(path: &Path) -> Result<(Vec<Entry>, Vec<String>), JournalError>
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn entry(id: &str) -> Entry {
+    pub(crate) fn entry(id: &str) -> Entry {
         Entry {
             id: id.into(),
             batch: "b".into(),

@@ -92,10 +92,11 @@ impl PartialEq for S3Journal {
 /// `2026-12-03T07:36:46.123456Z` → `2026/12/03/20261203T073646.123456Z`.
 fn time_path(time: &str) -> String {
     let compact = key_part(&time.replace(['-', ':'], ""));
-    let ok = time.len() >= 10
-        && time.as_bytes()[4] == b'-'
-        && time.as_bytes()[7] == b'-'
-        && time[..10].bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    let bytes = time.as_bytes();
+    let ok = bytes.len() >= 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes[..10].iter().all(|b| b.is_ascii_digit() || *b == b'-');
     if ok {
         format!("{}/{}/{}/{compact}", &time[..4], &time[5..7], &time[8..10])
     } else {
@@ -139,7 +140,9 @@ fn retryable(e: &ApiError) -> bool {
     e.is_throttling()
         || matches!(
             e.code(),
-            Some("SlowDown" | "InternalError" | "ServiceUnavailable")
+            Some(
+                "SlowDown" | "InternalError" | "ServiceUnavailable" | "ConditionalRequestConflict"
+            )
         )
         || (matches!(e.kind, ErrorKind::Unreachable | ErrorKind::Other) && !e.timed_out())
 }
@@ -206,7 +209,7 @@ impl S3Journal {
                 crate::aws::retry_read(|| self.store.list(&self.location.prefix, token.as_deref()))
                     .await
                     .map_err(|e| e.sentence())?;
-            keys.extend(page.into_iter().filter(|k| k.ends_with(".json")));
+            keys.extend(page.into_iter().filter(|(k, _)| k.ends_with(".json")));
             match next {
                 Some(t) if Some(&t) != token.as_ref() && keys.len() < MAX_KEYS => token = Some(t),
                 _ => break,
@@ -215,8 +218,8 @@ impl S3Journal {
         let mut known = self.load_cache();
         let missing: Vec<String> = keys
             .iter()
-            .filter(|k| !known.contains_key(*k))
-            .cloned()
+            .filter(|(k, _)| !known.contains_key(k))
+            .map(|(k, _)| k.clone())
             .collect();
         let fetched: Vec<(String, Result<Vec<u8>, ApiError>)> = futures::stream::iter(missing)
             .map(|key| async move {
@@ -229,8 +232,27 @@ impl S3Journal {
         let mut problems = Vec::new();
         let mut new = Vec::new();
         for (key, got) in fetched {
-            // A record that cannot be fetched leaves the journal unknown.
-            let bytes = got.map_err(|e| format!("{key}: {}", e.sentence()))?;
+            let bytes = match got {
+                Ok(b) => b,
+                // Gone since the listing (a lifecycle rule), or no record
+                // at all (too large): skipped and said, as a bad line is.
+                Err(e) if matches!(e.code(), Some("NoSuchKey" | "TooLarge")) => {
+                    problems.push(format!(
+                        "{}: {}",
+                        crate::aws::text::escape(&key),
+                        e.sentence()
+                    ));
+                    continue;
+                }
+                // A record that could not be fetched leaves the journal unknown.
+                Err(e) => {
+                    return Err(format!(
+                        "{}: {}",
+                        crate::aws::text::escape(&key),
+                        e.sentence()
+                    ));
+                }
+            };
             match serde_json::from_slice::<Entry>(&bytes) {
                 Ok(entry) => {
                     new.push((key.clone(), entry.clone()));
@@ -240,17 +262,25 @@ impl S3Journal {
             }
         }
         self.save_cache(&new);
-        let mut entries: Vec<(String, Entry)> = keys
+        // In the order S3 took them (its clock, the same for every writer:
+        // a responder whose clock is off cannot make an old batch the
+        // latest), then each writer's own time, sent before step before done.
+        let mut entries: Vec<(String, Option<u64>, Entry)> = keys
             .into_iter()
-            .filter_map(|k| known.remove(&k).map(|e| (k, e)))
+            .filter_map(|(k, at)| {
+                let secs = at
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map(|d| d.as_secs());
+                known.remove(&k).map(|e| (k, secs, e))
+            })
             .collect();
-        entries.sort_by(|(ka, a), (kb, b)| {
-            a.time
-                .cmp(&b.time)
+        entries.sort_by(|(ka, ta, a), (kb, tb, b)| {
+            ta.cmp(tb)
+                .then(a.time.cmp(&b.time))
                 .then(phase_rank(&a.phase).cmp(&phase_rank(&b.phase)))
                 .then(ka.cmp(kb))
         });
-        Ok((entries.into_iter().map(|(_, e)| e).collect(), problems))
+        Ok((entries.into_iter().map(|(_, _, e)| e).collect(), problems))
     }
 
     /// The cached records, by key (an unreadable cache is no cache).
@@ -315,6 +345,16 @@ pub fn cache_path(location: &Location) -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
     let prefix = if location.prefix.is_empty() {
         "_root".to_string()
+    } else if location.prefix.len() > 100 {
+        // A file name has room for about 255 bytes: a long prefix is hashed.
+        let hash = location
+            .prefix
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        let head: String = location.prefix.chars().take(40).collect();
+        format!("{}-{hash:016x}", key_part(&head))
     } else {
         key_part(&location.prefix)
     };
@@ -430,6 +470,82 @@ mod tests {
         }
     }
 
+    /// A bucket whose objects carry the LastModified the test gives them.
+    struct Fixed(std::sync::Mutex<std::collections::BTreeMap<String, (Vec<u8>, u64)>>);
+
+    #[async_trait::async_trait]
+    impl ObjectStore for Fixed {
+        async fn put_new(&self, key: &str, body: Vec<u8>) -> Result<bool, ApiError> {
+            let mut m = self.0.lock().unwrap();
+            if m.contains_key(key) {
+                return Ok(false);
+            }
+            let n = m.len() as u64;
+            m.insert(key.into(), (body, 1_000 + n));
+            Ok(true)
+        }
+        async fn list(&self, _: &str, _: Option<&str>) -> Result<crate::aws::ListPage, ApiError> {
+            let m = self.0.lock().unwrap();
+            Ok((
+                m.iter()
+                    .map(|(k, (_, at))| {
+                        (
+                            k.clone(),
+                            Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(*at)),
+                        )
+                    })
+                    .collect(),
+                None,
+            ))
+        }
+        async fn get(&self, key: &str) -> Result<Vec<u8>, ApiError> {
+            let m = self.0.lock().unwrap();
+            match m.get(key) {
+                Some((b, _)) if b.len() < 1 << 20 => Ok(b.clone()),
+                Some(_) => Err(ApiError::service("s3:GetObject", "TooLarge", "too large")),
+                None => Err(ApiError::service("s3:GetObject", "NoSuchKey", "gone")),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn records_come_back_in_the_order_s3_took_them_whatever_the_writers_clocks() {
+        use crate::core::journal::tests::entry;
+        let store = Arc::new(Fixed(Default::default()));
+        let journal = S3Journal::new(
+            Location::parse("s3://team/ir/").unwrap().unwrap(),
+            store.clone(),
+            None,
+        );
+        // A writes first with a clock an hour fast; B writes after, on time.
+        let mut a = entry("c-a");
+        a.batch = "b-a".into();
+        a.time = "2026-12-03T09:00:00.000000Z".into();
+        let mut b = entry("c-b");
+        b.batch = "b-b".into();
+        b.time = "2026-12-03T08:00:30.000000Z".into();
+        assert_eq!(journal.put(&a).await, Ok(Put::Written));
+        assert_eq!(journal.put(&b).await, Ok(Put::Written));
+        // The same record again: already there, not an error, not doubled.
+        assert_eq!(journal.put(&b).await, Ok(Put::AlreadyThere));
+        // Another record under an existing key is never written over it.
+        let mut clash = b.clone();
+        clash.instance_id = "i-other".into();
+        assert!(journal.put(&clash).await.is_err());
+        let (entries, problems) = journal.read().await.unwrap();
+        let batches: Vec<&str> = entries.iter().map(|e| e.batch.as_str()).collect();
+        assert_eq!(batches, ["b-a", "b-b"], "B's is the latest batch");
+        assert!(problems.is_empty());
+        // An object too large to be a record is skipped and said, not fatal.
+        store.0.lock().unwrap().insert(
+            "ir/2026/12/03/huge.json".into(),
+            (vec![b' '; 2 << 20], 5_000),
+        );
+        let (entries, problems) = journal.read().await.unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+    }
+
     #[test]
     fn keys_sort_by_time_and_keep_phases_apart() {
         assert_eq!(
@@ -437,6 +553,8 @@ mod tests {
             "2026/12/03/20261203T073646.123456Z"
         );
         assert_eq!(time_path("garbage/../x"), "undated/garbage_.._x");
+        // A multi-byte character where the date should be: no panic.
+        assert!(time_path("2026-12-0\u{e9}T00").starts_with("undated/"));
         assert_eq!(key_part("c-1/../x y"), "c-1_.._x_y");
     }
 }
