@@ -795,3 +795,25 @@ fn output_to_a_closed_pipe_ends_quietly() {
         quiet(child, &args.join(" "));
     }
 }
+
+#[test]
+fn version_names_the_commit_it_was_built_from() {
+    let out = Command::new(env!("CARGO_BIN_EXE_rolecall"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let commit = head.unwrap_or_else(|| "unknown commit".into());
+    assert_eq!(
+        text,
+        format!("rolecall {} ({commit})\n", env!("CARGO_PKG_VERSION"))
+    );
+}

@@ -2150,8 +2150,27 @@ async fn pgdn_in_a_batch_confirmation_pages_by_what_it_shows() {
 
 #[tokio::test]
 async fn x_contains_the_selected_instance_after_listing_every_step() {
+    contain_list_and_release(Harness::demo().await).await;
+}
+
+#[tokio::test]
+async fn containment_cases_work_the_same_on_a_team_journal_in_s3() {
     use rolecall::aws::Cloud;
+    use rolecall::core::journal::s3::{Location, S3Journal};
     let mut h = Harness::demo().await;
+    let store = h.account.object_store("demo").await.unwrap();
+    let location = Location::parse("s3://demo/team/").unwrap().unwrap();
+    h.journaling = Some(std::sync::Arc::new(rolecall::tui::Journaling {
+        journal: rolecall::core::journal::Journal::s3(S3Journal::new(location, store, None)),
+        run_id: "t".into(),
+    }));
+    contain_list_and_release(h).await;
+}
+
+/// X on the selected instance, every step listed, y; I lists the case; R, y
+/// releases it; read-only refuses X.
+async fn contain_list_and_release(mut h: Harness) {
+    use rolecall::aws::Cloud;
     h.state.config.file.quarantine_profile = Some("incident-quarantine".into());
     let id = h.find(|r| {
         r.data
