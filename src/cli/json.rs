@@ -58,5 +58,33 @@ pub fn report_json(r: &Report) -> Value {
 /// Pretty JSON and a newline.
 pub fn pretty(v: &Value) -> String {
     // Serialising a Value cannot fail: it has no non-string map keys.
-    format!("{}\n", serde_json::to_string_pretty(v).unwrap_or_default())
+    let text = serde_json::to_string_pretty(v).unwrap_or_default();
+    // C1 controls (U+0080 to U+009F: CSI among them) are escaped too, as
+    // serde_json does C0 ones: a terminal never sees them raw. They can
+    // only stand inside strings, where `\u00XX` means the same.
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if ('\u{80}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn c1_controls_are_escaped_and_the_json_means_the_same() {
+        let v = serde_json::json!({"name": "a\u{9b}31mb\u{1b}c"});
+        let text = super::pretty(&v);
+        assert!(
+            !text.contains('\u{9b}') && !text.contains('\u{1b}'),
+            "{text}"
+        );
+        assert!(text.contains("\\u009b"), "{text}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), v);
+    }
 }

@@ -52,7 +52,14 @@ pub async fn run(
             | Command::Contain { .. }
             | Command::Release { .. }
     );
-    if opts.read_only && changes {
+    let pushes = matches!(
+        command,
+        Command::Journal {
+            action: Some(args::JournalAction::Push { .. }),
+            ..
+        }
+    );
+    if opts.read_only && (changes || pushes) {
         return Err(Error::Usage(
             "refusing to change anything: --read-only is set (drop it to make changes)".into(),
         ));
@@ -400,8 +407,15 @@ pub async fn run(
                 let signal = signals.signal();
                 drop(signals);
                 if let Some(bad) = steps.iter().find(|s| !s.ok) {
+                    let next = if steps.iter().any(|s| s.ok) {
+                        format!(
+                            "run `rolecall release {case}` to take back what was done, or contain again"
+                        )
+                    } else {
+                        "nothing was done".to_string()
+                    };
                     let text = format!(
-                        "{} of {} steps failed (first: {} of {}: {}); run `rolecall release {case}` to take back what was done, or contain again",
+                        "{} of {} steps failed (first: {} of {}: {}); {next}",
                         steps.iter().filter(|s| !s.ok).count(),
                         steps.len(),
                         bad.step,
@@ -587,9 +601,15 @@ async fn journal_push(
             path.display()
         );
     }
+    if entries.is_empty() && !problems.is_empty() {
+        return Err(Error::Runtime(format!(
+            "{}: no record could be read, so none was pushed",
+            escape(&path.display().to_string())
+        )));
+    }
     let results: Vec<Result<crate::core::journal::s3::Put, String>> =
         futures::stream::iter(entries.iter())
-            .map(|e| s3.put(e))
+            .map(|e| s3.push(e))
             .buffer_unordered(crate::core::journal::s3::READ_CONCURRENCY)
             .collect()
             .await;
@@ -644,6 +664,24 @@ fn config_command(opts: &GlobalOpts, action: &args::ConfigAction) -> Result<Stri
                 return Ok(format!("{shown}: no config file; the defaults apply\n"));
             }
             let c = crate::core::config::load(Some(&path))?;
+            // The journal setting, as the commands that use it would read it.
+            if let Some(j) = &c.journal {
+                if j.trim().is_empty() {
+                    return Err(Error::Usage(format!(
+                        "config file {shown}: journal: empty (a file path, or s3://BUCKET/PREFIX/)"
+                    )));
+                }
+                Spec::parse(j)
+                    .map_err(|why| Error::Usage(format!("config file {shown}: {why}")))?;
+            }
+            if c.journal_profile
+                .as_deref()
+                .is_some_and(|p| p.trim().is_empty())
+            {
+                return Err(Error::Usage(format!(
+                    "config file {shown}: journal_profile: empty (a profile of ~/.aws/config)"
+                )));
+            }
             Ok(format!(
                 "{shown}: ok ({} account{}, quarantine profile {}, {} default profile{}, {} default region{})\n",
                 c.accounts.len(),

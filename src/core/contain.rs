@@ -577,7 +577,14 @@ pub async fn run(
             instance_id: id.to_string(),
             detail,
             ok: r.is_ok(),
-            error: r.err().map(|e| e.short()),
+            // A journal that refused the record: why, not just its code.
+            error: r.err().map(|e| {
+                if e.code() == Some("JournalError") {
+                    crate::aws::text::one_line(&e.message)
+                } else {
+                    e.short()
+                }
+            }),
         });
     };
     // 1. deny, one PutRolePolicy per role, journaled per instance.
@@ -1048,7 +1055,14 @@ pub async fn release(
             instance_id: id.to_string(),
             detail,
             ok: r.is_ok(),
-            error: r.err().map(|e| e.short()),
+            // A journal that refused the record: why, not just its code.
+            error: r.err().map(|e| {
+                if e.code() == Some("JournalError") {
+                    crate::aws::text::one_line(&e.message)
+                } else {
+                    e.short()
+                }
+            }),
         });
     };
     let planned = |what: &str| {

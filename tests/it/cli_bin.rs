@@ -817,3 +817,31 @@ fn version_names_the_commit_it_was_built_from() {
         format!("rolecall {} ({commit})\n", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn config_check_reads_the_journal_setting_as_the_commands_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    let check = |text: &str| {
+        std::fs::write(&config, text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_rolecall"))
+            .args(["--config", config.to_str().unwrap(), "config", "check"])
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(check("journal = \"s3://team-ir/incidents/\"\n").0, 0);
+    for bad in [
+        "journal = \"s3://Bad_Bucket/x/\"\n",
+        "journal = \"S3://team-ir/x/\"\n",
+        "journal = \"\"\n",
+        "journal_profile = \" \"\n",
+    ] {
+        let (code, err) = check(bad);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{bad}: {err}");
+    }
+}

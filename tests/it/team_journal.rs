@@ -83,6 +83,13 @@ fn three_responders_share_one_journal_and_undo_from_any_machine() {
         );
     }
     assert!(out.contains(&web1) && out.contains(&web2), "{out}");
+    // And A sees B's (and its own).
+    let (code, out, err) = run(
+        &mut responder(moto, a),
+        &[&region[..], &["journal", "--output", "json"]].concat(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&web1) && out.contains(&web2), "{out}");
     // C's cache holds them now; a new record is fetched alone and joins them.
     let cache = c.join(".cache/rolecall/journal/team-journal/incidents_.jsonl");
     assert_eq!(std::fs::read_to_string(&cache).unwrap().lines().count(), 4);
@@ -348,4 +355,66 @@ fn kill_9_mid_swap_leaves_a_sent_object_for_every_change_made() {
             );
         }
     }
+}
+
+#[test]
+fn the_bucket_is_reached_with_the_config_files_journal_profile() {
+    let w = world(
+        Kind::Moto,
+        &spec_with_bucket(standard_spec(), "team-journal"),
+    );
+    let moto = w.moto.as_ref().unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let web1 = w.id("web-1");
+    // The journal's own credentials, in the shared files.
+    let aws = home.path().join("aws-credentials");
+    std::fs::write(
+        &aws,
+        "[journal-writer]\naws_access_key_id = journal\naws_secret_access_key = journal\n",
+    )
+    .unwrap();
+    let config = home.path().join("config.toml");
+    let write_config = |profile: &str| {
+        std::fs::write(
+            &config,
+            format!("journal = \"{URL}\"\njournal_profile = \"{profile}\"\n"),
+        )
+        .unwrap()
+    };
+    write_config("journal-writer");
+    let (code, _, err) = run(
+        responder(moto, home.path()).env("AWS_SHARED_CREDENTIALS_FILE", &aws),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--region",
+            "us-east-1",
+            "set",
+            &web1,
+            "batch",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let records = moto.objects("team-journal", "incidents/")["records"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(records.len(), 2, "sent and done, in the config's journal");
+    // A profile that is not defined: one line naming it, before any change.
+    write_config("no-such-profile");
+    let (code, _, err) = run(
+        responder(moto, home.path()).env("AWS_SHARED_CREDENTIALS_FILE", &aws),
+        &[
+            "--config",
+            config.to_str().unwrap(),
+            "--region",
+            "us-east-1",
+            "set",
+            &web1,
+            "web",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("journal_profile no-such-profile"), "{err}");
+    assert_eq!(profiles_now(&w)["web-1"].as_deref(), Some("batch"));
 }

@@ -123,6 +123,9 @@ impl ObjectStore for SdkBucket {
             .list_objects_v2()
             .bucket(&self.bucket)
             .prefix(prefix)
+            // Keys come URL-encoded: one with a control character is still
+            // well-formed XML (and is decoded below).
+            .encoding_type(aws_sdk_s3::types::EncodingType::Url)
             .set_continuation_token(token.map(str::to_string))
             .send()
             .await
@@ -131,8 +134,11 @@ impl ObjectStore for SdkBucket {
             page.contents()
                 .iter()
                 .filter_map(|o| {
-                    o.key()
-                        .map(|k| (k.to_string(), super::time(o.last_modified())))
+                    let key = percent_encoding::percent_decode_str(o.key()?)
+                        .decode_utf8()
+                        .ok()?
+                        .into_owned();
+                    Some((key, super::time(o.last_modified())))
                 })
                 .collect(),
             page.next_continuation_token()

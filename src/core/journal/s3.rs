@@ -7,11 +7,15 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use futures::StreamExt;
 
 use super::Entry;
 use crate::aws::{ApiError, Cloud, ErrorKind, ObjectStore};
+
+/// The key ending of a record copied in by `journal push`.
+const PUSHED: &str = ".pushed.json";
 
 /// How many objects are fetched at once.
 pub const READ_CONCURRENCY: usize = 8;
@@ -31,6 +35,13 @@ impl Location {
     /// (a file), an error for a bucket or prefix S3 would refuse.
     pub fn parse(text: &str) -> Result<Option<Location>, String> {
         let Some(rest) = text.strip_prefix("s3://") else {
+            // `S3://…` or `s3:/…` is a mistyped bucket, not a file to write.
+            if text.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("s3:")) {
+                return Err(format!(
+                    "journal {}: an S3 journal is written s3://BUCKET/PREFIX/ (lower case, two slashes)",
+                    crate::aws::text::escape(text)
+                ));
+            }
             return Ok(None);
         };
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
@@ -53,8 +64,17 @@ impl Location {
                 crate::aws::text::escape(text)
             ));
         }
-        let mut prefix = prefix.trim_start_matches('/').to_string();
-        if !prefix.is_empty() && !prefix.ends_with('/') {
+        // `a//b/` is `a/b/`; a `.` or `..` folder would hide the records
+        // from teammates who write the prefix plainly.
+        let parts: Vec<&str> = prefix.split('/').filter(|p| !p.is_empty()).collect();
+        if parts.iter().any(|p| *p == "." || *p == "..") {
+            return Err(format!(
+                "journal {}: the prefix may not hold `.` or `..` folders",
+                crate::aws::text::escape(text)
+            ));
+        }
+        let mut prefix = parts.join("/");
+        if !prefix.is_empty() {
             prefix.push('/');
         }
         Ok(Some(Location {
@@ -156,14 +176,16 @@ impl S3Journal {
         }
     }
 
-    /// The record's key: `PREFIX/YYYY/MM/DD/<time>-<record id>-<phase>.json`.
-    pub fn key(&self, e: &Entry) -> String {
+    /// The record's key: `PREFIX/YYYY/MM/DD/<time>-<record id>-<phase>.json`
+    /// (`.pushed.json` for a record copied in from a local journal).
+    pub fn key(&self, e: &Entry, pushed: bool) -> String {
         format!(
-            "{}{}-{}-{}.json",
+            "{}{}-{}-{}{}",
             self.location.prefix,
             time_path(&e.time),
             key_part(&e.id),
-            key_part(&e.phase)
+            key_part(&e.phase),
+            if pushed { PUSHED } else { ".json" }
         )
     }
 
@@ -171,7 +193,17 @@ impl S3Journal {
     /// this record (an attempt whose answer was lost, or a push run again)
     /// or another one (an error: never overwritten).
     pub async fn put(&self, e: &Entry) -> Result<Put, String> {
-        let key = self.key(e);
+        self.put_as(e, false).await
+    }
+
+    /// Writes a record copied in from a local journal (`journal push`): it
+    /// is ordered by its own time, not by when it was copied.
+    pub async fn push(&self, e: &Entry) -> Result<Put, String> {
+        self.put_as(e, true).await
+    }
+
+    async fn put_as(&self, e: &Entry, pushed: bool) -> Result<Put, String> {
+        let key = self.key(e, pushed);
         let body = serde_json::to_vec(e).map_err(|e| e.to_string())?;
         let mut tries = 0u32;
         loop {
@@ -262,16 +294,39 @@ impl S3Journal {
             }
         }
         self.save_cache(&new);
+        // Records this machine has read before, gone from the bucket now.
+        let listed: std::collections::HashSet<&str> =
+            keys.iter().map(|(k, _)| k.as_str()).collect();
+        let gone = known
+            .keys()
+            .filter(|k| !listed.contains(k.as_str()))
+            .count();
+        if gone > 0 {
+            problems.push(format!(
+                "{gone} records read before are gone from {} (deleted? versioning and Object Lock keep them)",
+                self.location.url()
+            ));
+        }
         // In the order S3 took them (its clock, the same for every writer:
         // a responder whose clock is off cannot make an old batch the
-        // latest), then each writer's own time, sent before step before done.
+        // latest; a pushed record keeps its own time), then each writer's
+        // own time, sent before step before done.
+        let secs = |t: SystemTime| {
+            t.duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .map(|d| d.as_secs())
+        };
         let mut entries: Vec<(String, Option<u64>, Entry)> = keys
             .into_iter()
             .filter_map(|(k, at)| {
-                let secs = at
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map(|d| d.as_secs());
-                known.remove(&k).map(|e| (k, secs, e))
+                let e = known.remove(&k)?;
+                let own = humantime::parse_rfc3339_weak(&e.time).ok().and_then(secs);
+                let when = if k.ends_with(PUSHED) {
+                    own.or(at.and_then(secs))
+                } else {
+                    at.and_then(secs).or(own)
+                };
+                Some((k, when, e))
             })
             .collect();
         entries.sort_by(|(ka, ta, a), (kb, tb, b)| {
@@ -293,6 +348,10 @@ impl S3Journal {
         let Some(path) = &self.cache else {
             return HashMap::new();
         };
+        // Only a regular file (a FIFO would never end).
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            return HashMap::new();
+        }
         let Ok(text) = std::fs::read_to_string(path) else {
             return HashMap::new();
         };
@@ -323,11 +382,17 @@ impl S3Journal {
         let written = path
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| {
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
+            .and_then(|()| match std::fs::metadata(path) {
+                Ok(m) if !m.is_file() => Err(std::io::Error::other("is not a regular file")),
+                _ => {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    // It holds callers' ARNs: its owner's only, as the journal.
+                    std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .mode(0o600)
+                        .open(path)
+                }
             })
             .and_then(|mut f| f.write_all(text.as_bytes()));
         if let Err(e) = written {
@@ -459,12 +524,22 @@ mod tests {
             })
         );
         assert_eq!(Location::parse("s3://team-ir").unwrap().unwrap().prefix, "");
+        assert_eq!(
+            Location::parse("s3://team-ir//a///b")
+                .unwrap()
+                .unwrap()
+                .prefix,
+            "a/b/"
+        );
         for bad in [
             "s3://",
             "s3://A_B/x",
             "s3://ab/x",
             "s3://-ab/",
             "s3://ok-bucket/a\u{1b}b",
+            "S3://ok-bucket/x",
+            "s3:/ok-bucket/x",
+            "s3://ok-bucket/x/../y",
         ] {
             assert!(Location::parse(bad).is_err(), "{bad}");
         }
@@ -481,7 +556,8 @@ mod tests {
                 return Ok(false);
             }
             let n = m.len() as u64;
-            m.insert(key.into(), (body, 1_000 + n));
+            // S3 took it at 08:01 (and a second more for each after).
+            m.insert(key.into(), (body, 1_796_284_860 + n));
             Ok(true)
         }
         async fn list(&self, _: &str, _: Option<&str>) -> Result<crate::aws::ListPage, ApiError> {
@@ -544,6 +620,16 @@ mod tests {
         let (entries, problems) = journal.read().await.unwrap();
         assert_eq!(entries.len(), 2);
         assert_eq!(problems.len(), 1, "{problems:?}");
+        // A local journal's older batch pushed in after: ordered by its own
+        // time, so undo does not take it for the latest.
+        let mut old = entry("c-old");
+        old.batch = "b-old".into();
+        old.time = "2026-12-03T07:00:00.000000Z".into();
+        assert_eq!(journal.push(&old).await, Ok(Put::Written));
+        assert_eq!(journal.push(&old).await, Ok(Put::AlreadyThere));
+        let (entries, _) = journal.read().await.unwrap();
+        let batches: Vec<&str> = entries.iter().map(|e| e.batch.as_str()).collect();
+        assert_eq!(batches, ["b-old", "b-a", "b-b"]);
     }
 
     #[test]
