@@ -4,8 +4,6 @@
 
 use std::collections::HashMap;
 
-use futures::StreamExt;
-
 use crate::aws::text::escape;
 use crate::aws::{CallerIdentity, InstanceProfile, ProfileRef};
 use crate::core::error::Error;
@@ -704,30 +702,40 @@ pub async fn run(
         result: Err(error),
         journal_error: None,
     };
-    futures::stream::iter(changes.iter().map(|(change, name)| async move {
-        if stop.load(std::sync::atomic::Ordering::SeqCst) {
-            return Ok(not_run(change, exec::ExecError::NotStarted));
+    // A change holds its turn from its `sent` record to its calls' answer;
+    // its `done` record is written after it lets the next one start.
+    let turns = tokio::sync::Semaphore::new(concurrency.max(1));
+    futures::future::join_all(changes.iter().map(|(change, name)| {
+        let turns = &turns;
+        async move {
+            let Ok(turn) = turns.acquire().await else {
+                return Ok(not_run(change, exec::ExecError::NotStarted));
+            };
+            if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                return Ok(not_run(change, exec::ExecError::NotStarted));
+            }
+            let context = context(&change.account);
+            let Some(account) = session.account(&change.account) else {
+                return Ok(not_run(
+                    change,
+                    exec::ExecError::Internal(format!(
+                        "account {} is not in this session",
+                        change.account
+                    )),
+                ));
+            };
+            let record = journal.map(|journal| Record {
+                journal,
+                context: &context,
+                instance_name: name.as_deref(),
+            });
+            let note = |step: &exec::Step| on_detached(change, step);
+            exec::run_recorded_then(account.cloud.as_ref(), change, record, &note, move || {
+                drop(turn)
+            })
+            .await
         }
-        let context = context(&change.account);
-        let Some(account) = session.account(&change.account) else {
-            return Ok(not_run(
-                change,
-                exec::ExecError::Internal(format!(
-                    "account {} is not in this session",
-                    change.account
-                )),
-            ));
-        };
-        let record = journal.map(|journal| Record {
-            journal,
-            context: &context,
-            instance_name: name.as_deref(),
-        });
-        let note = |step: &exec::Step| on_detached(change, step);
-        exec::run_recorded(account.cloud.as_ref(), change, record, &note).await
     }))
-    .buffered(concurrency.max(1))
-    .collect()
     .await
 }
 

@@ -107,8 +107,24 @@ pub async fn run_recorded(
     record: Option<Record<'_>>,
     on_detached: &(dyn Fn(&Step) + Send + Sync),
 ) -> Result<Outcome, JournalError> {
+    run_recorded_then(cloud, change, record, on_detached, || {}).await
+}
+
+/// [`run_recorded`], calling `calls_done` once the change's calls have
+/// answered, before its `done` record is written: a batch lets its next
+/// change start then, so a record that costs a round trip (S3) runs beside
+/// the other changes' calls rather than holding a change's turn.
+pub async fn run_recorded_then(
+    cloud: &dyn Cloud,
+    change: &Change,
+    record: Option<Record<'_>>,
+    on_detached: &(dyn Fn(&Step) + Send + Sync),
+    calls_done: impl FnOnce(),
+) -> Result<Outcome, JournalError> {
     let Some(record) = record else {
-        return Ok(run(cloud, change, on_detached).await);
+        let outcome = run(cloud, change, on_detached).await;
+        calls_done();
+        return Ok(outcome);
     };
     let id = journal::new_id("c");
     let sent = Entry::sent(record.context, &id, change, record.instance_name);
@@ -132,6 +148,7 @@ pub async fn run_recorded(
         step_error
     };
     let (mut outcome, step_error) = tokio::join!(running, writing);
+    calls_done();
     if let Err(e) = record.journal.append(&Entry::done(&sent, &outcome)).await {
         // The change is made; its `sent` line stands, its outcome is missing.
         tracing::error!(error = %e, change = %id, "cannot write the journal's done line");
