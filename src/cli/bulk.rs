@@ -605,6 +605,19 @@ pub async fn list(
             let accounts: std::collections::BTreeSet<Option<&str>> =
                 latest.iter().map(|e| e.account.as_deref()).collect();
             let several = accounts.len() > 1;
+            // A CALLER column once one account has several callers (a
+            // team's journal): each change's caller ARN.
+            let mut callers: std::collections::BTreeMap<
+                Option<&str>,
+                std::collections::BTreeSet<Option<&str>>,
+            > = Default::default();
+            for e in &latest {
+                callers
+                    .entry(e.account.as_deref())
+                    .or_default()
+                    .insert(e.caller_arn.as_deref());
+            }
+            let responders = callers.values().any(|c| c.len() > 1);
             let body: Vec<Vec<String>> = records
                 .iter()
                 .map(|r| {
@@ -624,6 +637,9 @@ pub async fn list(
                     if several {
                         cells.insert(2, e.account.clone().unwrap_or_else(|| "?".into()));
                     }
+                    if responders {
+                        cells.push(e.caller_arn.clone().unwrap_or_else(|| "?".into()));
+                    }
                     cells
                 })
                 .collect();
@@ -632,6 +648,9 @@ pub async fn list(
             ];
             if several {
                 header.insert(2, "ACCOUNT");
+            }
+            if responders {
+                header.push("CALLER");
             }
             table(&header, &body)
         }

@@ -845,3 +845,44 @@ fn config_check_reads_the_journal_setting_as_the_commands_would() {
         assert_eq!(err.trim().lines().count(), 1, "{bad}: {err}");
     }
 }
+
+#[test]
+fn the_journal_table_names_each_caller_once_one_account_has_several() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("j.jsonl");
+    let demo = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_rolecall"))
+            .arg("--demo")
+            .args(["--journal", journal.to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(
+        demo(&["set", "i-0c11c05dff7b9c8f9", "web-frontend"])
+            .status
+            .success()
+    );
+    let one = String::from_utf8_lossy(&demo(&["journal"]).stdout).into_owned();
+    assert!(!one.contains("CALLER"), "one caller: {one}");
+    // A teammate's change to the same account, as a shared journal holds it.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let theirs: String = text
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            v["id"] = "c-theirs".into();
+            v["batch"] = "b-theirs".into();
+            v["caller_arn"] = "arn:aws:sts::210987654321:assumed-role/OnCallOperator/sam".into();
+            format!("{v}\n")
+        })
+        .collect();
+    std::fs::write(&journal, text + &theirs).unwrap();
+    let two = String::from_utf8_lossy(&demo(&["journal"]).stdout).into_owned();
+    assert!(two.lines().next().unwrap().ends_with("CALLER"), "{two}");
+    assert!(two.contains("assumed-role/OnCallOperator/sam"), "{two}");
+    assert!(
+        two.contains("assumed-role/OnCallOperator/alex@example.com"),
+        "{two}"
+    );
+}
