@@ -388,6 +388,12 @@ impl ApiError {
         }
     }
 
+    /// `iam:GetRole failed (AccessDenied)`: for a line that says what is
+    /// unknown and why, in few words.
+    pub fn failed_short(&self) -> String {
+        format!("{} failed ({})", self.action, self.short())
+    }
+
     /// One plain sentence: what failed, the code, and what to do next.
     pub fn sentence(&self) -> String {
         let what = format!("{} failed", self.action);

@@ -40,24 +40,6 @@ pub fn days(n: u64) -> String {
     }
 }
 
-/// What the history leaves out, in one line each (none when it is whole).
-pub fn caveats(h: &InstanceHistory) -> Vec<String> {
-    let mut out = Vec::new();
-    if h.truncated {
-        out.push(format!(
-            "the region has more than {} events of one kind: only the newest were read",
-            crate::core::history::MAX_PAGES * 50
-        ));
-    }
-    if h.untied + h.unreadable > 0 {
-        out.push(format!(
-            "{} of the region's events could not be tied to an instance or read; one may be this instance's",
-            h.untied + h.unreadable
-        ));
-    }
-    out
-}
-
 pub fn render(h: &InstanceHistory, account_label: &str, output: Output) -> String {
     match output {
         Output::Json => super::json::pretty(&json!({
@@ -74,7 +56,7 @@ pub fn render(h: &InstanceHistory, account_label: &str, output: Output) -> Strin
         Output::Table => {
             let mut out = String::new();
             // What the history leaves out comes first, not after 5,000 rows.
-            for c in caveats(h) {
+            for c in crate::core::history::caveats(h.truncated, h.untied + h.unreadable) {
                 out.push_str(&format!("note: {c}\n"));
             }
             if h.changes.is_empty() {

@@ -662,22 +662,33 @@ pub fn when(t: SystemTime) -> String {
         .replacen('T', " ", 1)
 }
 
-/// The caller in few words: the session's role and name for an assumed
-/// role (`role/OnCallOperator as alex@example.com`), the user, or the ARN.
-pub fn actor_short(change: &Change) -> String {
-    let arn = &change.actor;
+/// A caller's ARN in few words: an assumed role's `ROLE/SESSION`
+/// (`OnCallOperator/alex@example.com`), a user's `user/NAME`, else the ARN.
+pub fn caller_short(arn: &str) -> String {
     if let Some(rest) = arn.split(":assumed-role/").nth(1) {
-        let mut parts = rest.splitn(2, '/');
-        let role = parts.next().unwrap_or_default();
-        return match parts.next() {
-            Some(session) => format!("{role}/{session}"),
-            None => role.to_string(),
-        };
+        return rest.to_string();
     }
     match arn.split_once(":user/") {
         Some((_, user)) => format!("user/{user}"),
-        None => arn.clone(),
+        None => arn.to_string(),
     }
+}
+
+/// What a region's reading leaves out, a line each (none when it is whole).
+pub fn caveats(truncated: bool, left_out: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    if truncated {
+        out.push(format!(
+            "only the newest {} events of each call were read (the region has more): older ones are missing",
+            MAX_PAGES * 50
+        ));
+    }
+    if left_out > 0 {
+        out.push(format!(
+            "{left_out} of the region's events could not be tied to an instance or read; one may be this instance's"
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -763,7 +774,7 @@ mod tests {
             Some(format!("arn:aws:iam::{ACCOUNT}:role/Admin").as_str())
         );
         assert_eq!(one[0].source_ip.as_deref(), Some("203.0.113.9"));
-        assert_eq!(actor_short(&one[0]), "Admin/mallory");
+        assert_eq!(caller_short(&one[0].actor), "Admin/mallory");
         // Not lent to the other instance.
         assert_eq!(tied.of("i-2").len(), 1);
         assert_eq!(tied.untied, 0);

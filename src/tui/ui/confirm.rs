@@ -184,11 +184,7 @@ pub fn lines(state: &State, c: &Confirm) -> Vec<String> {
 fn permission_lines(state: &State, ch: &crate::core::exec::Change) -> Vec<String> {
     let arn = profile_arn;
     match state.access_diff(arn(ch.from.as_ref()), arn(ch.to.as_ref())) {
-        Err(e) => vec![format!(
-            "perms     unknown: {} failed ({})",
-            e.action,
-            e.short()
-        )],
+        Err(e) => vec![format!("perms     unknown: {}", e.failed_short())],
         Ok(None) => vec!["perms     reading the roles' policies…".to_string()],
         Ok(Some(d)) => {
             let mut out = vec![format!("perms     {}", access_summary(d))];
@@ -304,7 +300,7 @@ fn batch_permission_lines(state: &State, c: &Confirm) -> Vec<String> {
         .iter()
         .map(|(from, to)| {
             let said = match state.access_diff(arn(*from), arn(*to)) {
-                Err(e) => format!("unknown: {} failed ({})", e.action, e.short()),
+                Err(e) => format!("unknown: {}", e.failed_short()),
                 Ok(None) => "reading the roles' policies…".to_string(),
                 Ok(Some(d)) => access_summary(d),
             };

@@ -95,7 +95,7 @@ fn changed(
                 }
             ),
         },
-        Some(RegionHistory::Failed(e)) => format!("unknown: {} failed ({})", e.action, e.short()),
+        Some(RegionHistory::Failed(e)) => format!("unknown: {}", e.failed_short()),
         _ => "reading CloudTrail…".into(),
     };
     field("by", &text, w)
@@ -212,7 +212,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                             ),
                             Some(Some(Ok(None))) => "never (within IAM's tracking period)".into(),
                             Some(Some(Err(e))) => {
-                                format!("unknown: {} failed ({})", e.action, e.short())
+                                format!("unknown: {}", e.failed_short())
                             }
                             _ => "reading…".into(),
                         };
@@ -250,7 +250,7 @@ pub fn render(state: &State, frame: &mut Frame, area: Rect) {
                         theme::warning(),
                     ))),
                     Knowledge::Unknown(e) => lines.push(Line::from(Span::styled(
-                        format!("  role unknown: {} failed ({})", e.action, e.short()),
+                        format!("  role unknown: {}", e.failed_short()),
                         theme::error(),
                     ))),
                     Knowledge::Loading => lines.push(Line::from(Span::styled(

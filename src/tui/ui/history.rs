@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::aws::text::{sanitize, wrap};
-use crate::core::history::{Change, DEFAULT_DAYS, actor_short, when};
+use crate::core::history::{Change, DEFAULT_DAYS, caller_short, when};
 use crate::tui::app::State;
 use crate::tui::app::state::{HistoryView, RegionHistory};
 
@@ -17,7 +17,7 @@ use super::theme;
 pub fn by_line(c: &Change) -> String {
     format!(
         "by {}{}{}",
-        sanitize(&actor_short(c)),
+        sanitize(&caller_short(&c.actor)),
         c.source_ip
             .as_deref()
             .map(|ip| format!(" (from {})", sanitize(ip)))
@@ -131,23 +131,8 @@ pub fn render(state: &State, v: &HistoryView, frame: &mut Frame, area: Rect) {
                 state.now.saturating_sub(*at).as_secs()
             );
             // What the reading leaves out comes first, not after the rows.
-            if *truncated {
-                lines.push(Line::from(Span::styled(
-                    format!(
-                        "only the newest {} events of each call were read (the region has more): older ones are missing",
-                        crate::core::history::MAX_PAGES * 50
-                    ),
-                    theme::warning(),
-                )));
-            }
-            if tied.untied + tied.unreadable > 0 {
-                lines.push(Line::from(Span::styled(
-                    format!(
-                        "{} of the region's events could not be tied to an instance or read",
-                        tied.untied + tied.unreadable
-                    ),
-                    theme::warning(),
-                )));
+            for note in crate::core::history::caveats(*truncated, tied.untied + tied.unreadable) {
+                lines.push(Line::from(Span::styled(note, theme::warning())));
             }
             if changes.is_empty() {
                 lines.push(Line::from(Span::styled(

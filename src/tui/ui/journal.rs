@@ -197,19 +197,9 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
     frame.render_widget(table, area);
 }
 
-/// A caller in few words: an assumed role's `ROLE/SESSION`, a user's
-/// `user/NAME`, else the ARN (`?` when not on record).
+/// A change's caller in few words (`?` when not on record).
 fn caller_short(arn: Option<&str>) -> String {
-    let Some(arn) = arn else {
-        return "?".into();
-    };
-    if let Some(rest) = arn.split(":assumed-role/").nth(1) {
-        return rest.to_string();
-    }
-    match arn.split_once(":user/") {
-        Some((_, user)) => format!("user/{user}"),
-        None => arn.to_string(),
-    }
+    arn.map_or_else(|| "?".into(), crate::core::history::caller_short)
 }
 
 /// `e`: associations that changed without rolecall, newest first.
