@@ -607,17 +607,7 @@ pub async fn list(
             let several = accounts.len() > 1;
             // A CALLER column once one account has several callers (a
             // team's journal): each change's caller ARN.
-            let mut callers: std::collections::BTreeMap<
-                Option<&str>,
-                std::collections::BTreeSet<Option<&str>>,
-            > = Default::default();
-            for e in &latest {
-                callers
-                    .entry(e.account.as_deref())
-                    .or_default()
-                    .insert(e.caller_arn.as_deref());
-            }
-            let responders = callers.values().any(|c| c.len() > 1);
+            let responders = journal::several_callers(latest.iter().copied());
             let body: Vec<Vec<String>> = records
                 .iter()
                 .map(|r| {

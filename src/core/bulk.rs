@@ -464,16 +464,15 @@ pub fn settle_time(
     timeout: std::time::Duration,
     now: std::time::SystemTime,
 ) -> Option<std::time::Duration> {
-    batch
-        .changes
-        .iter()
-        .filter(|(_, k)| matches!(k, Known::Unknown | Known::Partial))
-        .filter_map(|(e, _)| humantime::parse_rfc3339_weak(&e.time).ok())
-        .filter_map(|sent| (sent + timeout).duration_since(now).ok())
-        .max()
-        // A writer whose clock runs fast never makes undo wait longer.
-        .map(|d| d.min(timeout))
-        .filter(|d| !d.is_zero())
+    crate::core::journal::settle_time(
+        batch
+            .changes
+            .iter()
+            .filter(|(_, k)| matches!(k, Known::Unknown | Known::Partial))
+            .map(|(e, _)| e),
+        timeout,
+        now,
+    )
 }
 
 /// What undo does with one change of a batch, given the profile the instance

@@ -464,6 +464,25 @@ pub struct StepResult {
     pub error: Option<String>,
 }
 
+impl StepResult {
+    fn new(step: &str, instance_id: &str, detail: String, r: Result<(), ApiError>) -> Self {
+        Self {
+            step: step.to_string(),
+            instance_id: instance_id.to_string(),
+            detail,
+            ok: r.is_ok(),
+            // A journal that refused the record: why, not just its code.
+            error: r.err().map(|e| {
+                if e.code() == Some("JournalError") {
+                    crate::aws::text::one_line(&e.message)
+                } else {
+                    e.short()
+                }
+            }),
+        }
+    }
+}
+
 /// Journals a step's `sent` line, runs it, journals its `done` line. A
 /// `sent` line that cannot be written sends nothing.
 async fn step<F, Fut>(journal: Option<&Journal>, sent: Entry, run: F) -> Result<(), ApiError>
@@ -572,20 +591,7 @@ pub async fn run(
                 id: &str,
                 detail: String,
                 r: Result<(), ApiError>| {
-        out.push(StepResult {
-            step: step.to_string(),
-            instance_id: id.to_string(),
-            detail,
-            ok: r.is_ok(),
-            // A journal that refused the record: why, not just its code.
-            error: r.err().map(|e| {
-                if e.code() == Some("JournalError") {
-                    crate::aws::text::one_line(&e.message)
-                } else {
-                    e.short()
-                }
-            }),
-        });
+        out.push(StepResult::new(step, id, detail, r));
     };
     // 1. deny, one PutRolePolicy per role, journaled per instance.
     for d in &plan.denies {
@@ -875,21 +881,21 @@ pub fn settle_time(
     timeout: std::time::Duration,
     now: std::time::SystemTime,
 ) -> Option<std::time::Duration> {
-    crate::core::journal::records(entries)
-        .iter()
-        .filter(|r| r.entry.case.as_deref() == Some(case))
-        .filter(|r| {
-            matches!(
-                r.known,
-                crate::core::journal::Known::Unknown | crate::core::journal::Known::Partial
-            )
-        })
-        .filter_map(|r| humantime::parse_rfc3339_weak(&r.entry.time).ok())
-        .filter_map(|sent| (sent + timeout).duration_since(now).ok())
-        .max()
-        // A writer whose clock runs fast never makes release wait longer.
-        .map(|d| d.min(timeout))
-        .filter(|d| !d.is_zero())
+    let records = crate::core::journal::records(entries);
+    crate::core::journal::settle_time(
+        records
+            .iter()
+            .filter(|r| r.entry.case.as_deref() == Some(case))
+            .filter(|r| {
+                matches!(
+                    r.known,
+                    crate::core::journal::Known::Unknown | crate::core::journal::Known::Partial
+                )
+            })
+            .map(|r| r.entry),
+        timeout,
+        now,
+    )
 }
 
 /// Every case the journal records, newest first.
@@ -1050,20 +1056,7 @@ pub async fn release(
         .ok_or_else(|| Error::Usage(format!("the journal has no case {}", escape(case))))?;
     let mut out = Vec::new();
     let mut push = |step: &str, id: &str, detail: String, r: Result<(), ApiError>| {
-        out.push(StepResult {
-            step: step.to_string(),
-            instance_id: id.to_string(),
-            detail,
-            ok: r.is_ok(),
-            // A journal that refused the record: why, not just its code.
-            error: r.err().map(|e| {
-                if e.code() == Some("JournalError") {
-                    crate::aws::text::one_line(&e.message)
-                } else {
-                    e.short()
-                }
-            }),
-        });
+        out.push(StepResult::new(step, id, detail, r));
     };
     let planned = |what: &str| {
         Err::<(), _>(ApiError::service(

@@ -238,7 +238,7 @@ pub async fn run(
 /// An instance found by id in the session's accounts and regions, with its
 /// association. Not found while some account or region could not be read is
 /// that read's error: the instance may be there.
-fn find_instance(
+pub(crate) fn find_instance(
     session: &Session,
     reads: &Reads,
     instance_id: &str,

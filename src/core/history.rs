@@ -589,20 +589,8 @@ pub async fn read(
     use crate::core::error::Error;
     check_days(days)?;
     let reads = crate::core::exec::read_for_change(session, false).await?;
-    let Some(row) = reads.rows.iter().find(|r| r.instance.id == instance_id) else {
-        let id = crate::aws::text::escape(instance_id);
-        // Not found where a read failed is not "not there".
-        return Err(match reads.failures.first() {
-            Some(f) => Error::Runtime(format!(
-                "{} account-region reads failed, so instance {id} may be in one (first: {})",
-                reads.failures.len(),
-                f.sentence(session.several_accounts())
-            )),
-            None => Error::Usage(format!(
-                "instance {id} is not in the accounts and regions shown"
-            )),
-        });
-    };
+    // Not found where a read failed is not "not there".
+    let row = crate::core::exec::find_instance(session, &reads, instance_id)?;
     let (account, region) = (row.instance.account.clone(), row.instance.region.clone());
     let current: Vec<Association> = reads
         .rows

@@ -561,7 +561,10 @@ fn history_on_the_demo_says_what_it_could_not_read_and_refuses_bad_fleets() {
         "i-0d42a655ad912bbf5",
     ]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(err.contains("reads failed, so instance"), "{err}");
+    assert!(
+        err.contains("was not found, but not everything could be read"),
+        "{err}"
+    );
     // A fleet whose past no clock can hold: refused in one line.
     let dir = tempfile::tempdir().unwrap();
     let fleet = dir.path().join("fleet.json");

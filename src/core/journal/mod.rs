@@ -512,6 +512,36 @@ fn read_capped_line(
     }
 }
 
+/// How long to wait before re-reading what changes whose outcome is not on
+/// record did: one sent less than `timeout` before `now` may still reach AWS
+/// (its sender died, its request did not). Never longer than `timeout`, even
+/// for a writer whose clock runs fast. `None`: no need to wait.
+pub fn settle_time<'a>(
+    unknown: impl IntoIterator<Item = &'a Entry>,
+    timeout: std::time::Duration,
+    now: std::time::SystemTime,
+) -> Option<std::time::Duration> {
+    unknown
+        .into_iter()
+        .filter_map(|e| humantime::parse_rfc3339_weak(&e.time).ok())
+        .filter_map(|sent| (sent + timeout).duration_since(now).ok())
+        .max()
+        .map(|d| d.min(timeout))
+        .filter(|d| !d.is_zero())
+}
+
+/// True when one account's records hold several callers (a team's journal),
+/// so that a view names who made each.
+pub fn several_callers<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> bool {
+    let mut callers: std::collections::BTreeMap<Option<&str>, Option<&str>> = Default::default();
+    entries.into_iter().any(|e| {
+        let first = *callers
+            .entry(e.account.as_deref())
+            .or_insert(e.caller_arn.as_deref());
+        first != e.caller_arn.as_deref()
+    })
+}
+
 /// The latest entry per change id (a `done` line wins over its `sent` line),
 /// newest first.
 pub fn latest(entries: &[Entry]) -> Vec<&Entry> {

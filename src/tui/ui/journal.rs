@@ -27,17 +27,7 @@ pub fn render(state: &crate::tui::app::State, j: &JournalView, frame: &mut Frame
     // A WHO column once several responders' changes to one account are
     // shown (a team's journal; each account has its own caller anyway):
     // each caller's role and session, where FROM → TO keeps its room.
-    let mut callers: std::collections::BTreeMap<
-        Option<&str>,
-        std::collections::BTreeSet<Option<&str>>,
-    > = Default::default();
-    for e in &j.entries {
-        callers
-            .entry(e.account.as_deref())
-            .or_default()
-            .insert(e.caller_arn.as_deref());
-    }
-    let responders = callers.values().any(|c| c.len() > 1);
+    let responders = crate::core::journal::several_callers(&j.entries);
     super::clear(frame, area);
     // Every column where there is room for FROM → TO whole; else without
     // NAME; else (narrow) without BATCH, the time of day only.
