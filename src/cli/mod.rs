@@ -93,18 +93,8 @@ pub async fn run(
     let mut opts = opts.clone();
     opts.apply_config(&config);
     let opts = &opts;
-    let uses_journal = matches!(
-        command,
-        Command::Set { .. }
-            | Command::Detach { .. }
-            | Command::Swap { .. }
-            | Command::Undo { .. }
-            | Command::RevokeSessions { .. }
-            | Command::Contain { .. }
-            | Command::Release { .. }
-            | Command::Cases { .. }
-            | Command::Journal { .. }
-    );
+    let uses_journal =
+        changes || matches!(command, Command::Cases { .. } | Command::Journal { .. });
     // A journal setting that cannot be used stops only what uses it.
     let spec = match opts.journal_spec(&config) {
         Ok(spec) => spec,
@@ -116,51 +106,48 @@ pub async fn run(
             None
         }
     };
+    let local = match &spec {
+        Some(Spec::File(path)) => Some(Journal::new(path.clone())),
+        _ => None,
+    };
     // A journal file that is not a regular file (a FIFO would hang, a
     // device never end) is refused before anything is read or sent.
-    if let Some(Spec::File(path)) = &spec
-        && uses_journal
-    {
-        Journal::new(path.clone())
-            .check()
-            .map_err(|e| Error::Usage(e.to_string()))?;
+    if uses_journal && let Some(j) = &local {
+        j.check().map_err(|e| Error::Usage(e.to_string()))?;
     }
+    let shared = match &spec {
+        Some(Spec::S3(location)) => Some(location.clone()),
+        _ => None,
+    };
     if let Command::Journal {
         action: Some(args::JournalAction::Push { .. }),
         ..
     } = command
-        && !matches!(spec, Some(Spec::S3(_)))
+        && shared.is_none()
     {
         return Err(Error::Usage(
             "journal push copies a local journal into an S3 journal: pass --journal s3://BUCKET/PREFIX/ (or set journal in the config file)".into(),
         ));
     }
-    if let (
-        Command::Journal {
-            action: None,
-            limit,
-            output,
-        },
-        None | Some(Spec::File(_)),
-    ) = (command, &spec)
+    if let Command::Journal {
+        action: None,
+        limit,
+        output,
+    } = command
+        && shared.is_none()
     {
         // A local file: no session, no network.
-        let journal = match &spec {
-            Some(Spec::File(p)) => Some(Journal::new(p.clone())),
-            _ => None,
-        };
-        let text = bulk::list(journal.as_ref(), *limit, *output).await?;
+        let text = bulk::list(local.as_ref(), *limit, *output).await?;
         return write_out(out, &text);
     }
     let session = session::build(&opts.session_options()).await?;
     // An S3 journal is opened once the session has credentials, and only
     // for what uses it (`history` marks rolecall's changes by it, if it can).
-    let journal = match spec {
-        None => None,
-        Some(Spec::File(path)) => Some(Journal::new(path)),
-        Some(spec) if uses_journal || matches!(command, Command::History { .. }) => {
+    let journal = match shared {
+        None => local,
+        Some(location) if uses_journal || matches!(command, Command::History { .. }) => {
             let opened = crate::core::journal::s3::resolve(
-                spec,
+                Spec::S3(location),
                 &session,
                 config.journal_profile.as_deref(),
                 std::time::Duration::from_secs(opts.timeout),

@@ -466,15 +466,10 @@ fn run_effects(effects: Vec<Effect>, runner: &mut Runner) -> bool {
                     handle.block_on(perform_contain(effect, &accounts, journaling, &tx))
                 });
             }
-            // Paced CloudTrail pages, for seconds: off the poller (polls go
-            // on) and out of the changes quitting waits for.
-            effect @ Effect::LoadHistory { .. } => {
-                let (accounts, journaling, tx) = (accounts.clone(), journaling.clone(), tx.clone());
-                tokio::spawn(async move { perform(effect, &accounts, journaling, &tx).await });
-            }
-            // Reading the journal (an S3 listing, perhaps) is not waited
-            // for on quitting.
-            effect @ Effect::ReadJournal(_) => {
+            // Paced CloudTrail pages, for seconds, and reading the journal
+            // (an S3 listing, perhaps): off the poller (polls go on), and
+            // not waited for on quitting, as changes are.
+            effect @ (Effect::LoadHistory { .. } | Effect::ReadJournal(_)) => {
                 let (accounts, journaling, tx) = (accounts.clone(), journaling.clone(), tx.clone());
                 tokio::spawn(async move { perform(effect, &accounts, journaling, &tx).await });
             }

@@ -58,43 +58,43 @@ fn changed(
     let text = match state.inventory.history.get(&key) {
         Some(RegionHistory::Read {
             tied, truncated, ..
-        }) => match tied.latest(&inst.id) {
-            // The association is newer than CloudTrail's latest word on it.
-            Some(c) if since.is_some_and(|s| s > c.time + std::time::Duration::from_secs(60)) => {
-                "not yet in CloudTrail (it lags minutes behind; r in h reads again)".to_string()
-            }
-            Some(c) => {
-                let by = super::history::by_line(c);
-                let by = by.strip_prefix("by ").unwrap_or(&by).to_string();
-                if since.is_none() {
-                    format!("{by}, {} {}", c.event, crate::core::history::when(c.time))
-                } else {
-                    format!("{by} ({})", c.event)
-                }
-            }
-            // Made moments ago: CloudTrail has not delivered it yet.
-            None if since.is_some_and(|s| {
-                state.config.started_at.is_some_and(|start| {
+        }) => {
+            let latest = tied.latest(&inst.id);
+            // The association is newer than CloudTrail's latest word on it,
+            // or, with no word at all, made moments ago: not delivered yet.
+            let lagging = since.is_some_and(|s| match latest {
+                Some(c) => s > c.time + std::time::Duration::from_secs(60),
+                None => state.config.started_at.is_some_and(|start| {
                     (start + state.now)
                         .duration_since(s)
                         .is_ok_and(|d| d.as_secs() < 20 * 60)
-                })
-            }) =>
-            {
-                "not yet in CloudTrail (it lags minutes behind; r in h reads again)".to_string()
-            }
-            None => format!(
-                "none found in CloudTrail's last {} days{}",
-                crate::core::history::DEFAULT_DAYS,
-                if tied.untied + tied.unreadable > 0 || *truncated {
-                    " (some events could not be read or tied)"
-                } else if since.is_some() {
-                    " (launched with it?)"
-                } else {
-                    ""
+                }),
+            });
+            match latest {
+                _ if lagging => {
+                    "not yet in CloudTrail (it lags minutes behind; r in h reads again)".to_string()
                 }
-            ),
-        },
+                Some(c) => {
+                    let by = super::history::caller_line(c);
+                    if since.is_none() {
+                        format!("{by}, {} {}", c.event, crate::core::history::when(c.time))
+                    } else {
+                        format!("{by} ({})", c.event)
+                    }
+                }
+                None => format!(
+                    "none found in CloudTrail's last {} days{}",
+                    crate::core::history::DEFAULT_DAYS,
+                    if tied.untied + tied.unreadable > 0 || *truncated {
+                        " (some events could not be read or tied)"
+                    } else if since.is_some() {
+                        " (launched with it?)"
+                    } else {
+                        ""
+                    }
+                ),
+            }
+        }
         Some(RegionHistory::Failed(e)) => format!("unknown: {}", e.failed_short()),
         _ => "reading CloudTrail…".into(),
     };

@@ -15,8 +15,13 @@ use super::theme;
 /// Who made a change, for tight places: `by ROLE/SESSION (from IP)`, and
 /// `· rolecall` when rolecall made it.
 pub fn by_line(c: &Change) -> String {
+    format!("by {}", caller_line(c))
+}
+
+/// [`by_line`] without its `by`.
+pub fn caller_line(c: &Change) -> String {
     format!(
-        "by {}{}{}",
+        "{}{}{}",
         sanitize(&caller_short(&c.actor)),
         c.source_ip
             .as_deref()
